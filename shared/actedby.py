@@ -52,3 +52,11 @@ def journal_of(reply, decisions=()) -> tuple[list, str]:
             seen.add(cid)
     return commands, (getattr(reply, "reason", "") or getattr(reply, "code", "")
                       or "enforcement could not say")
+
+
+def outcomes_by_id(reply, decisions=()) -> tuple[dict, str]:
+    """(command id -> CommandState, why the others are not known) from the answer to an
+    EnforcementStatusRequest (journal_of): what `riskctl history` and the phone's /history
+    give shared/historywords.rows, so both say what enforcement did, never the plan."""
+    commands, why = journal_of(reply, decisions)
+    return {c.command_id: c for c in commands}, why

@@ -151,6 +151,9 @@ def nothing_done_words(lock: str) -> str:
     return f"nothing done: its lockout{own} {ADDS_NOTHING}"
 
 
+# a lockout past its end that risk has not cleared yet (it does on its next tick): `riskctl
+# lockouts` and the phone's /status and /lockouts say so, never a countdown of "in 0s"
+ENDED_CLEARING = " (ended, clearing)"
 FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
 # an extended lockout's reason: the one it started with, then the latest extension's
 # (services/risk/lockouts.py extended_reason; notify's alert of an extension says the first)

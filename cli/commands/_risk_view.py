@@ -7,8 +7,8 @@ from typing import Optional
 
 from cli.errors import CliError
 from cli.fitted import fitted, fitted_head, width
-from shared.lockwords import (holder_words, kind_words, lock_end_words, longest_first,
-                              unlocked_words)
+from shared.lockwords import (ENDED_CLEARING, holder_words, kind_words, lock_end_words,
+                              longest_first, unlocked_words)
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -27,7 +27,6 @@ def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True,
         raise CliError(str(exc)) from None
 
 
-ENDED_CLEARING = " (ended, clearing)"     # a lockout past its end that risk has not cleared yet
 
 
 def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,

@@ -28,7 +28,7 @@ import time
 from cli import configfile
 from cli.storedhistory import kept_note, stored_broker_names, stored_history
 from cli.storedoutcomes import stored_outcomes
-from shared.actedby import command_id, journal_of
+from shared.actedby import command_id, outcomes_by_id
 from cli.commands._risk_view import fmt_time, parse_when
 from shared import showtime
 from shared.clock import from_ns
@@ -73,8 +73,7 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
         reply = ctx.call(EnforcementStatusRequest(command_ids=ids), timeout=3.5, retries=0)
     except CliError as exc:
         return {}, str(exc)
-    commands, why = journal_of(reply, decisions)
-    return {c.command_id: c for c in commands}, why
+    return outcomes_by_id(reply, decisions)
 
 
 # the supervisor's reply when risk is not there to answer (stopped, crashed, restarting; with

@@ -10,7 +10,7 @@ from typing import Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard, pricewords
-from shared.lockwords import lock_end_words, longest_first
+from shared.lockwords import ENDED_CLEARING, holder_words, lock_end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
@@ -51,14 +51,19 @@ def title(a: AccountStatus, ctx: Context) -> str:
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str = "") -> str:
     scope = f"{lk.symbol} only" if lk.symbol else "account"
-    if lk.until_ns:
+    if lk.until_ns and lk.until_ns <= now_ns:      # risk clears it on its next tick
+        end = f"until {ctx.at(lk.until_ns, now_ns)}{ENDED_CLEARING}"
+    elif lk.until_ns:
         end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
         end = lock_end_words(lk)     # in words, as every screen: lockwords
     why = f": {lk.reason}" if lk.reason else ""
+    # whose it is, as the screens say: 'cooldown_after_loss, extending trade_frequency_limit's
+    # cooldown' for one timer another rule extended (trial20a section 4: one lockout, not two)
+    whose = holder_words(lk)
     if not_guarded:          # the account is disabled: nothing enforces this lockout
-        return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {lk.rule} by {lk.by}{why}"
-    return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
+        return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {whose} by {lk.by}{why}"
+    return f"🔒 {scope} locked {end}, {whose} by {lk.by}{why}"
 
 
 def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
@@ -163,13 +168,16 @@ def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> s
 
 
 def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
-                 now_ns: Optional[int] = None) -> str:
+                 now_ns: Optional[int] = None, outcomes: Optional[dict] = None,
+                 unknown: str = "") -> str:
     """Today's newest `count` entries, one line each in `riskctl history`'s words: its rows
     (shared/historywords.py, one piece of code for both: who, what, the reading vs its limit,
     risk's reason, the lockout's kind and end), symbols as tickers (trial 2026-12-06: the phone
     read "drawdown_guard at 80%: ? vs ?", "+3.00 vs +3.00: none" and a broker contract id
-    where riskctl history said otherwise)."""
-    entries = historywords.rows(body, tz=ctx.tz)
+    where riskctl history said otherwise). outcomes, unknown: what enforcement did for the
+    decisions' commands and why those missing are not known (services/notify/bot/outcomes.py),
+    so WHAT is the outcome as riskctl history gives it, never the plan (None: the plan)."""
+    entries = historywords.rows(body, outcomes, tz=ctx.tz, unknown=unknown)
     if not entries:
         return f"nothing recorded today ({day})"
     shown = sorted(entries, key=lambda r: r[0], reverse=True)[:count]

@@ -20,6 +20,7 @@ import attrs
 from services.notify.bot import answers
 from services.notify.bot.access import Access, Ignored
 from services.notify.bot.lockflow import MAX_AGE_S, LockFlow
+from services.notify.bot.outcomes import history_outcomes
 from services.notify.bot.parse import Command, Refusal, help_text, parse
 from services.notify.bot.riskd import Riskd, Unavailable
 from services.notify.bot.store import Answer, BotStore
@@ -383,7 +384,10 @@ class CommandPoller:
         body = attrs.evolve(body, decisions=[d for d in body.decisions if d.account_id in seen],
                             warnings=[w for w in body.warnings if w.account_id in seen],
                             lockouts=[c for c in body.lockouts if c.lockout.account_id in seen])
-        return answers.history_text(body, cmd.count, self.ctx, day.isoformat())
+        # what enforcement did, as riskctl history says it: never the plan as if done
+        outcomes, unknown = history_outcomes(self.riskd, body.decisions)
+        return answers.history_text(body, cmd.count, self.ctx, day.isoformat(),
+                                    outcomes=outcomes, unknown=unknown)
 
     def _lockout(self, cmd: Command, chat: str, user: int, update_id: int,
                  now: int) -> str | Answer:

@@ -14,13 +14,15 @@ from typing import Any, Callable, Optional
 
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.control import ControlRequest, StatusRequest
+from shared.messages.enforce import EnforcementStatusRequest
 from shared.messages.market import OrdersRequest, PositionsRequest
 from shared.messages.risk import (HistoryRequest, LockoutsRequest, RiskStatusRequest,
                                   SelfLockRequest)
 from shared.messages.system import Reply
 
+# EnforcementStatusRequest: the outcomes of /history's decisions (services/notify/bot/outcomes.py)
 READS = (StatusRequest, RiskStatusRequest, PositionsRequest, OrdersRequest, LockoutsRequest,
-         HistoryRequest)
+         HistoryRequest, EnforcementStatusRequest)
 ALLOWED = READS + (SelfLockRequest,)
 READ_TIMEOUT_S = 2.0
 LOCK_TIMEOUT_S = 6.0      # the supervisor gives risk 3 s
@@ -64,6 +66,11 @@ class Riskd:
     def ask(self, request: Any) -> Any:
         """A read; returns the reply body."""
         return self._call(request, READ_TIMEOUT_S)
+
+    def reply(self, request: Any) -> Reply:
+        """A read; returns riskd's whole Reply, its refusal too (enforcement stopped: the
+        outcomes the supervisor saw, shared/actedby.journal_of)."""
+        return self._call(request, READ_TIMEOUT_S, whole=True)
 
     def lock(self, request: SelfLockRequest) -> Reply:
         """The self-lockout, sent exactly once; returns risk's Reply (ok or its refusal)."""
