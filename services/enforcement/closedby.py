@@ -23,6 +23,13 @@ The orders of the first two kinds are never this command's close orders (ActionC
 .not_ours: its result's close_orders leave them out, so risk does not take the trader's sell as
 riskd's fill, nor another command's order as this one's); the third stays among them, as risk
 counts such a close as riskd's (docs/rules.md "Whose trade it is").
+The fills are followed from the position riskd decided on (Command.held): a fill on its side,
+or one opening a position again after it went flat, closes nothing; a fill larger than what is
+open reverses it (trial20c finding 2: long 2, the trader's sell of 4 left short 2, and
+daily_realized_loss's flatten closed that 6 s later, yet the line read "MNQ is flat: closed by
+the trader's sell of 4"). Then the words name what made it flat after the reversal: "is flat:
+the trader's sell of 4 at ... (order 9000007) reversed the position to short 2, then riskd's
+flatten (daily_realized_loss) at ... closed the short 2, while this close got no answer ...".
 No fill found (not booked yet) or the orders unreadable: "found flat ...; by which order is not
 known".
 
@@ -108,29 +115,54 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     # named twice, as this close's fill)
     ctx.not_ours.update(i for i in theirs if theirs[i].id != ctx.command.id)
     parts, mine_maybe = [], False
-    opened = 0      # contracts bought (a long's) since just before the decision, before each
+    pos = held              # the position as the fills leave it (long +, short -), when known
+    reversed_by: list[tuple[list[str], int]] = []   # (the orders, the position they left)
     for o in filled:
-        if closing is not None and o.side != closing:
-            opened += o.size
+        signed = -o.size if o.side == SELL else o.size
+        if held and (not pos or (signed > 0) == (pos > 0)):
+            pos += signed           # opened or grew a position: no part of closing it
             continue
         when = showtime.start(o.updated_ns or o.created_ns or 0, ctx.zone, ctx.clock.now_ns())
         cmd = theirs.get(o.id)
         if cmd is not None and cmd.id != ctx.command.id:
             parts.append(f"{by_command(cmd)} at {when}")
-            continue
-        most = abs(held) + opened if held else None
-        if o.type != MARKET or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
-                or (most is not None and o.size > most) or (cut and o.size != cut):
+        elif o.type != MARKET or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
+                or (held and o.size > abs(pos)) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
-            continue
-        mine_maybe = True
-        parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): either "
-                     f"this close, {_which(unsure)}, carried out by the broker, or the "
-                     f"trader's own {_side(o.side)}; riskd cannot tell which")
+        else:
+            mine_maybe = True
+            parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): "
+                         f"either this close, {_which(unsure)}, carried out by the broker, or "
+                         f"the trader's own {_side(o.side)}; riskd cannot tell which")
+        if held:
+            after, pos = pos, pos + signed
+            if pos and (pos > 0) != (after > 0):
+                # a reversal (trial20c finding 2: long 2, the trader's sell of 4): it closed
+                # the position riskd decided on, but left the other side open; what closed
+                # that is what made the contract flat
+                reversed_by.append((parts, pos))
+                parts, mine_maybe = [], False
+    how = ", then ".join(f"{' and '.join(p)} reversed the position to {position_words(n)}"
+                         for p, n in reversed_by)
     if not parts:
+        if how:
+            return (f"{state}: {how} while {this}; by which order the {position_words(pos)} "
+                    f"{'was cut' if now else 'closed'} is not known yet (no fill "
+                    f"{'cutting' if now else 'closing'} it shows at the broker)")
         return (f"{state}: found so after {this}; by which order is not known yet (no fill "
                 f"{'cutting' if now else 'closing'} it shows at the broker)")
+    if how:
+        last = reversed_by[-1][1]
+        if mine_maybe:
+            return f"{state}: {how}, then {verb} the {position_words(last)}: {'; '.join(parts)}"
+        return (f"{state}: {how}, then {' and '.join(parts)} {verb} the {position_words(last)}, "
+                f"while {this}")
     if mine_maybe:
         return f"{state}: {verb} by {'; '.join(parts)}"
     return f"{state}: {verb} by {' and '.join(parts)} while {this}"
+
+
+def position_words(signed: int) -> str:
+    """'long 2', 'short 2'."""
+    return f"{'long' if signed > 0 else 'short'} {abs(signed)}"
