@@ -561,13 +561,16 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     def _claimed(self, acct, fill, now: int) -> bool:
         """Is this new fill riskd's (its expected exits, or a reduce in flight cutting to its
         target: cut_reaches)? A fill of an order risk knows as the trader's kind (a stop, a
-        limit: not market) is never a late close's (exits.py Exit.fits_late)."""
+        limit: not market) is never a late close's (exits.py Exit.fits_late), nor a market
+        order of another size than a lost cut's (its Order event named it: size)."""
         order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
         market = order is None or order.type == ORDER_MARKET
-        if acct.riskd.claim_fill(fill, now, market=market):
+        size = order.size if order is not None else acct.riskd.gone_size(fill.order_id)
+        if acct.riskd.claim_fill(fill, now, market=market, order_size=size):
             return True
         self.cut_reaches(acct, fill, now)
-        if acct.riskd.claim_fill(fill, now, flat=self._leaves_flat(acct, fill), market=market):
+        if acct.riskd.claim_fill(fill, now, flat=self._leaves_flat(acct, fill), market=market,
+                                 order_size=size):
             return True
         # riskd's whole close carried out on a position the trader reversed meanwhile (its
         # result named the order, or a late exit of it: exits.py claim_reversed; flip20)

@@ -82,6 +82,11 @@ Whatever the command's end: a fill the broker made after the result of a command
 exit there is that late exit's, never one of its other exits, remembered WINDOW_NS after the
 result (_spent; trial20b section 1: a FAILED close's own exit took the held call carried out
 10 s after it, then the facts gave it to the trader: no late close said, history "FAILED").
+A late exit is one call, carried out once: the first fill it takes spends it whole (_carried;
+trial20c finding 1: sized 2 by the book at the result, it took the late call's sell of the
+trader's 1, then the trader's own market sell of the next 1, named a late close again and
+not counted). riskd never hears that the broker refused such a call (its answer was lost):
+until it is spent or LATE_NS pass, it may still be carried out.
 """
 from __future__ import annotations
 
@@ -146,13 +151,20 @@ class Exit:
     def open_at(self, now: int) -> bool:
         return self.size > 0 and self.alive(now)
 
-    def fits_late(self, flat: bool, market: bool) -> bool:
+    def fits_late(self, flat: bool, market: bool, order_size: Optional[int] = None) -> bool:
         """May a fill be this exit's? Any exit but a late one; a late one only for a fill of
         a market order (or one whose type risk never saw) that, for a closeContract's (whole),
         leaves the position flat: the close carried out late closes all that is open then,
         and a trader's stop, limit or partial sell is the trader's (docs/rules.md "Whose
-        trade it is")."""
-        return not self.late or (market and (flat or not self.whole))
+        trade it is"). For a partialCloseContract's: an order of its size (order_size: the
+        fill's order as its Order event named it, None: not seen): that call creates one
+        order of exactly its contracts, so the trader's market sell of 1 while riskd's lost
+        cut of 2 may still be carried out is the trader's."""
+        if not self.late:
+            return True
+        if self.whole:
+            return market and flat
+        return market and (order_size is None or order_size == self.size)
 
 
 def _spent(fill: Fill, exits: list[Exit]) -> list[Exit]:
@@ -221,6 +233,9 @@ class RiskdExits:
     # working, while a late exit is alive: order id -> when seen gone. Their fill is never a
     # late close's (Exit.fits_late); the fill may come after the order's last Order event
     not_market: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # market orders no longer working, while a late exit is alive: order id -> (its size,
+    # when seen gone). A lost cut's late exit takes only an order of its size (Exit.fits_late)
+    gone_sizes: dict = attrs.field(factory=dict, eq=False, repr=False)
     # fills claimed by expectation, not by a named order, and whose commands' results have
     # not all named their orders: trade id -> (contract, side, their command ids). A command
     # whose named orders leave the fill out makes it the trader's (the engine's
@@ -596,14 +611,15 @@ class RiskdExits:
 
     def _match(self, contract_id: str, side: int, size: int, now: int,
                flat: bool = False, market: bool = True,
-               fill: Optional[Fill] = None) -> Optional[list]:
+               fill: Optional[Fill] = None,
+               order_size: Optional[int] = None) -> Optional[list]:
         """The open exits a closing fill or order of this size fits in together (None: none);
         a late one only as Exit.fits_late says; of a fill, only those it may still be of
         (_spent)."""
         open_ = self._open(contract_id, side, now)
         if fill is not None:
             open_ = _spent(fill, open_)
-        open_ = [e for e in open_ if e.fits_late(flat, market)]
+        open_ = [e for e in open_ if e.fits_late(flat, market, order_size)]
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def late_before(self, fill: Fill, command_id: str, issued_ns: int,
@@ -621,11 +637,23 @@ class RiskdExits:
             if e.late and e.command_id != command_id and e.done_ns \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
                     and (e.whole or fill.size <= e.size):
-                self._use([e], fill.size)
+                self._carried(self._use([e], fill.size))
                 if fill.order_id is not None:
                     self._bind(fill.order_id, e.command_id)
                 return e
         return None
+
+    def _carried(self, used: list[Exit]) -> None:
+        """The late exits among `used` took a fill: each is one call (a closeContract's) the
+        broker has carried out now, closing all that was open then; it is carried out once, so
+        it is used up whole, whatever it still expected (sized by the book at the result, 2
+        where the call closed the trader's 1 bought since). A later fill is never its
+        (trial20c finding 1: a call carried out already, named as having carried out the
+        trader's own market sell, which then went uncounted). A partial close's is used up by
+        its fill as any exit."""
+        spent = [e for e in used if e.late and e.whole and e.size > 0]
+        if spent:
+            self._use(spent, sum(e.size for e in spent))
 
     def has_late(self, now: int) -> bool:
         """Is a late exit (a close that may still be carried out) still expected?"""
@@ -634,14 +662,27 @@ class RiskdExits:
     def gone_order(self, order: OrderUpdate, now: int) -> None:
         """An order no longer works: one of the trader's kind (not market) is remembered
         while a late exit is alive, so its fill coming after it is not taken for a late
-        close (not_market)."""
-        if order.type != ORDER_MARKET and self.has_late(now):
+        close (not_market); a market order's size too (gone_size: a lost cut's late exit
+        takes only an order of its size)."""
+        if not self.has_late(now):
+            return
+        if order.type != ORDER_MARKET:
             self.not_market = {o: t for o, t in self.not_market.items()
                                if now - t <= LATE_NS}
             self.not_market[order.order_id] = now
+        else:
+            self.gone_sizes = {o: st for o, st in self.gone_sizes.items()
+                               if now - st[1] <= LATE_NS}
+            self.gone_sizes[order.order_id] = (order.size, now)
+
+    def gone_size(self, order_id: Optional[int]) -> Optional[int]:
+        """The size of a market order no longer working, as its Order events named it
+        while a late exit was alive (gone_order); None when not seen."""
+        st = self.gone_sizes.get(order_id) if order_id is not None else None
+        return st[0] if st is not None else None
 
     def claim_fill(self, fill: Fill, now: int, flat: bool = False,
-                   market: bool = True) -> bool:
+                   market: bool = True, order_size: Optional[int] = None) -> bool:
         """Is this (new) fill riskd's? It uses up that many expected contracts, its own
         command's first (_of_its_command), then whichever of riskd's commands on the contract
         (one closeContract closes what a close and a reduce before it expected, and the
@@ -656,7 +697,9 @@ class RiskdExits:
         trader's own close of it all, larger than riskd expects, while riskd's close is on its
         way (its close then finds nothing), counts as riskd's.
         market: False when the fill's order is known to be of the trader's kind (a stop, a
-        limit): no late exit takes it (Exit.fits_late). A fill a late exit took, made by the
+        limit): no late exit takes it (Exit.fits_late); order_size: its order's size as an
+        Order event named it (None: not seen; a lost cut's late exit takes only an order of
+        its size). A fill a late exit took, made by the
         broker after that exit's command had finished, is a late-carried close: last_late."""
         ours = fill.order_id is not None and fill.order_id in self.orders
         # a late exit takes only a fill that closes something (the broker gives its PnL): a
@@ -664,10 +707,11 @@ class RiskdExits:
         # riskd's lost close of a long is the trader's (flip20: the position was flat before
         # it, so it read as "leaves the position flat")
         market = market and fill.order_id not in self.not_market and fill.pnl is not None
-        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market, fill)
+        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market, fill,
+                            order_size)
         if open_ is None and flat:
             whole = [e for e in _spent(fill, self._open(fill.contract_id, fill.side, now))
-                     if e.fits_late(flat, market)]
+                     if e.fits_late(flat, market, order_size)]
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None
         if not ours and open_ is None:
@@ -676,6 +720,7 @@ class RiskdExits:
             self._of_its_command(fill, open_ or self._open(fill.contract_id, fill.side, now),
                                  flat), fill.size)
         used = self.last_used
+        self._carried(used)
         # only late exits, none of a close riskd still expects (its own fill, larger than
         # expected, is that close's), made by the broker after the command's result
         if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
