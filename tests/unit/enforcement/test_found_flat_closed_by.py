@@ -53,16 +53,12 @@ class HeldOnce(FakeBroker):
         return o
 
 
-def close_then(tmp_path, clock, journal, meanwhile, held=1):
-    """riskd's close of MNQ long `held` times out and hands its lane over; meanwhile(broker,
-    run) happens; the close comes back, re-reads and ends: its result."""
-    broker = HeldOnce(clock)
-    broker.positions = {MNQ: held}
+def held_then(broker, cmd: Command, clock, journal, meanwhile):
+    """riskd's `cmd` (its call held at `broker`) times out and hands its lane over;
+    meanwhile(broker, run) happens; the command comes back, re-reads and ends: its result
+    (test_reduce_cut_by's reduce too)."""
     ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance,
                   pause=lambda _cmd, _s: True)              # another command waits in the lane
-    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
-                  rule="daily_unrealized_loss", contract_id=MNQ, held=held,
-                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
     entry, _new = journal.receive(cmd, clock.now_ns())
     out = ex.run(Job(entry, str(A)), broker)
     assert out.kind == HANDOVER, out
@@ -76,6 +72,17 @@ def close_then(tmp_path, clock, journal, meanwhile, held=1):
     res = ex.run(out.again, broker).result
     assert res.status == DONE, res
     return res
+
+
+def close_then(tmp_path, clock, journal, meanwhile, held=1):
+    """riskd's close of MNQ long `held` times out and hands its lane over; meanwhile(broker,
+    run) happens; the close comes back, re-reads and ends: its result."""
+    broker = HeldOnce(clock)
+    broker.positions = {MNQ: held}
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="daily_unrealized_loss", contract_id=MNQ, held=held,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    return held_then(broker, cmd, clock, journal, meanwhile)
 
 
 def flatten(rule="", by=""):

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 
-from services.enforcement.executor import HANDOVER, Executor, Job, Settings
 from shared.messages.enforce import DONE, Command
 from shared.projectx.errors import BrokerUnavailable
 from shared.projectx.models import Order
 from tests.unit.enforcement.fakebroker import PARTIAL, FakeBroker
+from tests.unit.enforcement.test_found_flat_closed_by import flatten, held_then
 
 A = 7
 MNQ = "CON.F.US.MNQ.Z26"
@@ -69,29 +69,10 @@ def reduce_then(clock, journal, meanwhile, carry=False):
     run) happens; the reduce comes back, re-reads and ends: its result."""
     broker = HeldCut(clock, carry)
     broker.positions = {MNQ: 5}
-    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance,
-                  pause=lambda _cmd, _s: True)              # another command waits in the lane
     cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="reduce_position",
                   rule="max_contracts", contract_id=MNQ, size=2, target=3,
                   event_ns=clock.now_ns(), issued_ns=clock.now_ns())
-    entry, _new = journal.receive(cmd, clock.now_ns())
-    out = ex.run(Job(entry, str(A)), broker)
-    assert out.kind == HANDOVER, out
-
-    def run(command):
-        e, _ = journal.receive(command, clock.now_ns())
-        return ex.run(Job(e, str(A)), broker).result
-    clock.advance(2)
-    meanwhile(broker, run)
-    clock.advance(2)
-    res = ex.run(out.again, broker).result
-    assert res.status == DONE, res
-    return res
-
-
-def flatten(rule="", by=""):
-    return Command(id="f1.1", decision_id="f1", account_id=A, action="flatten", rule=rule,
-                   by=by, issued_ns=1)
+    return held_then(broker, cmd, clock, journal, meanwhile)
 
 
 def test_a_flatten_of_a_rule_closed_it(clock, journal):
