@@ -48,6 +48,7 @@ from typing import Callable, Optional
 
 from shared import showtime
 from shared.messages.enforce import Command
+from shared.outcomewords import ACTION_WORDS
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
                                     RateBudgetExhausted)
 
@@ -57,7 +58,6 @@ SKEW_NS = 1_000_000_000         # the broker's clock and ours may differ this mu
 FILLED = 2
 MARKET = 2
 SELL = 1
-ACTION_WORDS = {"close_position": "close", "flatten": "flatten", "reduce_position": "reduce"}
 
 
 def by_command(cmd: Command) -> str:
