@@ -48,10 +48,10 @@ from typing import Callable, Optional
 
 from shared import showtime
 from shared.messages.enforce import Command
-from shared.messages.market import ORDER_MARKET, SIDE_SELL, STATUS_FILLED
 from shared.outcomewords import ACTION_WORDS
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
                                     RateBudgetExhausted)
+from shared.projectx.models import OrderSide, OrderStatus, OrderType
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def by_command(cmd: Command) -> str:
 
 
 def _side(side: int) -> str:
-    return "sell" if side == SIDE_SELL else "buy"
+    return "sell" if side == OrderSide.ASK else "buy"
 
 
 def _which(unsure: str) -> str:
@@ -104,8 +104,8 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
         return (f"{state}: found so after {this}; by which order is not known (the broker's "
                 f"orders could not be read)")
     held = ctx.command.held if held is None else held
-    closing = (SIDE_SELL if held > 0 else 1 - SIDE_SELL) if held else None
-    filled = sorted((o for o in orders if o.contract_id == cid and o.status == STATUS_FILLED),
+    closing = (OrderSide.ASK if held > 0 else 1 - OrderSide.ASK) if held else None
+    filled = sorted((o for o in orders if o.contract_id == cid and o.status == OrderStatus.FILLED),
                     key=lambda o: (o.updated_ns or o.created_ns or 0, o.id))
     theirs = closers(start - SKEW_NS)
     # never this command's orders (executor._close_orders leaves them out of its result's
@@ -116,7 +116,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     pos = held              # the position as the fills leave it (long +, short -), when known
     reversed_by: list[tuple[list[str], int]] = []   # (the orders, the position they left)
     for o in filled:
-        signed = -o.size if o.side == SIDE_SELL else o.size
+        signed = -o.size if o.side == OrderSide.ASK else o.size
         if held and (not pos or (signed > 0) == (pos > 0)):
             pos += signed           # opened or grew a position: no part of closing it
             continue
@@ -124,7 +124,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
         cmd = theirs.get(o.id)
         if cmd is not None and cmd.id != ctx.command.id:
             parts.append(f"{by_command(cmd)} at {when}")
-        elif o.type != ORDER_MARKET \
+        elif o.type != OrderType.MARKET \
                 or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
                 or (held and o.size > abs(pos)) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
