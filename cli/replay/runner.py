@@ -132,6 +132,12 @@ class Runner:
         #                                            position has held its side
         self._own: list[tuple] = []                # (ts, rule, action, contract) of the
         #                                            replay's closes riskd's records do not hold
+        self._decided: list[tuple] = []            # ... of every closing command the engine
+        #                                            sent that no decision of riskd's matched
+        self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
+        #                                            which no fill of riskd's carried out
+        self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
+        #                                            closed it at a bar price instead)
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -179,7 +185,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own, self.zone)
+                self._own, self.zone, self._unfilled, self._decided)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -435,6 +441,7 @@ class Runner:
         live = next((c for c in self._live if c.rule == cmd.rule and c.action == cmd.action
                      and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
         if live is None:
+            self._decided.append((now, cmd.rule, cmd.action, cid))
             return False
         self._live.remove(live)
         self._matched.add(cmd.id)
@@ -445,6 +452,11 @@ class Runner:
         if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills):
+            # riskd decided it too, but no fill of riskd's carried it out (its call got no
+            # answer and the trader's own exit closed the position, or it failed): carried out
+            # here at a bar price, which riskd's day never had; said in the notes (trial 20c,
+            # finding 4: +10.48 with one-minute bars and no note at all)
+            self._no_fill[cmd.id] = live
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
         return True
@@ -563,6 +575,8 @@ class Runner:
                     self._point(now)
                     if cmd.id not in self._matched:
                         self._own.append((now, cmd.rule, cmd.action, cid))
+                    elif cmd.id in self._no_fill:
+                        self._unfilled.append((self._no_fill.pop(cmd.id), now))
                 elif self._engine_holds(cid) != self.book.book(cid).guarded:
                     events += self._disagree(cmd, cid, price, now)
             if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
