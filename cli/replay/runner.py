@@ -25,6 +25,7 @@ there; only before the trader's own exit inside a bar is its adverse extreme jud
 """
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 import itertools
@@ -111,6 +112,12 @@ class Runner:
         self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
         self._orders = {o.order_id: o for o in history.orders}   # each one's last state
+        # contract -> its fills' (time, price) in time order, the trader's and riskd's: the
+        # prices it really traded at, each at a known moment (_price)
+        self._traded: dict[str, list[tuple[int, Decimal]]] = {}
+        for f in sorted(history.fills, key=lambda f: f.ts_ns):
+            if not f.voided:
+                self._traded.setdefault(f.contract_id, []).append((f.ts_ns, f.price))
         self._cover_said: set[int] = set()         # stop orders gracedue's note named
         # riskd's own closes as it decided them live (riskd's records), each matched once, and
         # the replay's commands carried out by riskd's own fill still ahead: contract ->
@@ -533,25 +540,42 @@ class Runner:
 
     def _price(self, cid: str, now: int) -> Optional[Decimal]:
         """The price a close of riskd's is carried out at: the price played at this moment (a
-        fill's, or the bar price that set the close off); at a moment inside a bar that is
-        none of its prices (a grace running out, a lockout's timer, an order event, another
-        contract's fill), the bar's worst price for the position held (its low for a long,
-        its high for a short: events.bar_price's adverse extreme): the bar cannot say where
-        the price was at that moment, and a close is never carried out at a price better
+        fill's, or the bar price that set the close off). At a moment inside a bar that is none
+        of its prices (a grace running out, a lockout's timer, an order event, another
+        contract's fill): the price of the contract's fill nearest that moment inside the same
+        bar (the trader's or riskd's own close, in the history: a price the contract really
+        traded at, at a known moment; _traded), else, with no fill in the bar, the bar's worst
+        price for the position held (its low for a long, its high for a short:
+        events.bar_price's adverse extreme), so a close is never carried out at a price better
         than the market may have been then. The bar's open and close weighted by the moment
-        (rep18b) read guarded figures riskd could not have had: trial 20b, Demo 2, 03:12:44
-        CST: a flatten closed MNQ at 20903.75 where riskd's own fill 20 ms later was 20885.75
-        (+36.00); Demo 1, a flatten at 03:09:04 closed MNQ at about 21001 with MNQ at 20880
-        (+232.50). With one-second bars that is the second's own range."""
+        (rep18b) read guarded figures riskd could not have had (trial 20b, Demo 1: a flatten
+        at 03:09:04 closed MNQ at about 21001 with MNQ at 20880, +232.50; riskd's own fill 8 s
+        later in that minute was 20885.25); the bar's worst alone read a grace close 45 s into
+        a minute at its low, 20980, 10 s after the trader's buy there at 21000 (replaychk20:
+        -41.00 where the trader made +23.00). With one-second bars all of it is that second's."""
         bar = self.bar.get(cid)
         c = self.h.contracts.get(cid)
         side = self.book.side(cid)
         if bar is not None and c is not None and self._quoted.get(cid) != now and \
                 bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            traded = self._traded_in(cid, bar.ts_ns, bar.ts_ns + self.h.bar_ns, now)
+            if traded is not None:
+                return traded
             return bar_price(bar, 1, side) if side else \
                 price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
+
+    def _traded_in(self, cid: str, start: int, end: int, now: int) -> Optional[Decimal]:
+        """The price of the contract's fill nearest `now` within [start, end) (the earlier one
+        of two as near), or None when it has no fill there."""
+        fills = self._traded.get(cid, [])
+        i = bisect.bisect_left(fills, (now,))
+        near = [fills[j] for j in (i - 1, i) if 0 <= j < len(fills)
+                and start <= fills[j][0] < end]
+        if not near:
+            return None
+        return min(near, key=lambda f: (abs(f[0] - now), f[0]))[1]
 
     def _carry_out(self, cmd: Command, now: int, skip: tuple | list = ()) -> list:
         """The command done on the guarded book: riskd's fills, positions, cancelled orders;
