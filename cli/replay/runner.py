@@ -75,6 +75,10 @@ class AccountReplay:
     # span (from the bar's start, or the position's open in it, to the moment the replay
     # played it, or the bar's end): a bar cannot say when within it (docs/replay.md)
     bar_timed: dict[str, tuple[int, int]] = attrs.Factory(dict)
+    # decision id -> riskd's own decision of the same close it was matched with (a day riskd
+    # guarded): its moment and words, which the replay's own (a bar's price, a loss realized
+    # at one) may not be (trial 20c, finding 4: 'realized PnL -447.48' where riskd read -443.22)
+    riskd_own: dict[str, LiveClose] = attrs.Factory(dict)
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -452,6 +456,7 @@ class Runner:
             return False
         self._live.remove(live)
         self._matched.add(cmd.id)
+        self.result.riskd_own[cmd.decision_id] = live
         side = self.book.side(cid) if cid else 0
         if not side:
             return False

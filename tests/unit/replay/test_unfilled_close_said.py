@@ -9,7 +9,9 @@ day read +10.48 off the actual one and
 1. with one-minute bars no note said anything of it;
 2. with one-second bars the replay's own flatten came 4 s before riskd's (set off by the loss its
    bar-price close realized), too far apart to be matched, and the note said riskd's flatten was
-   one "the config replayed, or the bar prices, did not reach": the replay had made it.
+   one "the config replayed, or the bar prices, did not reach": the replay had made it;
+3. the decision list gave the replay's own moment and value ("realized PnL -447.48") with no
+   word of riskd's (-443.22): a matched close now also names riskd's own decision of it.
 
 riskd's records are written here as the risk worker stores them (every fill the trader's, its
 two closing decisions), the config is etc/riskd.toml as shipped (daily_unrealized_loss 200 a
@@ -22,6 +24,7 @@ from cli.commands.replay import load
 from cli.replay.engine import build_engine
 from cli.replay.model import Bar
 from cli.replay.riskdrecords import LiveClose, RiskdRecords
+from cli.replay import report as rep
 from cli.replay.runner import Runner
 from shared.messages.market import STATUS_FILLED
 from tests.support.replay_days import MNQ, D, Days, chi
@@ -51,6 +54,14 @@ def run(config: str, d: Days, rec: RiskdRecords):
     return Runner(build_engine(load(config), {}), d.history(), rec).run()
 
 
+def decision_lines(config: str, result) -> list[str]:
+    """riskctl replay --decisions' lines of the replay."""
+    engine = build_engine(load(config), {})
+    report = rep.build("riskd.toml", [result], engine.calendar.trading_day,
+                       sorted(result.days))
+    return rep.decision_lines(report, engine.zone)
+
+
 def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     """One-minute bars: buy 2 at 21000 (10:00:01); riskd closes at 10:00:05 (MNQ at 20940,
     -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
@@ -60,8 +71,11 @@ def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     d.bars(MNQ, T0, [(21000, 21000, 20930, 20940), 20940])
     trades(d, (1, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
     rec = records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position", MNQ,
-                               "d1"))
+                               "d1", reason="MNQ open PnL -240.00"))
     result = run(config, d, rec)
+    # the replay's decision (the minute's low, judged before the trader's exit) names riskd's
+    [line] = [x for x in decision_lines(config, result) if "daily_unrealized_loss" in x]
+    assert line.endswith("[riskd's own: Wed 10:00:05 CST: MNQ open PnL -240.00]"), line
     [day] = result.days.values()
     assert day.guarded - day.actual == D("-40.00"), day
     [said] = [n for n in result.notes if "guarded this day" in n]
