@@ -99,10 +99,10 @@ def test_riskds_flatten_the_replay_made_earlier_is_not_said_to_be_unreached(conf
     """One-second bars: buy 4 at 21000 (10:00:01); MNQ at 20930 from 10:00:05 (-560 on the 4);
     riskd's close at 10:00:05 gets no fill; the trader sells the 4 at 20935 at 10:00:10
     (-520 and fees: past daily_realized_loss's 500), riskd flattens at 10:00:10. The replay
-    closes at 20930 at 10:00:05 (-564 realized with fees; -40.00 off the actual day) and flattens there, 5 s before
-    riskd. Old code: "riskd's closes the replay did not make: ... 10:00:10 CST
-    daily_realized_loss flatten (the config replayed, or the bar prices, did not reach
-    them)", and nothing of the close that had no fill."""
+    closes at 20930 at 10:00:05 (-564 realized with fees; -40.00 off the actual day) and
+    flattens there, 5 s before riskd. Old code: "riskd's closes the replay did not make: ...
+    10:00:10 CST daily_realized_loss flatten (the config replayed, or the bar prices, did not
+    reach them)", and nothing of the close that had no fill."""
     d = Days(ACCOUNT, "SIM-DEMO-1")
     second_bars(d, [21000] * 5 + [20930] * 10)
     trades(d, (1, "buy", 4, 21000, 9001), (10, "sell", 4, 20935, 9002))
