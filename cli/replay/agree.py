@@ -68,9 +68,9 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
     parts = []
     nofill = list(unfilled)
     if nofill:
-        parts.append("riskd's closes that no fill of riskd's carried out (its records hold "
-                     "none within 2 minutes of them), which the replay carried out at a bar "
-                     "price, a price riskd's day never had: "
+        parts.append("riskd's closes no fill of riskd's was left to carry out (its records "
+                     "hold none from the replay's moment to 2 minutes after riskd's), which "
+                     "the replay carried out at a bar price, a price riskd's day never had: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
                                  + f" (the replay's at {when(at, tz)})" for c, at in nofill))
     others = list(decided)

@@ -81,9 +81,10 @@ def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     [said] = [n for n in result.notes if "guarded this day" in n]
     assert said == (
         "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
-        "from actual by -40.00: riskd's closes that no fill of riskd's carried out (its "
-        "records hold none within 2 minutes of them), which the replay carried out at a bar "
-        "price, a price riskd's day never had: Wed 2026-11-25 10:00:05 CST "
+        "from actual by -40.00: riskd's closes no fill of riskd's was left to carry out (its "
+        "records hold none from the replay's moment to 2 minutes after riskd's), which the "
+        "replay carried out at a bar price, a price riskd's day never had: Wed 2026-11-25 "
+        "10:00:05 CST "
         "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:20 "
         "CST)"), said
 
@@ -116,10 +117,11 @@ def test_riskds_flatten_the_replay_made_earlier_is_not_said_to_be_unreached(conf
     [said] = [n for n in result.notes if "guarded this day" in n]
     assert "did not reach" not in said, said
     assert "yet guarded differs from actual by -40.00" in said, said
-    assert "riskd's closes that no fill of riskd's carried out (its records hold none within " \
-           "2 minutes of them), which the replay carried out at a bar price, a price riskd's " \
-           "day never had: Wed 2026-11-25 10:00:05 CST daily_unrealized_loss close_position " \
-           "MNQ (the replay's at Wed 2026-11-25 10:00:05 CST)" in said, said
+    assert "riskd's closes no fill of riskd's was left to carry out (its records hold none " \
+           "from the replay's moment to 2 minutes after riskd's), which the replay carried " \
+           "out at a bar price, a price riskd's day never had: Wed 2026-11-25 10:00:05 CST " \
+           "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:05 " \
+           "CST)" in said, said
     assert "riskd's closes the replay made at another moment, more than a bar and a second " \
            "from riskd's, so not taken as the same close: Wed 2026-11-25 10:00:10 CST " \
            "daily_realized_loss flatten (the replay's at Wed 2026-11-25 10:00:05 CST, 5 s " \
