@@ -327,6 +327,11 @@ class EnforcementWorker(Worker):
                                      res.finished_ns, res.attempts)
         if both is not None:        # more rounds: the first answer did not end it (trial13a)
             latency = f", {roundslatency.log_words(*both, res.first_timed_out_s)}"
+        elif res.status == FAILED and res.event_ns and res.finished_ns:
+            # until it gave up, as every other screen says (trial20c section 5)
+            latency = ", " + roundslatency.failed_log_words(
+                res.event_ns, res.first_answer_ns, res.finished_ns, res.attempts,
+                res.first_timed_out_s)
         elif res.event_ns and res.first_answer_ns and res.first_timed_out_s:
             latency = (f", no answer within {gap(res.first_timed_out_s)} (timed out), "
                        f"{(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event")
