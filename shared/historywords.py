@@ -96,11 +96,15 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
         # one queued in enforcement's lane behind another command of its account says behind
         # what, never as if at the broker (services/enforcement/behind.py)
         behind = getattr(state, "waits_behind", "")
-        word = outcomewords.waiting_words(behind) or outcomewords.progress_word(
-            *outcomewords.unfinished(state.state, state.detail))
+        sent = getattr(state, "at_broker_ns", 0)
+        # a call of it out at the broker and not answered yet says so, never 'running'
+        out = outcomewords.at_broker_words(fmt_time(sent, tz, relative=False)) \
+            if sent and not behind else ""
+        word = outcomewords.waiting_words(behind) or out or \
+            outcomewords.progress_word(*outcomewords.unfinished(state.state, state.detail))
         head = (f"trying again: the {ordinal(tries)} attempt is {word} "
                 f"({trywords.earlier(tries)} failed)" if tries > 1
-                else f"planned, not done yet: {word}" if behind
+                else f"planned, not done yet: {word}" if behind or out
                 else f"planned, not done yet ({word})")
         return f"{head}: {state.detail}" if state.detail else head
     # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to

@@ -382,7 +382,13 @@ def legend_items(unicode: bool) -> list[str]:
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
     return [f"{dot} running", f"{dot}state: a worker down", f"{full}{empty} loss limit used",
             "amber from warn_at, red halfway to the limit", "! locked",
-            "(alert) rule only alerts", LATENCY_LEGEND]
+            "(alert) rule only alerts", ACCEPTED_LEGEND, LATENCY_LEGEND]
+
+
+# LAST ACTIONS' 'accepted', what it means (trial20c section 6: it read as the broker having
+# accepted a close the broker had not answered)
+ACCEPTED_LEGEND = ("accepted: riskd's action is under way, not done yet (not the broker's "
+                   "answer)")
 
 
 # LAST ACTIONS' latency column, what its figures are (trial18b section 7: "10s, done 34s" under

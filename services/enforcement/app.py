@@ -246,10 +246,14 @@ class EnforcementWorker(Worker):
         return attrs.evolve(res, waits_behind=self._behind(entry.command.id))
 
     def _state(self, entry: Entry):
-        """The journal's state of `entry`, with what it waits behind while queued."""
+        """The journal's state of `entry`, with what it waits behind while queued, or when its
+        trading call now out at the broker was sent while it runs."""
         state = entry.state_view()
-        if entry.final or entry.command.id not in self.waits:
+        if entry.final:
             return state
+        if entry.command.id not in self.waits:
+            sent = self.executor.at_broker.get(entry.command.id)
+            return state if sent is None else attrs.evolve(state, at_broker_ns=sent)
         return attrs.evolve(state, waits_behind=self._behind(entry.command.id))
 
     def _retell(self, started: list[Job], again: Optional[Job]) -> None:
