@@ -727,6 +727,9 @@ class AccountView:
     rules: list[RuleLine]
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, and named in rules_off_names)
+    # fills trade_frequency_limit counts that may be riskd's own close still in flight: not in
+    # `trades` (the trader's), said beside it (held_fills)
+    trades_held: int = 0
     rules_off_names: tuple = ()      # which: "RULES ... (5 off: max_unrealized_profit, ...)"
     not_live: str = ""               # "" live, else "NOT LIVE: risk is stopped; figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
@@ -1241,6 +1244,15 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
     return f"(partial: {'; '.join(whys)})" if whys else "(partial: no quote yet)"
 
 
+def held_fills(status: AccountStatus) -> int:
+    """How many fills the rules count that may be riskd's own close still in flight (the
+    rule rows' aside, held_counted): the header's `trades` leaves them out, and says so
+    beside it (trial20c section 6: 'trades 1' over 'trade_frequency_limit 2/3 per minute;
+    counting 1 fill that may be riskd's own close still in flight')."""
+    return max((held_counted(without_note(r.detail)) for r in status.rules
+                if getattr(r, "detail", "")), default=0)
+
+
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
@@ -1258,6 +1270,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         positions=_position_lines(status, frozenset(closed_since(state, status)), now_ns),
         rules=_rule_lines(status, tz, now_ns), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
+        trades_held=held_fills(status),
         rules_off=sum(1 for r in status.rules if not r.enabled),
         rules_off_names=tuple(r.rule for r in status.rules if not r.enabled),
         not_guarded=getattr(status, "not_guarded", "") or "")

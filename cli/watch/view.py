@@ -155,7 +155,10 @@ def money_lines(account: AccountView, width: int, layout: Optional[int] = None) 
                         seg(f" incl. fees {account.fees}"),
                         seg("  unrealized "), seg(account.unrealized, _sign(account.unrealized)),
                         seg("  net "), seg(account.net, account.net_colour or "bold"),
-                        seg(f"  trades {account.trades}  orders {account.open_orders}")]
+                        seg(f"  trades {account.trades}"
+                            + (f" (+{account.trades_held} that may be riskd's close)"
+                               if account.trades_held else "")
+                            + f"  orders {account.open_orders}")]
     if account.unrealized_note:
         parts.append(seg(f"  {account.unrealized_note}", "amber"))
     return wrap(parts, width, layout)
