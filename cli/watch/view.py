@@ -18,7 +18,8 @@ import attrs
 
 from shared.accountname import called
 from cli.watch import rulegrid, shortreading
-from cli.watch.columns import CUT, action_cell, action_columns, action_word, name_cuts
+from cli.watch.columns import (CUT, action_cell, action_columns, action_word, name_cuts,
+                               who_word)
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -445,7 +446,11 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
-    rule_names = name_cuts((a.rule for a in account.actions), rule_w)
+    # who acted in a word or two where it does not fit (not cut in a word); a rule name cut
+    # in its middle, still itself
+    shown = {a.rule: who_word(a.rule, rule_w) for a in account.actions}
+    cuts = name_cuts(shown.values(), rule_w)
+    rule_names = {rule: cuts[short] for rule, short in shown.items()}
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
                         f"{column(action_word(cell, action_w), action_w)} "),

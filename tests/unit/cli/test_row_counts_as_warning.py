@@ -242,3 +242,15 @@ def test_the_header_trades_says_the_held_fill_the_row_counts():
     assert "that may be riskd's close" not in text
     trades = account_status(run.engine, ACCOUNT, run.now).trades_today
     assert f"trades {trades}  orders" in text and int(row_value(run, RULE).value) == trades
+
+
+def test_a_count_in_a_narrow_cell_keeps_its_window_in_a_word():
+    """Trial20c section 6: `watch` at 80x24 read '3/3 per m…'. A count too long for its cell
+    says its window short ('3/3/min 100%', '3/3/min'), cut at no word. Fails on main's code."""
+    from cli.watch.shortreading import fitting
+    text = "3/3 per minute 100% (at the limit: the next trade starts a 1m00s cooldown)"
+    assert fitting(RULE, text, 14) == "3/3/min 100%"
+    assert fitting(RULE, text, 10) == "3/3/min"
+    assert fitting(RULE, "2/3 per hour 67%", 12) == "2/3/h 67%"
+    held = HELD_ROW
+    assert fitting(RULE, held, 40) == "2/3/min 67%; incl. 1 maybe riskd's close"
