@@ -465,11 +465,27 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
                     reading(w.rule, w.value, w.limit, w.reason), w.reason,
                     warning_next(w.rule, w.value, w.limit, w.reason)))
     notes = lockout_notes(body.lockouts, tz)
+    started = started_by(body.lockouts)
     for c, note in zip(body.lockouts, notes):
         lk = c.lockout
-        out.append((c.ts_ns, lk.account_id, lockout_label(lk.rule), changed_by(c.change, c.by),
+        rule = started.get(lk.id, lk.rule)
+        what = (f"{c.change} by {lk.rule}" if lk.rule != rule and (c.by or "rule") == "rule"
+                else changed_by(c.change, c.by))
+        out.append((c.ts_ns, lk.account_id, lockout_label(rule), what,
                     symbol_text(lk.symbol), c.reason or lk.reason, note))
     return sorted(out, key=lambda r: r[0])
+
+
+def started_by(changes) -> dict:
+    """lockout id -> the rule that started it: every row of one lockout is named by it, also
+    once another rule extended it (one timer per account: LockoutState.took_over_rule);
+    lastact20's leftover: 'trade_frequency_limit lockout' then 'cooldown_after_loss lockout'
+    read as two lockouts where the banner and `riskctl lockouts` said one."""
+    out: dict = {}
+    for c in sorted(changes, key=lambda c: c.ts_ns):
+        lk = c.lockout
+        out.setdefault(lk.id, lk.took_over_rule or lk.rule)
+    return out
 
 
 def lockout_label(rule: str) -> str:

@@ -305,7 +305,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                 and fits.per_col + 1 + extra <= max_rows:
             heads = [fit([seg("RULES", "bold"), seg(parts[0][len("RULES"):], "dim")], width),
                      *(fit([seg(part, "dim")], width) for part in parts[1:])]
-            max_rows -= extra       # no line to spare: the title cut at the width, as before
+            max_rows -= extra       # (no line to spare: off_fitting below, names whole)
     # names whole, rules left off when the rows are short (cli/watch/rulegrid.py)
     grid = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
     if grid.shown < count:
@@ -344,6 +344,11 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         rows.append(fit([seg(f"  +{count - grid.shown} {rulegrid.MORE}", "dim")], width))
     if heads:
         return [*heads, *rows]
+    if max_rows is not None and not layout and names:
+        # no line to spare (80x24): the names off that fit whole, then how many more (lastact20's
+        # leftover: "(5 off: max_unrealized_profit, no_stop_lo…")
+        off = off_fitting(f"RULES value/limit used, or parameters{note}", account.rules_off,
+                          names, width)
     head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
                                           "dim")], width)
     if max_rows is None and names and (layout or width) < len(text_of(head)):
@@ -354,6 +359,19 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         rows += [fit([seg(part, "dim")], width) for part in textwrap.wrap(
             f"off: {', '.join(names)}", layout or width, subsequent_indent="  ")]
     return [head, *rows]
+
+
+def off_fitting(title: str, count: int, names, width: int) -> str:
+    """The RULES title's rules off in what is left of `width` after `title`: every name, else
+    the first ones whole and '+N more' ('(5 off: max_unrealized_profit, +4 more)'), else the
+    count alone ('(5 off)'); a name is never cut (`riskctl rules list` names them all)."""
+    names = list(names)
+    for shown in range(len(names), 0, -1):
+        more = f", +{len(names) - shown} more" if shown < len(names) else ""
+        off = f" ({count} off: {', '.join(names[:shown])}{more})"
+        if len(title) + len(off) <= width:
+            return off
+    return f" ({count} off)"
 
 
 IN_PROGRESS = ("pending", "accepted")     # an action of LAST ACTIONS not ended yet
