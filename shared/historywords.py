@@ -116,7 +116,9 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
         label, detail = WITHDRAWN, detail.removeprefix(f"{WITHDRAWN}: ")
     failed = state.status == FAILED
     again, ended = (again, ended) if failed else ("", "")
-    if tries > 1 or again or ended:
+    # which attempt, when riskd made or makes more than one (trial20c section 5: "FAILED on
+    # the 1st attempt at ..., then carried out late" of a command that failed once)
+    if tries > 1 or again:
         label += f" {trywords.attempt(tries)}"
     before = f"{trywords.earlier(tries)} failed" if tries > 1 else ""
     # when it finished (enforcement's "done"/"failed" time): never the broker's first answer,
