@@ -41,6 +41,20 @@ def decision_of(command_id: str) -> str:
     return base if dot and tail.isdigit() else command_id
 
 
+def carried_late(clock: str) -> str:
+    """How a failed action ended when its own held call was carried out late: 'carried out
+    late by the broker at 03:06:42' (history's 'FAILED ..., then ...', LAST ACTIONS)."""
+    return f"carried out late by the broker at {clock}"
+
+
+def late_endings(warnings, clock) -> dict:
+    """decision id -> carried_late() of each late-close note of a close that did not end done
+    (RuleWarning.late_of), from the stored history: what risk's memory said of them before
+    a restart (failedlate20's leftover: it was lost then). clock(ns) -> '03:06:42'."""
+    return {w.late_of: carried_late(clock(w.fill_ns or w.ts_ns))
+            for w in warnings if getattr(w, "late_of", "")}
+
+
 FLAT_NOW = "flat now"      # risk's word for a failed action whose target riskd closed otherwise
 # the kill switch's command ids: 'admin-<ns>.<account>' ('manual-...' before it was so named)
 KILL_SWITCH_IDS = tuple(f"{rule}-" for rule in KILL_SWITCH_RULES)
