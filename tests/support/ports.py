@@ -98,7 +98,8 @@ def reserve(port: int) -> bool:
     """Reserve port for this process, machine-wide, until it ends: an exclusive lock on byte
     `port` of LOCK_FILE (POSIX record locks: the kernel drops them when the process ends, kill
     -9 included; a forked child holds none of its parent's). False when another process holds
-    it. Where record locks are not to be had (no fcntl: Windows) every port is reserved."""
+    it. Where record locks are not to be had (no fcntl: Windows; a lock file another user made
+    and this one may not write) every port is reserved: the bind check alone, as before."""
     global _lock_fd, _lock_fd_pid
     try:
         import fcntl
@@ -108,8 +109,15 @@ def reserve(port: int) -> bool:
         if _lock_fd is None or _lock_fd_pid != os.getpid():
             # one descriptor for the process's life: closing any descriptor of the file
             # would drop every lock the process holds on it
-            _lock_fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
-            _lock_fd_pid = os.getpid()
+            try:
+                fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError:
+                return True
+            try:
+                os.fchmod(fd, 0o666)        # every user's test runs share it (umask aside)
+            except OSError:
+                pass                        # not ours: its maker set it
+            _lock_fd, _lock_fd_pid = fd, os.getpid()
         try:
             fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
         except OSError:
