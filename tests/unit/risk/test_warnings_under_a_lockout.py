@@ -200,6 +200,17 @@ def test_the_loss_under_cooldown_after_loss_warns_while_locked():
         "still counts: reaching this limit flattens it and locks it until the roll"), w.reason
 
 
+def test_a_limit_in_alert_mode_says_its_breach_is_only_recorded():
+    """Alert mode closes and locks nothing: its warning under the cooldown says so, never
+    "flattens it and locks it"."""
+    desk = desk_with(daily_realized_loss={"limit": 500, "mode": "alert"})
+    cooldown_flat(desk, pnl="-410")
+    [w] = warned(desk, "daily_realized_loss")
+    assert w.reason.endswith(
+        "a trade made while locked still counts: reaching this limit is recorded (alert "
+        "mode: nothing is closed or locked)"), w.reason
+
+
 def test_daily_realized_profit_of_a_flat_account_warns_while_locked():
     desk = desk_with(daily_realized_profit={"target": 1000})
     cooldown_flat(desk, pnl="850")
