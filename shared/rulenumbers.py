@@ -149,7 +149,8 @@ def warning_said(rule: str, reason: str) -> Optional[tuple[str, str]]:
     the alert and the phone's /history; None for any other rule or reason. Equity against
     line + buffer is no share of anything (the alert read "at 101%" where risk measured 84 %)."""
     said = re.match(rf"{re.escape(rule)} at (\d+%) of its limit: (.+)$", reason or "")
-    return (said.group(1), said.group(2)) if said and spelled_out(rule, said.group(2)) else None
+    words = said.group(2).partition(ASIDE)[0] if said else ""   # without its asides
+    return (said.group(1), words) if spelled_out(rule, words) else None
 
 
 def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal],

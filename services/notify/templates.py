@@ -32,7 +32,7 @@ from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_AD
                               SELF_LOCKOUT, end_words, extends_words, unchanged_words)
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
-from shared.rulenumbers import (reading_text, spelled_out, warning_next, warning_said,
+from shared.rulenumbers import (ASIDE, reading_text, spelled_out, warning_next, warning_said,
                                 reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
@@ -377,9 +377,11 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     # what the trade a count warns of does, in history's words (one function for both:
     # trial16g, the alert omitted "the next trade starts the cooldown", which history had)
     after = warning_next(w.rule, w.value, w.limit, w.reason)
-    # a reading that counts (or leaves out) what riskd's close in flight may take says so
-    aside = reading_aside(w.reason)
-    lines = (line, *([after] if after else []), *([aside] if aside else []))
+    # a reading that counts (or leaves out) what riskd's close in flight may take says so,
+    # and one given while the account is locked says why it matters (risk's asides, a line
+    # each: services/risk/lockedwarn.py)
+    asides = [a for a in reading_aside(w.reason).split(ASIDE) if a]
+    lines = (line, *([after] if after else []), *asides)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)

@@ -46,7 +46,8 @@ from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.latecarried import late_cancel, late_close_note, left_working
-from services.risk.lockouts import LockoutBook, current_ends, end_of, lock_key
+from services.risk.lockedwarn import while_locked, with_words
+from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.pastlimits import ended_past, holding, still_past, with_past
@@ -1041,7 +1042,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         first: fresh-user trial 19a, "🟡 daily_net_loss at 84% of its limit" 6 ms after the
         same fill locked the account to the roll by daily_realized_loss) and left due: it
         comes when the lockout ends, if still due (warn_freed; docs/rules.md warn_at). Not one
-        whose rule can still act under that lockout (_quiet_while_locked): a position the
+        whose rule can still act under that lockout (_said_while_locked): a position the
         lockout leaves open keeps its warning."""
         mark = len(out.warnings)
         self._depth += 1
@@ -1056,11 +1057,16 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         made_by = {w.id: self._warn_keys.pop(w.id, None) for w in made}
         if made and self._locked(aid):
             ctx = self._ctx(acct)
-            back = {w.id for w in made if w.account_id == aid and made_by[w.id] is not None
-                    and self._quiet_while_locked(ctx, *made_by[w.id][1:], now)}
-            if back:
-                out.warnings[mark:] = [w for w in made if w.id not in back]
-                self.warned.difference_update(made_by[i][0] for i in back)
+            kept, back = [], []
+            for w in made:
+                said = "" if w.account_id != aid or made_by[w.id] is None \
+                    else self._said_while_locked(ctx, *made_by[w.id][1:], now)
+                if said is None:
+                    back.append(made_by[w.id][0])
+                else:       # one given while locked says so (lockedwarn.py)
+                    kept.append(attrs.evolve(w, reason=with_words(w.reason, said)))
+            out.warnings[mark:] = kept
+            self.warned.difference_update(back)
 
     def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
@@ -1194,28 +1200,25 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         """Does a lockout hold the account as a whole (not one symbol)?"""
         return any(lk.symbol is None for lk in self.lockouts.covering(account_id))
 
-    def _quiet_while_locked(self, ctx, rule, params, m, now) -> bool:
-        """Is this reading's warning held back by the lockout of the whole account in force?
-        Locked out: no "at 67 % of a limit" to a trader who cannot trade (trial 2026-12-05),
-        only of a breach that could still close or reduce a position the lockout leaves open
+    def _said_while_locked(self, ctx, rule, params, m, now) -> Optional[str]:
+        """None when this reading's warning is held back by the lockout of the whole account
+        in force, else what it adds to its reading (services/risk/lockedwarn.py). Locked out:
+        no "at 67 % of a limit" to a trader who cannot trade (trial 2026-12-05), only of a
+        breach that could still close or reduce a position the lockout leaves open
         (Rule.acts_while_locked: fresh-user trial 20a, a cooldown kept MNQ long 2 open and
-        daily_unrealized_loss closed it at its line with no warning at 74 % or 94 %). One held
-        back is not marked warned: it comes after the lockout ends if still due (warn_freed).
-        Nor one whose breach a trade made while locked can itself bring, locking the account
-        past the lockouts in force (Rule.locks_until: trade_frequency_limit's per-day count
-        under a cooldown; warnwin20: the day's 5th trade, made during the cooldown, flattened
-        and locked the account to the roll with no warning)."""
+        daily_unrealized_loss closed it at its line with no warning at 74 % or 94 %), or one
+        a trade made while locked can itself bring, locking the account past the lockouts in
+        force (Rule.locks_until: warnwin20, the day's 5th trade, made during a cooldown,
+        flattened and locked the account to the roll with no warning; warn21, the same of
+        daily_realized_loss on a flat account). One held back is not marked warned: it comes
+        after the lockout ends if still due (warn_freed)."""
         try:
-            if rule.acts_while_locked(ctx, now, params, m):
-                return False
-            until = rule.locks_until(ctx, now, params, m)
-            return until is None or until <= max(
-                (end_of(lk) for lk in self.lockouts.covering(ctx.account.account_id)
-                 if lk.symbol is None), default=0)
+            return while_locked(rule, ctx, params, m, now,
+                                self.lockouts.covering(ctx.account.account_id))
         except Exception:
             log.exception("rule %s could not judge account %s under its lockout", rule.name,
                           ctx.account.account_id)
-            return True
+            return None
 
     def _maybe_warn(self, ctx, rule, params, now, out, below_limit: bool = False) -> None:
         aid = ctx.account.account_id
@@ -1242,8 +1245,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # Only that one: an exit of riskd's elsewhere (fresh-user trial 18b: a close
                 # whose answer was lost, expected 120 s more, a position since gone) held
                 # back no_stop_loss_grace's warning and the next position was closed unwarned
-            if locked and self._quiet_while_locked(ctx, rule, params, m, now):
-                continue
+            if locked and self._said_while_locked(ctx, rule, params, m, now) is None:
+                continue        # its words, when given, are added at the step's end (_run)
             self.warned.add(key)
             w = RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,

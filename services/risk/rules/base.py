@@ -134,6 +134,8 @@ class Rule:
     # each reading is one position's (Measure.contract_id): another position's breach, or
     # riskd's close of another contract, does not hold back its warning (engine _maybe_warn)
     per_position: bool = False
+    # its breach flattens and locks the account until the roll (locks_until)
+    locks_to_roll: bool = False
 
     def evaluate(self, ctx: Ctx, event: Any, now: int, params) -> list[Decision]:
         raise NotImplementedError
@@ -182,11 +184,13 @@ class Rule:
 
     def locks_until(self, ctx: Ctx, now: int, params, m: Measure) -> Optional[int]:
         """When a trade the trader makes while the account is locked can itself breach this
-        reading (a count: every fill counts, one lockout enforcement closes at once too), the
-        end of the lockout that breach takes; None (here): none does. A reading whose breach
-        would lock the account past the lockouts in force warns while locked (engine
-        _quiet_while_locked), as one that acts on a position does (acts_while_locked)."""
-        return None
+        reading (every fill counts; lockout enforcement closes it at once, realizing its PnL),
+        the end of the lockout that breach takes; None: none does. A reading whose breach
+        would lock the account past the lockouts in force warns while locked, saying so
+        (services/risk/lockedwarn.py), as one that acts on a position does
+        (acts_while_locked). Here: the rules that flatten and lock until the roll
+        (locks_to_roll: the daily limits, drawdown_guard)."""
+        return roll_end(ctx, now) if self.locks_to_roll else None
 
     def past(self, m: Measure) -> bool:
         """Is the reading where the rule acts (its row then shows what it acts on)? At its
@@ -268,10 +272,15 @@ def until_reset(ctx: Ctx, now: int) -> LockSpec:
     return LockSpec(kind=UNTIL_RESET, until_ns=ctx.calendar.next_roll(now))
 
 
+def roll_end(ctx: Ctx, now: int) -> int:
+    """When a lockout until the roll taken now ends (until_reset)."""
+    return until_reset(ctx, now).until_ns
+
+
 def timer(now: int, seconds: float, symbol: Optional[str] = None) -> LockSpec:
     return LockSpec(kind=TIMER, until_ns=now + int(seconds * 1_000_000_000), symbol=symbol)
 
 
 __all__ = ["Rule", "Ctx", "Measure", "ClockTick", "kind_of", "progress", "left_open",
-           "symbol_matches", "lookup_symbol", "judged_orders", "until_reset", "timer",
+           "symbol_matches", "lookup_symbol", "judged_orders", "until_reset", "roll_end", "timer",
            "symbol_of"]

@@ -32,6 +32,7 @@ def net_and_line(ctx, params):
 class DailyNetLoss(Rule):
     reads_open_pnl = True
     name = "daily_net_loss"
+    locks_to_roll = True        # a trade made while locked counts: warns while locked
     listens = frozenset({TRADE, QUOTE, POSITION})
     description = "realized + open PnL of the account at the daily loss line: flatten"
 

@@ -56,6 +56,7 @@ def equity_and_line(ctx, params):
 class DrawdownGuard(Rule):
     reads_open_pnl = True
     name = "drawdown_guard"
+    locks_to_roll = True        # a trade made while locked counts: warns while locked
     listens = frozenset({ACCOUNT, QUOTE, POSITION})
     description = "equity near the firm's trailing max-loss line: flatten and lock until roll"
 

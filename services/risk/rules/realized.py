@@ -12,6 +12,7 @@ class RealizedLineRule(Rule):
     """Subclasses give the signed line (-500 for a loss limit, 1000 for a profit target)."""
     listens = frozenset({TRADE})
     words = ""
+    locks_to_roll = True        # a trade made while locked counts: warns while locked
 
     def line(self, params) -> Decimal:
         raise NotImplementedError

@@ -19,7 +19,7 @@ import math
 from decimal import Decimal
 
 from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, left_open, progress,
-                                      timer, until_reset)
+                                      roll_end, timer, until_reset)
 from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
 from shared.plural import plural
@@ -126,7 +126,7 @@ class TradeFrequencyLimit(Rule):
         or the session's breach only starts a cooldown: None, its warning waits for the
         lockout's end (warn_freed)."""
         if m.key == "day":
-            return until_reset(ctx, now).until_ns
+            return roll_end(ctx, now)
         if m.key == "week":
             return ctx.calendar.week_end(now)
         return None

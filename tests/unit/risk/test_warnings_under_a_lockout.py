@@ -8,14 +8,19 @@ line: no warning at all, because warnings were held back "while the account is l
 
 Each rule kind, under that cooldown (three trades in a minute, 60 s), with a position the
 lockout left open (warns) and with nothing left open (no warning while locked: the account
-flat, or riskd's own flatten closing what was held). The engine with an injected clock; only
+flat, or riskd's own flatten closing what was held), except the limits whose breach locks the
+account until the roll, past the cooldown: a trade made while locked still counts, so they
+warn also flat, saying why (warn21: daily_realized_loss, daily_realized_profit,
+daily_net_loss, drawdown_guard stayed quiet on a flat account under a cooldown, and the next
+trade made while locked could lock the account to the roll unwarned); under a lockout lasting
+to the roll or longer they stay quiet. The engine with an injected clock; only
 the rules each scenario needs are on (tests/unit/risk/desk.py), at the shipped limits
 (etc/riskd.toml: warn_at 0.8)."""
 from __future__ import annotations
 
 import pytest
 
-from tests.unit.risk.desk import ACCOUNT, MNQ, NQ, SIDE_SELL, Desk
+from tests.unit.risk.desk import ACCOUNT, MNQ, NQ, NS, SIDE_SELL, Desk
 from tests.unit.risk.test_riskd_closes_in_a_burst import result
 
 # the shipped per-minute window and cooldown; the others off: one lockout in each scenario
@@ -74,11 +79,13 @@ def warned(desk: Desk, rule: str) -> list:
     return [w for w in desk.warnings() if w.rule == rule]
 
 
-def until_free(desk: Desk) -> None:
-    """The clock runs until the cooldown ends by itself (5 s steps, up to 10 minutes)."""
+def until_free(desk: Desk, to_the_roll: bool = False) -> None:
+    """The clock runs until the cooldown ends by itself (5 s steps, up to 10 minutes);
+    to_the_roll: until only a lockout to the roll holds the account."""
     for _ in range(120):
         desk.wait(5)
-        if not desk.engine.lockouts.all(ACCOUNT):
+        if [lk.kind for lk in desk.engine.lockouts.all(ACCOUNT)] == (
+                ["until_reset"] if to_the_roll else []):
             return
     raise AssertionError("the cooldown did not end")
 
@@ -150,16 +157,107 @@ def test_the_loss_of_the_fill_that_starts_the_cooldown_warns_while_a_position_st
     assert "at 82% of its limit" in w.reason, w.reason
 
 
-def test_the_loss_that_leaves_the_account_flat_warns_when_the_cooldown_ends():
+def test_the_loss_that_leaves_the_account_flat_warns_while_locked():
+    """warn21: flat under the cooldown, the next trade, made while locked, still counts: riskd
+    closes it, realizing its loss, and daily_realized_loss flattens and locks the account
+    until the roll, past the cooldown. Its warning comes first, while locked, and says why;
+    once a trading day (not again at the cooldown's end)."""
     desk = desk_with(daily_realized_loss={"limit": 500})
     cooldown_flat(desk, pnl="-410")
-    assert warned(desk, "daily_realized_loss") == []         # only a lockout could follow
+    [w] = warned(desk, "daily_realized_loss")                # in the step the cooldown starts
+    assert w.reason == (
+        "daily_realized_loss at 82% of its limit: realized -410.00 of -500.00; the account is "
+        "locked (timer, trade_frequency_limit), but a trade made while locked still counts: "
+        "reaching this limit flattens it and locks it until the roll"), w.reason
+    desk.wait(5)
+    losing_trade_while_locked(desk, "-100")                 # realized -510.00
+    [d] = desk.decisions("daily_realized_loss")
+    assert d.action == "flatten" and w.ts_ns < d.ts_ns
+    until_free(desk, to_the_roll=True)
+    assert len(warned(desk, "daily_realized_loss")) == 1     # once a trading day
+
+
+def test_the_warning_given_while_locked_is_not_given_again_at_the_cooldowns_end():
+    desk = desk_with(daily_realized_loss={"limit": 500})
+    cooldown_flat(desk, pnl="-410")
     until_free(desk)
-    [w] = warned(desk, "daily_realized_loss")
-    assert "at 82% of its limit" in w.reason, w.reason
     desk.wait(5)
     desk.trade("-1", contract=NQ)
     assert len(warned(desk, "daily_realized_loss")) == 1     # once a trading day
+
+
+def test_the_loss_under_cooldown_after_loss_warns_while_locked():
+    """The loss that starts cooldown_after_loss's cooldown (flatten = true: the account is
+    flat) leaves the account at 82 % of daily_realized_loss: warned in that step."""
+    desk = desk_with(trade_frequency_limit={"per_minute": 0},
+                     cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}]},
+                     daily_realized_loss={"limit": 500})
+    three_trades_flat(desk, pnl="-410")
+    assert_cooling(desk)
+    [w] = warned(desk, "daily_realized_loss")
+    assert w.reason.endswith(
+        "; the account is locked (timer, cooldown_after_loss), but a trade made while locked "
+        "still counts: reaching this limit flattens it and locks it until the roll"), w.reason
+
+
+def test_a_limit_in_alert_mode_says_its_breach_is_only_recorded():
+    """Alert mode closes and locks nothing: its warning under the cooldown says so, never
+    "flattens it and locks it"."""
+    desk = desk_with(daily_realized_loss={"limit": 500, "mode": "alert"})
+    cooldown_flat(desk, pnl="-410")
+    [w] = warned(desk, "daily_realized_loss")
+    assert w.reason.endswith(
+        "a trade made while locked still counts: reaching this limit is recorded (alert "
+        "mode: nothing is closed or locked)"), w.reason
+
+
+def test_daily_realized_profit_of_a_flat_account_warns_while_locked():
+    desk = desk_with(daily_realized_profit={"target": 1000})
+    cooldown_flat(desk, pnl="850")
+    [w] = warned(desk, "daily_realized_profit")
+    assert "at 85% of its limit" in w.reason and "still counts" in w.reason, w.reason
+
+
+@pytest.mark.parametrize("hours,warns", [(1, True), (48, False)])
+def test_under_the_traders_own_lockout_only_one_ending_before_the_roll_warns(hours, warns):
+    """No cooldown: the trader locks the flat account; a trade made while locked, closed by
+    riskd at a loss, brings 84 % of daily_realized_loss. Locked for an hour, its breach would
+    lock the account longer: warned, saying so. Locked for two days, past the roll: its breach
+    would lock it no longer, no warning while locked."""
+    desk = desk_with(trade_frequency_limit={"per_minute": 0},
+                     daily_realized_loss={"limit": 500})
+    three_trades_flat(desk, pnl="-300")                     # 60 %: no warning
+    out, refusal = desk.engine.self_lock(ACCOUNT, desk.now, until_ns=desk.now + hours * 3600 * NS)
+    assert refusal == ""
+    desk.history.append(out)
+    desk.wait(1)
+    losing_trade_while_locked(desk, "-120")                 # realized -420.00: 84 %
+    said = [w.reason for w in warned(desk, "daily_realized_loss")]
+    assert said == ([
+        "daily_realized_loss at 84% of its limit: realized -420.00 of -500.00; the account "
+        "is locked (self-lockout), but a trade made while locked still counts: reaching this "
+        "limit flattens it and locks it until the roll"] if warns else []), said
+
+
+def test_no_warning_in_the_step_that_locks_to_the_roll():
+    """The fill that breaches daily_realized_loss locks the account until the roll: the
+    daily_net_loss warning that fill brings is not given while locked (its breach would lock
+    the account no longer)."""
+    desk = desk_with(trade_frequency_limit={"per_minute": 0},
+                     daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 600})
+    three_trades_flat(desk, pnl="-510")                     # net -510.00: 85 % of 600
+    assert [d.action for d in desk.decisions("daily_realized_loss")] == ["flatten"]
+    assert warned(desk, "daily_net_loss") == []
+
+
+def losing_trade_while_locked(desk: Desk, pnl: str) -> None:
+    """NQ bought 1 while the account is locked: lockout enforcement closes it, and riskd's
+    close realizes `pnl` (a trade made while locked still counts)."""
+    desk.filled(1, NQ, 20000)
+    [close] = [c for c in desk.commands() if c.action == "close_position"][-1:]
+    result(desk, close.id, close.action)
+    assert desk.trade(pnl, contract=NQ, side=SIDE_SELL).fills[0].by_riskd
+    desk.flat(NQ)
 
 
 def test_daily_realized_profit_warns_while_a_position_stays():
@@ -179,12 +277,13 @@ def test_daily_net_loss_warns_of_the_open_loss_the_cooldown_keeps():
     assert w.rule == "daily_net_loss" and "at 81% of its limit" in w.reason, w.reason
 
 
-def test_daily_net_loss_of_a_flat_account_waits_for_the_cooldowns_end():
+def test_daily_net_loss_of_a_flat_account_warns_while_locked():
     desk = desk_with(daily_net_loss={"limit": 600})
     cooldown_flat(desk, pnl="-500")                          # 83 %, flat
-    assert warned(desk, "daily_net_loss") == []
+    [w] = warned(desk, "daily_net_loss")
+    assert "at 83% of its limit" in w.reason and "still counts" in w.reason, w.reason
     until_free(desk)
-    assert [w.rule for w in warned(desk, "daily_net_loss")] == ["daily_net_loss"]
+    assert len(warned(desk, "daily_net_loss")) == 1
 
 
 # the firm's line given: no note asking to check it (a warning of its own)
@@ -199,14 +298,33 @@ def test_drawdown_guard_warns_of_the_open_loss_the_cooldown_keeps():
     assert w.rule == "drawdown_guard" and "at 84% of its limit" in w.reason, w.reason
 
 
-def test_drawdown_guard_of_a_flat_account_waits_for_the_cooldowns_end():
+def test_drawdown_guard_of_a_flat_account_warns_while_locked():
     desk = desk_with(drawdown_guard=DRAWDOWN)
     cooldown_flat(desk, pnl="0")
     desk.wait(1)
     desk.can_trade(True, balance=48400)                      # 84 % of its room, flat
-    assert warned(desk, "drawdown_guard") == []
+    [w] = warned(desk, "drawdown_guard")
+    assert "at 84% of its limit" in w.reason and "still counts" in w.reason, w.reason
     until_free(desk)
-    assert [w.rule for w in warned(desk, "drawdown_guard")] == ["drawdown_guard"]
+    assert len(warned(desk, "drawdown_guard")) == 1
+
+
+def test_the_phone_says_the_account_is_locked_and_why_the_warning_matters():
+    """The warning's alert: its reading, then a line saying the account is locked and that a
+    trade made while locked still counts (docs/alerts.md, the yellow row)."""
+    from services.notify.templates import Context, warning_alert
+    from tests.unit.risk.desk import CHI
+    desk = desk_with(drawdown_guard=DRAWDOWN)
+    cooldown_flat(desk, pnl="0")
+    desk.wait(1)
+    desk.can_trade(True, balance=48400)
+    [w] = warned(desk, "drawdown_guard")
+    alert = warning_alert(w, Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}))
+    assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1 (id 1001)"
+    assert alert.lines == (
+        "equity 48,400.00, acts at 48,100.00 (line 48,000.00 + buffer 100.00)",
+        "the account is locked (timer, trade_frequency_limit), but a trade made while locked "
+        "still counts: reaching this limit flattens it and locks it until the roll"), alert.lines
 
 
 # -- no_stop_loss_grace: a position with no stop is closed at the grace's end ----------------
