@@ -21,12 +21,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from services.market.brokerio import RestDone
 from shared.clock import FakeClock
-from shared.messages.market import Fill, PositionUpdate
+from shared.config.load import load_config
+from shared.messages.market import AccountUpdate, ContractInfo, Fill, PositionUpdate
 from shared.projectx.models import Account, Position, Trade
 from shared.projectx.realtime import EV_POSITION, EV_TRADE, USER_HUB, HubEvent
 from shared.projectx.rest import iso
 from tests.unit.market.test_stale_feed import worker
+from tests.unit.risk.desk import SHIPPED, chi, shipped_engine
 
 ACCOUNT = 3005
 RTY = "CON.F.US.RTY.Z26"
@@ -140,7 +143,6 @@ def market(clock: FakeClock):
 
 def run_reconcile(w, broker: Broker) -> None:
     """The oldest REST job (a reconcile) runs now and its answer reaches the loop."""
-    from services.market.brokerio import RestDone
     job, fn, tag = w.rest.jobs.pop(0)
     assert job == "reconcile"
     w._done_reconcile(RestDone(job, tag, result=fn(broker)))
@@ -186,7 +188,6 @@ def test_a_hub_event_newer_than_rests_read_is_kept_and_the_broker_read_again():
     hub's are newer and stay. An event that arrived after REST began reading its account may
     be newer or older than what REST read: when they differ, the broker is read again, and
     that read settles it."""
-    from services.market.brokerio import RestDone
     clock = FakeClock()
     w = market(clock)
     broker = Broker(clock)
@@ -269,10 +270,6 @@ def test_risk_closes_the_next_buy_of_the_locked_account(position_first):
     trader buys again, and the next reconcile brings that buy. It is a new position on a flat
     account: closed, not "added to" a long 1 market still held (a reduce to 1 that left it
     open). The buy's Trade and Position on the hub in either order."""
-    from shared.config.load import load_config
-    from shared.messages.market import AccountUpdate, ContractInfo
-    from tests.unit.risk.desk import SHIPPED, chi, shipped_engine
-
     clock = FakeClock(chi(2026, 11, 25, 9, 0))
     risk = shipped_engine(load_config(SHIPPED), clock.now_ns())
     risk.on_event(ContractInfo(contract_id=RTY, name="RTYZ6", tick_size=Decimal("0.1"),
