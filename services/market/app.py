@@ -57,6 +57,7 @@ TICK = 0.2                  # s: connection deadlines and due attempts are check
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 LOGIN_RETRY = 60.0          # s: after the broker refused the login (bad key, no API access)
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
+UNSETTLED_REREADS = 3       # reconciles in a row read again for a hub event REST disagrees with
 STALE_AFTER = quietprice.STALE_AFTER_S   # s without any quote on a watched contract: reconnect
                                          # (the default of [broker] stale_after)
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
@@ -125,7 +126,10 @@ class MarketWorker(Worker):
         self.subs_unconfirmed = 0
         self.reconciled_gen = -1
         self.reconciled = False      # the broker's state was read over REST since start
-        self.touched: set = set()
+        # the keys of hub events that arrived while a reconcile read REST, each with when its
+        # newest one arrived (services/market/reconcile.py diff)
+        self.touched: dict = {}
+        self.unsettled_rereads = 0   # reconciles read again in a row for unsettled keys
         self.parse_errors = 0
         self.published = {"quotes": 0, "events": 0}
         n = self.config.supervisor.risk_shards   # risk shards: a user-event stream for each
@@ -291,7 +295,7 @@ class MarketWorker(Worker):
             if msg is None:
                 continue
             if self.reconciling:
-                self.touched.add(key_of(msg))
+                self.touched[key_of(msg)] = now
             if isinstance(msg, Fill):
                 crash_point("market.fill_received")      # tests only: shared/crashpoint.py
             self._publish(msg)
@@ -519,15 +523,15 @@ class MarketWorker(Worker):
             return
         self.reconciling = True
         self.reconcile_again = False
-        self.touched = set()
+        self.touched = {}
         accounts = list(self.account_ids)
         known_working = self.state.working_order_ids()
         day_start = self.calendar.start_of(self.day)
         self.rest.submit("reconcile", lambda c: read_broker(
-            c, accounts, known_working, day_start, self.clock.now_ns()))
+            c, accounts, known_working, day_start, self.clock.now_ns(), self.clock.now_ns))
 
     def _done_reconcile(self, done: RestDone) -> None:
-        touched, self.touched = self.touched, set()
+        touched, self.touched = self.touched, {}
         self.reconciling = False
         if done.error:
             refused = tokenwords.login_refused(done.exception)   # its 401's login: no storm
@@ -536,9 +540,23 @@ class MarketWorker(Worker):
             log.warning("market: reconcile failed: %s (again in %g s)", why, retry)
             self.later(retry, self._reconcile)
         else:
-            published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
+            unsettled: list = []
+            published = sum(self._publish(m) for m in diff(self.state, done.result, touched,
+                                                            unsettled))
             self.reconciled = True
             log.info("market: reconciled with the broker, %s published", plural(published, "change"))
+            if unsettled and self.unsettled_rereads < UNSETTLED_REREADS:
+                # a hub event and REST's read of the same thing disagree, and either may be
+                # the newer: the broker is read again (a hub that dropped right after it would
+                # leave market holding the older one until the next reconnect)
+                self.unsettled_rereads += 1
+                self.reconcile_again = True
+                log.info("market: %s that arrived during the reconcile %s from REST's answer, "
+                         "either may be the newer: reading the broker again",
+                         plural(len(unsettled), "hub update"),
+                         "differs" if len(unsettled) == 1 else "differ")
+            else:
+                self.unsettled_rereads = 0
             self._after_change()
             self._adopt_accounts(done.result.accounts)     # the same list, read just now
         if self.reconcile_again:

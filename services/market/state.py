@@ -50,6 +50,20 @@ class MarketState:
             raise TypeError(f"market state does not keep {type(msg).__name__}")
         return handler(self, msg)
 
+    def is_news(self, msg: Any) -> bool:
+        """Would apply(msg) take it as news? (Nothing changes.)"""
+        if isinstance(msg, PositionUpdate):
+            key = (msg.account_id, msg.contract_id)
+            return key in self.positions if msg.size == 0 else self.positions.get(key) != msg
+        if isinstance(msg, OrderUpdate):
+            book = self.orders if msg.status in WORKING_STATUSES else self.done_orders
+            return book.get(msg.order_id) != msg
+        if isinstance(msg, Fill):
+            return self.fills.get(msg.trade_id) != msg
+        if isinstance(msg, AccountUpdate):
+            return self.accounts.get(msg.account_id) != msg
+        return True
+
     def _account(self, msg: AccountUpdate) -> bool:
         if self.accounts.get(msg.account_id) == msg:
             return False

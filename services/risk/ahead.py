@@ -77,6 +77,8 @@ class Pending:
                                # of a position whose opening fill came before the entry (a
                                # restarted risk shown the position by its Position event
                                # only); never the trader's growth (traders_lead)
+    trader_ts: int = 0         # the own time of the latest trader's fill that opened
+                               # contracts (fill_ts may be a later close's: riskd's flatten)
 
     def refresh(self, broker: int) -> None:
         self.exits = self.exits_ahead(broker)
@@ -105,8 +107,14 @@ class Pending:
     def traders_lead(self, broker: int) -> int:
         """fills_lead() less what riskd's own fills opened in the fills' view: riskd's closes
         never grow a position (chaos run: after a restart mid-flatten, the flatten's sell of 2
-        read from a position agreed at flat as growth of 2 while locked, closed again)."""
-        return max(0, self.fills_lead(broker) - self.riskd_opened)
+        read from a position agreed at flat as growth of 2 while locked, closed again). Never
+        more than the fills hold open: contracts a later fill closed again are not held
+        (in-suite chaos test 2026-12-07: the trader's buy of 2, never committed by the risk
+        killed mid-flatten, and the flatten's sell of 2 came live to the restarted risk, no
+        Position event with them; "2 opened" stayed, read as growth of 2 while locked, and a
+        position that never was was closed)."""
+        return max(0, min(self.fills_lead(broker) - self.riskd_opened,
+                          abs(self.agree + self.fills)))
 
     def show(self, before: int, after: int) -> None:
         """A Position event moved the signed position from before to after."""
@@ -133,9 +141,12 @@ class Pending:
         """A live fill of signed qty: it moves the fills' position and opens what it opens
         (riskd: the fill is riskd's own)."""
         before = self.agree + self.fills
-        self.opened += opening(before, qty)
+        n = opening(before, qty)
+        self.opened += n
         if riskd:
-            self.riskd_opened += opening(before, qty)
+            self.riskd_opened += n
+        elif n:
+            self.trader_ts = max(self.trader_ts, ts_ns)
         self.fills += qty
         self.fill_ts = max(self.fill_ts, ts_ns)
         after = before + qty

@@ -917,7 +917,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         r = acct.riskd
         if r.claimed or r.held:
             out.exits.add(acct.account_id)     # what they settle is saved (exits.py dump_pending)
-        new = r.take_orders(res.command_id, res.close_orders)
+        new = r.take_orders(res.command_id, res.close_orders, flatten=res.action == FLATTEN)
         if res.orders_known:
             r.known_cmds.add(res.command_id)
         if new or r.cmd_changed:            # which command each order is of: saved too

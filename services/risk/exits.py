@@ -894,13 +894,25 @@ class RiskdExits:
         self.claimed = {t: (c, s, frozenset(k)) for t, c, s, k in d.get("claimed", [])}
         self.known_cmds |= set(d.get("known", []))
 
-    def take_orders(self, command_id: str, close_orders) -> set[int]:
+    def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
         the side its exits close on their contract are riskd's, whenever their fills come.
-        The ids new to riskd's."""
+        A flatten closes whatever the broker held, on contracts risk's book did not show too
+        (in-suite chaos test 2026-12-07: risk, killed before it committed the trader's buy of
+        2, decided the self-lockout's flatten with no NQ exit; its sell of 2, named in the
+        result, came after it and was counted as the trader's trade, the trader's next buy
+        then the third of the minute: a cooldown). There, its order is riskd's when it is the
+        only side listed on the contract (a trader's order in the call's window on the other
+        side leaves both to the expectations). The ids new to riskd's."""
         new = set()
         held_orders = {o for t, o in self.reversing.items() if t in self.held}
+        sides: dict[str, set[int]] = {}
         for o in close_orders:
+            sides.setdefault(o.contract_id, set()).add(o.side)
+        for o in close_orders:
+            unseen = flatten and len(sides[o.contract_id]) == 1 and not any(
+                e.command_id == command_id and e.contract_id == o.contract_id
+                for e in self.expected)
             if any(e.command_id == command_id and e.contract_id == o.contract_id
                    and e.side != o.side and e.whole and not e.cut for e in self.expected):
                 # a whole close's order on the other side: it closed a position the trader
@@ -909,9 +921,9 @@ class RiskdExits:
                 self.reversed_orders[o.order_id] = command_id
                 if o.order_id not in held_orders:
                     continue
-            if any(e.command_id == command_id and e.contract_id == o.contract_id
-                   and (e.side == o.side or o.order_id in held_orders)
-                   for e in self.expected):
+            if unseen or any(e.command_id == command_id and e.contract_id == o.contract_id
+                             and (e.side == o.side or o.order_id in held_orders)
+                             for e in self.expected):
                 self.facts.add(o.order_id)
                 self._bind(o.order_id, command_id)
                 if o.order_id not in self.orders:

@@ -467,7 +467,9 @@ class LockoutBook:
         for cid, pending in account.ahead.items():
             lead = pending.traders_lead(account.signed(cid))
             locks = self.covering(account.account_id, symbol_of(cid)) if lead else []
-            if locks and pending.fill_ts > _since(locks):
+            # bought while locked: the trader's opening fill came after the lock started (the
+            # latest fill may be riskd's close of a buy made before it)
+            if locks and pending.trader_ts > _since(locks):
                 out.append(self._cut(account, locks[0], now, cid, lead,
                                      f"{symbol_of(cid)} position grew by {lead} "
                                      f"{self.while_locked(locks[0])}", pending.fill_ts))
