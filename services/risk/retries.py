@@ -310,13 +310,14 @@ class Retrying:
     def carried_out_late(self, acct: AccountState, command_id: str, fill_ns: int,
                          zone: dt.tzinfo) -> None:
         """A close of command_id, which did not end done (it FAILED: given up, or no longer
-        needed, withdrawn), was carried out late by the broker (services/risk/latecarried.py
-        says the fill): history's FAILED line of its decision is followed by what happened
-        ("FAILED ..., then carried out late by the broker at 03:06:42": ended_views), and a
-        failing action of it whose target that close made flat ends so, not "closed outside
-        riskd" (_reason_gone). Trial20b section 1: history kept "FAILED ... gave up" with no
-        word of the held call the broker carried out 10 s later."""
-        how = f"carried out late by the broker at {latewords.clock(fill_ns, zone)}"
+        needed, withdrawn), was then taken as carried out late (services/risk/latecarried.py
+        says the fill, and that riskd cannot tell it from the trader's own close): history's
+        FAILED line of its decision is followed by what riskd took ("FAILED ..., then taken as
+        carried out late at 03:06:42": ended_views), and a failing action of it whose target
+        that fill made flat ends so, not "closed outside riskd" (_reason_gone). Trial20b
+        section 1: history kept "FAILED ... gave up" with no word of the held call the broker
+        carried out 10 s later."""
+        how = latewords.ended(latewords.clock(fill_ns, zone))
         decision = decision_of(command_id)
         self.carried_late[decision] = how
         while len(self.carried_late) > ENDED_KEPT:
@@ -358,9 +359,10 @@ class Retrying:
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
                 late = self.carried_late.get(decision_of(cmd.id))
-                if late:        # its own earlier call, carried out late (carried_out_late)
-                    return Gone(f"{sym} is flat now", f"{f.what} was closed by riskd's earlier "
-                                f"close of it, {late}", short=late)
+                if late:        # taken as its own earlier call carried out late (carried_out_late)
+                    return Gone(f"{sym} is flat now",
+                                latewords.closed_by(f.what, late),
+                                short=late)
                 if self._riskd_closing(acct, f):        # another action of riskd's did
                     return Gone(f"{sym} is flat now", f"{f.what} is flat now",
                                 short="flat now")

@@ -79,12 +79,13 @@ def test_a_failed_close_carried_out_10s_later_is_riskds_late_close_and_said():
     assert not [lk for lk in desk.engine.lockouts.all() if lk.rule == "trade_frequency_limit"]
     [note] = notes(desk)
     assert note.reason == (
-        f"riskd's earlier close of MNQ (sent at {clock(sent)}, before enforcement restarted), "
-        f"carried out late by the broker, closed your MNQ +2 at {clock(desk.now)}; MNQ is "
-        f"flat now; not counted as your trade"), note.reason
+        f"Your MNQ +2 closed at {clock(desk.now)}: riskd's earlier close of MNQ (sent at "
+        f"{clock(sent)}, before enforcement restarted) carried out late, or your own close; "
+        f"riskd cannot tell which and takes it as its own; MNQ is flat now; not counted as "
+        f"your trade"), note.reason
     # history's FAILED line of the decision is followed by what happened
     assert desk.engine.ended_views(ACCOUNT) == {
-        cmd.decision_id: f"carried out late by the broker at {clock(desk.now)}"}
+        cmd.decision_id: f"taken as carried out late at {clock(desk.now)}"}
 
 
 def test_position_first_the_same():
@@ -94,7 +95,7 @@ def test_position_first_the_same():
     out = late_fill(desk, position_first=True)
     assert out.fills[0].by_riskd
     [note] = notes(desk)
-    assert "closed your MNQ +2 at" in note.reason and "MNQ is flat now" in note.reason
+    assert note.reason.startswith("Your MNQ +2 closed at") and "MNQ is flat now" in note.reason
 
 
 def test_after_a_restart_of_risk_the_same(tmp_path):
@@ -120,7 +121,7 @@ def test_after_a_restart_of_risk_the_same(tmp_path):
     later.history.append(out)
     assert [f.by_riskd for f in out.fills if f.trade_id == 900] == [True]
     [note] = notes(later)
-    assert "before enforcement restarted), carried out late by the broker" in note.reason
+    assert "before enforcement restarted) carried out late, or your own close" in note.reason
     store.close()
 
 
@@ -160,9 +161,9 @@ def test_a_newer_close_whose_call_got_no_answer_does_not_take_the_credit():
         desk.now))
     [note] = notes(desk)
     assert note.reason.startswith(
-        f"riskd's earlier close of MNQ (sent at {clock(sent)}, before enforcement "
-        f"restarted), carried out late by the broker, closed your MNQ +2 at "
-        f"{clock(out.fills[0].ts_ns)}; MNQ is flat now"), note.reason
+        f"Your MNQ +2 closed at {clock(out.fills[0].ts_ns)}: riskd's earlier close of MNQ (sent "
+        f"at {clock(sent)}, before enforcement restarted) carried out late, or your own close; "
+        f"riskd cannot tell which and takes it as its own; MNQ is flat now"), note.reason
     assert desk.engine.ended_views(ACCOUNT)[first.decision_id].startswith(
-        "carried out late by the broker at ")
+        "taken as carried out late at ")
     assert desk.account.trades_today == 1
