@@ -499,7 +499,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
-                acct.riskd.gone_order(event, now)     # a stop's fill is never a late close
+                if acct.riskd.gone_order(event, now):  # a stop's fill is never a late close
+                    out.exits.add(acct.account_id)     # saved (exits.py dump_pending)
         elif isinstance(event, AccountUpdate):
             change = acct.apply_account(event, now)
             event_ns = now
