@@ -51,10 +51,10 @@ def ended(filled_at: str) -> str:
 
 def closed_by(what: str, how: str) -> str:
     """Why a failing action of riskd's is no longer needed when such a fill made its target
-    flat (how: ended's words): "MNQ long 1 was closed by a close taken as carried out late at
-    22:14:45 (riskd's earlier close of it, or the trader's own: riskd cannot tell which)"."""
-    return (f"{what} was closed by a close {how} (riskd's earlier close of it, or the "
-            f"trader's own: {CANNOT_TELL})")
+    flat (how: ended's words), short enough for the phone's title: "MNQ long 1 was closed by a
+    close taken as carried out late at 22:14:45 (riskd's earlier close of it, or the trader's
+    own)"."""
+    return f"{what} was closed by a close {how} (riskd's earlier close of it, or the trader's own)"
 
 
 def clock(ns: int, tz: dt.tzinfo) -> str:

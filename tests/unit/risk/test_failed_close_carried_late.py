@@ -167,3 +167,33 @@ def test_a_newer_close_whose_call_got_no_answer_does_not_take_the_credit():
     assert desk.engine.ended_views(ACCOUNT)[first.decision_id].startswith(
         "taken as carried out late at ")
     assert desk.account.trades_today == 1
+
+
+def test_carried_out_while_the_failed_closes_retry_waits_is_said_late_not_outside_riskd():
+    """The FAILED close still needed (MNQ still past its limit): its retry waits 5 s in the
+    outbox. The held call is carried out 3 s after the FAILED result: the retry, not sent
+    yet, cannot have closed anything; the fill is taken as the failed close's lost call
+    carried out late, said so, and the failed action ends so. Before: the retry's exit took
+    the fill silently (no late close said, the sell not counted) and the phone and history
+    said "MNQ long 2 was closed outside riskd", a fact riskd did not know, of a fill it had
+    itself taken as its own."""
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    cmd, sent = gave_up(desk, back_within=False)
+    [retry] = [c for c in desk.commands() if c.id != cmd.id]
+    assert desk.engine.outbox.waiting(retry.id)
+    desk.wait(3)
+    out = late_fill(desk)
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 1       # the trader's buy only
+    [note] = notes(desk)
+    assert note.reason.startswith(
+        f"Your MNQ +2 closed at {clock(desk.now)}: riskd's earlier close of MNQ (sent at "
+        f"{clock(sent)}, before enforcement restarted) carried out late, or your own close"), \
+        note.reason
+    resolved = [n for n in desk.wait(0.1).notices if n.kind == "action_resolved"]
+    assert [n.title for n in resolved] == [
+        f"✅ Resolved on SIM-1 (id 1001): MNQ long 2 was closed by a close taken as carried "
+        f"out late at {clock(desk.now - NS // 10)} (riskd's earlier close of it, or the "
+        f"trader's own); riskd stops trying"], resolved
+    assert desk.engine.ended_views(ACCOUNT) == {
+        cmd.decision_id: f"taken as carried out late at {clock(desk.now - NS // 10)}"}
