@@ -96,11 +96,15 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
         # one queued in enforcement's lane behind another command of its account says behind
         # what, never as if at the broker (services/enforcement/behind.py)
         behind = getattr(state, "waits_behind", "")
-        word = outcomewords.waiting_words(behind) or outcomewords.progress_word(
-            *outcomewords.unfinished(state.state, state.detail))
+        sent = getattr(state, "at_broker_ns", 0)
+        # a call of it out at the broker and not answered yet says so, never 'running'
+        out = outcomewords.at_broker_words(fmt_time(sent, tz, relative=False)) \
+            if sent and not behind else ""
+        word = outcomewords.waiting_words(behind) or out or \
+            outcomewords.progress_word(*outcomewords.unfinished(state.state, state.detail))
         head = (f"trying again: the {ordinal(tries)} attempt is {word} "
                 f"({trywords.earlier(tries)} failed)" if tries > 1
-                else f"planned, not done yet: {word}" if behind
+                else f"planned, not done yet: {word}" if behind or out
                 else f"planned, not done yet ({word})")
         return f"{head}: {state.detail}" if state.detail else head
     # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to
@@ -112,7 +116,9 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
         label, detail = WITHDRAWN, detail.removeprefix(f"{WITHDRAWN}: ")
     failed = state.status == FAILED
     again, ended = (again, ended) if failed else ("", "")
-    if tries > 1 or again or ended:
+    # which attempt, when riskd made or makes more than one (trial20c section 5: "FAILED on
+    # the 1st attempt at ..., then carried out late" of a command that failed once)
+    if tries > 1 or again:
         label += f" {trywords.attempt(tries)}"
     before = f"{trywords.earlier(tries)} failed" if tries > 1 else ""
     # when it finished (enforcement's "done"/"failed" time): never the broker's first answer,
@@ -447,6 +453,11 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
     outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
     others = {key: d for d in body.decisions for key in (d.id, command_id(d)) if key}
     retries = trywords.Retries.of(body)
+    # a failed close taken as carried out late: from the stored note too (risk's memory of it is
+    # lost on a restart; riskctl history reads the stored file while riskd is stopped)
+    for d, how in trywords.late_endings(body.warnings, lambda ns: latewords.clock(
+            ns, tz or dt.timezone.utc)).items():
+        retries.ended.setdefault(d, how)
     out = [decision_row(d, outcomes, tz, unknown, ended, others, retries) for d, ended
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
@@ -456,11 +467,27 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
                     reading(w.rule, w.value, w.limit, w.reason), w.reason,
                     warning_next(w.rule, w.value, w.limit, w.reason)))
     notes = lockout_notes(body.lockouts, tz)
+    started = started_by(body.lockouts)
     for c, note in zip(body.lockouts, notes):
         lk = c.lockout
-        out.append((c.ts_ns, lk.account_id, lockout_label(lk.rule), changed_by(c.change, c.by),
+        rule = started.get(lk.id, lk.rule)
+        what = (f"{c.change} by {lk.rule}" if lk.rule != rule and (c.by or "rule") == "rule"
+                else changed_by(c.change, c.by))
+        out.append((c.ts_ns, lk.account_id, lockout_label(rule), what,
                     symbol_text(lk.symbol), c.reason or lk.reason, note))
     return sorted(out, key=lambda r: r[0])
+
+
+def started_by(changes) -> dict:
+    """lockout id -> the rule that started it: every row of one lockout is named by it, also
+    once another rule extended it (one timer per account: LockoutState.took_over_rule);
+    lastact20's leftover: 'trade_frequency_limit lockout' then 'cooldown_after_loss lockout'
+    read as two lockouts where the banner and `riskctl lockouts` said one."""
+    out: dict = {}
+    for c in sorted(changes, key=lambda c: c.ts_ns):
+        lk = c.lockout
+        out.setdefault(lk.id, lk.took_over_rule or lk.rule)
+    return out
 
 
 def lockout_label(rule: str) -> str:

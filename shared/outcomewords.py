@@ -105,6 +105,15 @@ def waiting_words(waits_behind: str) -> str:
     return f"waiting behind {waits_behind}" if waits_behind else ""
 
 
+def at_broker_words(sent: str) -> str:
+    """An action running whose trading call is out at the broker with no answer yet (sent:
+    when it went out, as the screen shows a time): 'held at the broker since Mon 08:15:02
+    CST, no answer yet', the words an action queued behind it gives it (services/enforcement/
+    behind.py); '' when none is out. Queue20's leftover: that close read 'accepted' in
+    history; trial20c section 6: LAST ACTIONS' 'accepted' read as the broker's."""
+    return f"held at the broker since {sent}, no answer yet" if sent else ""
+
+
 def who_acted(rule: str, by: str = "") -> str:
     """Who acted, as history's WHO says it: risk's own words when it gave them ('admin:root',
     'lockout enforcement', 'trader (self-lockout)', 'the admin (admin lockout)', 'rule

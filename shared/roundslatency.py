@@ -45,6 +45,25 @@ def log_words(first_ms: float, done_ms: float, timed_out_s: float = 0.0) -> str:
     return f"first answer {first_ms:.1f} ms after the event, done after {done_ms:.1f} ms"
 
 
+def failed_log_words(event_ns: int, first_answer_ns: int, finished_ns: int,
+                     rounds: int, timed_out_s: float = 0.0) -> str:
+    """Enforcement's log of a FAILED command: how long after the event it gave up, the figure
+    history ('FAILED at ... (49s after the decision)'), the alert ('gave up after ... over
+    49.4 s') and LAST ACTIONS give; its first answer too when it took more rounds. Trial20c
+    section 5: enforcement killed -9 mid-close, the resumed close failed 49.4 s after the
+    event and the log read '17536.7 ms from the event' (the first answer of the resumed
+    process's first round). '' when the times are not known."""
+    if not (event_ns and finished_ns):
+        return ""
+    ended = f"failed after {(finished_ns - event_ns) / 1e6:.1f} ms from the event"
+    if timed_out_s:
+        return f"no answer within {gap(timed_out_s)} (timed out), {ended}"
+    if rounds > 1 and first_answer_ns and first_answer_ns < finished_ns:
+        return (f"first answer {(first_answer_ns - event_ns) / 1e6:.1f} ms after the event, "
+                f"{ended}")
+    return ended
+
+
 def first_cell(first_ms: float, timed_out_s: float = 0.0) -> str:
     """LAST ACTIONS' first figure: '0.006s', or 'timed out 10s' when no answer came and riskd
     gave up on the call then (timed_out_s: its timeout)."""

@@ -17,6 +17,7 @@ from typing import Optional
 
 import attrs
 
+from shared import latewords
 from shared.retrying import KILL_SWITCH_RULES, ordinal
 
 
@@ -39,6 +40,21 @@ def decision_of(command_id: str) -> str:
     """'<decision id>' of a try '<decision id>.<n>' (the id itself when not numbered)."""
     base, dot, tail = command_id.rpartition(".")
     return base if dot and tail.isdigit() else command_id
+
+
+def carried_late(clock: str) -> str:
+    """How a failed action ended when a close was then taken as its own held call carried out
+    late: 'taken as carried out late at 03:06:42' (history's 'FAILED ..., then ...', LAST
+    ACTIONS; riskd cannot tell it from the trader's own close: shared/latewords.py)."""
+    return latewords.ended(clock)
+
+
+def late_endings(warnings, clock) -> dict:
+    """decision id -> carried_late() of each late-close note of a close that did not end done
+    (RuleWarning.late_of), from the stored history: what risk's memory said of them before
+    a restart (failedlate20's leftover: it was lost then). clock(ns) -> '03:06:42'."""
+    return {w.late_of: carried_late(clock(w.fill_ns or w.ts_ns))
+            for w in warnings if getattr(w, "late_of", "")}
 
 
 FLAT_NOW = "flat now"      # risk's word for a failed action whose target riskd closed otherwise

@@ -8,6 +8,15 @@ config, and no word of why):
 - riskd's closes the replay did not make: decisions the replay's config or bar prices did not
   reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
+- riskd's closes the replay made too, but which no fill of riskd's carried out (riskd's call got
+  no answer and the trader's own exit closed the position, or it failed): the replay carried
+  them out at a bar price, which riskd's day never had, and what follows from that (a loss
+  realized earlier, a flatten set off by it) parts from riskd's day (fresh-user trial 20c,
+  finding 4: a difference of +10.48 with no note with one-minute bars);
+- riskd's closes the replay made at another moment, within 2 minutes but too far from riskd's
+  to be matched (the
+  same trial, one-second bars: riskd's 03:54:57 flatten was said to be one the config or the
+  bar prices "did not reach"; the replay had made it 4 s earlier);
 - the replay's closes riskd did not make, carried out at a bar price.
 A close of riskd's that found nothing to do at the broker closed nothing, and is not one of
 riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner leaves it out).
@@ -23,6 +32,10 @@ from cli.replay.riskdrecords import LiveClose
 from services.risk.state import symbol_of
 from shared import showtime
 
+# a close of the replay's this far from riskd's same close (rule, action, contract) at most is
+# said to be riskd's made at another moment; further apart it is another close
+ANOTHER_MOMENT_NS = 120 * 1_000_000_000
+
 
 def when(ts_ns: int, tz: dt.tzinfo) -> str:
     """A moment in a replay's notes, in the display zone the table uses, with its date and the
@@ -36,18 +49,55 @@ def _close(ts_ns: int, rule: str, action: str, contract_id, tz: dt.tzinfo) -> st
         (f" {symbol_of(contract_id)}" if contract_id else "")
 
 
+def _apart(ts_ns: int, riskds: int) -> str:
+    """How far the replay's moment is from riskd's: '4 s earlier', '1 min 5 s later'."""
+    s = round(abs(ts_ns - riskds) / 1e9)
+    span = f"{s // 60} min {s % 60} s" if s >= 60 else f"{s} s"
+    return f"{span} {'earlier' if ts_ns < riskds else 'later'}"
+
+
 def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
-           replay_only: Iterable[tuple], tz: dt.tzinfo) -> list[str]:
-    """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched
-    and the replay's own closes (ts, rule, action, contract), with why."""
+           replay_only: Iterable[tuple], tz: dt.tzinfo, unfilled: Iterable[tuple] = (),
+           decided: Iterable[tuple] = ()) -> list[str]:
+    """The notes of one trading day riskd guarded: riskd's closes the replay made too but no
+    fill of riskd's carried out (unfilled: (riskd's LiveClose, when the replay closed it)),
+    riskd's closes the replay left unmatched (made at another moment when `decided`, the
+    replay's unmatched closing commands (ts, rule, action, contract), holds the same rule,
+    action and contract that day) and the replay's own closes (ts, rule, action, contract),
+    with why."""
     parts = []
-    live = list(riskd_only)
+    nofill = list(unfilled)
+    if nofill:
+        parts.append("riskd's closes no fill of riskd's was left to carry out (its records "
+                     "hold none from the replay's moment to 2 minutes after riskd's), which "
+                     "the replay carried out at a bar price, a price riskd's day never had: "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
+                                 + f" (the replay's at {when(at, tz)})" for c, at in nofill))
+    others = list(decided)
+    elsewhere, live, moved = [], [], set()
+    for c in riskd_only:
+        same = [d for d in others if d[1:] == (c.rule, c.action, c.contract_id)
+                and abs(d[0] - c.ts_ns) <= ANOTHER_MOMENT_NS]
+        if same:
+            near = min(same, key=lambda d: abs(d[0] - c.ts_ns))
+            others.remove(near)
+            moved.add(near[:3])
+            elsewhere.append(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
+                             + f" (the replay's at {when(near[0], tz)}, "
+                             + _apart(near[0], c.ts_ns) + ")")
+        else:
+            live.append(c)
+    if elsewhere:
+        parts.append("riskd's closes the replay made at another moment, more than a bar and a "
+                     "second from riskd's, so not taken as the same close: "
+                     + ", ".join(elsewhere))
     if live:
         parts.append("riskd's closes the replay did not make: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
                                  for c in live)
                      + " (the config replayed, or the bar prices, did not reach them)")
-    own = list(replay_only)
+    # a close of the replay's that is riskd's made at another moment is said there only
+    own = [o for o in replay_only if (o[0], o[1], o[2]) not in moved]
     if own:
         parts.append("the replay's closes riskd did not make: "
                      + ", ".join(_close(*c, tz) for c in own)
@@ -62,7 +112,8 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
 
 def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
               riskd_only: list[LiveClose], replay_only: list[tuple],
-              tz: dt.tzinfo) -> list[str]:
+              tz: dt.tzinfo, unfilled: list[tuple] = (), decided: list[tuple] = ()
+              ) -> list[str]:
     """parted() for every day in guarded_days, from the whole replay's lists."""
     out = []
     for day in sorted(guarded_days):
@@ -71,5 +122,7 @@ def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
             continue
         out += parted(day, tally.guarded - tally.actual,
                       [c for c in riskd_only if day_of(c.ts_ns) == day],
-                      [c for c in replay_only if day_of(c[0]) == day], tz)
+                      [c for c in replay_only if day_of(c[0]) == day], tz,
+                      [u for u in unfilled if day_of(u[0].ts_ns) == day],
+                      [d for d in decided if day_of(d[0]) == day])
     return out

@@ -9,9 +9,10 @@ at 02:14:16 of a price that came at 02:14:41; the trader's own exit inside a bar
 place the runner judges the adverse extreme earlier, see Runner._trader_fill). Which extreme
 comes first is decided when the step is played (the runner knows the guarded position then):
 the adverse one first, so open-PnL rules are judged conservatively. At one instant: prices,
-then new orders, then fills, then orders' final states. A close carried out at a moment inside a bar that is none
-of these prices takes the bar's adverse extreme for the position held (Runner._price): the same
-convention whatever the bar size.
+then new orders, then fills, then orders' final states. A close carried out at a moment inside a
+bar that is none of these prices takes the price of the contract's fill nearest it in that bar,
+else the bar's adverse extreme for the position held (Runner._price): the same convention
+whatever the bar size.
 """
 from __future__ import annotations
 

@@ -284,6 +284,10 @@ def decision_lines(report: Report, tz) -> list[str]:
             if span:
                 note += (f" [a bar's price: it came between {hhmm(span[0], tz)} and "
                          f"{hhmm(span[1], tz)}]")
+            own = r.riskd_own.get(d.id)
+            if own is not None:
+                note += f" [riskd's own: {hhmm(own.ts_ns, tz)}" + \
+                    (f": {own.reason}]" if own.reason else "]")
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")
     return out
@@ -362,12 +366,18 @@ def to_json(report: Report, tz=None) -> dict:
                    "dropped": r.dropped,
                    "changed": amount(r.changed)} for r in report.rules],
         "decisions": [dict(to_jsonable(d), account=report.account_name(a),
-                           bar_timed=span_json(bar_span(a, d)))
+                           bar_timed=span_json(bar_span(a, d)),
+                           riskd=riskd_json(a.riskd_own.get(d.id)))
                       for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
         "notes": report.notes,
     }
+
+
+def riskd_json(own) -> Optional[dict]:
+    """riskd's own decision a replayed close was matched with, or None."""
+    return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason}
 
 
 def day_starts(points, day_of) -> list[tuple[int, dt.date]]:

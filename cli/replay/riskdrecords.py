@@ -62,6 +62,7 @@ class LiveClose:
     decision_id: str
     command_id: str = ""
     nothing: bool = False      # every try of it found nothing to do: it closed nothing
+    reason: str = ""           # riskd's own words of it ('MNQ open PnL -222.00')
 
 
 @attrs.define
@@ -95,7 +96,7 @@ class RiskdRecords:
         """A decision of risk's history: kept when it sent a close, reduce or flatten."""
         if d.action in CLOSING and d.mode == ENFORCE and not d.suppressed:
             self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id,
-                                         command_key(d)))
+                                         command_key(d), reason=d.reason))
             self.closes.sort(key=lambda c: c.ts_ns)
 
     def add_lockout_change(self, change: LockoutChange) -> None:

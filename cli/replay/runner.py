@@ -25,6 +25,7 @@ there; only before the trader's own exit inside a bar is its adverse extreme jud
 """
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 import itertools
@@ -74,6 +75,10 @@ class AccountReplay:
     # span (from the bar's start, or the position's open in it, to the moment the replay
     # played it, or the bar's end): a bar cannot say when within it (docs/replay.md)
     bar_timed: dict[str, tuple[int, int]] = attrs.Factory(dict)
+    # decision id -> riskd's own decision of the same close it was matched with (a day riskd
+    # guarded): its moment and words, which the replay's own (a bar's price, a loss realized
+    # at one) may not be (trial 20c, finding 4: 'realized PnL -447.48' where riskd read -443.22)
+    riskd_own: dict[str, LiveClose] = attrs.Factory(dict)
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -111,6 +116,12 @@ class Runner:
         self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
         self._orders = {o.order_id: o for o in history.orders}   # each one's last state
+        # contract -> its fills' (time, price) in time order, the trader's and riskd's: the
+        # prices it really traded at, each at a known moment (_price)
+        self._traded: dict[str, list[tuple[int, Decimal]]] = {}
+        for f in sorted(history.fills, key=lambda f: f.ts_ns):
+            if not f.voided:
+                self._traded.setdefault(f.contract_id, []).append((f.ts_ns, f.price))
         self._cover_said: set[int] = set()         # stop orders gracedue's note named
         # riskd's own closes as it decided them live (riskd's records), each matched once, and
         # the replay's commands carried out by riskd's own fill still ahead: contract ->
@@ -132,6 +143,12 @@ class Runner:
         #                                            position has held its side
         self._own: list[tuple] = []                # (ts, rule, action, contract) of the
         #                                            replay's closes riskd's records do not hold
+        self._decided: list[tuple] = []            # ... of every closing command the engine
+        #                                            sent that no decision of riskd's matched
+        self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
+        #                                            which no fill of riskd's carried out
+        self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
+        #                                            closed it at a bar price instead)
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -179,7 +196,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own, self.zone)
+                self._own, self.zone, self._unfilled, self._decided)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -435,9 +452,11 @@ class Runner:
         live = next((c for c in self._live if c.rule == cmd.rule and c.action == cmd.action
                      and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
         if live is None:
+            self._decided.append((now, cmd.rule, cmd.action, cid))
             return False
         self._live.remove(live)
         self._matched.add(cmd.id)
+        self.result.riskd_own[cmd.decision_id] = live
         side = self.book.side(cid) if cid else 0
         if not side:
             return False
@@ -445,6 +464,11 @@ class Runner:
         if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills):
+            # riskd decided it too, but no fill of riskd's carried it out (its call got no
+            # answer and the trader's own exit closed the position, or it failed): carried out
+            # here at a bar price, which riskd's day never had; said in the notes (trial 20c,
+            # finding 4: +10.48 with one-minute bars and no note at all)
+            self._no_fill[cmd.id] = live
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
         return True
@@ -521,25 +545,42 @@ class Runner:
 
     def _price(self, cid: str, now: int) -> Optional[Decimal]:
         """The price a close of riskd's is carried out at: the price played at this moment (a
-        fill's, or the bar price that set the close off); at a moment inside a bar that is
-        none of its prices (a grace running out, a lockout's timer, an order event, another
-        contract's fill), the bar's worst price for the position held (its low for a long,
-        its high for a short: events.bar_price's adverse extreme): the bar cannot say where
-        the price was at that moment, and a close is never carried out at a price better
+        fill's, or the bar price that set the close off). At a moment inside a bar that is none
+        of its prices (a grace running out, a lockout's timer, an order event, another
+        contract's fill): the price of the contract's fill nearest that moment inside the same
+        bar (the trader's or riskd's own close, in the history: a price the contract really
+        traded at, at a known moment; _traded), else, with no fill in the bar, the bar's worst
+        price for the position held (its low for a long, its high for a short:
+        events.bar_price's adverse extreme), so a close is never carried out at a price better
         than the market may have been then. The bar's open and close weighted by the moment
-        (rep18b) read guarded figures riskd could not have had: trial 20b, Demo 2, 03:12:44
-        CST: a flatten closed MNQ at 20903.75 where riskd's own fill 20 ms later was 20885.75
-        (+36.00); Demo 1, a flatten at 03:09:04 closed MNQ at about 21001 with MNQ at 20880
-        (+232.50). With one-second bars that is the second's own range."""
+        (rep18b) read guarded figures riskd could not have had (trial 20b, Demo 1: a flatten
+        at 03:09:04 closed MNQ at about 21001 with MNQ at 20880, +232.50; riskd's own fill 8 s
+        later in that minute was 20885.25); the bar's worst alone read a grace close 45 s into
+        a minute at its low, 20980, 10 s after the trader's buy there at 21000 (replaychk20:
+        -41.00 where the trader made +23.00). With one-second bars all of it is that second's."""
         bar = self.bar.get(cid)
         c = self.h.contracts.get(cid)
         side = self.book.side(cid)
         if bar is not None and c is not None and self._quoted.get(cid) != now and \
                 bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            traded = self._traded_in(cid, bar.ts_ns, bar.ts_ns + self.h.bar_ns, now)
+            if traded is not None:
+                return traded
             return bar_price(bar, 1, side) if side else \
                 price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
+
+    def _traded_in(self, cid: str, start: int, end: int, now: int) -> Optional[Decimal]:
+        """The price of the contract's fill nearest `now` within [start, end) (the earlier one
+        of two as near), or None when it has no fill there."""
+        fills = self._traded.get(cid, [])
+        i = bisect.bisect_left(fills, (now,))
+        near = [fills[j] for j in (i - 1, i) if 0 <= j < len(fills)
+                and start <= fills[j][0] < end]
+        if not near:
+            return None
+        return min(near, key=lambda f: (abs(f[0] - now), f[0]))[1]
 
     def _carry_out(self, cmd: Command, now: int, skip: tuple | list = ()) -> list:
         """The command done on the guarded book: riskd's fills, positions, cancelled orders;
@@ -563,6 +604,8 @@ class Runner:
                     self._point(now)
                     if cmd.id not in self._matched:
                         self._own.append((now, cmd.rule, cmd.action, cid))
+                    elif cmd.id in self._no_fill:
+                        self._unfilled.append((self._no_fill.pop(cmd.id), now))
                 elif self._engine_holds(cid) != self.book.book(cid).guarded:
                     events += self._disagree(cmd, cid, price, now)
             if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders

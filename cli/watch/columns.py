@@ -62,6 +62,21 @@ MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they ge
 # for its names (trial18c: at 80x24 the rule names gave way instead: 'no_sto…_grace')
 
 
+# who acted, when not a rule, in a word or two for a rule column too narrow for it (trial20c
+# section 6: 'riskd (l…e close)' at 80 columns): cut in its middle it read as no word at all
+WHO_WORDS = {"riskd (late close)": "late close", "lockout enforcement": "lockout",
+             "trader (self-lockout)": "self-lockout", "the admin (admin lockout)": "admin lock"}
+
+
+def who_word(who: str, width: int) -> str:
+    """LAST ACTIONS' rule cell in a column `width` wide: the rule or who acted when it fits,
+    else who acted in a word or two (WHO_WORDS; a rule name is cut by name_cuts)."""
+    if len(who) <= width:
+        return who
+    short = WHO_WORDS.get(who, who)
+    return short if len(short) <= width else who
+
+
 def action_word(action: str, width: int) -> str:
     """The action as LAST ACTIONS shows it in a column `width` wide: its name when it fits,
     else its short word ('close_position' -> 'close'), the contract after it kept ('close_position

@@ -167,6 +167,9 @@ class ActionRow:
     # accepted and queued in enforcement's lane behind this (enforcement's words): not at the
     # broker yet (services/enforcement/behind.py)
     waits_behind: str = ""
+    # accepted and running, a trading call of it out at the broker with no answer yet: when it
+    # was sent (enforcement's journal state, CommandState.at_broker_ns); 0: none, not known
+    at_broker_ns: int = 0
     # lockout enforcement's cut of contracts bought while locked that riskd's cut in flight
     # took with it (no second close): that command's id, and this cut's size (None: a close)
     left_to: str = ""
@@ -453,6 +456,8 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.status = msg.status
     row.waits_for = getattr(msg, "waits_for", "") if msg.status == "accepted" else ""
     row.waits_behind = getattr(msg, "waits_behind", "") if msg.status == "accepted" else ""
+    if msg.status != "accepted" or row.waits_behind:
+        row.at_broker_ns = 0        # ended, or queued again: no call of it out
     row.detail = msg.detail or row.detail
     row.rule = row.rule or getattr(msg, "rule", "")
     row.action = row.action or getattr(msg, "action", "")
@@ -543,11 +548,13 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     status, waits_for = (c.status, "") if c.state == "final" and c.status else \
         outcomewords.unfinished(c.state, c.detail)
     behind = getattr(c, "waits_behind", "") if status == "accepted" else ""
-    if (status, waits_for, behind) == (row.status, row.waits_for, row.waits_behind) \
+    sent = getattr(c, "at_broker_ns", 0) if status == "accepted" and not behind else 0
+    if (status, waits_for, behind, sent) == (row.status, row.waits_for, row.waits_behind,
+                                             row.at_broker_ns) \
             and (not c.detail or c.detail == row.detail):
         return False
     row.status, row.waits_for, row.detail = status, waits_for, c.detail or row.detail
-    row.waits_behind = behind
+    row.waits_behind, row.at_broker_ns = behind, sent
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
@@ -720,6 +727,9 @@ class AccountView:
     rules: list[RuleLine]
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, and named in rules_off_names)
+    # fills trade_frequency_limit counts that may be riskd's own close still in flight: not in
+    # `trades` (the trader's), said beside it (held_fills)
+    trades_held: int = 0
     rules_off_names: tuple = ()      # which: "RULES ... (5 off: max_unrealized_profit, ...)"
     not_live: str = ""               # "" live, else "NOT LIVE: risk is stopped; figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
@@ -1151,6 +1161,9 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               outcome=outcome,
                               note=outcomewords.waiting_words(a.waits_behind)
                               if a.status == "accepted" and a.waits_behind
+                              else outcomewords.at_broker_words(
+                                  showtime.start(a.at_broker_ns, tz, now_ns))
+                              if a.status == "accepted" and a.at_broker_ns
                               else under_way_note(state, a, tz, now_ns)
                               or _bought_while_locked(state, a),
                               latency=fmt_latency(a.latency_ms) if a.latency_ms is None
@@ -1231,6 +1244,15 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
     return f"(partial: {'; '.join(whys)})" if whys else "(partial: no quote yet)"
 
 
+def held_fills(status: AccountStatus) -> int:
+    """How many fills the rules count that may be riskd's own close still in flight (the
+    rule rows' aside, held_counted): the header's `trades` leaves them out, and says so
+    beside it (trial20c section 6: 'trades 1' over 'trade_frequency_limit 2/3 per minute;
+    counting 1 fill that may be riskd's own close still in flight')."""
+    return max((held_counted(without_note(r.detail)) for r in status.rules
+                if getattr(r, "detail", "")), default=0)
+
+
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
@@ -1248,6 +1270,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         positions=_position_lines(status, frozenset(closed_since(state, status)), now_ns),
         rules=_rule_lines(status, tz, now_ns), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
+        trades_held=held_fills(status),
         rules_off=sum(1 for r in status.rules if not r.enabled),
         rules_off_names=tuple(r.rule for r in status.rules if not r.enabled),
         not_guarded=getattr(status, "not_guarded", "") or "")

@@ -79,13 +79,38 @@ def aside_forms(text: str) -> list[str]:
     return sorted(forms, key=lambda f: (-len(f), f))
 
 
+# a count's window, shorter (trial20c section 6: '3/3 per m…' at 80 columns)
+WINDOWS = {"per minute": "/min", "per hour": "/h", "per session": "/session", "per day": "/day",
+           "per week": "/week"}
+_WINDOW = re.compile(r"^(?P<count>\d+/\d+) (?P<window>per (?:minute|hour|session|day|week))"
+                     r"(?P<rest>.*)$")
+
+
+def window_forms(text: str) -> list[str]:
+    """A count in a window ('3/3 per minute 100% (...)'): its shorter forms, longest first,
+    the window in each, cut at a word, never in one ('3/3/min 100%', '3/3/min'); [] for any
+    other reading. A warning's short aside stays in the longer ones ('2/3/min 67%; incl. 1
+    maybe riskd's close')."""
+    m = _WINDOW.match(text)
+    if m is None:
+        return []
+    count, window = m["count"], WINDOWS[m["window"]]
+    _, sep, aside = m["rest"].partition("; ")
+    share = m["rest"].split(" (", 1)[0].split("; ", 1)[0].strip()
+    bare = [f"{count} {m['window']} {share}".strip(), f"{count}{window} {share}".strip(),
+            f"{count}{window}"]
+    forms = [f"{b}; {aside}" for b in bare[1:]] if sep else []
+    return [f for f in dict.fromkeys(forms + bare) if f != text]
+
+
 def shorter(rule: str, text: str) -> list[str]:
     """The reading's shorter forms, longest first ([] for a reading that has none). A grace
     row of several positions (their readings joined by "; also ", the first the closest to its
     close) keeps the first one's forms and how many more there are: "ES closed in 3s (+1
     more)", then the first's forms alone."""
     if rule != GRACE:
-        return aside_forms(text)
+        forms = aside_forms(text)
+        return list(dict.fromkeys(forms + window_forms(forms[-1] if forms else text)))
     first, *others = text.split(ALSO)
     if others:
         own = [first, *one_shorter(first)]

@@ -18,7 +18,8 @@ import attrs
 
 from shared.accountname import called
 from cli.watch import rulegrid, shortreading
-from cli.watch.columns import CUT, action_cell, action_columns, action_word, name_cuts
+from cli.watch.columns import (CUT, action_cell, action_columns, action_word, name_cuts,
+                               who_word)
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -155,7 +156,10 @@ def money_lines(account: AccountView, width: int, layout: Optional[int] = None) 
                         seg(f" incl. fees {account.fees}"),
                         seg("  unrealized "), seg(account.unrealized, _sign(account.unrealized)),
                         seg("  net "), seg(account.net, account.net_colour or "bold"),
-                        seg(f"  trades {account.trades}  orders {account.open_orders}")]
+                        seg(f"  trades {account.trades}"
+                            + (f" (+{account.trades_held} that may be riskd's close)"
+                               if account.trades_held else "")
+                            + f"  orders {account.open_orders}")]
     if account.unrealized_note:
         parts.append(seg(f"  {account.unrealized_note}", "amber"))
     return wrap(parts, width, layout)
@@ -301,7 +305,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                 and fits.per_col + 1 + extra <= max_rows:
             heads = [fit([seg("RULES", "bold"), seg(parts[0][len("RULES"):], "dim")], width),
                      *(fit([seg(part, "dim")], width) for part in parts[1:])]
-            max_rows -= extra       # no line to spare: the title cut at the width, as before
+            max_rows -= extra       # (no line to spare: off_fitting below, names whole)
     # names whole, rules left off when the rows are short (cli/watch/rulegrid.py)
     grid = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
     if grid.shown < count:
@@ -340,6 +344,11 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         rows.append(fit([seg(f"  +{count - grid.shown} {rulegrid.MORE}", "dim")], width))
     if heads:
         return [*heads, *rows]
+    if max_rows is not None and not layout and names:
+        # no line to spare (80x24): the names off that fit whole, then how many more (lastact20's
+        # leftover: "(5 off: max_unrealized_profit, no_stop_lo…")
+        off = off_fitting(f"RULES value/limit used, or parameters{note}", account.rules_off,
+                          names, width)
     head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
                                           "dim")], width)
     if max_rows is None and names and (layout or width) < len(text_of(head)):
@@ -350,6 +359,19 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         rows += [fit([seg(part, "dim")], width) for part in textwrap.wrap(
             f"off: {', '.join(names)}", layout or width, subsequent_indent="  ")]
     return [head, *rows]
+
+
+def off_fitting(title: str, count: int, names, width: int) -> str:
+    """The RULES title's rules off in what is left of `width` after `title`: every name, else
+    the first ones whole and '+N more' ('(5 off: max_unrealized_profit, +4 more)'), else the
+    count alone ('(5 off)'); a name is never cut (`riskctl rules list` names them all)."""
+    names = list(names)
+    for shown in range(len(names), 0, -1):
+        more = f", +{len(names) - shown} more" if shown < len(names) else ""
+        off = f" ({count} off: {', '.join(names[:shown])}{more})"
+        if len(title) + len(off) <= width:
+            return off
+    return f" ({count} off)"
 
 
 IN_PROGRESS = ("pending", "accepted")     # an action of LAST ACTIONS not ended yet
@@ -382,7 +404,13 @@ def legend_items(unicode: bool) -> list[str]:
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
     return [f"{dot} running", f"{dot}state: a worker down", f"{full}{empty} loss limit used",
             "amber from warn_at, red halfway to the limit", "! locked",
-            "(alert) rule only alerts", LATENCY_LEGEND]
+            "(alert) rule only alerts", ACCEPTED_LEGEND, LATENCY_LEGEND]
+
+
+# LAST ACTIONS' 'accepted', what it means (trial20c section 6: it read as the broker having
+# accepted a close the broker had not answered)
+ACCEPTED_LEGEND = ("accepted: riskd's action is under way, not done yet (not the broker's "
+                   "answer)")
 
 
 # LAST ACTIONS' latency column, what its figures are (trial18b section 7: "10s, done 34s" under
@@ -436,7 +464,11 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
-    rule_names = name_cuts((a.rule for a in account.actions), rule_w)
+    # who acted in a word or two where it does not fit (not cut in a word); a rule name cut
+    # in its middle, still itself
+    shown = {a.rule: who_word(a.rule, rule_w) for a in account.actions}
+    cuts = name_cuts(shown.values(), rule_w)
+    rule_names = {rule: cuts[short] for rule, short in shown.items()}
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
                         f"{column(action_word(cell, action_w), action_w)} "),

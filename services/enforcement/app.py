@@ -246,10 +246,14 @@ class EnforcementWorker(Worker):
         return attrs.evolve(res, waits_behind=self._behind(entry.command.id))
 
     def _state(self, entry: Entry):
-        """The journal's state of `entry`, with what it waits behind while queued."""
+        """The journal's state of `entry`, with what it waits behind while queued, or when its
+        trading call now out at the broker was sent while it runs."""
         state = entry.state_view()
-        if entry.final or entry.command.id not in self.waits:
+        if entry.final:
             return state
+        if entry.command.id not in self.waits:
+            sent = self.executor.at_broker.get(entry.command.id)
+            return state if sent is None else attrs.evolve(state, at_broker_ns=sent)
         return attrs.evolve(state, waits_behind=self._behind(entry.command.id))
 
     def _retell(self, started: list[Job], again: Optional[Job]) -> None:
@@ -327,6 +331,11 @@ class EnforcementWorker(Worker):
                                      res.finished_ns, res.attempts)
         if both is not None:        # more rounds: the first answer did not end it (trial13a)
             latency = f", {roundslatency.log_words(*both, res.first_timed_out_s)}"
+        elif res.status == FAILED and res.event_ns and res.finished_ns:
+            # until it gave up, as every other screen says (trial20c section 5)
+            latency = ", " + roundslatency.failed_log_words(
+                res.event_ns, res.first_answer_ns, res.finished_ns, res.attempts,
+                res.first_timed_out_s)
         elif res.event_ns and res.first_answer_ns and res.first_timed_out_s:
             latency = (f", no answer within {gap(res.first_timed_out_s)} (timed out), "
                        f"{(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event")

@@ -467,17 +467,21 @@ class MarketWorker(Worker):
             link.start()
 
     def _check_accounts(self) -> None:
-        """Every ACCOUNTS_EVERY: the broker's accounts again (once the first list arrived)."""
+        """Every ACCOUNTS_EVERY: the broker's accounts again (once the first list arrived).
+        Not without a token (the broker refused the login): as for _check_token, the hubs'
+        attempts log in, once a minute (docs/operations.md); this check logged in with the
+        refused key besides them (test_token_refused: 3 logins where the hubs made 2)."""
         if self.account_ids or self.reconciled:
             self.rest.submit("accounts_check",
-                             lambda c: c.search_accounts(only_active=True))
+                             lambda c: c.search_accounts(only_active=True) if c.token else None)
 
     def _done_accounts_check(self, done: RestDone) -> None:
         if done.error:      # the hubs and their reconcile say a broker that does not answer
             log.info("market: the account check failed: %s (again in %g s)", done.error,
                      ACCOUNTS_EVERY)
             return
-        self._adopt_accounts(done.result)
+        if done.result is not None:         # None: no token, no check (_check_accounts)
+            self._adopt_accounts(done.result)
 
     def _adopt_accounts(self, listed: Iterable[Account]) -> None:
         """Accounts the broker lists that market does not watch yet (added at the broker while

@@ -698,6 +698,12 @@ class DisconnectWatch:
     A reason "the broker is not reachable" said before riskd's own sim broker started again
     (worker) is stale: the alert says the broker is up again and market reconnects at its
     next try (trial20b section 8: "connection refused" 11 s after the sim was up).
+    A hub that went down before riskd's sim broker came back is not alerted while market's
+    next try may still reconnect it (networds.NEXT_TRY_CAP_S after the sim's start, the "at
+    the latest" the sim's worker_back alert gives): the cause is over, and the stop and the
+    start had alerts of their own (trial20c section 6: two critical "hub disconnected for
+    30s" alerts 6 s after `riskctl start simbroker`, then "reconnected" 2 s later). One still
+    down then is alerted, with the sim's start in its line.
     """
 
     DOWN = ("disconnected", "reconnecting", "connecting")
@@ -721,6 +727,12 @@ class DisconnectWatch:
         return (f"{networds.BROKER_BACK} (riskd's sim broker started {duration(now - up)} ago); "
                 f"{networds.NEXT_TRY}")
 
+    def _back(self, since: float, now: float) -> bool:
+        """riskd's sim broker came back after the hub went down (since), and market's next
+        try may still reconnect it (NEXT_TRY_CAP_S): nothing to alert yet."""
+        up = self._broker_up
+        return up is not None and up >= since and now - up < networds.NEXT_TRY_CAP_S
+
     def observe(self, c: BrokerConnection, now: float) -> list[Alert]:
         if c.state in self.DOWN:
             since, reason, alerted = self._down.get(c.hub, (now, c.reason, False))
@@ -738,7 +750,7 @@ class DisconnectWatch:
     def tick(self, now: float) -> list[Alert]:
         out = []
         for hub, (since, reason, alerted) in self._down.items():
-            if not alerted and now - since >= self.after_s:
+            if not alerted and now - since >= self.after_s and not self._back(since, now):
                 self._down[hub] = (since, reason, True)
                 if reason.startswith(tokenwords.LOGIN_REFUSED):
                     out.append(Alert(kind="broker_login_refused", severity=CRITICAL,

@@ -133,7 +133,10 @@ class Acting:
             if send:
                 self._command(d, now, out)
             return
-        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
+        # the broker's name with the id (RiskWorker.apply names what is still unnamed): one
+        # evolve of the decision on a breach's path, not two (fast21, docs/performance.md)
+        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False),
+                         account_name=d.account_name or (acct.name if acct is not None else ""))
         if d.lock is not None and d.lock.until_ns is not None:
             # the end its lockout gets: a whole second (LockoutBook.add), recorded as it is
             # (evolved only when it is not one already: every decision passes here)

@@ -76,6 +76,7 @@ log = logging.getLogger(__name__)
 QUOTES = object()          # apply_snapshot: where the snapshot's quotes are judged
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
+                                # (one skipped is owed: the tick after the 0.1 s takes it)
 DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
 OPEN_PNL = "*open-pnl*"       # _run(only=OPEN_PNL): the rules that read open PnL (reads_open_pnl)
 PRICE_FIRST = frozenset({TRADE, ACCOUNT})    # steps whose open PnL is judged before their rules
@@ -123,6 +124,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self._deferred: dict[tuple, tuple] = {}
         self._key_of_command: dict[str, tuple] = {}
         self._warn_looked: dict[tuple, int] = {}
+        # (account, rule) -> when its warn_at look skipped on a quote is due (_owed_looks)
+        self._warn_owed: dict[tuple, int] = {}
         self._roll_at = 0                              # the next roll, UTC ns
         self._missed_roll: set[int] = set()
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
@@ -261,6 +264,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._check_failing(now, out)
         if self.market_waiting or self.outbox.unanswered:    # only while one waits
             self._judge_waiting(now, out)
+        if self._warn_owed:
+            self._owed_looks(now, out)
         tick = ClockTick(now)
         for (aid, cid), held in list(self._deferred.items()):
             if now - held[3] >= DEFER_NS and aid in self.accounts:
@@ -747,7 +752,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.market.apply_contract(c)
         held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}
         for q in snap.quotes:
-            self.market.apply_quote(q, now)
+            # market's last quote risk heard already is no news: stamped now, it valued a
+            # position opened since with a price from before it (price_of), after every
+            # re-sync (test_quiet_feed_screens under load: status "unrealized -0.50" while
+            # positions said "no quote since it opened")
+            if not self.market.repeated(q):
+                self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
         steps: list = []
@@ -1122,10 +1132,34 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
-                    if now - self._warn_looked.get(seen, 0) < WARN_LOOK_NS:
+                    looked = self._warn_looked.get(seen, 0)
+                    if now - looked < WARN_LOOK_NS:
+                        # owed, not dropped: the tick takes it when the 0.1 s is up. Before,
+                        # the quote that crossed warn_at 0.1 s after the last look (its fill's
+                        # steps, read late on a loaded machine) warned only at the account's
+                        # next quote or event: with the feed quiet, riskd's close held at the
+                        # broker timing out 10 s later (test_warning_during_held_close)
+                        self._warn_owed.setdefault(seen, looked + WARN_LOOK_NS)
                         continue
                     self._warn_looked[seen] = now
+                    self._warn_owed.pop(seen, None)
                 self._maybe_warn(ctx, rule, params, now, out)
+
+    def _owed_looks(self, now: int, out: Outcome) -> None:
+        """The warn_at looks a quote skipped (looked at less than WARN_LOOK_NS before), once
+        their 0.1 s is up, at the prices now: as the next quote would have looked."""
+        for seen, due in list(self._warn_owed.items()):
+            if now < due:
+                continue
+            del self._warn_owed[seen]
+            aid, name = seen
+            acct, rule = self.accounts.get(aid), self.rules.get(name)
+            cfg = self.settings.for_account(acct) if acct is not None else None
+            params = getattr(cfg, name, None) if cfg is not None else None
+            if rule is None or params is None or not params.enabled or not rule.warns:
+                continue
+            self._warn_looked[seen] = now
+            self._maybe_warn(self._ctx(acct), rule, params, now, out)
 
     def _warn_key(self, account_id: int, rule: str, m) -> tuple:
         """Once per rule (per limit of a rule with several), account and trading day."""

@@ -31,6 +31,7 @@ from shared.messages.market import ORDER_MARKET, SIDE_SELL, Fill
 from shared.messages.risk import CANCEL_ORDERS, Decision, RuleWarning
 from shared.orderwords import order_words
 from shared.symbols import ticker_of
+from shared.trywords import decision_of
 
 
 def left_working(acct, fill: Fill, after: int) -> list:
@@ -64,9 +65,12 @@ def late_close_note(late, fill: Fill, before: int, after: int, zone: dt.tzinfo,
                                latewords.why_words(late.how, late.lost_ns, zone),
                                latewords.clock(fill.ts_ns, zone), closed, before, after,
                                tuple(order_named(o) for o in cancelled))
+    # a close whose command did not end done: its decision's history line says it (late_of),
+    # as the engine's carried_out_late does in memory
     return RuleWarning(id=new_id(), ts_ns=now, rule=latewords.LATE_CLOSE,
                        account_id=fill.account_id, value=None, limit=None, warn_at=0.0,
-                       reason=words)
+                       reason=words, late_of="" if late.closed else decision_of(late.command_id),
+                       fill_ns=fill.ts_ns)
 
 
 def late_cancel(fill: Fill, orders: list, zone: dt.tzinfo, now: int) -> Decision:

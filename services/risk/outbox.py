@@ -67,7 +67,11 @@ class Outbox:
                 e.due_ns = now + self._wait(e.attempts)
                 if e.attempts > 1 and not e.answered:
                     self.unanswered.add(e.command.id)
-                out.append(attrs.evolve(e.command, attempt=e.attempts))
+                # the command as committed when its number is already that (every first
+                # send: Command.attempt is 1), not a copy made on the breach's path (fast21)
+                cmd = e.command
+                out.append(cmd if cmd.attempt == e.attempts else
+                           attrs.evolve(cmd, attempt=e.attempts))
         return out
 
     def result(self, res: CommandResult, now: int) -> Optional[Command]:

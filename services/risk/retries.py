@@ -71,6 +71,7 @@ from shared.plural import plural
 from shared.rulenumbers import reading_text
 from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, calls_made, ordinal,
                              retry_after_s, told_by_risk, try_number)
+from shared import trywords
 from shared.trywords import decision_of
 from shared.when import duration
 
@@ -317,7 +318,7 @@ class Retrying:
         that fill made flat ends so, not "closed outside riskd" (_reason_gone). Trial20b
         section 1: history kept "FAILED ... gave up" with no word of the held call the broker
         carried out 10 s later."""
-        how = latewords.ended(latewords.clock(fill_ns, zone))
+        how = trywords.carried_late(latewords.clock(fill_ns, zone))
         decision = decision_of(command_id)
         self.carried_late[decision] = how
         while len(self.carried_late) > ENDED_KEPT:
@@ -326,6 +327,24 @@ class Retrying:
             self.ended_failing[decision] = (acct.account_id, how)
             while len(self.ended_failing) > ENDED_KEPT:
                 del self.ended_failing[next(iter(self.ended_failing))]
+
+    def reload_late(self, notes) -> None:
+        """After a restart: the late-close notes saved today (RuleWarning.late_of, written
+        with the rest of the history) put back what carried_out_late kept in memory, so
+        history and LAST ACTIONS still end the FAILED line 'then taken as carried out late at
+        ...' (failedlate20's leftover). Call after the outbox's tries are reloaded
+        (a decision still failing keeps its entry: its end is said when it ends)."""
+        zone = getattr(self, "zone", None) or dt.timezone.utc
+        for w in notes:
+            if not getattr(w, "late_of", ""):
+                continue
+            how = trywords.carried_late(latewords.clock(w.fill_ns or w.ts_ns, zone))
+            self.carried_late[w.late_of] = how
+            if not any(decision_of(f.command.id) == w.late_of for f in self.failing.values()):
+                self.ended_failing[w.late_of] = (w.account_id, how)
+        for kept in (self.carried_late, self.ended_failing):
+            while len(kept) > ENDED_KEPT:
+                del kept[next(iter(kept))]
 
     def ended_views(self, account_id: int) -> dict[str, str]:
         """The account's failed actions that ended without riskd: decision id -> how."""

@@ -84,17 +84,24 @@ class MarketView:
     bid: dict[str, Decimal] = attrs.Factory(dict)
     ask: dict[str, Decimal] = attrs.Factory(dict)
     quoted_ns: dict[str, int] = attrs.Factory(dict)   # risk's clock at a contract's last quote
+    heard: dict[str, Quote] = attrs.Factory(dict)     # a contract's last quote as it came
 
     def apply_quote(self, q: Quote, now: Optional[int] = None) -> bool:
         """Merge a sparse quote (a missing price keeps the previous one); True if a price moved.
         `now` (risk's clock) is when it arrived: a quote that moved no price is fresh all the same."""
         self.quoted_ns[q.contract_id] = q.ts_ns if now is None else now
+        self.heard[q.contract_id] = q
         changed = False
         for book, value in ((self.last, q.last), (self.bid, q.bid), (self.ask, q.ask)):
             if value is not None and book.get(q.contract_id) != value:
                 book[q.contract_id] = value
                 changed = True
         return changed
+
+    def repeated(self, q: Quote) -> bool:
+        """Is q the contract's last quote risk heard, again (a snapshot's copy of market's last
+        quote)? Not news: it keeps the time it first came (price_of)."""
+        return self.heard.get(q.contract_id) == q
 
     def apply_contract(self, c: ContractInfo) -> None:
         self.contracts[c.contract_id] = c

@@ -660,6 +660,12 @@ class Store:
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
         self._folds_seen = self._meta("folds") or "[]"
         engine.reload_folds(self._folds_seen)
+        if hasattr(engine, "reload_late"):     # today's failed closes carried out late
+            engine.reload_late(
+                [w for (body,) in self.db.execute(
+                    "SELECT body FROM history WHERE kind = 'warning' AND ts_ns >= ? ORDER BY seq",
+                    (cal.start_of(engine.day),))
+                 for w in [_dec(body)] if getattr(w, "late_of", "")])
         self._book_seen = self._meta("alert_book") or ""
         if self._book_seen and getattr(engine, "alert_book", None) is not None:
             try:            # alert mode's would-be lockouts: not recorded again as new

@@ -183,6 +183,10 @@ class CommandState:
     first_answer_ns: int = 0
     first_timed_out_s: float = 0.0   # as CommandResult's: the first answer was a timeout
     waits_behind: str = ""           # as CommandResult's: queued in enforcement's lane behind
+    # running, with a trading call of it out at the broker and not answered yet: when that
+    # call was sent (enforcement's Executor.at_broker); 0: none out, or not known (queue20's
+    # leftover: the close held at the broker read 'accepted' in history)
+    at_broker_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

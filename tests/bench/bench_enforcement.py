@@ -107,8 +107,8 @@ def start_chain(procs: Procs, config: str, pids: dict | None = None):
 
 
 def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
-               around: Callable[[dict[str, int]], Callable[[], None]] | None = None
-               ) -> tuple[list[float], list[CommandResult]]:
+               around: Callable[[dict[str, int]], Callable[[], None]] | None = None,
+               pause: float | None = None) -> tuple[list[float], list[CommandResult]]:
     """Latencies in us, trade at the sim -> closeContract at the sim, for n breaches; and
     enforcement's results for them (their times split the chain at enforcement).
 
@@ -117,7 +117,10 @@ def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
     "total", "bench" (this process: the buys, the waits on the tap, not on the path) and
     "wall" (us of the clock per breach). around, when given, is called with the processes'
     pids as the measured breaches start and returns what to call when they are done (a
-    profiler's start and stop: tests/bench/breach_cpu.py --profile)."""
+    profiler's start and stop: tests/bench/breach_cpu.py --profile). pause, when given: s
+    the bench waits after a breach's close is final before the next buy (make bench: none,
+    the next buy the moment the close is final; docs/performance.md "Round 21": a pause, the
+    floor's frames paused alike, made the ratio worse, not better)."""
     # the real 200 calls/min would pace 500 breaches over minutes: the bench lifts the budget
     config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {"tick_interval": 0}},
                          profiles={"default": {"rules": RULES}}, logging={"level": "WARNING"})
@@ -143,6 +146,8 @@ def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
             if i == WARMUP:
                 stop = around(dict(pids)) if around else None
                 ticks, own, wall = procstat.cpu_ticks(pids), time.process_time(), time.monotonic()
+            if i and pause:
+                time.sleep(pause)
             client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
             # a breach's close: close_position, or lockout enforcement's reduce of the buy to
             # nothing when riskd's earlier close was done but its fill not in yet (the account
@@ -394,9 +399,10 @@ ROLES = {"bare-sim": _bare_sim, "relay-ws": _relay_ws, "relay-zmq": _relay_zmq,
          "relay-http": _relay_http}
 
 
-def floor_chain(n: int, cpu: dict | None = None) -> list[float]:
+def floor_chain(n: int, cpu: dict | None = None, pause: float | None = None) -> list[float]:
     """Latencies in us of n frames through the bare chain; cpu, when given, gets the CPU time
-    per frame in us of each of its processes (by role) and their "total", as real_chain's."""
+    per frame in us of each of its processes (by role) and their "total", as real_chain's;
+    pause: s before each frame, as real_chain's."""
     http_port, ws_port, p1, p2, p3 = free_ports(5)
     a, b, done = (f"tcp://127.0.0.1:{p}" for p in (p1, p2, p3))
     base = f"http://127.0.0.1:{http_port}"
@@ -426,6 +432,8 @@ def floor_chain(n: int, cpu: dict | None = None) -> list[float]:
         for i in range(n + WARMUP):
             if i == WARMUP:
                 ticks = procstat.cpu_ticks(pids)
+            if pause:
+                time.sleep(pause)
             session.post(base + "/emit", data=b"{}", timeout=5)
             if not acks.poll(10_000):
                 raise RuntimeError(f"floor frame {i} did not come back within 10 s")

@@ -1,5 +1,6 @@
 """CPU time per breach on the headline path, without the rest of the enforcement bench:
-python -m tests.bench.breach_cpu [--runs N] [--breaches N] [--json FILE] [--profile DIR].
+python -m tests.bench.breach_cpu [--runs N] [--breaches N] [--json FILE] [--profile DIR]
+[--pause MS].
 
 Runs the locked-account chain of tests/bench/bench_enforcement.py (sim broker, market, risk,
 enforcement; every buy a breach closed by riskd) and prints, per run, each process's utime +
@@ -7,6 +8,9 @@ stime per breach (from /proc, the measured breaches only), their total, and the 
 latency p50 / p99. CPU time is what other load on the machine does not change (it only
 delays it): compare two versions of the code by it, alternating runs (docs/performance.md,
 round 15).
+
+--pause MS waits MS after each breach's close is final before the next buy (round 21: is the
+next breach slowed by the last one's tail? docs/performance.md).
 
 --profile DIR records each process with py-spy (a dev tool: pip install py-spy) during the
 measured breaches: DIR/<process>.txt, collapsed stacks, and each one's hottest functions.
@@ -52,11 +56,12 @@ def py_spy(out_dir: str):
     return start
 
 
-def one_run(breaches: int, profile: str | None = None) -> dict[str, float]:
+def one_run(breaches: int, profile: str | None = None, pause: float | None = None
+            ) -> dict[str, float]:
     cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         samples, _results = real_chain(pathlib.Path(tmp), breaches, cpu,
-                                       around=py_spy(profile) if profile else None)
+                                       around=py_spy(profile) if profile else None, pause=pause)
     cpu["p50"] = percentile(samples, 50)
     cpu["p99"] = percentile(samples, 99)
     return cpu
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="append each run's figures to this file, one JSON a line")
     parser.add_argument("--profile", metavar="DIR",
                         help="record each process with py-spy into DIR (one run)")
+    parser.add_argument("--pause", type=float, default=0.0, metavar="MS",
+                        help="wait MS after a breach's close is final before the next buy")
     args = parser.parse_args(argv)
     heads = COLUMNS + ("p50", "p99")
     print("CPU us per breach (utime+stime); latency us\n" + " ".join(f"{h:>11}" for h in heads),
@@ -76,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     with run_guarded():
         for _ in range(args.runs):
-            figures = one_run(args.breaches, args.profile)
+            figures = one_run(args.breaches, args.profile, args.pause / 1000)
             runs.append(figures)
             print(" ".join(f"{figures[h]:>11.0f}" for h in heads), flush=True)
             if args.json:

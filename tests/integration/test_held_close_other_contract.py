@@ -16,8 +16,10 @@ Then the admin's kill switch flattens Demo 2 (`riskctl flatten --wait 0`) while 
 still held: the flatten waits in the account's lane behind that close, and every screen says so,
 never as if it were at the broker: `riskctl flatten`, `history` and `status`'s LAST ACTIONS read
 "waiting behind riskd's close of MNQ (held at the broker since ...)" (round 19 left them saying
-`accepted` / "planned, not done yet (accepted)"; checked on main's code: this part fails). Once
-the held close is released, the flatten runs and ends.
+`accepted` / "planned, not done yet (accepted)"; checked on main's code: this part fails). The
+held MNQ close itself reads "planned, not done yet: held at the broker since ..., no answer
+yet" in history and under its LAST ACTIONS row (queue20 left it 'accepted'; checked on main's
+code at 10886a20: this part fails). Once the held close is released, the flatten runs and ends.
 
 Changed from etc/riskd.toml: the sim's random walk off (prices stay put) and a fake Telegram as
 the phone (tests/integration/test_notify_commands.py's set-up); an admin password (the kill
@@ -92,6 +94,12 @@ def test_a_held_close_of_mnq_does_not_hold_back_riskd_s_close_of_es(procs, tmp_p
         shown = procs.riskctl(config, "status")
         assert shown.returncode == 0, shown.stderr
         assert behind in " ".join(shown.stdout.split()), shown.stdout
+        # the held MNQ close itself says so, not a bare 'accepted' (queue20's leftover;
+        # trial20c section 6): history's line, and the line under its LAST ACTIONS row
+        held_words = "held at the broker since "
+        assert "planned, not done yet: " + held_words in " ".join(
+            history(procs, config).split()), history(procs, config)
+        assert ", no answer yet" in " ".join(shown.stdout.split()), shown.stdout
         assert desk.calls(CLOSE) == 2, "a close went out while the flatten waited"   # MNQ, ES
     finally:
         desk.release(CLOSE)

@@ -8,8 +8,12 @@ Every port comes from one allocator per test process (free_ports, free_port_bloc
     PYTEST_XDIST_WORKER_COUNT), so the two processes of `make test` never pick the same one;
   - moves one cursor through its slice for single ports and blocks alike, so a port handed
     out is never handed out again by this process (several riskds of one test: all distinct);
-  - checks each candidate free with a bind before handing it out (other sessions on the
-    machine, services that listen there); a taken one is passed over.
+  - reserves each port it hands out for the whole machine (reserve: a lock on the port's byte
+    of one lock file in the temp directory, held until this process ends), so no other test
+    process, of this run or of another session's run on the same machine, hands it out
+    while this one may still bind it; one reserved elsewhere is passed over;
+  - checks each candidate free with a bind before handing it out (services that listen
+    there, test processes of code without the reservation); a taken one is passed over.
 
 Until 2026-12-06 tests took ports from bind(("127.0.0.1", 0)): the OS's range, where the
 other xdist process picks too and every connect() takes its local port; `make test` lost
@@ -17,12 +21,17 @@ test_supervisor's kill-hard test to "cannot bind tcp://127.0.0.1:52223: Address 
 use" (the port was taken between the pick and riskd's bind). A first fix drew single ports
 and blocks at random from one slice, each on its own: a block could cover a port just handed
 out singly, and a config got one port twice ("expected a distinct address per endpoint").
+Round 20: every run's gwN drew from the same slice, and the bind check cannot see a port
+another session's test handed out but not bound yet (a riskd starting, a config written for
+later): test_notify's publisher lost "Address already in use (addr='tcp://127.0.0.1:22780')"
+beside another session's `make test`. The reservation closes that window.
 """
 from __future__ import annotations
 
 import os
 import random
 import socket
+import tempfile
 import threading
 from typing import Callable, Mapping, Sequence
 
@@ -79,13 +88,55 @@ def bind_free(port: int) -> bool:
     return True
 
 
+LOCK_FILE = os.path.join(tempfile.gettempdir(), "riskd-test-ports.lock")
+_lock_fd: int | None = None
+_lock_fd_pid = 0
+_lock_fd_lock = threading.Lock()
+
+
+def reserve(port: int) -> bool:
+    """Reserve port for this process, machine-wide, until it ends: an exclusive lock on byte
+    `port` of LOCK_FILE (POSIX record locks: the kernel drops them when the process ends, kill
+    -9 included; a forked child holds none of its parent's). False when another process holds
+    it. Where record locks are not to be had (no fcntl: Windows; a lock file another user made
+    and this one may not write) every port is reserved: the bind check alone, as before."""
+    global _lock_fd, _lock_fd_pid
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    with _lock_fd_lock:
+        if _lock_fd is None or _lock_fd_pid != os.getpid():
+            # one descriptor for the process's life: closing any descriptor of the file
+            # would drop every lock the process holds on it
+            try:
+                fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError:
+                return True
+            try:
+                os.fchmod(fd, 0o666)        # every user's test runs share it (umask aside)
+            except OSError:
+                pass                        # not ours: its maker set it
+            _lock_fd, _lock_fd_pid = fd, os.getpid()
+        try:
+            fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
+        except OSError:
+            return False
+    return True
+
+
+def reserve_free(port: int) -> bool:
+    """The allocator's check of a candidate: reserved for this process, and free now."""
+    return reserve(port) and bind_free(port)
+
+
 class PortAllocator:
     """Hands out ports of `ports` (ascending) once each: one cursor, from `start` round to
-    where it began, for single ports and blocks alike. A candidate is_free rejects is passed
-    over for good."""
+    where it began, for single ports and blocks alike. A candidate is_free rejects (reserved
+    by another process, or taken) is passed over for good."""
 
     def __init__(self, ports: Sequence[int], start: int = 0,
-                 is_free: Callable[[int], bool] = bind_free):
+                 is_free: Callable[[int], bool] = reserve_free):
         self.ports, self.is_free = ports, is_free
         self._next = start % len(ports) if ports else 0
         self._left = len(ports)            # positions the cursor has not passed yet
@@ -156,7 +207,8 @@ def allocator() -> PortAllocator:
 
 
 def free_ports(n: int) -> list[int]:
-    """n distinct TCP ports on 127.0.0.1, free now, none handed out before by this process."""
+    """n distinct TCP ports on 127.0.0.1, free now, none handed out before by this process
+    nor reserved by another."""
     return allocator().take(n)
 
 

@@ -9,7 +9,10 @@ blocks at random from one slice, apart: a config got one port twice.
 """
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -88,3 +91,35 @@ def test_this_process_takes_its_ports_from_its_own_slice():
     assert len(set(got)) == len(got)
     low, high = P.local_port_range()
     assert not [p for p in got if low <= p <= high]
+
+
+HOLDER = """
+import sys
+from tests.support import ports as P
+first = P.free_port_block(6)
+print(first, flush=True)
+sys.stdin.read()                  # hold them until the test closes our stdin
+"""
+
+
+def test_ports_another_process_handed_out_are_not_handed_out_here():
+    """Round 20: two sessions' pytest runs on one machine drew from the same slices (gwN of
+    each run), and a port the other run had handed out but not bound yet passed the bind
+    check: test_notify's publisher lost "Address already in use". Another process's ports
+    (here a child's block of 6, never bound) are passed over, as long as it lives."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    child = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=root, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ,
+                                                                    "PYTHONPATH": root})
+    try:
+        first = int(child.stdout.readline())
+        theirs = list(range(first, first + 6))
+        assert all(P.bind_free(p) for p in theirs)          # free: the bind check passes them
+        with pytest.raises(RuntimeError, match="handed out once"):
+            P.PortAllocator(theirs).take(1)
+        with pytest.raises(RuntimeError, match="block of 2"):
+            P.PortAllocator(theirs).take_block(2)
+    finally:
+        child.stdin.close()
+        child.wait(10)
+    assert P.PortAllocator(theirs).take(6) == theirs        # its end released them

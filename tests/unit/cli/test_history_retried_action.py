@@ -115,3 +115,15 @@ def test_the_try_in_flight_named_in_a_note_is_the_decision_right_above():
     assert re.fullmatch(r"not acted on: daily_net_loss's flatten of [^,]*14:03:27 CST \(its 2nd "
                         r"attempt\) was already under way \(it then completed on the 2nd "
                         r"attempt\)", row[6]), row[6]
+
+
+def test_a_single_failure_that_ended_without_riskd_names_no_attempt():
+    """Trial20c section 5: "FAILED on the 1st attempt at 03:56:34 ..., then carried out late by
+    the broker at 03:57:40" for a command that failed once (riskd tried nothing again): no
+    attempt to count. Fails on main's code."""
+    [row] = rows(HistoryReply(decisions=[CLOSE],
+                              ended={"c10se": "taken as carried out late at 03:57:40"}),
+                 {"c10se.1": failed("c10se.1", 2)}, CHICAGO)
+    assert row[3].startswith("FAILED at "), row[3]
+    assert "attempt" not in row[3] and ", then taken as carried out late at 03:57:40" \
+        in row[3], row[3]

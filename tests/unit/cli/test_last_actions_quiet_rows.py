@@ -132,3 +132,13 @@ def test_watch_hears_risk_notes_live():
     from cli.watch.source import TOPICS
     from shared import topics
     assert topics.WARNING in TOPICS
+
+
+def test_a_narrow_rule_column_says_late_close_in_words_not_cut_in_one():
+    """Trial20c section 6: at 80 columns beside long latencies the late close's rule cell read
+    'riskd (l…e close)'. Where 'riskd (late close)' does not fit it reads 'late close'.
+    Fails on main's code (a cut cell)."""
+    s, _until = _cooldown_day(live=True)
+    [late] = [r for r in _rows(s, 60) if "close MNQ" in r and "late" in r]
+    assert late.split()[3:5] == ["late", "close"], late
+    assert "\u2026" not in late.split("close MNQ")[0], late

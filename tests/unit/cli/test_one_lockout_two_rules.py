@@ -80,3 +80,20 @@ def test_every_history_line_of_the_lockout_says_it_ended_early_by_the_unlock():
     assert all("ended early at Wed 14:10:07 CST by an unlock (admin:root)" in n
                for n in notes), notes
     assert "extended to Wed 14:18:27 CST" in notes[0], notes
+
+
+def test_history_names_every_line_of_the_one_lockout_by_the_rule_that_started_it():
+    """lastact20's leftover: history read 'trade_frequency_limit lockout / added by the rule'
+    then 'cooldown_after_loss lockout / extended by the rule' (and its unlock under
+    cooldown_after_loss): two lockouts to a reader, where the banner and `riskctl lockouts`
+    said one. Now every line of it is 'trade_frequency_limit lockout', the extension 'extended
+    by cooldown_after_loss'. Fails on main's code."""
+    from shared.historywords import rows
+    from shared.messages.risk import HistoryReply
+    book, changes, _lock = taken_then_extended()
+    cleared = book.unlock(1001, None, NOW + 400 * NS_PER_S, "admin:root", "unlock")
+    got = [(r[2], r[3]) for r in rows(HistoryReply(lockouts=[*changes, *cleared]), None,
+                                      CHICAGO)]
+    assert got == [(f"{TF} lockout", "added by the rule"),
+                   (f"{TF} lockout", f"extended by {CAL}"),
+                   (f"{TF} lockout", "cleared by admin:root")], got

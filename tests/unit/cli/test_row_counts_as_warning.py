@@ -218,3 +218,39 @@ def test_rules_list_now_column_says_the_same_aside(capsys, monkeypatch):
     assert rules.list_rules(SimpleNamespace(offline=False, account=None), Ctx()) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "2 / 3 per minute" + ASIDE in out, out
+
+
+def test_the_header_trades_says_the_held_fill_the_row_counts():
+    """Trial20c section 6: the header read `trades 1` over 'trade_frequency_limit 2/3 per
+    minute ...; counting 1 fill that may be riskd's own close still in flight': two trade
+    counts, one explained. The header counts the trader's trades and says the held fill
+    beside them; once the close is answered it reads plainly. Fails on main's code."""
+    run, close, _ = held_sell()
+    trades = account_status(run.engine, ACCOUNT, run.now).trades_today
+    r = row_value(run, RULE)
+    assert int(r.value) == trades + 1
+    for width in (200, 80):
+        text = plain(render(build_screen(state(account_status(run.engine, ACCOUNT, run.now)),
+                                         run.now, CHICAGO, CALENDAR), width, None,
+                            unicode=False))
+        assert f"trades {trades} (+1 that may be riskd's close)" in " ".join(text.split()), text
+    run.wait(1)
+    run.fill(SIDE_SELL, 2, 20980, order_id=402, pnl="-80")
+    run.answered(close, (402, SIDE_SELL, 2))
+    text = plain(render(build_screen(state(account_status(run.engine, ACCOUNT, run.now)),
+                                     run.now, CHICAGO, CALENDAR), 200, None, unicode=False))
+    assert "that may be riskd's close" not in text
+    trades = account_status(run.engine, ACCOUNT, run.now).trades_today
+    assert f"trades {trades}  orders" in text and int(row_value(run, RULE).value) == trades
+
+
+def test_a_count_in_a_narrow_cell_keeps_its_window_in_a_word():
+    """Trial20c section 6: `watch` at 80x24 read '3/3 per m…'. A count too long for its cell
+    says its window short ('3/3/min 100%', '3/3/min'), cut at no word. Fails on main's code."""
+    from cli.watch.shortreading import fitting
+    text = "3/3 per minute 100% (at the limit: the next trade starts a 1m00s cooldown)"
+    assert fitting(RULE, text, 14) == "3/3/min 100%"
+    assert fitting(RULE, text, 10) == "3/3/min"
+    assert fitting(RULE, "2/3 per hour 67%", 12) == "2/3/h 67%"
+    held = HELD_ROW
+    assert fitting(RULE, held, 40) == "2/3/min 67%; incl. 1 maybe riskd's close"

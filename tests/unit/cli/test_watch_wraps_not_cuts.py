@@ -63,3 +63,15 @@ def test_at_80x24_the_bar_keeps_where_riskd_acts_whole():
     [bar] = [ln for ln in text.split("\n") if ln.startswith("drawdown_guard ")]
     assert bar.rstrip().endswith("26% equity 49,613.11, acts at 48,200.00"), text
     assert CUT not in bar, text
+
+
+def test_at_80x24_with_no_line_to_spare_the_title_names_the_rules_off_whole():
+    """lastact20's leftover: the shipped profile at 80x24 (no line to spare for the title's
+    list) read "(5 off: max_unrealized_profit, no_stop_lo…". Now the names that fit, whole,
+    and how many more. Fails on main's code (a cut name)."""
+    from tests.unit.cli.test_watch_panels import default_rules
+    s = state(account(rules=default_rules()))
+    text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 80, 24))
+    [title] = [ln for ln in text.split("\n") if ln.startswith("RULES")]
+    assert title.rstrip().endswith("(5 off: max_unrealized_profit, +4 more)"), title
+    assert CUT not in title, title

@@ -49,3 +49,23 @@ def test_one_round_that_timed_out_says_so_too(caplog):
 def test_an_answered_first_call_keeps_its_words(caplog):
     line = logged(result(2, 0.0), caplog)
     assert line.endswith("first answer 10012.0 ms after the event, done after 10350.0 ms)"), line
+
+
+def test_a_failed_command_says_when_it_gave_up_not_its_first_answer(caplog):
+    """Trial20c section 5: enforcement killed -9 mid-close; the resumed close FAILED 49.4 s
+    after the event (history '49s after the decision', the alert 'over 49.4 s', LAST ACTIONS
+    '49s'), but the log read '17536.7 ms from the event' (its first round's timeout)."""
+    res = attrs.evolve(result(4, 10.0), status="failed", first_answer_ns=EVENT + 17_537 * MS,
+                       finished_ns=EVENT + 49_400 * MS, detail="MNQ on account 1001 not closed")
+    line = logged(res, caplog)
+    assert "17537" not in line, line
+    assert line.endswith("(4 rounds, 0 broker calls, no answer within 10s (timed out), "
+                         "failed after 49400.0 ms from the event)"), line
+
+
+def test_a_failed_command_answered_first_gives_both(caplog):
+    res = attrs.evolve(result(3, 0.0), status="failed", first_answer_ns=EVENT + 35 * MS,
+                       finished_ns=EVENT + 2_100 * MS)
+    line = logged(res, caplog)
+    assert line.endswith("(3 rounds, 0 broker calls, first answer 35.0 ms after the event, "
+                         "failed after 2100.0 ms from the event)"), line

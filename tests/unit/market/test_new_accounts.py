@@ -57,3 +57,32 @@ def test_the_periodic_account_search_adopts_a_new_account():
     w._done_accounts_check(RestDone(job="accounts_check", result=[account(1001), account(1003)]))
     assert w.account_ids == [1001, 1003]
     assert ACCOUNTS_EVERY <= 60
+
+
+class Client:
+    """The REST client as the account check's job sees it: a token or none."""
+
+    def __init__(self, token):
+        self.token, self.calls = token, []
+
+    def search_accounts(self, only_active: bool = True):
+        self.calls.append("search_accounts")     # with no token: a login first (rest.py)
+        return [account(1001)]
+
+
+def test_the_account_check_does_not_log_in_with_a_key_the_broker_refused():
+    """With no token (the broker refused the login: the hubs retry it once a minute) the
+    account check makes no call: its search logged in with the refused key besides the hubs'
+    logins (test_token_refused under load: 3 logins where 2 were due)."""
+    clock = FakeClock()
+    w = worker(clock)
+    jobs = []
+    w.rest.submit = lambda job, fn, tag=None: jobs.append((job, fn))
+    w.account_ids, w.reconciled = [1001], True
+    w._check_accounts()
+    [(job, fn)] = jobs
+    refused, fresh = Client(None), Client("a-token")
+    assert fn(refused) is None and refused.calls == []
+    w._done_accounts_check(RestDone(job=job, result=None))       # no check: nothing changes
+    assert w.account_ids == [1001]
+    assert fn(fresh) == [account(1001)] and fresh.calls == ["search_accounts"]

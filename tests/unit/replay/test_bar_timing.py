@@ -13,8 +13,11 @@ riskd's closes whatever the bar size; the HTML report shows the notes.
    running out) took the last price played: in a one-minute bar's last third its favourable
    extreme. It then took the bar's open and close weighted by the moment's place in the bar;
    trial 20b: that read guarded figures better than riskd's own fills (a flatten at 21001
-   with MNQ at 20880). It now takes the bar's worst price for the position, whatever the bar
-   size: the bar cannot say where the price was at that moment.
+   with MNQ at 20880). replaychk20 took the bar's worst price for the position: a grace close
+   45 s into a minute read its low, 20980 (-41.00), 10 s after the trader's buy there at 21000
+   (the trader made +23.00). It now takes the price of the contract's fill nearest the moment
+   inside that bar (a price it really traded at, at a known moment), and the bar's worst only
+   when the bar holds no fill; whatever the bar size.
 3. rep18b: the HTML report showed no notes.
 
 Config: etc/riskd.toml as shipped (daily_unrealized_loss 200 a position, cooldown_after_loss);
@@ -109,15 +112,34 @@ def grace_day() -> Days:
     return d
 
 
-def test_a_close_inside_a_bar_takes_the_bars_worst_price_for_the_position(config):
+def test_a_close_inside_a_bar_takes_the_price_traded_nearest_it_there(config):
     grace(config, True)
     result = Runner(build_engine(load(config), {}), grace_day().history()).run()
     [close] = [x for x in result.decisions if x.rule == "no_stop_loss_grace"
                and x.action == "close_position"]
     assert close.ts_ns == T0 + 45_500 * MS
-    # the minute's low, 20980, for the long: -40.00 on 1 MNQ less its two fees of 0.50; the
-    # open and close weighted by the moment read 21009.00, +17.00; the last price played, the
-    # high 21020, read +39.00
+    # the buy's own price, 21000, 10 s before in that minute: 0.00 on 1 MNQ less its two fees
+    # of 0.50; the minute's low read -41.00 (replaychk20), the open and close weighted by the
+    # moment 21009.00, +17.00, the last price played, the high 21020, +39.00
+    [day] = result.days.values()
+    assert day.guarded == D("-1.00"), day
+
+
+def test_a_close_inside_a_bar_with_no_fill_takes_the_bars_worst(config):
+    """The buy at 09:59:55.5, in the minute before: the grace runs out at 10:00:05.5, inside a
+    minute that holds no fill; nothing says where MNQ was then but the minute's range, so the
+    close takes its worst for the long, its low 20980: -40.00 less two fees of 0.50."""
+    grace(config, True)
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21020, 20980, 21012), 21012])
+    for at, side, price, oid in ((-4_500, "buy", 21000, 9001), (70_000, "sell", 21012, 9002)):
+        t = T0 + at * MS
+        d.trade(t, MNQ, side, 1, price, order_id=oid)
+        d.order(oid, MNQ, side, 1, t, t, STATUS_FILLED)
+    result = Runner(build_engine(load(config), {}), d.history()).run()
+    [close] = [x for x in result.decisions if x.rule == "no_stop_loss_grace"
+               and x.action == "close_position"]
+    assert close.ts_ns == T0 + 5_500 * MS
     [day] = result.days.values()
     assert day.guarded == D("-41.00"), day
 

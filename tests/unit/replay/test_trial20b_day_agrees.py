@@ -117,24 +117,26 @@ def test_a_flatten_while_riskds_close_is_in_flight_waits_for_riskds_fill(config)
 
 
 
-def test_a_close_at_a_bar_price_is_never_better_than_the_bars_worst(config):
+def test_a_close_inside_a_bar_takes_the_price_the_contract_traded_at_there(config):
     """The same minutes with MNQ's minute 03:08 opening at 20950.00, not 20893.75 (so no bar
     before 03:09 reaches the -200 limit on the 1 MNQ bought at 20999.75 and no close of MNQ is
     in flight at 03:09:04): the flatten set off by the ES fill's realized loss at 03:09:04
     closes MNQ itself, at a moment inside the minute 03:09 that is none of its prices. It is
-    carried out at the minute's low, 20880.00 (the worst for the long; MNQ was there then),
-    not between its open 21001.75 and close 20998.00 (main: at 21001.50, better than riskd's
-    own fill by 232.50)."""
+    carried out at the price MNQ traded at nearest that moment in that minute: riskd's own
+    fill of 03:09:12, 20885.25 (replaychk20 took the minute's low, 20880.00, the worst for the
+    long: 10.50 worse than any price riskd's day had; main before it: about 21001.50, better
+    than riskd's own fill by 232.50)."""
     h = trial_history()
     bars = h.bars[MNQ]
     at = next(i for i, b in enumerate(bars) if b.ts_ns == 1796634480000000000)
     bars[at] = attrs.evolve(bars[at], open=D("20950.0"), low=D("20950.0"))
     result = Runner(build_engine(load(config), {}), h, trial_records()).run()
     [day] = result.days.values()
-    # MNQ 20880.00 - 20999.75 = -239.50 where riskd's fill read -229.00
-    assert day.guarded == day.actual - D("10.50"), day
+    # MNQ 20885.25 - 20999.75 = -229.00, as riskd's fill read
+    assert day.guarded == day.actual, day
     # the flatten is riskd's own (daily_net_loss, matched); riskd's close of 03:09:02 is the
     # one the changed bar did not reach, and the note says so
     [said] = [n for n in result.notes if "guarded this day" in n]
-    assert "differs from actual by -10.50: riskd's closes the replay did not make: Mon " \
-           "2026-12-07 03:09:02 CST daily_unrealized_loss close_position MNQ" in said, said
+    assert "guarded and actual agree, but the decisions differ: riskd's closes the replay did " \
+           "not make: Mon 2026-12-07 03:09:02 CST daily_unrealized_loss close_position MNQ" \
+           in said, said

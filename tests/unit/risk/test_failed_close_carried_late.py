@@ -197,3 +197,47 @@ def test_carried_out_while_the_failed_closes_retry_waits_is_said_late_not_outsid
         f"trader's own); riskd stops trying"], resolved
     assert desk.engine.ended_views(ACCOUNT) == {
         cmd.decision_id: f"taken as carried out late at {clock(desk.now - NS // 10)}"}
+
+
+def test_the_failed_line_s_carried_late_ending_outlasts_a_restart_of_risk(tmp_path):
+    """failedlate20's leftover: history's "FAILED ..., then taken as carried out late at ..."
+    came from risk's memory only; after a restart of risk (or with riskd stopped, from
+    the stored file) the line read "FAILED ... gave up" again. The note saved with the rest of
+    the history says whose close it was (late_of), and a restarted risk, the stored history
+    and LAST ACTIONS end the line as before. Fails on main's code (no late_of; nothing
+    reloaded)."""
+    from shared import historywords
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    cmd, _sent = gave_up(desk)
+    desk.wait(10)
+    late_fill(desk)
+    filled = clock(desk.now)
+    for out in desk.history:
+        store.commit(out, desk.engine)
+    ending = {cmd.decision_id: f"taken as carried out late at {filled}"}
+    assert desk.engine.ended_views(ACCOUNT) == ending
+    # riskd stopped: the stored history alone (no risk to say how it ended)
+    body = store.history(ACCOUNT)
+    assert body.ended == {}
+    failed = [r for r in historywords.rows(body, {cmd.id: _failed_state(cmd)}, dt.timezone.utc)
+              if r[2] == "rule daily_unrealized_loss"]
+    [what] = [r[3] for r in failed]
+    assert f"then taken as carried out late at {filled}" in what, what
+    [note] = [w for w in body.warnings if w.rule == LATE_CLOSE]
+    assert note.late_of == cmd.decision_id
+    store.close()
+    # risk restarted: its memory of it is back (history's live answer, LAST ACTIONS)
+    later = Desk(start=desk.now + 2 * NS, daily_unrealized_loss=LOSS,
+                 trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    assert later.engine.ended_views(ACCOUNT) == ending
+    store.close()
+
+
+def _failed_state(cmd):
+    from shared.messages.enforce import CommandState
+    return CommandState(command_id=cmd.id, account_id=ACCOUNT, action=cmd.action,
+                        state="final", status="failed", detail="close_position gave up",
+                        attempts=4, finished_ns=cmd.issued_ns + 50 * NS)

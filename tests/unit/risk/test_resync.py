@@ -4,7 +4,7 @@ from decimal import Decimal
 from services.risk.clone import Clone
 from services.risk.outbox import Outbox
 from shared.messages.enforce import Command, CommandResult
-from shared.messages.market import (POSITION_LONG, STATUS_OPEN, AccountUpdate, Fill,
+from shared.messages.market import (POSITION_LONG, STATUS_OPEN, AccountUpdate, Fill, Quote,
                                     MarketSnapshot, OrderUpdate, PositionUpdate)
 from tests.unit.risk.desk import ACCOUNT, ES, MNQ, Desk
 
@@ -166,3 +166,35 @@ def test_a_snapshot_is_judged_as_the_live_events_would_have_been_whatever_rule_r
     acted = [(d.rule, d.action) for d in restarted.decisions()]
     assert acted == [(d.rule, d.action) for d in live.decisions()]
     assert ("daily_net_loss", "flatten") in acted
+
+
+def test_a_snapshots_copy_of_the_last_quote_does_not_value_a_position_opened_since():
+    """test_quiet_feed_screens under load: a position opened after market's last quote (the
+    sim's feed quiet) read "no quote since it opened" on `riskctl positions`, and on `riskctl
+    status` too, until risk's next re-sync (every 0.5 s while market has not read the broker
+    yet; any gap): the snapshot's copy of that same quote was stamped with risk's clock then,
+    and valued the position with a price from before it opened (price_of). A quote risk has
+    not heard still counts from the snapshot on."""
+    desk = Desk(daily_unrealized_loss={"limit": 200})
+    quote = Quote(contract_id=MNQ, ts_ns=desk.now, last=Decimal("21000"))
+    desk.feed(quote)
+    desk.now += NS
+    desk.long(1, MNQ, "21000.25")
+    market = desk.engine.market
+
+    def snapshot(*quotes):
+        desk.now += NS
+        desk.engine.apply_snapshot(MarketSnapshot(
+            seq=5, epoch=1, complete=False,
+            accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1",
+                                    balance=Decimal(50_000), can_trade=True)],
+            positions=[PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ,
+                                      ts_ns=desk.now - 2 * NS, type=POSITION_LONG, size=1,
+                                      average_price=Decimal("21000.25"))],
+            quotes=list(quotes)), desk.now)
+        return market.price_of(desk.account.positions[MNQ])
+
+    assert market.price_of(desk.account.positions[MNQ]) is None
+    assert snapshot(quote) is None                        # was 21000: valued from before
+    newer = Quote(contract_id=MNQ, ts_ns=desk.now, last=Decimal("20999.75"))
+    assert snapshot(newer) == Decimal("20999.75")         # a quote risk never heard: news

@@ -30,7 +30,7 @@ import pytest
 from shared.messages.enforce import CloseOrder, CommandResult, LostCall
 from shared.messages.market import POSITION_LONG, POSITION_SHORT, SIDE_BUY, SIDE_SELL, Fill, \
     PositionUpdate
-from tests.unit.risk.desk import MNQ
+from tests.unit.risk.desk import MNQ, NS
 from tests.unit.risk.engine_run import ACCOUNT, EngineRun
 
 pytestmark = pytest.mark.timeout(60)
@@ -111,6 +111,30 @@ def test_daily_net_loss_warns_in_the_step_that_sends_riskds_close():
     _run, _close, warned = held_close_of_a_loss()
     [w] = [w for w in warned if w.rule == "daily_net_loss"]
     assert w.reason.startswith("daily_net_loss at 80% of its limit"), w.reason
+
+
+def test_the_warning_of_a_quote_read_right_after_the_fill_comes_at_the_next_tick():
+    """test_warning_during_held_close under load (the 80 % not on the phone within 8 s, the
+    breach alert of the same quote there): the fill's steps, read late, came less than 0.1 s
+    before the 20880 quote, whose warn_at look was then skipped (WARN_LOOK_NS: at most one a
+    0.1 s per rule and account on quotes) and dropped. With the feed quiet, the next look came
+    at the close's result, after the broker timeout (10 s). Now the skipped look is owed and
+    the worker's tick takes it when the 0.1 s is up, the close still unanswered."""
+    run = Run()
+    run.price(21000)
+    run.fill(SIDE_BUY, 2, 21000, order_id=100)              # the trader's 1st trade
+    run.now += NS // 20                                     # 0.05 s on, no tick between
+    since = len(run.outs)
+    run.price(20880)
+    [close] = run.sent()
+    assert (close.action, close.rule) == ("close_position", "daily_unrealized_loss")
+    run.wait(0.2)                                           # two of the worker's ticks
+    [w] = run.warnings(since, rule="daily_net_loss")
+    assert w.reason.startswith("daily_net_loss at 80% of its limit"), w.reason
+    assert close.id in run.engine.outbox.entries            # riskd's close not finished
+    run.price(20870)
+    run.wait(1)
+    assert run.warnings(since, rule="daily_net_loss") == [w]       # once
 
 
 ORDERS = ["".join(o) for o in itertools.permutations("BFR")]

@@ -1,0 +1,128 @@
+"""A day riskd guarded where riskd's close got no fill of riskd's: the notes say so, truly
+(fresh-user trial 20c, finding 4).
+
+The trial's Demo 2: riskd's daily_unrealized_loss close of a long 2 MNQ got no answer from the
+broker; the trader's own sell closed the long; that sell's loss set off riskd's
+daily_realized_loss flatten. The replay matched riskd's close but, with no fill of riskd's to
+carry it out, closed the long at once at a bar price, a price riskd's day never had: the guarded
+day read +10.48 off the actual one and
+1. with one-minute bars no note said anything of it;
+2. with one-second bars the replay's own flatten came 4 s before riskd's (set off by the loss its
+   bar-price close realized), too far apart to be matched, and the note said riskd's flatten was
+   one "the config replayed, or the bar prices, did not reach": the replay had made it;
+3. the decision list gave the replay's own moment and value ("realized PnL -447.48") with no
+   word of riskd's (-443.22): a matched close now also names riskd's own decision of it.
+
+riskd's records are written here as the risk worker stores them (every fill the trader's, its
+two closing decisions), the config is etc/riskd.toml as shipped (daily_unrealized_loss 200 a
+position, daily_realized_loss 500)."""
+from __future__ import annotations
+
+import pytest
+
+from cli.commands.replay import load
+from cli.replay.engine import build_engine
+from cli.replay.model import Bar
+from cli.replay.riskdrecords import LiveClose, RiskdRecords
+from cli.replay import report as rep
+from cli.replay.runner import Runner
+from shared.messages.market import STATUS_FILLED
+from tests.support.replay_days import MNQ, D, Days, chi
+
+pytestmark = pytest.mark.timeout(60)
+NS = 1_000_000_000
+T0 = chi(2026, 11, 25, 10, 0)
+ACCOUNT = 1001
+
+
+def trades(d: Days, *rows) -> None:
+    for at, side, size, price, oid in rows:
+        t = T0 + at * NS
+        d.trade(t, MNQ, side, size, price, order_id=oid)
+        d.order(oid, MNQ, side, size, t, t, STATUS_FILLED)
+
+
+def records(d: Days, *closes: LiveClose) -> RiskdRecords:
+    rec = RiskdRecords()
+    for f in d.h.fills:
+        rec.add_fill(f)                        # every fill the trader's, as live risk had them
+    rec.closes = list(closes)
+    return rec
+
+
+def run(config: str, d: Days, rec: RiskdRecords):
+    return Runner(build_engine(load(config), {}), d.history(), rec).run()
+
+
+def decision_lines(config: str, result) -> list[str]:
+    """riskctl replay --decisions' lines of the replay."""
+    engine = build_engine(load(config), {})
+    report = rep.build("riskd.toml", [result], engine.calendar.trading_day,
+                       sorted(result.days))
+    return rep.decision_lines(report, engine.zone)
+
+
+def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
+    """One-minute bars: buy 2 at 21000 (10:00:01); riskd closes at 10:00:05 (MNQ at 20940,
+    -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
+    minute's low, 20930, before that exit, matches riskd's close, and closes at 20930: -40.00
+    off the actual day. Old code: the same figure, and no note."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0, [(21000, 21000, 20930, 20940), 20940])
+    trades(d, (1, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
+    rec = records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position", MNQ,
+                               "d1", reason="MNQ open PnL -240.00"))
+    result = run(config, d, rec)
+    # the replay's decision (the minute's low, judged before the trader's exit) names riskd's
+    [line] = [x for x in decision_lines(config, result) if "daily_unrealized_loss" in x]
+    assert line.endswith("[riskd's own: Wed 10:00:05 CST: MNQ open PnL -240.00]"), line
+    [day] = result.days.values()
+    assert day.guarded - day.actual == D("-40.00"), day
+    [said] = [n for n in result.notes if "guarded this day" in n]
+    assert said == (
+        "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
+        "from actual by -40.00: riskd's closes no fill of riskd's was left to carry out (its "
+        "records hold none from the replay's moment to 2 minutes after riskd's), which the "
+        "replay carried out at a bar price, a price riskd's day never had: Wed 2026-11-25 "
+        "10:00:05 CST "
+        "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:20 "
+        "CST)"), said
+
+
+def second_bars(d: Days, prices: list) -> None:
+    """One-second bars from T0 (a number: a flat bar at that price)."""
+    d.h.bar_ns = NS
+    d.h.bars[MNQ] = [Bar(ts_ns=T0 + i * NS, open=D(p), high=D(p), low=D(p), close=D(p),
+                         volume=1) for i, p in enumerate(prices)]
+
+
+def test_riskds_flatten_the_replay_made_earlier_is_not_said_to_be_unreached(config):
+    """One-second bars: buy 4 at 21000 (10:00:01); MNQ at 20930 from 10:00:05 (-560 on the 4);
+    riskd's close at 10:00:05 gets no fill; the trader sells the 4 at 20935 at 10:00:10
+    (-520 and fees: past daily_realized_loss's 500), riskd flattens at 10:00:10. The replay
+    closes at 20930 at 10:00:05 (-564 realized with fees; -40.00 off the actual day) and
+    flattens there, 5 s before riskd. Old code: "riskd's closes the replay did not make: ...
+    10:00:10 CST daily_realized_loss flatten (the config replayed, or the bar prices, did not
+    reach them)", and nothing of the close that had no fill."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    second_bars(d, [21000] * 5 + [20930] * 10)
+    trades(d, (1, "buy", 4, 21000, 9001), (10, "sell", 4, 20935, 9002))
+    rec = records(d,
+                  LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position", MNQ, "d1"),
+                  LiveClose(T0 + 10 * NS, "daily_realized_loss", "flatten", None, "d2"))
+    result = run(config, d, rec)
+    flattens = [x.ts_ns for x in result.decisions if x.rule == "daily_realized_loss"
+                and x.action == "flatten" and not x.suppressed]
+    assert flattens and T0 + 5 * NS <= flattens[0] < T0 + 6 * NS, flattens
+    [said] = [n for n in result.notes if "guarded this day" in n]
+    assert "did not reach" not in said, said
+    assert "yet guarded differs from actual by -40.00" in said, said
+    assert "riskd's closes no fill of riskd's was left to carry out (its records hold none " \
+           "from the replay's moment to 2 minutes after riskd's), which the replay carried " \
+           "out at a bar price, a price riskd's day never had: Wed 2026-11-25 10:00:05 CST " \
+           "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:05 " \
+           "CST)" in said, said
+    assert "riskd's closes the replay made at another moment, more than a bar and a second " \
+           "from riskd's, so not taken as the same close: Wed 2026-11-25 10:00:10 CST " \
+           "daily_realized_loss flatten (the replay's at Wed 2026-11-25 10:00:05 CST, 5 s " \
+           "earlier)" in said, said
