@@ -453,7 +453,7 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
     outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
     others = {key: d for d in body.decisions for key in (d.id, command_id(d)) if key}
     retries = trywords.Retries.of(body)
-    # a failed close carried out late: from the stored note too (risk's memory of it is
+    # a failed close taken as carried out late: from the stored note too (risk's memory of it is
     # lost on a restart; riskctl history reads the stored file while riskd is stopped)
     for d, how in trywords.late_endings(body.warnings, lambda ns: latewords.clock(
             ns, tz or dt.timezone.utc)).items():

@@ -1,14 +1,20 @@
-"""The words of a late-carried close: a close of riskd's the broker carried out after riskd's
-command had ended (docs/rules.md "Whose trade it is").
+"""The words of a late-carried close: a fill riskd takes as its close carried out by the broker
+after riskd's command had ended (docs/rules.md "Whose trade it is").
 
 A close call whose answer never came (riskd gave up after [broker] timeout, the connection
 dropped, HTTP 5xx, or a killed enforcement sent it) may still be carried out by the broker
 later, and it then closes whatever is open on that contract at that moment: a position the
-trader opened after riskd's command had finished. Risk keeps that fill as riskd's (never the
+trader opened after riskd's command had finished. Risk keeps such a fill as riskd's (never the
 trader's trade) and says so, in one record: a note (RuleWarning with no reading) of the rule
 LATE_CLOSE, which `riskctl history` shows as WHO and notify sends with TITLE (trial18c
 section 1: the trader's new position vanished with no line anywhere). One module for risk's
 sentence, history's WHO and the phone's title, so they cannot drift apart.
+
+What riskd knows is that it TOOK the fill as its late close, not that the broker carried its
+call out: enforcement never hears a held call's late answer, and the trader's own market close
+of the whole position looks the same at the broker (an order does not say who sent it). So the
+words say both and that riskd cannot tell which (trial20c finding 1: "carried out late by the
+broker" named a fact riskd did not know, of what was the trader's own sell).
 """
 from __future__ import annotations
 
@@ -22,11 +28,33 @@ WHO = "riskd (late close)"               # history's WHO column for it
 TIMED_OUT = "timed out"
 ANSWER_LOST = "answer lost"
 RESTARTED = "sent before enforcement restarted"   # enforcement's actions/base.py RESTARTED
+# what riskd did with the fill, in the fewest words: a FAILED action's ending (ended), and
+# LAST ACTIONS' outcome of the late close's row (cli/watch/quietrows.py: its rule column says
+# 'riskd (late close)'; whole in its outcome column at 80 columns)
+TAKEN = "taken as carried out late"
+TAKEN_ROW = "taken as riskd's"
+# why it is only taken so
+CANNOT_TELL = "riskd cannot tell which"
 
 
 def title(account: str) -> str:
-    """The phone's title: '⚠️ riskd's earlier close was carried out late on Demo 1 (id 1001)'."""
-    return f"⚠️ riskd's earlier close was carried out late on {account}"
+    """The phone's title: '⚠️ Close taken as riskd's late close on Demo 1 (id 1001)'."""
+    return f"⚠️ Close taken as riskd's late close on {account}"
+
+
+def ended(filled_at: str) -> str:
+    """How a FAILED action of riskd's ended when a fill was then taken as its close carried out
+    late (history's FAILED line, LAST ACTIONS' outcome): 'taken as carried out late at
+    22:14:45'."""
+    return f"{TAKEN} at {filled_at}"
+
+
+def closed_by(what: str, how: str) -> str:
+    """Why a failing action of riskd's is no longer needed when such a fill made its target
+    flat (how: ended's words), short enough for the phone's title: "MNQ long 1 was closed by a
+    close taken as carried out late at 22:14:45 (riskd's earlier close of it, or the trader's
+    own)"."""
+    return f"{what} was closed by a close {how} (riskd's earlier close of it, or the trader's own)"
 
 
 def clock(ns: int, tz: dt.tzinfo) -> str:
@@ -65,8 +93,8 @@ def resumed(sent_ns: int, tz: dt.tzinfo) -> str:
     trader's next position."""
     when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
     return (f"resumed after enforcement restarted: the close sent{when}, before the restart, "
-            f"got no answer and may still be carried out by the broker (riskd takes that fill "
-            f"as its own late close and says so)")
+            f"got no answer and may still be carried out by the broker (riskd takes a close of "
+            f"the whole position within 2 minutes as that one, and says so)")
 
 
 def cancels(orders: list[str]) -> str:
@@ -77,8 +105,9 @@ def cancels(orders: list[str]) -> str:
 
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
              after: int, cancelled: tuple[str, ...] = ()) -> str:
-    """risk's note: "riskd's earlier close of MNQ (timed out at 22:12:35), carried out late by
-    the broker, closed your MNQ +1 at 22:14:45; not counted as your trade". closed: the
+    """risk's note: "Your MNQ +1 closed at 22:14:45: riskd's earlier close of MNQ (timed out at
+    22:12:35) carried out late, or your own close; riskd cannot tell which and takes it as its
+    own; MNQ is flat now; not counted as your trade". closed: the
     signed contracts the fill closed (+1: a long of 1); before/after: the position before and
     after it as risk reads it. A position it left open, smaller (a partial close) or the
     other way (more than was held), is said as it is now. cancelled: the orders working on
@@ -88,29 +117,31 @@ def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
     follows, never said done before it is (trial20a section 1: "MNQ is flat now" while the
     trader's stop stayed working and later opened a short nothing guarded)."""
     if before and abs(closed) < abs(before):
-        what = f"closed {abs(closed)} of your {symbol} {signed(before)}"
+        what = f"{abs(closed)} of your {symbol} {signed(before)} closed"
     else:
-        what = f"closed your {symbol} {signed(before or closed)}"
+        what = f"Your {symbol} {signed(before or closed)} closed"
     now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
     if cancelled:
         them = "them" if len(cancelled) > 1 else "it"
         now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
                 f"would open a new position)")
-    return (f"riskd's earlier close of {symbol} ({why}), carried out late by the broker, "
-            f"{what} at {filled_at}{now}; not counted as your trade")
+    return (f"{what} at {filled_at}: riskd's earlier close of {symbol} ({why}) carried out "
+            f"late, or your own close; {CANNOT_TELL} and takes it as its own{now}; not counted "
+            f"as your trade")
 
 
 def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:
     """The reason of riskd's cancel of the orders its late close left working (history's and
-    the log's): "riskd's earlier close of MNQ, carried out late by the broker at 22:14:45,
-    closed the position; a close of riskd's cancels the orders working on its contract:
-    your sell stop MNQ 1 @ 20900.00 (order 9000023), placed before it (an order placed
-    after it is left working)"."""
-    return (f"riskd's earlier close of {symbol}, carried out late by the broker at {filled_at}, "
-            f"closed the position; a close of riskd's cancels the orders working on its "
+    the log's): "the close of MNQ at 22:14:45, taken as riskd's earlier close carried out late
+    (or your own close: riskd cannot tell which), left it flat; a close of riskd's cancels the
+    orders working on its contract: your sell stop MNQ 1 @ 20900.00 (order 9000023), placed
+    before it (an order placed after it is left working)"."""
+    return (f"the close of {symbol} at {filled_at}, taken as riskd's earlier close carried out "
+            f"late (or your own close: {CANNOT_TELL}), left it flat; a close of riskd's "
+            f"cancels the orders working on its "
             f"contract: {cancels(orders)}, placed before it (an order placed after it is left "
             f"working)")
 
 
-__all__ = ["LATE_CLOSE", "WHO", "title", "why_words", "sentence", "clock", "cancels", "resumed",
+__all__ = ["LATE_CLOSE", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
            "cancel_reason"]

@@ -17,6 +17,7 @@ from typing import Optional
 
 import attrs
 
+from shared import latewords
 from shared.retrying import KILL_SWITCH_RULES, ordinal
 
 
@@ -42,9 +43,10 @@ def decision_of(command_id: str) -> str:
 
 
 def carried_late(clock: str) -> str:
-    """How a failed action ended when its own held call was carried out late: 'carried out
-    late by the broker at 03:06:42' (history's 'FAILED ..., then ...', LAST ACTIONS)."""
-    return f"carried out late by the broker at {clock}"
+    """How a failed action ended when a close was then taken as its own held call carried out
+    late: 'taken as carried out late at 03:06:42' (history's 'FAILED ..., then ...', LAST
+    ACTIONS; riskd cannot tell it from the trader's own close: shared/latewords.py)."""
+    return latewords.ended(clock)
 
 
 def late_endings(warnings, clock) -> dict:

@@ -1185,7 +1185,7 @@ def _contract(a: ActionRow) -> str:
 
 def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine]:
     """The row of an action with no command of riskd's (cli/watch/quietrows.py): a lockout
-    taken with no broker call, a close the broker carried out late; None for a command."""
+    taken with no broker call, a fill taken as a close carried out late; None for a command."""
     time = showtime.at(a.ts_ns, tz, now_ns, seconds=True) if a.ts_ns else "-"
     if a.action == quietrows.LOCK:
         outcome = quietrows.lock_outcome(a.status, a.lock_until_ns, a.lock_kind,

@@ -1,6 +1,6 @@
 """LAST ACTIONS rows of what riskd did to an account with no command of its own (pure): a
-lockout a rule (or a person) took without a broker call, and a close riskd had given up on
-that the broker carried out late.
+lockout a rule (or a person) took without a broker call, and a fill taken as a close riskd had
+given up on, carried out late by the broker (or the trader's own close: riskd cannot tell which).
 
 Fresh-user trial19a section 6: a trade_frequency_limit cooldown (history: "lock the account
 (timer)") never showed in LAST ACTIONS, so the screen's "what riskd did" and history's
@@ -26,8 +26,10 @@ LOCK = "lock"                      # the action column of a lockout taken with n
 NO_CALL = "no call"                # the latency column: no broker call was made
 # the row's status (its outcome is said by lock_outcome)
 LOCKED, EXTENDED, HELD = "locked", "extended", "locked already"
-LATE = "late close"                # a close the broker carried out after riskd gave up on it
-LATE_DONE = "done late by the broker"
+LATE = "late close"                # a fill taken as a close riskd gave up on, carried out late
+# its outcome: "taken as riskd's" (riskd cannot tell it from the trader's own close:
+# shared/latewords.py; before, "done late by the broker", a fact riskd did not know)
+LATE_DONE = latewords.TAKEN_ROW
 LATE_WHO = latewords.WHO           # its rule column, as history's WHO: 'riskd (late close)'
 
 

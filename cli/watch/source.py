@@ -60,7 +60,7 @@ FOREIGN_FORGET = 30.0         # s without a frame of another riskd: its line lea
 SUPERVISOR_TIMEOUT = 1.0      # the supervisor answers from memory: silence means it is gone
 WORKER_TIMEOUT = 3.5          # forwarded requests: the supervisor's own forward deadline is 3 s
 HISTORY_RETRY = 5.0           # s: today's actions asked again while risk or enforcement cannot say
-# WARNING: risk's note of a close the broker carried out late is a LAST ACTIONS row (quietrows)
+# WARNING: risk's note of a fill taken as a close carried out late is a LAST ACTIONS row (quietrows)
 TOPICS = (topics.status(""), topics.DECISION, topics.WARNING, topics.RESULT, topics.CONNECTION,
           topics.WORKER)
 

@@ -53,7 +53,7 @@ NOTHING_TO_DO = "action_nothing_to_do"
 BESIDE_LOCKOUTS_CLOSE = "breach_beside_lockout_close"
 DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
 # riskd's cancel of the orders its late close left working (services/risk/latecarried.py):
-# the "⚠️ riskd's earlier close was carried out late" alert names them and says riskd cancels
+# the "⚠️ Close taken as riskd's late close" alert names them and says riskd cancels
 # them; its "✅ Done" says it was done. Its decision is logged, and in history
 LATE_CLOSE_CANCEL = "late_close_cancel"
 LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
@@ -361,7 +361,7 @@ def _locked_until(d: Decision, ctx: Context) -> str:
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     account = ctx.called(w.account_id)
-    if w.rule == latewords.LATE_CLOSE:  # riskd's close carried out late (shared/latewords.py)
+    if w.rule == latewords.LATE_CLOSE:  # a fill taken as riskd's late close (shared/latewords.py)
         return Alert(kind="late_close", severity=WARNING, title=latewords.title(account),
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)

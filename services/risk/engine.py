@@ -410,6 +410,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
                 late, before = acct.riskd.last_late, acct.exposure(event.contract_id)
+                late = late or self._unsent_late(acct, event, now)
                 # riskd's close of an earlier position (its exits gone: the book holds a
                 # later one, a snapshot listing positions before fills): not a move of the
                 # position held, as the fills see it (AccountState.furthest; whose17: the
@@ -505,7 +506,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
-                acct.riskd.gone_order(event, now)     # a stop's fill is never a late close
+                if acct.riskd.gone_order(event, now):  # a stop's fill is never a late close
+                    out.exits.add(acct.account_id)     # saved (exits.py dump_pending)
         elif isinstance(event, AccountUpdate):
             change = acct.apply_account(event, now)
             event_ns = now
@@ -581,6 +583,21 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # riskd's whole close carried out on a position the trader reversed meanwhile (its
         # result named the order, or a late exit of it: exits.py claim_reversed; flip20)
         return self._closes_all(acct, fill) and acct.riskd.claim_reversed(fill, now, market)
+
+    def _unsent_late(self, acct, fill, now: int):
+        """The fill just claimed used only exits of commands not sent yet (a failed close's
+        retry waiting in the outbox for its time): it cannot be theirs. The late exit of an
+        earlier call that fits it (a lost call of the close that failed: exits.py
+        late_before) takes it, and it is said as that late close (None when none fits).
+        Before, the retry's exit took it silently, and the failed close then ended "closed
+        outside riskd" for a fill riskd had taken as its own."""
+        used = acct.riskd.last_used
+        if not used or not all(self.outbox.waiting(e.command_id) for e in used):
+            return None
+        late = acct.riskd.late_before(fill, used[0].command_id, used[0].issued_ns, now)
+        if late is not None:
+            acct.riskd.claimed.pop(fill.trade_id, None)     # a late exit's claim stays
+        return late
 
     @staticmethod
     def _closes_all(acct, fill) -> bool:

@@ -86,7 +86,16 @@ A late exit is one call, carried out once: the first fill it takes spends it who
 trial20c finding 1: sized 2 by the book at the result, it took the late call's sell of the
 trader's 1, then the trader's own market sell of the next 1, named a late close again and
 not counted). riskd never hears that the broker refused such a call (its answer was lost):
-until it is spent or LATE_NS pass, it may still be carried out.
+until it is spent or LATE_NS pass, it may still be carried out. One fill is one call's answer,
+never two lost calls' at once (_one_call: a fill of 2 used up two lost closes sized 1 each,
+and the second call, carried out 10 s later, was counted as the trader's trade). A command's
+several lost calls on a contract (one per round that got no answer) are carried out in the
+order they were sent, about as far apart: once one took a fill, each later one may still come
+only that far behind it and WINDOW_NS more (_behind, Exit.until_ns), not for all of LATE_NS
+(late20b's leftover: each lost call took the trader's own market close as riskd's for 2
+minutes, once per call). The trader's orders seen gone while a late exit is alive
+(not_market, gone_sizes) are saved with the held fills (dump_pending): the fill may come after
+a restart of risk, whose book no longer lists the order.
 """
 from __future__ import annotations
 
@@ -138,6 +147,10 @@ class Exit:
     # .how: 'timed out', ...), for the words of its fill (shared/latewords.py)
     lost_ns: int = 0
     how: str = ""
+    # a late exit's end when another lost call of its command there, sent before it, was
+    # carried out first (behind): it comes about as far behind that one as it was sent, or
+    # never (0: LATE_NS after the result)
+    until_ns: int = 0
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -145,6 +158,8 @@ class Exit:
         exit: LATE_NS). A used-up exit stays known (knows()) so the command's later results
         are not taken as new."""
         if now - self.issued_ns > MAX_AGE_NS:
+            return False
+        if self.until_ns and now > self.until_ns + SKEW_NS:
             return False
         return self.done_ns == 0 or now - self.done_ns <= (LATE_NS if self.late else WINDOW_NS)
 
@@ -181,6 +196,20 @@ def _spent(fill: Fill, exits: list[Exit]) -> list[Exit]:
     if not lates:
         return exits
     return [e for e in exits if e.late or not e.done_ns or e.command_id not in lates]
+
+
+def _one_call(open_: list[Exit], size: int) -> list[Exit]:
+    """The exits a fill of `size` may use, with at most one late exit among them: a late exit
+    is one call, and one fill is one call's answer, never two lost calls' at once (a close of
+    all that is open takes any size; a partial close's, at most its contracts). The first late
+    exit that takes what the others leave (late exits come last: _open); none: none of them."""
+    lates = [e for e in open_ if e.late]
+    if len(lates) <= 1:
+        return open_
+    others = [e for e in open_ if not e.late]
+    need = size - sum(e.size for e in others)
+    one = next((e for e in lates if e.whole or e.size >= need), None)
+    return others + ([one] if one is not None else [])
 
 
 def closing_side(signed_position: int) -> int:
@@ -231,10 +260,14 @@ class RiskdExits:
     last_late: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
     # orders seen as the trader's kind (not market: a stop, a limit) that are no longer
     # working, while a late exit is alive: order id -> when seen gone. Their fill is never a
-    # late close's (Exit.fits_late); the fill may come after the order's last Order event
+    # late close's (Exit.fits_late); the fill may come after the order's last Order event.
+    # Saved with the exits (dump_pending): the fill may come after a restart of risk, whose
+    # book no longer lists the order
     not_market: dict = attrs.field(factory=dict, eq=False, repr=False)
     # market orders no longer working, while a late exit is alive: order id -> (its size,
-    # when seen gone). A lost cut's late exit takes only an order of its size (Exit.fits_late)
+    # when seen gone). A lost cut's late exit takes only an order of its size (Exit.fits_late).
+    # Saved as not_market (late20b's leftover: after a restart the trader's market sell of 1,
+    # its Order event seen before it, was taken for a lost cut of 2)
     gone_sizes: dict = attrs.field(factory=dict, eq=False, repr=False)
     # fills claimed by expectation, not by a named order, and whose commands' results have
     # not all named their orders: trade id -> (contract, side, their command ids). A command
@@ -619,7 +652,7 @@ class RiskdExits:
         open_ = self._open(contract_id, side, now)
         if fill is not None:
             open_ = _spent(fill, open_)
-        open_ = [e for e in open_ if e.fits_late(flat, market, order_size)]
+        open_ = _one_call([e for e in open_ if e.fits_late(flat, market, order_size)], size)
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def late_before(self, fill: Fill, command_id: str, issued_ns: int,
@@ -637,35 +670,57 @@ class RiskdExits:
             if e.late and e.command_id != command_id and e.done_ns \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
                     and (e.whole or fill.size <= e.size):
-                self._carried(self._use([e], fill.size))
+                self._carried(self._use([e], fill.size), fill.ts_ns)
                 if fill.order_id is not None:
                     self._bind(fill.order_id, e.command_id)
                 return e
         return None
 
-    def _carried(self, used: list[Exit]) -> None:
+    def _carried(self, used: list[Exit], fill_ns: int) -> None:
         """The late exits among `used` took a fill: each is one call (a closeContract's) the
         broker has carried out now, closing all that was open then; it is carried out once, so
         it is used up whole, whatever it still expected (sized by the book at the result, 2
         where the call closed the trader's 1 bought since). A later fill is never its
         (trial20c finding 1: a call carried out already, named as having carried out the
         trader's own market sell, which then went uncounted). A partial close's is used up by
-        its fill as any exit."""
+        its fill as any exit. The command's other lost calls there come behind it (behind)."""
         spent = [e for e in used if e.late and e.whole and e.size > 0]
         if spent:
             self._use(spent, sum(e.size for e in spent))
+        for e in used:
+            if e.late:
+                self._behind(e, fill_ns)
+
+    def _behind(self, first: Exit, fill_ns: int) -> None:
+        """`first`, a lost call, was carried out at fill_ns (the broker's time of its fill): the
+        same command's other lost calls on that contract were sent after it (a later round's),
+        and the broker carries calls out in the order they came, about as far apart as they
+        were sent. Each may still be carried out only that far behind fill_ns (the gap between
+        the two give-ups, lost_ns) and WINDOW_NS more for the broker's pace, not for all of
+        LATE_NS: after that it came (on a flat position, closing nothing) or never will. Before,
+        each lost call took a trader's own market close as riskd's for 2 minutes, once per
+        call (late20b's leftover)."""
+        for e in self._live():
+            if e is first or not e.late or e.command_id != first.command_id \
+                    or e.contract_id != first.contract_id:
+                continue
+            gap = max(0, e.lost_ns - first.lost_ns) if e.lost_ns and first.lost_ns else 0
+            until = fill_ns + gap + WINDOW_NS
+            if not e.until_ns or until < e.until_ns:
+                e.until_ns = until
+                self.changed[e.n] = e
 
     def has_late(self, now: int) -> bool:
         """Is a late exit (a close that may still be carried out) still expected?"""
         return any(e.late and e.open_at(now) for e in self._live())
 
-    def gone_order(self, order: OrderUpdate, now: int) -> None:
+    def gone_order(self, order: OrderUpdate, now: int) -> bool:
         """An order no longer works: one of the trader's kind (not market) is remembered
         while a late exit is alive, so its fill coming after it is not taken for a late
         close (not_market); a market order's size too (gone_size: a lost cut's late exit
-        takes only an order of its size)."""
+        takes only an order of its size). True when remembered (to be saved: dump_pending)."""
         if not self.has_late(now):
-            return
+            return False
         if order.type != ORDER_MARKET:
             self.not_market = {o: t for o, t in self.not_market.items()
                                if now - t <= LATE_NS}
@@ -674,6 +729,7 @@ class RiskdExits:
             self.gone_sizes = {o: st for o, st in self.gone_sizes.items()
                                if now - st[1] <= LATE_NS}
             self.gone_sizes[order.order_id] = (order.size, now)
+        return True
 
     def gone_size(self, order_id: Optional[int]) -> Optional[int]:
         """The size of a market order no longer working, as its Order events named it
@@ -710,8 +766,9 @@ class RiskdExits:
         open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market, fill,
                             order_size)
         if open_ is None and flat:
-            whole = [e for e in _spent(fill, self._open(fill.contract_id, fill.side, now))
-                     if e.fits_late(flat, market, order_size)]
+            whole = _one_call([e for e in _spent(fill, self._open(fill.contract_id, fill.side,
+                                                                  now))
+                               if e.fits_late(flat, market, order_size)], fill.size)
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None
         if not ours and open_ is None:
@@ -720,7 +777,7 @@ class RiskdExits:
             self._of_its_command(fill, open_ or self._open(fill.contract_id, fill.side, now),
                                  flat), fill.size)
         used = self.last_used
-        self._carried(used)
+        self._carried(used, fill.ts_ns)
         # only late exits, none of a close riskd still expects (its own fill, larger than
         # expected, is that close's), made by the broker after the command's result
         if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
@@ -773,6 +830,7 @@ class RiskdExits:
         if not late:
             return False
         self.last_used = self._use(late, late[0].size)
+        self._behind(late[0], fill.ts_ns)
         if fill.ts_ns > late[0].done_ns + SKEW_NS:
             self.last_late = late[0]
         if fill.order_id is not None:
@@ -874,15 +932,18 @@ class RiskdExits:
     def dump_pending(self) -> str:
         """What the broker's facts still have to settle, as the store keeps it ('' when
         nothing): the held fills, the fills claimed by expectation, and which of their
-        commands' results named all their orders already (known_cmds)."""
-        if not self.held and not self.claimed:
+        commands' results named all their orders already (known_cmds); the orders seen gone
+        while a late exit is alive (not_market, gone_sizes)."""
+        if not self.held and not self.claimed and not self.not_market and not self.gone_sizes:
             return ""
         cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
         return json.dumps({
             "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
             "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
             "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
-            "known": sorted(self.known_cmds & cmds)})
+            "known": sorted(self.known_cmds & cmds),
+            "not_market": sorted([o, t] for o, t in self.not_market.items()),
+            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items())})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -893,6 +954,8 @@ class RiskdExits:
         self.reversing = {t: o for t, o in d.get("reversing", [])}
         self.claimed = {t: (c, s, frozenset(k)) for t, c, s, k in d.get("claimed", [])}
         self.known_cmds |= set(d.get("known", []))
+        self.not_market = {o: t for o, t in d.get("not_market", [])}
+        self.gone_sizes = {o: (n, t) for o, n, t in d.get("gone_sizes", [])}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -985,7 +1048,11 @@ class RiskdExits:
                          if any(e.contract_id == h[0] and e.side == h[1] and e.done_ns == 0
                                 for e in self.expected)}
             self.reversing = {t: o for t, o in self.reversing.items() if t in self.held}
-        return len(self.expected) != before
+        # the orders seen gone matter only while a late exit is alive (gone_order)
+        cleared = bool(self.not_market or self.gone_sizes) and not self.has_late(now)
+        if cleared:
+            self.not_market, self.gone_sizes = {}, {}
+        return len(self.expected) != before or cleared
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
     def dump(self) -> list[dict]:
@@ -997,7 +1064,7 @@ class RiskdExits:
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
         # from before 'position_id': not known (0); from before 'late': not late; from before
-        # 'lost_ns' and 'how': not known (0, '')
+        # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -1026,7 +1093,7 @@ def dump_exit(e: Exit) -> dict:
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
-            "lost_ns": e.lost_ns, "how": e.how}
+            "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -1,5 +1,6 @@
-"""risk's record of a late-carried close: riskd's close the broker carried out after riskd's
-command had ended, closing what the trader held then.
+"""risk's record of a late-carried close: a fill riskd takes as its close the broker carried out
+after riskd's command had ended, closing what the trader held then (riskd cannot tell it from
+the trader's own close of the whole position, and says so: shared/latewords.py).
 
 The fill is riskd's already (services/risk/exits.py: a late exit took it, RiskdExits.last_late),
 so it is never the trader's trade. What this module owns is saying it: one note (a RuleWarning

@@ -311,12 +311,13 @@ class Retrying:
     def carried_out_late(self, acct: AccountState, command_id: str, fill_ns: int,
                          zone: dt.tzinfo) -> None:
         """A close of command_id, which did not end done (it FAILED: given up, or no longer
-        needed, withdrawn), was carried out late by the broker (services/risk/latecarried.py
-        says the fill): history's FAILED line of its decision is followed by what happened
-        ("FAILED ..., then carried out late by the broker at 03:06:42": ended_views), and a
-        failing action of it whose target that close made flat ends so, not "closed outside
-        riskd" (_reason_gone). Trial20b section 1: history kept "FAILED ... gave up" with no
-        word of the held call the broker carried out 10 s later."""
+        needed, withdrawn), was then taken as carried out late (services/risk/latecarried.py
+        says the fill, and that riskd cannot tell it from the trader's own close): history's
+        FAILED line of its decision is followed by what riskd took ("FAILED ..., then taken as
+        carried out late at 03:06:42": ended_views), and a failing action of it whose target
+        that fill made flat ends so, not "closed outside riskd" (_reason_gone). Trial20b
+        section 1: history kept "FAILED ... gave up" with no word of the held call the broker
+        carried out 10 s later."""
         how = trywords.carried_late(latewords.clock(fill_ns, zone))
         decision = decision_of(command_id)
         self.carried_late[decision] = how
@@ -330,8 +331,8 @@ class Retrying:
     def reload_late(self, notes) -> None:
         """After a restart: the late-close notes saved today (RuleWarning.late_of, written
         with the rest of the history) put back what carried_out_late kept in memory, so
-        history and LAST ACTIONS still end the FAILED line 'then carried out late by the
-        broker at ...' (failedlate20's leftover). Call after the outbox's tries are reloaded
+        history and LAST ACTIONS still end the FAILED line 'then taken as carried out late at
+        ...' (failedlate20's leftover). Call after the outbox's tries are reloaded
         (a decision still failing keeps its entry: its end is said when it ends)."""
         zone = getattr(self, "zone", None) or dt.timezone.utc
         for w in notes:
@@ -377,9 +378,10 @@ class Retrying:
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
                 late = self.carried_late.get(decision_of(cmd.id))
-                if late:        # its own earlier call, carried out late (carried_out_late)
-                    return Gone(f"{sym} is flat now", f"{f.what} was closed by riskd's earlier "
-                                f"close of it, {late}", short=late)
+                if late:        # taken as its own earlier call carried out late (carried_out_late)
+                    return Gone(f"{sym} is flat now",
+                                latewords.closed_by(f.what, late),
+                                short=late)
                 if self._riskd_closing(acct, f):        # another action of riskd's did
                     return Gone(f"{sym} is flat now", f"{f.what} is flat now",
                                 short="flat now")

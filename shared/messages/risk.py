@@ -156,7 +156,7 @@ class RuleWarning:
     account_name: str = ""     # the broker's name, as Decision.account_name
     # a late-close note (rule shared/latewords.LATE_CLOSE) of a close whose command did not
     # end done (FAILED, no longer needed): the decision of that close, and the fill's time;
-    # history's line of that decision ends "then carried out late by the broker at ..." from
+    # history's line of that decision ends "then taken as carried out late at ..." from
     # them, after a restart of risk too (services/risk/latecarried.py, retries.py)
     late_of: str = ""
     fill_ns: int = 0

@@ -1,7 +1,7 @@
 """What enforcement did for the decisions the phone's /history lists (pure but for one read).
 
 `riskctl history` gives each decision's WHAT as enforcement's outcome ('done: closed ...',
-'FAILED: ...; then carried out late by the broker', 'planned, not done yet: waiting behind
+'FAILED: ...; then taken as carried out late at 03:06:42', 'planned, not done yet: waiting behind
 riskd's close of MNQ (...)', a late close's cancel of the contract's orders), never the plan
 risk made; the phone asks the same journal (an EnforcementStatusRequest through the
 supervisor, trader role, as riskctl does) so its lines say the same (shared/historywords.rows).

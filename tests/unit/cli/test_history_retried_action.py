@@ -122,8 +122,8 @@ def test_a_single_failure_that_ended_without_riskd_names_no_attempt():
     the broker at 03:57:40" for a command that failed once (riskd tried nothing again): no
     attempt to count. Fails on main's code."""
     [row] = rows(HistoryReply(decisions=[CLOSE],
-                              ended={"c10se": "carried out late by the broker at 03:57:40"}),
+                              ended={"c10se": "taken as carried out late at 03:57:40"}),
                  {"c10se.1": failed("c10se.1", 2)}, CHICAGO)
     assert row[3].startswith("FAILED at "), row[3]
-    assert "attempt" not in row[3] and ", then carried out late by the broker at 03:57:40" \
+    assert "attempt" not in row[3] and ", then taken as carried out late at 03:57:40" \
         in row[3], row[3]

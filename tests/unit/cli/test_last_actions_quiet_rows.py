@@ -89,7 +89,7 @@ def test_a_late_close_has_its_row_with_its_contract(live, width):
     rows = _rows(s, width)
     late = [r for r in rows if "riskd (late close)" in r]
     assert len(late) == 1, "\n".join(rows)
-    assert "MNQ" in late[0] and "done late by the broker" in late[0], late
+    assert "MNQ" in late[0] and "taken as riskd's" in late[0], late
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -105,7 +105,7 @@ def test_at_80x24_the_rows_keep_their_words():
     """The shortest screen: the newest rows' outcomes are whole (no cut 'locked unt…')."""
     s, until = _cooldown_day(live=True)
     rows = _rows(s, 80, 24)
-    assert rows and "done late by the broker" in rows[0], rows
+    assert rows and "taken as riskd's" in rows[0], rows
     assert any("ES" in r and "done" in r for r in rows), rows
 
 

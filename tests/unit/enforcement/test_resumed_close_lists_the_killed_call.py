@@ -106,7 +106,8 @@ def test_the_result_says_the_close_was_resumed_and_the_first_call_may_still_come
     assert out.result.detail == (
         f"MNQ on account {A} closed; resumed after enforcement restarted: the close sent at "
         f"{sent}, before the restart, got no answer and may still be carried out by the "
-        f"broker (riskd takes that fill as its own late close and says so)"), out.result.detail
+        f"broker (riskd takes a close of the whole position within 2 minutes as that one, "
+        f"and says so)"), out.result.detail
     journal.close()
 
 

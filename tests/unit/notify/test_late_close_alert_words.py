@@ -14,8 +14,9 @@ from shared.latewords import LATE_CLOSE, WHO
 from shared.messages.enforce import CommandResult
 from shared.messages.risk import Decision, HistoryReply, RuleWarning
 
-SAID = ("riskd's earlier close of MNQ (timed out at 22:12:35), carried out late by the broker, "
-        "closed your MNQ +1 at 22:14:45; MNQ is flat now; not counted as your trade")
+SAID = ("Your MNQ +1 closed at 22:14:45: riskd's earlier close of MNQ (timed out at 22:12:35) "
+        "carried out late, or your own close; riskd cannot tell which and takes it as its own; "
+        "MNQ is flat now; not counted as your trade")
 
 
 def note() -> RuleWarning:
@@ -23,9 +24,12 @@ def note() -> RuleWarning:
                        value=None, limit=None, warn_at=0.0, reason=SAID)
 
 
-def test_the_alert_says_riskds_close_was_carried_out_late():
+def test_the_alert_says_the_close_was_taken_as_riskds_late_close():
+    """What riskd knows: it took the fill as its late close, not that the broker carried its
+    call out (trial20c finding 1: a trader's own sell was named "carried out late by the
+    broker")."""
     alert = warning_alert(note(), Context(accounts={1001: "Demo 1"}))
-    assert alert.title == "⚠️ riskd's earlier close was carried out late on Demo 1 (id 1001)"
+    assert alert.title == "⚠️ Close taken as riskd's late close on Demo 1 (id 1001)"
     assert alert.lines == (SAID,) and alert.severity == "warning"
     assert alert.kind == "late_close"
 
@@ -40,8 +44,9 @@ def cancel() -> Decision:
     """riskd's cancel of the orders its late close left working (services/risk/latecarried.py)."""
     return Decision(id="d9", ts_ns=1_800_000_000 * 10**9, rule=LATE_CLOSE, account_id=1001,
                     action="cancel_orders", contract_id="CON.F.US.MNQ.Z26", by=WHO,
-                    reason="riskd's earlier close of MNQ, carried out late by the broker at "
-                           "22:14:45, closed the position; ...")
+                    reason="the close of MNQ at 22:14:45, taken as riskd's earlier close carried "
+                           "out late (or your own close: riskd cannot tell which), left it "
+                           "flat; ...")
 
 
 def test_the_cancel_of_what_the_late_close_left_is_logged_not_a_breach_alert():

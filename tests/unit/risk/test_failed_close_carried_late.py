@@ -79,12 +79,13 @@ def test_a_failed_close_carried_out_10s_later_is_riskds_late_close_and_said():
     assert not [lk for lk in desk.engine.lockouts.all() if lk.rule == "trade_frequency_limit"]
     [note] = notes(desk)
     assert note.reason == (
-        f"riskd's earlier close of MNQ (sent at {clock(sent)}, before enforcement restarted), "
-        f"carried out late by the broker, closed your MNQ +2 at {clock(desk.now)}; MNQ is "
-        f"flat now; not counted as your trade"), note.reason
+        f"Your MNQ +2 closed at {clock(desk.now)}: riskd's earlier close of MNQ (sent at "
+        f"{clock(sent)}, before enforcement restarted) carried out late, or your own close; "
+        f"riskd cannot tell which and takes it as its own; MNQ is flat now; not counted as "
+        f"your trade"), note.reason
     # history's FAILED line of the decision is followed by what happened
     assert desk.engine.ended_views(ACCOUNT) == {
-        cmd.decision_id: f"carried out late by the broker at {clock(desk.now)}"}
+        cmd.decision_id: f"taken as carried out late at {clock(desk.now)}"}
 
 
 def test_position_first_the_same():
@@ -94,7 +95,7 @@ def test_position_first_the_same():
     out = late_fill(desk, position_first=True)
     assert out.fills[0].by_riskd
     [note] = notes(desk)
-    assert "closed your MNQ +2 at" in note.reason and "MNQ is flat now" in note.reason
+    assert note.reason.startswith("Your MNQ +2 closed at") and "MNQ is flat now" in note.reason
 
 
 def test_after_a_restart_of_risk_the_same(tmp_path):
@@ -120,7 +121,7 @@ def test_after_a_restart_of_risk_the_same(tmp_path):
     later.history.append(out)
     assert [f.by_riskd for f in out.fills if f.trade_id == 900] == [True]
     [note] = notes(later)
-    assert "before enforcement restarted), carried out late by the broker" in note.reason
+    assert "before enforcement restarted) carried out late, or your own close" in note.reason
     store.close()
 
 
@@ -160,17 +161,47 @@ def test_a_newer_close_whose_call_got_no_answer_does_not_take_the_credit():
         desk.now))
     [note] = notes(desk)
     assert note.reason.startswith(
-        f"riskd's earlier close of MNQ (sent at {clock(sent)}, before enforcement "
-        f"restarted), carried out late by the broker, closed your MNQ +2 at "
-        f"{clock(out.fills[0].ts_ns)}; MNQ is flat now"), note.reason
+        f"Your MNQ +2 closed at {clock(out.fills[0].ts_ns)}: riskd's earlier close of MNQ (sent "
+        f"at {clock(sent)}, before enforcement restarted) carried out late, or your own close; "
+        f"riskd cannot tell which and takes it as its own; MNQ is flat now"), note.reason
     assert desk.engine.ended_views(ACCOUNT)[first.decision_id].startswith(
-        "carried out late by the broker at ")
+        "taken as carried out late at ")
     assert desk.account.trades_today == 1
 
 
+def test_carried_out_while_the_failed_closes_retry_waits_is_said_late_not_outside_riskd():
+    """The FAILED close still needed (MNQ still past its limit): its retry waits 5 s in the
+    outbox. The held call is carried out 3 s after the FAILED result: the retry, not sent
+    yet, cannot have closed anything; the fill is taken as the failed close's lost call
+    carried out late, said so, and the failed action ends so. Before: the retry's exit took
+    the fill silently (no late close said, the sell not counted) and the phone and history
+    said "MNQ long 2 was closed outside riskd", a fact riskd did not know, of a fill it had
+    itself taken as its own."""
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    cmd, sent = gave_up(desk, back_within=False)
+    [retry] = [c for c in desk.commands() if c.id != cmd.id]
+    assert desk.engine.outbox.waiting(retry.id)
+    desk.wait(3)
+    out = late_fill(desk)
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 1       # the trader's buy only
+    [note] = notes(desk)
+    assert note.reason.startswith(
+        f"Your MNQ +2 closed at {clock(desk.now)}: riskd's earlier close of MNQ (sent at "
+        f"{clock(sent)}, before enforcement restarted) carried out late, or your own close"), \
+        note.reason
+    resolved = [n for n in desk.wait(0.1).notices if n.kind == "action_resolved"]
+    assert [n.title for n in resolved] == [
+        f"✅ Resolved on SIM-1 (id 1001): MNQ long 2 was closed by a close taken as carried "
+        f"out late at {clock(desk.now - NS // 10)} (riskd's earlier close of it, or the "
+        f"trader's own); riskd stops trying"], resolved
+    assert desk.engine.ended_views(ACCOUNT) == {
+        cmd.decision_id: f"taken as carried out late at {clock(desk.now - NS // 10)}"}
+
+
 def test_the_failed_line_s_carried_late_ending_outlasts_a_restart_of_risk(tmp_path):
-    """failedlate20's leftover: history's "FAILED ..., then carried out late by the broker at
-    ..." came from risk's memory only; after a restart of risk (or with riskd stopped, from
+    """failedlate20's leftover: history's "FAILED ..., then taken as carried out late at ..."
+    came from risk's memory only; after a restart of risk (or with riskd stopped, from
     the stored file) the line read "FAILED ... gave up" again. The note saved with the rest of
     the history says whose close it was (late_of), and a restarted risk, the stored history
     and LAST ACTIONS end the line as before. Fails on main's code (no late_of; nothing
@@ -184,7 +215,7 @@ def test_the_failed_line_s_carried_late_ending_outlasts_a_restart_of_risk(tmp_pa
     filled = clock(desk.now)
     for out in desk.history:
         store.commit(out, desk.engine)
-    ending = {cmd.decision_id: f"carried out late by the broker at {filled}"}
+    ending = {cmd.decision_id: f"taken as carried out late at {filled}"}
     assert desk.engine.ended_views(ACCOUNT) == ending
     # riskd stopped: the stored history alone (no risk to say how it ended)
     body = store.history(ACCOUNT)
@@ -192,7 +223,7 @@ def test_the_failed_line_s_carried_late_ending_outlasts_a_restart_of_risk(tmp_pa
     failed = [r for r in historywords.rows(body, {cmd.id: _failed_state(cmd)}, dt.timezone.utc)
               if r[2] == "rule daily_unrealized_loss"]
     [what] = [r[3] for r in failed]
-    assert f"then carried out late by the broker at {filled}" in what, what
+    assert f"then taken as carried out late at {filled}" in what, what
     [note] = [w for w in body.warnings if w.rule == LATE_CLOSE]
     assert note.late_of == cmd.decision_id
     store.close()

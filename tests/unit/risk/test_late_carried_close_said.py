@@ -1,7 +1,9 @@
 """A close riskd gave up on (its call timed out; a second close finished the command) that the
 broker carries out LATER closes whatever the trader holds then: its fill is riskd's, never the
-trader's trade, and riskd says so, one history line and one alert: "riskd's earlier close of
-MNQ (timed out at ...), carried out late by the broker, closed your MNQ +1 at ...".
+trader's trade, and riskd says so, one history line and one alert: "Your MNQ +1 closed at
+...: riskd's earlier close of MNQ (timed out at ...) carried out late, or your own close;
+riskd cannot tell which and takes it as its own" (riskd cannot: an order at the broker does
+not say who sent it, and enforcement never hears the held call's late answer).
 Trial18c section 1: the trader's MNQ +1, bought after an unlock, vanished with no line
 anywhere, and once (enforcement killed during the held close) that sell counted as the
 trader's trade. Every event order: the fill's Trade or its Position first, before or after
@@ -100,9 +102,9 @@ def test_carried_out_after_the_result_it_is_riskds_and_said_trade_first():
     [note] = notes(desk)
     assert note.value is None and note.account_id == ACCOUNT
     assert note.reason == (
-        f"riskd's earlier close of MNQ (timed out at {clock(timed_out)}), carried out late by "
-        f"the broker, closed your MNQ +1 at {clock(desk.now)}; MNQ is flat now; not counted "
-        f"as your trade"), note.reason
+        f"Your MNQ +1 closed at {clock(desk.now)}: riskd's earlier close of MNQ (timed out at "
+        f"{clock(timed_out)}) carried out late, or your own close; riskd cannot tell which and "
+        f"takes it as its own; MNQ is flat now; not counted as your trade"), note.reason
 
 
 def test_carried_out_after_the_result_position_first():
@@ -113,7 +115,7 @@ def test_carried_out_after_the_result_position_first():
     assert out.fills[0].by_riskd
     assert desk.account.trades_today == 2
     [note] = notes(desk)
-    assert "closed your MNQ +1 at" in note.reason and "MNQ is flat now" in note.reason
+    assert "Your MNQ +1 closed at" in note.reason and "MNQ is flat now" in note.reason
 
 
 def test_a_larger_position_opened_since_is_closed_all_and_said():
@@ -132,7 +134,7 @@ def test_a_larger_position_opened_since_is_closed_all_and_said():
     assert out.fills[0].by_riskd
     assert desk.account.trades_today == 2
     [note] = notes(desk)
-    assert "closed your MNQ +3 at" in note.reason
+    assert "Your MNQ +3 closed at" in note.reason
 
 
 def test_carried_out_before_the_result_it_is_riskds_and_no_late_words():
@@ -190,7 +192,7 @@ def test_after_a_restart_of_risk_the_late_fill_is_still_riskds_and_said(tmp_path
     assert out.fills[0].by_riskd
     assert later.account.trades_today == 2
     [note] = notes(later)
-    assert "(timed out at " in note.reason and "closed your MNQ +1" in note.reason
+    assert "(timed out at " in note.reason and "Your MNQ +1 closed" in note.reason
     store.close()
 
 
@@ -266,7 +268,7 @@ def test_a_late_partial_close_says_what_is_left():
     desk.long(3, MNQ, 21000)
     assert out.fills[0].by_riskd
     [note] = notes(desk)
-    assert "closed 1 of your MNQ +4 at" in note.reason
+    assert "1 of your MNQ +4 closed at" in note.reason
     assert "your MNQ is +3 now" in note.reason
 
 

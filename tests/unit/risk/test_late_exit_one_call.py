@@ -134,3 +134,89 @@ def test_a_market_sell_of_another_size_than_a_lost_cut_is_the_traders():
     assert not out.fills[0].by_riskd, "the trader's sell of 1 taken for a lost cut of 2"
     assert desk.account.trades_today == 2
     assert notes(desk) == []
+
+
+# -- a close with several lost calls (one per round that got no answer) -------------------------
+
+def closed_with_two_lost_calls(desk: Desk):
+    """MNQ +1 past daily_unrealized_loss: the close's first two rounds got no answer (10 s
+    each), the third closed it. The result (before the third's fill: the book still shows 1)
+    lists both lost calls; they were sent 10 s apart and may still be carried out, in the
+    order they came."""
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=100)
+    desk.long(1, MNQ, 21000)
+    desk.price(MNQ, 20800)                       # -400 open: over the 200 limit
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(21)
+    desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+        rule=cmd.rule, detail=f"{MNQ} on account 1001 closed", attempts=3,
+        unsettled=[LostCall(contract_id=MNQ, size=0, lost_ns=sent + 10 * NS, how=TIMED_OUT),
+                   LostCall(contract_id=MNQ, size=0, lost_ns=sent + 20 * NS, how=TIMED_OUT)],
+        close_orders=[CloseOrder(order_id=200, contract_id=MNQ, side=SIDE_SELL, size=1)],
+        orders_known=True), desk.now)
+    out = desk.trade("-400", contract=MNQ, side=SIDE_SELL, size=1, price="20800",
+                     order_id=200)               # the third round's close
+    assert out.fills[0].by_riskd
+    desk.flat(MNQ)
+    desk.price(MNQ, 21000)
+    return cmd
+
+
+def test_one_fill_is_one_lost_calls_even_when_larger_than_that_call_was_sized():
+    """The trader buys 2; the first held call, carried out, sells the 2 (a close of all that
+    is open). That fill is ONE call's: the second lost call, carried out 10 s after it (as it
+    was sent 10 s after), closes the trader's next +1, and that sell is riskd's late close
+    too, not the trader's trade. Before: the fill of 2 used up both calls' exits (sized 1
+    each, by the book at the result), and the second call's sell was counted as the trader's
+    3rd trade of the minute: a trade the trader never made."""
+    desk = Desk(daily_unrealized_loss={"limit": 200},
+                trade_frequency_limit={"per_minute": 5, "per_minute_cooldown": 60})
+    closed_with_two_lost_calls(desk)
+    desk.wait(5)
+    desk.long(2, MNQ, 21000)                     # its Position first, then its Trade
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=300)
+    desk.wait(5)
+    desk.flat(MNQ)
+    out = desk.trade("0", contract=MNQ, side=SIDE_SELL, size=2, price="21000", order_id=400)
+    assert out.fills[0].by_riskd                 # the first lost call
+    desk.wait(3)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=500)
+    desk.long(1, MNQ, 21000)
+    desk.wait(7)
+    out = desk.trade("0", contract=MNQ, side=SIDE_SELL, size=1, price="21000", order_id=600)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd, "the second lost call's fill counted as the trader's trade"
+    assert len(notes(desk)) == 2
+    assert desk.account.trades_today == 3        # buy 1, buy 2, buy 1
+
+
+def test_the_other_lost_calls_stay_only_as_far_behind_the_first_as_they_were_sent():
+    """The first held call is carried out on the trader's +1 (riskd's late close). The broker
+    carries calls out in the order they came, about as far apart as they were sent: the
+    second, sent 10 s after the first, comes about 10 s after it or not at all (it finds the
+    position flat: no fill). The trader's own market close of a new +1, 40 s after the first
+    call's fill and well inside the 2 minutes, is the trader's trade, counted, with no second
+    late close said. Before: each lost call took one such close as riskd's for 2 minutes."""
+    desk = Desk(daily_unrealized_loss={"limit": 200},
+                trade_frequency_limit={"per_minute": 5, "per_minute_cooldown": 60})
+    closed_with_two_lost_calls(desk)
+    desk.wait(5)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=300)
+    desk.long(1, MNQ, 21000)
+    desk.wait(5)
+    out = desk.trade("0", contract=MNQ, side=SIDE_SELL, size=1, price="21000", order_id=400)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd                 # the first lost call
+    assert len(notes(desk)) == 1
+    desk.wait(30)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=500)
+    desk.long(1, MNQ, 21000)
+    desk.wait(10)
+    out = desk.trade("1", contract=MNQ, side=SIDE_SELL, size=1, price="21000.50",
+                     order_id=600)               # the trader's own market sell
+    desk.flat(MNQ)
+    assert not out.fills[0].by_riskd, "a second lost call took the trader's sell 40 s later"
+    assert len(notes(desk)) == 1, [n.reason for n in notes(desk)]
+    assert desk.account.trades_today == 4        # buy 1, buy 1, buy 1, the trader's sell
