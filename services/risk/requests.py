@@ -292,7 +292,10 @@ class Requests:
         if ids is None:
             return self._unknown(req.account)
         now = self.w.clock.now_ns()
-        return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now) for a in ids]))
+        last = getattr(self.w, "last_edit", None) or (
+            getattr(getattr(self.w, "loaded", None), "digest", ""), {})
+        return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now, last)
+                                       for a in ids]))
 
 
 def override_line(engine, account_id: int, rule: str, diff: dict) -> str:

@@ -147,7 +147,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "")
 
 
-def account_rules(engine, account_id: int, now: int) -> AccountRules:
+def account_rules(engine, account_id: int, now: int, last_edit=None) -> AccountRules:
+    """last_edit: (digest, lastedit.record) of risk's last config reload, or None."""
     acct = engine.accounts.get(account_id)
     # the rows first: they resolve the account's settings (after a restart, what waited for
     # the roll is taken back from the state file then), and only then is `pending` known.
@@ -156,8 +157,10 @@ def account_rules(engine, account_id: int, now: int) -> AccountRules:
     # nothing waiting in its summary
     rules = rule_values(engine, account_id, now, with_params=True)
     pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
+    digest, changed = last_edit or ("", {})
     return AccountRules(account_id=account_id, name=acct.name if acct else "",
-                        rules=rules, pending=pending)
+                        rules=rules, pending=pending, config_digest=digest or "",
+                        changed=changed.get(account_id, {}))
 
 
 __all__ = ["account_status", "rule_values", "account_rules", "params_text"]

@@ -314,14 +314,17 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
                 respond(ok(body, reason=reason_of(
                     key, created or [nobody_runs(profile)], shown)))
                 return
+        # unchanged: the file was not written, risk's record is of an earlier reload
         lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts),
-                                       own_values(sup.config, rule)) \
+                                       own_values(sup.config, rule),
+                                       "" if unchanged else body.digest) \
             if readings is not None \
             else ([], False)
         if readings is not None and not settled and sup.clock.monotonic() < deadline:
             sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet
             return
-        applied = applied_now(rule, readings) if readings else set()
+        applied = applied_now(rule, readings, "" if unchanged else body.digest) \
+            if readings else set()
         lines = list(created or []) + lines
         if not applied or edited_ns is None:
             respond(ok(body, reason=reason_of(key, lines, shown)))
