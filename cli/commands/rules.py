@@ -145,7 +145,9 @@ def run(args, ctx) -> int:
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
                 path, args.target, args.rule, args.param, args.value, backups,
-                args.new_profile), lines=when_in_force(ctx.config_path))
+                args.new_profile), lines=when_in_force(ctx.config_path),
+                refused=(f"{args.target} {args.rule}.{args.param}", args.rule, args.param,
+                         args.value))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
                            value=args.value, reason=args.reason, new_profile=args.new_profile)
     else:

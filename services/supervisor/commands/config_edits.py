@@ -24,6 +24,7 @@ from shared.config.accounts import find_account_quietly
 from shared.config.restorewords import session_words
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
+from shared.config.refusedwords import refused_reason
 from shared.config.live import RESTART_SECTIONS
 from shared.config.load import parse_toml
 from shared.config.sections import BusConfig
@@ -138,8 +139,11 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
-        respond(error("config_invalid", "the edit was refused, the file is unchanged:\n"
-                      + exc.render()))
+        rule = rule_edit() if rule_edit is not None else None
+        respond(error("config_invalid", refused_reason(shown or key, rule.rule, rule.param,
+                                                       rule.wanted, exc)
+                      if rule is not None else
+                      "the edit was refused, the file is unchanged:\n" + exc.render()))
         return
     except EditError as exc:
         respond(error("bad_edit", str(exc)))
