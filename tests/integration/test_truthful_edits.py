@@ -95,6 +95,26 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "riskd keeps limit 6 until the roll" in " ".join(audit.split()), audit
     assert "applied live" not in audit, audit
 
+    # trial 21a section 1: the shipped profile has no drawdown_guard line; SIM-DEMO-1 gets one
+    # of its own, then the profile the same one: the answer names the account riskd moved
+    # (SIM-DEMO-2) and the one it left, from risk's record of the edited file (a reading
+    # taken before risk read it said "applied live on SIM-DEMO-1", the opposite)
+    own = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "drawdown_guard", "line", "48600")
+    assert "applied live on SIM-DEMO-1 (id 1001)" in own.stdout, (own.stdout, own.stderr)
+    both = procs.riskctl(config, "rules", "set", "profile:default", "drawdown_guard", "line",
+                         "48600", "--reason", "firm line")
+    said = " ".join(both.stdout.split())
+    assert "saved; applied live on SIM-DEMO-2 (id 1002) not changed on SIM-DEMO-1 (id 1001) " \
+           "at line 48,600.00: each keeps a value of its own" in said, (both.stdout, both.stderr)
+    # section 2: a waiting loosening set back is said taken back, not left to the phone's
+    # last word (daily_unrealized_loss 200 as shipped)
+    procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "daily_unrealized_loss", "limit", "999")
+    back = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "daily_unrealized_loss",
+                         "limit", "200")
+    assert ("SIM-DEMO-2 (id 1002): the waiting daily_unrealized_loss limit 999.00 no longer "
+            "waits for the roll (taken back); riskd keeps limit 200.00 in force"
+            ) in " ".join(back.stdout.split()), (back.stdout, back.stderr)
+
 
 def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):
     config = riskd_with_accounts
