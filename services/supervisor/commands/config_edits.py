@@ -136,6 +136,7 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
                note: str = "", waits: str = "", shown: str = "") -> None:
     """run_edit's edit itself: write, reload, answer (what risk does with a rule edit)."""
     profiles_before = set(getattr(sup.config, "profiles", {}))
+    warned_before = getattr(sup.loaded, "warnings", ()) or ()
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -162,7 +163,9 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
                         applied=reloaded.ok, restart_needed=restart,
                         restart=getattr(changed, "restart", "") or "",
-                        warnings=[str(w) for w in result.warnings],
+                        warnings=[str(w) for w in (new_warnings(result.warnings, warned_before)
+                                                   if rule_edit is not None
+                                                   else result.warnings)],
                         changes=list(result.changes))
     # a profile the edit wrote first (`rules set profile:eval ...`, `config set profiles.eval.
     # ...` alike): said, as a new profile runs the defaults for every rule not written
@@ -197,6 +200,16 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
         saved = f"unchanged (the file already holds that value{unchanged_words(sup, key)})"
     respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
                + "".join(f"\n  {c}" for c in created)))
+
+
+def new_warnings(warnings, before) -> list:
+    """The warnings a rule edit makes that the file did not have already (fresh-user trial
+    21a section 7: every profile edit repeated Demo 2's max_contracts_per_instrument warning,
+    on edits that had nothing to do with it); compared by key and words, not by where the
+    file holds them."""
+    from shared.config.refusedwords import message_of
+    known = {(w.path, message_of(w)) for w in before}
+    return [w for w in warnings if (w.path, message_of(w)) not in known]
 
 
 _NONE = object()

@@ -56,3 +56,36 @@ def test_an_offline_refusal_is_said_the_same_way(tmp_path, capsys):
             "greater than 0, got -100") in err, err
     assert "accounts[0]" not in err and "not in the file" not in err, err
     assert open(path).read() == before
+
+
+def test_a_rule_edit_says_only_the_warnings_it_makes(tmp_path):
+    """Fresh-user trial 21a section 7: every profile edit printed Demo 2's old warning
+    "accounts[1].rules.max_contracts_per_instrument.limits.MNQ: warning: limit 4 is above
+    max_contracts.limit 2 ..." on edits that had nothing to do with it. A warning the file
+    had already is not repeated; one the edit makes is said. Fails on main's code (checked:
+    the old warning came back with the unrelated edit)."""
+    from shared.config import load_config
+    from shared.messages.risk import RulesReply
+    from shared.messages.system import ok
+    path = make_config(tmp_path, accounts=[{
+        "id": 1002, "name": "SIM-DEMO-2", "profile": "default",
+        "rules": {"max_contracts": {"limit": 2},
+                  "max_contracts_per_instrument": {"enabled": True, "limits": {"MNQ": 4}}}}])
+    loaded = load_config(path)
+    assert any("is above max_contracts.limit 2" in w.message for w in loaded.warnings)
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[]))])
+    sup.loaded = loaded
+    got = []
+    rules_set.COMMAND.execute(sup, RulesSet(target="profile:default", rule="daily_realized_loss",
+                                            param="limit", value="480", reason="t"), got.append)
+    [reply] = got
+    assert reply.ok, reply.reason
+    assert reply.body.warnings == [], reply.body.warnings
+    # an edit that makes a warning of its own says it
+    got.clear()
+    rules_set.COMMAND.execute(sup, RulesSet(target="1002", rule="max_contracts_per_instrument",
+                                            param="limits", value="{MNQ = 3, ES = 5}",
+                                            reason="t"), got.append)
+    [reply] = got
+    assert reply.ok, reply.reason
+    assert [w for w in reply.body.warnings if "ES" in w and "is above" in w], reply.body.warnings
