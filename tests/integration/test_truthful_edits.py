@@ -80,7 +80,11 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert looser.returncode == 0, looser.stderr
     assert "applied live" not in looser.stdout, looser.stdout
     assert "SIM-DEMO-1 (id 1001): riskd keeps limit 500.00 until the roll" in looser.stdout, looser.stdout
-    audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
+    # the audit row is written by the logging worker: read once it is there
+    audit = wait_for(lambda: (lambda out: out if "riskd keeps limit 500.00 until the roll" in
+                              " ".join(out.split()) else None)(
+        procs.riskctl(config, "audit", "show", "-n", "3").stdout), 10,
+        interval=0.2, what="the config set's audit row")
     # a row too wide is a wrapped block (cli/fitted.py): one record a block, its words
     # read with the line breaks taken out
     last = audit.rstrip().split("\n\n")[-1] if "\n\n" in audit else audit.splitlines()[-1]
@@ -91,7 +95,9 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     # records the reply's own words (services/supervisor/commands/rule_outcome.py)
     procs.riskctl(config, "rules", "set", "1001", "max_contracts", "limit", "8",
                   "--reason", "loosen")
-    audit = procs.riskctl(config, "audit", "show", "-n", "1").stdout
+    audit = wait_for(lambda: (lambda out: out if "rules set" in out else None)(
+        procs.riskctl(config, "audit", "show", "-n", "1").stdout), 10,
+        interval=0.2, what="the rules set's audit row")
     assert "riskd keeps limit 6 until the roll" in " ".join(audit.split()), audit
     assert "applied live" not in audit, audit
 
