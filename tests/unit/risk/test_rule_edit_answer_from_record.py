@@ -162,3 +162,12 @@ def test_taking_back_a_waiting_loosening_is_said_by_the_answer_and_the_phone(wor
     assert alert_lines(sent, "no longer waits") == [
         f"Demo 2 (id 1002): daily_unrealized_loss limit 999.00 no longer waits for the roll, "
         f"{ROLL}: 200.00 stays in force (changed by admin:root: undo typo)"]
+
+
+def test_a_risk_that_read_no_edit_since_its_start_answers_nothing_for_one(worker):
+    """A risk started on the edited file (restarted within the edit's answer) has no record of
+    the edit: its readings never pass for the edit's ("already in force" would be a guess)."""
+    w, path, _backups, _sent = worker
+    from shared.config import load_config
+    edit = RuleEdit("profile:default", "drawdown_guard", "line", "49000")
+    assert answer(w, edit, load_config(path).digest) == ([], False)
