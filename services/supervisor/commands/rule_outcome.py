@@ -175,7 +175,7 @@ def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dic
     waits), a waiting loosening taken back, or not changed (its own value, or the value in
     force already)."""
     names = {n for a in readings for n in (str(a.account_id), a.name)}
-    waiting, applied, dropped, own_kept, same = [], [], [], [], []
+    waiting, applied, dropped, own_kept, same, unguarded = [], [], [], [], [], []
     for account in readings:
         if not concerns(edit.target, account, names):
             continue
@@ -194,7 +194,10 @@ def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dic
                            f"{setting_words(edit.rule, edit.param, entry[0])} in force")
         else:
             value = next((v for v in account.rules if v.rule == edit.rule), None)
-            now_value = "?" if value is None else {
+            if value is None:       # risk guards it not (disabled): no rule of it to change
+                unguarded.append(who)
+                continue
+            now_value = {
                 "enabled": str(value.enabled).lower(), "mode": value.mode,
                 "warn_at": "none" if value.warn_at is None else str(value.warn_at)}.get(
                 edit.param, value.params.get(edit.param, "?"))
@@ -218,6 +221,9 @@ def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dic
                      f"{edit.param} VALUE` changes it)")
     if same:
         lines.append(f"already in force on {', '.join(same)}: nothing changed there")
+    if unguarded:
+        lines.append(f"not in force on {', '.join(unguarded)}: riskd does not guard it now "
+                     f"(the account is disabled), so no rule of it is in force")
     return lines
 
 

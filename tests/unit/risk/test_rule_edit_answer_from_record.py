@@ -171,3 +171,21 @@ def test_a_risk_that_read_no_edit_since_its_start_answers_nothing_for_one(worker
     from shared.config import load_config
     edit = RuleEdit("profile:default", "drawdown_guard", "line", "49000")
     assert answer(w, edit, load_config(path).digest) == ([], False)
+
+
+def test_an_edit_of_a_disabled_account_says_no_rule_of_it_is_in_force(worker):
+    """An account riskd does not guard (disabled, applied now) has no rule in force: the answer
+    says so, never "already in force on Demo 3 at limit ?"."""
+    from shared.messages.risk import RulesOverrideRequest
+    w, path, backups, _sent = worker
+    from shared.config.edit import set_config_value
+    result = set_config_value(path, "accounts[2].enabled", "false", backups)
+    assert w.reload_config(result.digest)
+    assert w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+        reason="t", by="admin:root", account=str(DEMO3))).ok
+    edit = RuleEdit("account:1003", "daily_realized_loss", "limit", "300")
+    result = set_rule_param(path, "1003", "daily_realized_loss", "limit", "300", backups)
+    assert w.reload_config(result.digest)
+    lines, settled = answer(w, edit, result.digest)
+    assert settled and lines == ["not in force on Demo 3 (id 1003): riskd does not guard it now "
+                                 "(the account is disabled), so no rule of it is in force"], lines
