@@ -325,9 +325,9 @@ def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=Non
     restarted = ended_by_restart(reply, earlier)
     if restarted or (reply.code == "auth_required" and isinstance(reply.body, AuthNeeded)):
         role = reply.body.role
-        hint = login_hint(role, login_role_of(reply.body))
         now = time.time_ns() if now_ns is None else now_ns
         zone = tz or showtime.zone_of_tables({})
+        hint = login_hint(role, login_role_of(reply.body)) + locked_words(reply.body, zone, now)
         if restarted:
             since = showtime.start(reply.body.riskd_since_ns, zone, now)
             until = showtime.at(earlier.expires_ns, zone, now)
@@ -348,6 +348,21 @@ def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=Non
                     f"{role} session: {hint}")
         return f"this command needs an {role} session: {hint}"
     return reply.reason
+
+
+def locked_words(body, zone, now_ns: int) -> str:
+    """'; but admin logins are locked until Mon 05:27 CST ...' when riskd says the login the
+    refusal points to is locked now (AuthNeeded.locked_until_ns of a refusal for want of a
+    session; trial 21a section 6: "log in again" after a restart, and the login was refused);
+    '' otherwise (an auth_locked login refusal says it in its own words)."""
+    from shared import showtime
+    until = getattr(body, "locked_until_ns", None)
+    if until is None or until <= now_ns:
+        return ""
+    who = login_role_of(body) or body.role
+    return (f"; but {who} logins are locked until {showtime.at(until, zone, now_ns)} (too many "
+            f"wrong {who} passwords): `riskctl login` is refused until then "
+            f"(docs/operations.md, Roles and passwords)")
 
 
 def restart_ended_now(cached, riskd_since_ns: Optional[int],

@@ -29,6 +29,7 @@ from cli.errors import EXIT_AUTH, CliError
 from shared.config.access import first_admin_password_steps
 from shared.config.edit import EditError, default_backup_dir, list_backups
 from shared.config.errors import ConfigError
+from shared.config.refusedwords import refused_reason
 from shared.config.load import load_config
 from shared.instancelock import AlreadyRunning, InstanceLock
 
@@ -135,10 +136,11 @@ def refuse_while_running(ctx) -> None:
 
 
 def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
-                 lines=None, said=None, **fields) -> int:
+                 lines=None, said=None, refused=None, **fields) -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
     audit it (action: what the audit trail calls it, e.g. "passwd admin"; fields: its own,
-    e.g. a restore's stamp). lines(changes) -> the lines the answer adds about the edit's
+    e.g. a restore's stamp). refused: (shown, rule, param, value) of a rule edit, whose value
+    refused is said as the edit's (shared/config/refusedwords.py). lines(changes) -> the lines the answer adds about the edit's
     changes (a restore lists them). said() -> a line the audit's result adds, asked once the
     edit is done (a restore's "confirmed by the admin ...")."""
     backups, _note = backup_folder(ctx.config_path)
@@ -156,6 +158,8 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
         except OSError as exc:
             unaudited = exc.strerror or str(exc)
     except ConfigError as exc:
+        if refused is not None:
+            raise CliError(refused_reason(*refused, exc)) from None
         raise CliError("the edit was refused, the file is unchanged:\n" + exc.render()) from None
     except EditError as exc:
         raise CliError(str(exc)) from None

@@ -35,6 +35,11 @@ MONEY, COUNT = "money", "count"
 UNSET = "none"
 
 
+class Shown(str):
+    """A parameter's value already in words, shown as it is (drawdown_guard's line when none
+    is set: "48,000.00 (none set: riskd's own line, high-water mark - max_loss)")."""
+
+
 def money_text(value) -> str:
     """2 decimals, thousands grouped: 500.00, -2.50, 2,000.00."""
     return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
@@ -330,6 +335,8 @@ def setting_text(rule: str, key: str, value: Any) -> str:
     'None' (trial 2026-12-05: 'drawdown_guard line None -> 48,100.00')."""
     if value is None:
         return UNSET
+    if isinstance(value, Shown):
+        return str(value)
     from shared.config.convert import human_value
     return param_text(rule, key, human_value(value))
 

@@ -33,7 +33,8 @@ from cli.errors import CliError
 from cli.session import os_user
 from cli.fitted import fitted, width
 from shared.config.accounts import AmbiguousAccount
-from shared.config.edit import loosening_changes, set_rule_enabled, set_rule_param
+from shared.config.edit import (loosening_changes, own_line_changes, set_rule_enabled,
+                                set_rule_param)
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
@@ -117,6 +118,12 @@ def add_new_profile(p) -> None:
                         "docs/operations.md, Account profiles)")
 
 
+# a drawdown_guard line set or removed where the other side has none: risk judges it against
+# its own line, which only risk knows (docs/rules.md, drawdown_guard)
+OWN_LINE = ("judged at riskd's next start against riskd's own line (high-water mark - "
+            "max_loss): in force then if higher, else at the first trading-day roll after it")
+
+
 def when_in_force(path: str):
     """lines(changes) for an offline rule edit: when each change takes effect, as riskd's
     next start says it (docs/rules.md, Tightening is instant, loosening waits). Fresh-user
@@ -129,8 +136,10 @@ def when_in_force(path: str):
 
     def lines(changes) -> list[str]:
         with open(path, encoding="utf-8") as f:
-            waits = loosening_changes(before, f.read())
-        return [f"  {c}: " + ("a loosening: takes effect at the first trading-day roll after "
+            after = f.read()
+        waits, judged = loosening_changes(before, after), own_line_changes(before, after)
+        return [f"  {c}: " + (OWN_LINE if c in judged else
+                              "a loosening: takes effect at the first trading-day roll after "
                               "riskd's next start" if c in waits else
                               "in force at riskd's next start") for c in changes]
     return lines
@@ -145,7 +154,9 @@ def run(args, ctx) -> int:
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
                 path, args.target, args.rule, args.param, args.value, backups,
-                args.new_profile), lines=when_in_force(ctx.config_path))
+                args.new_profile), lines=when_in_force(ctx.config_path),
+                refused=(f"{args.target} {args.rule}.{args.param}", args.rule, args.param,
+                         args.value))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
                            value=args.value, reason=args.reason, new_profile=args.new_profile)
     else:

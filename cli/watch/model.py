@@ -1272,8 +1272,17 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                                                          since_ns),
         trades_held=held_fills(status),
         rules_off=sum(1 for r in status.rules if not r.enabled),
-        rules_off_names=tuple(r.rule for r in status.rules if not r.enabled),
+        rules_off_names=tuple(off_name(r) for r in status.rules if not r.enabled),
         not_guarded=getattr(status, "not_guarded", "") or "")
+
+
+def off_name(rule) -> str:
+    """A rule switched off as the RULES line's "off:" names it: with the note risk wrote when
+    its own lockout still holds the account, "daily_realized_loss (locked by this rule under
+    its old setting)" (fresh-user trial 21a section 3: "off: daily_realized_loss" beside the
+    banner of its lockout read as if an unlock were due)."""
+    note = note_of(rule.detail)
+    return f"{rule.rule} ({note})" if note else rule.rule
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:

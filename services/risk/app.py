@@ -53,7 +53,7 @@ import zmq
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk.countdowns import Countdowns
-from services.risk import disabled, loosening, rejudge
+from services.risk import disabled, lastedit, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.lockouts import current_ends
 from services.risk.outcome import Outcome, merge
@@ -215,10 +215,12 @@ class RiskWorker(Worker):
         waiting = self.settings.update(new, accounts)
         # what applies at once (a tightening) reaches the trader as a loosening does
         live = loosening.changed_now(before, self.settings.rules_of(accounts))
+        said = lastedit.Words(self.engine, self.settings, before, new)
         if live:        # who changed it, when the edit says (an admin's rules set: its note)
             note = getattr(self, "config_note", "")
             self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
-                         *loosening.now_lines_of(live, self.engine.account_name,
+                         *loosening.now_lines_of(said.of_changes(live),
+                                                 self.engine.account_name,
                                                  f" ({note})" if note else ""))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
@@ -242,11 +244,27 @@ class RiskWorker(Worker):
                              line_accounts=[aid] * len(lines))      # its chats only
         if guard.durable or guard.dirty:
             self.apply(guard)
+        now = self.clock.now_ns()
+        roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
+        # what this reload did, per account, for the edit's answer (the same changes the
+        # alerts say; services/risk/lastedit.py), with the digest of the file it read
+        guarded = {aid for aid, rules in self.settings.rules_of(accounts).items()
+                   if rules is not None}
+        done = lastedit.record(live, waited, self.settings.what_waits(), said.text, guarded)
+        if done or getattr(self, "last_edit", ("",))[0] != self.loaded.digest:
+            # (the same file read again changes nothing: its edit's record is kept)
+            self.last_edit = (self.loaded.digest, done)
         if waiting and fresh:     # said once per change, and only what this change made wait
-            now = self.clock.now_ns()
-            roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
             self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
-                         *loosening.loosen_lines_of(fresh, self.engine.account_name, roll))
+                         *loosening.loosen_lines_of(said.of_waits(fresh),
+                                                    self.engine.account_name, roll))
+        dropped = lastedit.dropped(waited, self.settings.what_waits(), live, guarded)
+        if dropped:     # a waiting loosening taken back (trial 21a section 2: never said)
+            note = getattr(self, "config_note", "")
+            self._notify("rules_loosen_withdrawn", "info", loosening.DROPPED_TITLE,
+                         *loosening.dropped_lines_of(said.of_changes(dropped),
+                                                     self.engine.account_name, roll,
+                                                     f" ({note})" if note else ""))
         self._status_dirty.update(self.engine.accounts)
         now = self.clock.now_ns()
         out = self.engine.recheck(now)     # e.g. a newly blocked symbol

@@ -23,6 +23,7 @@ from shared.rulenumbers import setting_text
 TITLE = "🟡 Looser rule settings wait for the trading-day roll"
 NOW_TITLE = "🟡 Rule settings changed: in force now"
 NOW = "in force now"
+DROPPED_TITLE = "🟡 A looser rule setting no longer waits for the roll"
 
 
 def loosen_lines_of(waits: dict[int, tuple[tuple[str, ...], dict]],
@@ -127,3 +128,22 @@ def now_lines(changes: dict[int, dict], name_of: Callable[[int], str], how: str 
             for param, (old, new) in params.items():
                 lines.append(change_line(name, rule, param, old, new, NOW + how))
     return lines
+
+
+def dropped_lines_of(dropped: dict[int, dict], name_of: Callable[[int], str], roll: str,
+                     how: str = "") -> tuple[list[str], list[int]]:
+    """A waiting loosening taken back (the parameter set back to the value in force): "Demo 2
+    (strict, id 1002): daily_unrealized_loss limit 999.00 no longer waits for the roll, Mon
+    17:00 CST: 200.00 stays in force (changed by admin:root: undo)" (trial 21a section 2: the
+    phone's last word was the 999.00 that riskd had dropped). dropped: lastedit.dropped's
+    {aid: {rule: {param: (in force, no longer waiting)}}}; and the account of each line."""
+    lines, accounts = [], []
+    for account_id in sorted(dropped):
+        name = name_of(account_id)
+        for rule, params in dropped[account_id].items():
+            for param, (now, later) in params.items():
+                lines.append(f"{name}: {rule} {param} {setting_text(rule, param, later)} no "
+                             f"longer waits for the roll, {roll}: "
+                             f"{setting_text(rule, param, now)} stays in force{how}")
+                accounts.append(account_id)
+    return lines, accounts

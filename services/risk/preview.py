@@ -59,6 +59,9 @@ def twin_of(engine, only=None):
         source = copy.copy(engine)
         source.accounts = {aid: a for aid, a in engine.accounts.items() if aid in only}
         memo[id(engine)] = engine       # its bound methods (names of accounts) only read
+        for aid, acct in engine.accounts.items():   # the settings know every account: the
+            if aid not in only:                     # others are shared, never copied
+                memo[id(acct)] = acct
     return copy.deepcopy(source, memo)
 
 

@@ -292,7 +292,12 @@ class Requests:
         if ids is None:
             return self._unknown(req.account)
         now = self.w.clock.now_ns()
-        return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now) for a in ids]))
+        # before any reload: a digest no edit has, so an edit's answer never takes this
+        # risk's empty record (a restart meanwhile) for what the edit did
+        last = getattr(self.w, "last_edit", None) or (
+            "start:" + (getattr(getattr(self.w, "loaded", None), "digest", "") or ""), {})
+        return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now, last)
+                                       for a in ids]))
 
 
 def override_line(engine, account_id: int, rule: str, diff: dict) -> str:

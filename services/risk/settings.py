@@ -38,15 +38,16 @@ from shared.config.strictness import (COMMON, DIRECTION, merge_rule)  # noqa: E4
 UNGUARDED_AT_ROLL = "(account no longer guarded)"
 
 
-def merge(old, new) -> tuple[object, object, list[str]]:
-    """Whole rule sets: (in force now, pending for the roll or None, names of loosened rules)."""
+def merge(old, new, own_line=None) -> tuple[object, object, list[str]]:
+    """Whole rule sets: (in force now, pending for the roll or None, names of loosened rules).
+    own_line: strictness.merge_rule's (drawdown_guard's line when none is set)."""
     if old is None:
         return new, None, []
     if new is None:
         return old, None, [UNGUARDED_AT_ROLL]
     current, pending_names = {}, []
     for name in RULE_NAMES:
-        now_p, later = merge_rule(name, getattr(old, name), getattr(new, name))
+        now_p, later = merge_rule(name, getattr(old, name), getattr(new, name), own_line)
         current[name] = now_p
         if later is not None:
             pending_names.append(name)
@@ -85,9 +86,16 @@ class RuleSettings:
         self._configured_before: dict[int, object] = {}
         self._restarted: list[int] = []
         self._profiles: dict[tuple, str] = {}
+        self._accounts: dict[int, object] = {}   # id -> its state (drawdown_guard's own line)
+
+    def own_line(self, aid: int):
+        """The account's drawdown_guard line-of-its-own judge for merge (None: not known)."""
+        from services.risk.rules.drawdown_guard import own_line
+        return lambda params: own_line(self._accounts.get(aid), params)
 
     def for_account(self, acct):
         aid = acct.account_id
+        self._accounts[aid] = acct
         if aid not in self._effective:
             new = self._resolve(self.config, acct)
             if aid in self._kept:       # what risk enforced before a restart
@@ -164,7 +172,7 @@ class RuleSettings:
         that wait."""
         if old is None and new is not None and aid in self._off:
             old = self._off.pop(aid)    # guarded again today: from the rules it had
-        current, later, names = merge(old, new)
+        current, later, names = merge(old, new, self.own_line(aid))
         self._effective[aid] = current
         if later is not None or names:
             self._pending[aid] = (new, names)
@@ -223,7 +231,8 @@ class RuleSettings:
             now.update(changed_now({aid: kept}, {aid: current}))
             if aid not in self._configured_before:
                 continue
-            _in_force, later, names = merge(kept, self._configured_before[aid])
+            _in_force, later, names = merge(kept, self._configured_before[aid],
+                                            self.own_line(aid))
             before = {aid: (tuple(names), waiting_params(kept, later, names))} if names else {}
             after = {aid: (tuple(self.pending_for(aid)), self.waiting(aid))} \
                 if aid in self._pending else {}

@@ -59,6 +59,16 @@ def past_limit_note(engine, account_id: int, rule: str, progress, params=None) -
     return f"; {note}" if note else ""
 
 
+def off_lock_note(engine, account_id: int, rule: str, params) -> str:
+    """'; locked by this rule under its old setting' after the description of a rule switched
+    off while its own lockout holds the account (fresh-user trial 21a section 3: listed only
+    under "off:" beside the banner of its lockout); '' otherwise."""
+    if params.enabled:
+        return ""
+    note = oldsetting.own_lock_note(engine, account_id, rule, params)
+    return f"; {note}" if note else ""
+
+
 def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
     acct = engine.accounts.get(account_id)
     if acct is None:
@@ -83,7 +93,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             progress=round(m.progress, 4) if m else None,
             # a limit past 100 % with no new action: the account is locked (docs/rules.md)
             detail=(m.detail + past_limit_note(engine, account_id, name, m.progress, params) if m
-                    else rule.description),
+                    else rule.description + off_lock_note(engine, account_id, name, params)),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))
@@ -147,7 +157,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "")
 
 
-def account_rules(engine, account_id: int, now: int) -> AccountRules:
+def account_rules(engine, account_id: int, now: int, last_edit=None) -> AccountRules:
+    """last_edit: (digest, lastedit.record) of risk's last config reload, or None."""
     acct = engine.accounts.get(account_id)
     # the rows first: they resolve the account's settings (after a restart, what waited for
     # the roll is taken back from the state file then), and only then is `pending` known.
@@ -156,8 +167,10 @@ def account_rules(engine, account_id: int, now: int) -> AccountRules:
     # nothing waiting in its summary
     rules = rule_values(engine, account_id, now, with_params=True)
     pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
+    digest, changed = last_edit or ("", {})
     return AccountRules(account_id=account_id, name=acct.name if acct else "",
-                        rules=rules, pending=pending)
+                        rules=rules, pending=pending, config_digest=digest or "",
+                        changed=changed.get(account_id, {}))
 
 
 __all__ = ["account_status", "rule_values", "account_rules", "params_text"]

@@ -51,7 +51,8 @@ from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
 from shared.config import lastrun
-from shared.config.edit import config_changes, default_backup_dir, loosening_changes
+from shared.config.edit import (config_changes, default_backup_dir, loosening_changes,
+                                own_line_changes)
 from shared.config.live import apply_live
 from shared.config.load import refuse_new_names
 from shared.config.restorewords import NO_ADMIN
@@ -925,7 +926,8 @@ class Supervisor(Worker):
                                     if not c.startswith(("admin.", "ops."))], fresh.path,
                                    frozenset(loosening_changes(self.loaded.text, fresh.text)),
                                    showtime.at(self.calendar.next_roll(now_ns),
-                                               showtime.zone_of(self.config), now_ns))
+                                               showtime.zone_of(self.config), now_ns),
+                                   frozenset(own_line_changes(self.loaded.text, fresh.text)))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         accessprint.write(self.loaded.data_dir, accessprint.of(effective))

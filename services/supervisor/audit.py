@@ -176,15 +176,23 @@ def access_changes(old, new) -> list[str]:
 
 
 def file_edit_values(changes: list[str], path: str, waiting: frozenset = frozenset(),
-                     roll: str = "") -> None:
+                     roll: str = "", own_line: frozenset = frozenset()) -> None:
     """Audit every other value a file edit changed ("KEY: OLD -> NEW", secrets masked by
     config_changes): who raised a loss limit by editing the file is on record too (trial15b:
     only passwords and [admin]/[ops] edits were), without the critical alert those get.
     waiting: the changes that are loosenings risk keeps waiting until the roll (at `roll`),
     said so as `rules set` says it, not "applied" (trial 16b: a hand-edited limit 180 -> 400
-    read "applied:" while riskd kept 180)."""
+    read "applied:" while riskd kept 180). own_line: the drawdown_guard lines set or removed
+    where the other side had none, which risk judges against its own line (its alert says
+    which way: shared/config/changewords.by_own_line)."""
     for change in changes:
-        if change in waiting:
+        if change in own_line:
+            at = f" at {roll}" if roll else ""
+            outcome = (f"saved; judged by riskd against its own drawdown line (high-water mark "
+                       f"- max_loss): in force now if higher, else it waits for the roll{at} "
+                       f"(riskd's rule-change alert says which): {change} (a file edit, not "
+                       f"through riskctl)")
+        elif change in waiting:
             at = f" at {roll}" if roll else ""
             outcome = (f"saved; waits for the roll{at} (a loosening: riskd keeps the old value "
                        f"until then; `riskctl rules override` applies it now): {change} (a "

@@ -41,14 +41,18 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
         role, bool(config.ops.password_hash), bool(config.admin.password_hash))
     tz = showtime.zone_of(config) if config is not None else dt.timezone.utc
     since = sessions.since_ns         # riskctl tells a cached session of an earlier riskd by it
-    needed = AuthNeeded(role=role, login_as=login_as, riskd_since_ns=since)
-    hint = login_hint(role, login_as)
-    article = "an" if role[0] in "aeiou" else "a"
     check = sessions.check(token)
+    if check.session is not None and check.session.role in GRANTS[role]:
+        return None
+    now_ns = sessions.clock.now_ns()
+    locked_note, locked_until = login_locked(sessions, login_as, tz, now_ns)
+    needed = AuthNeeded(role=role, login_as=login_as, riskd_since_ns=since,
+                        locked_until_ns=locked_until)
+    hint = login_hint(role, login_as) + locked_note
+    article = "an" if role[0] in "aeiou" else "a"
     if check.code == "auth_required":
         return error("auth_required", f"{command.said} needs {article} {role} session: "
                      f"{hint}", needed)
-    now_ns = sessions.clock.now_ns()
     if check.ended is not None:
         return error("session_expired", f"{ended_text(check.ended, tz, now_ns)}; "
                      f"{command.said} needs {article} {role} session: {hint}", needed)
@@ -57,7 +61,7 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
                      f"{clock_time(check.expired_ns, tz, now_ns)}; "
                      f"{command.said} needs {article} {role} session: {hint}",
                      AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as,
-                                riskd_since_ns=since))
+                                riskd_since_ns=since, locked_until_ns=locked_until))
     if check.session is None:         # not issued by this riskd: one before it did
         return error("session_expired", f"your session is not one this riskd issued (it runs "
                      f"since {showtime.start(sessions.since_ns, tz, now_ns)}; sessions live in "
@@ -67,3 +71,19 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
         return error("auth_refused", f"{command.said} needs {article} {role} session, you have "
                      f"an {check.session.role} session: {hint}", needed)
     return None
+
+
+def login_locked(sessions: Sessions, role: Optional[str], tz, now_ns: int
+                 ) -> tuple[str, Optional[int]]:
+    """('; but admin logins are locked until ... ', until) when the login a refusal points to
+    is locked now (too many wrong passwords: services/supervisor/commands/login.py), else
+    ('', None). Trial 21a section 6: a restart ended the admin's session while admin logins
+    were locked, and the refusal only said "log in again", which was refused."""
+    limiter = getattr(sessions, "limiter", None)
+    held = limiter.locked_any(role) if limiter is not None and role else None
+    if held is None:
+        return "", None
+    until, client = held
+    return (f"; but {role} logins are locked until {clock_time(until, tz, now_ns)} (too many "
+            f"failed {role} logins from {client or 'an unknown user'}): `riskctl login` is "
+            f"refused until then (docs/operations.md, Roles and passwords)"), until

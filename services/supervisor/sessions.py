@@ -199,6 +199,14 @@ class LoginLimiter:
             return None
         return until
 
+    def locked_any(self, role: str) -> Optional[tuple[int, str]]:
+        """(until, client) of the lock of this role's logins that ends last, from any client;
+        None when none holds (a refusal for want of a session says it: trial 21a section 6,
+        a restart ended the session while login was locked, and nothing said so)."""
+        held = [(until, client) for (r, client) in list(self._locked)
+                if r == role and (until := self.locked(r, client)) is not None]
+        return max(held) if held else None
+
     def failed(self, role: str, client: str = "") -> bool:
         """Count one failed login; True when this failure locked this role for this client."""
         key = (role, client)

@@ -115,6 +115,21 @@ def _in_force(data: dict, kind: str, at, rule: str, param: str) -> Any:
         data, entry.get("profile") or DEFAULT_PROFILE, rule, param)
 
 
+def by_own_line(old: dict, new: dict, where: tuple) -> bool:
+    """Whether the edit sets or removes drawdown_guard's `line` where the other side has none:
+    risk judges it against its own line (high-water mark - max_loss, known to risk only), so
+    the file alone cannot say whether it tightens or loosens (services/risk/settings.py
+    own_line; trial 21a: a line below riskd's own is a loosening that waits)."""
+    kind, at, rule, param = where
+    if rule != "drawdown_guard" or param != "line":
+        return False
+    if _in_force(old, kind, at, rule, "enabled") is False:
+        return False
+    before, after = (_in_force(data, kind, at, rule, param) for data in (old, new))
+    return before is not after and (before is None) != (after is None) \
+        and _MISSING not in (before, after)
+
+
 def loosens(old: dict, new: dict, where: tuple) -> bool:
     """Whether one rule parameter's edit (where: rule_param_of's tuple) is a loosening, which
     risk keeps waiting until the trading-day roll (shared/config/strictness.py, as risk judges
@@ -125,6 +140,8 @@ def loosens(old: dict, new: dict, where: tuple) -> bool:
     kind, at, rule, param = where
     if _in_force(old, kind, at, rule, "enabled") is False:
         return False                # a rule that was off restricted nothing
+    if by_own_line(old, new, where):
+        return False                # judged by risk against its own line: by_own_line
     before, after = (_in_force(data, kind, at, rule, param) for data in (old, new))
     if before is _MISSING or after is _MISSING or before == after:
         return False

@@ -767,11 +767,13 @@ def changed_keys(old_text: str, new_text: str) -> list[str]:
     return [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
 
 
-def loosening_changes(old_text: str, new_text: str) -> set[str]:
+def loosening_changes(old_text: str, new_text: str, judge=None) -> set[str]:
     """The lines of config_changes that are loosenings risk keeps waiting until the trading-day
-    roll (shared/config/changewords.loosens); empty when a side is unreadable."""
+    roll (shared/config/changewords.loosens); empty when a side is unreadable. judge: another
+    test of changewords' (by_own_line: the changes risk judges against its own drawdown line)."""
     import tomlkit
     from shared.config.changewords import loosens, rule_change, rule_param_of
+    loosens = judge or loosens
     try:
         old_data, new_data = tomlkit.parse(old_text).unwrap(), tomlkit.parse(new_text).unwrap()
     except Exception:  # noqa: BLE001 -- config_changes says "(the whole file)"
@@ -787,6 +789,13 @@ def loosening_changes(old_text: str, new_text: str) -> set[str]:
             if line is not None:
                 out.add(line)
     return out
+
+
+def own_line_changes(old_text: str, new_text: str) -> set[str]:
+    """The lines of config_changes that set or remove a drawdown_guard line where none was or
+    will be: risk judges them against its own line (shared/config/changewords.by_own_line)."""
+    from shared.config.changewords import by_own_line
+    return loosening_changes(old_text, new_text, by_own_line)
 
 
 def _with_default_lists(flat: dict, other: dict) -> None:

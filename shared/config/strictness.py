@@ -60,8 +60,12 @@ def _cmp(kind: str, old, new) -> int:
     return 1
 
 
-def merge_rule(name: str, old, new):
-    """(params in force now, params waiting for the roll or None)."""
+def merge_rule(name: str, old, new, own_line=None):
+    """(params in force now, params waiting for the roll or None). own_line(params): the line
+    drawdown_guard works out itself when its `line` is none (risk knows it: the account's
+    high-water mark; None when not known): a line set or removed is judged against the line
+    in force, not against "none" (trial 21a: `line none -> 47000` below riskd's own 48,000.00
+    line was applied at once, a loosening)."""
     if old == new:
         return new, None
     if not old.enabled:
@@ -84,6 +88,12 @@ def merge_rule(name: str, old, new):
         a, b = getattr(old, f.name), getattr(new, f.name)
         if a == b:
             continue
+        if name == "drawdown_guard" and f.name == "line" and own_line is not None:
+            a = a if a is not None else own_line(old)
+            b = b if b is not None else own_line(new)
+            if a is not None and a == b:        # the same line in force either way
+                now_fields[f.name] = getattr(new, f.name)
+                continue
         verdict = _cmp(directions.get(f.name, "categorical"), a, b)
         if verdict <= 0:
             now_fields[f.name] = b

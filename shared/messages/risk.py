@@ -449,6 +449,11 @@ class AccountRules:
     name: str
     rules: list[RuleValue] = attrs.Factory(list)
     pending: list[str] = attrs.Factory(list)     # loosened rules waiting for the next roll
+    # what risk's last config reload did to this account's rules, and the digest of the file
+    # it read (services/risk/lastedit.py): rule -> {param: [old, new, now|roll|dropped]};
+    # the supervisor's answer to a rule edit is worded from it once the digest is the edit's
+    config_digest: str = ""
+    changed: dict[str, dict[str, list[str]]] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)

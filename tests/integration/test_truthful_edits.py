@@ -80,7 +80,11 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert looser.returncode == 0, looser.stderr
     assert "applied live" not in looser.stdout, looser.stdout
     assert "SIM-DEMO-1 (id 1001): riskd keeps limit 500.00 until the roll" in looser.stdout, looser.stdout
-    audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
+    # the audit row is written by the logging worker: read once it is there
+    audit = wait_for(lambda: (lambda out: out if "riskd keeps limit 500.00 until the roll" in
+                              " ".join(out.split()) else None)(
+        procs.riskctl(config, "audit", "show", "-n", "3").stdout), 10,
+        interval=0.2, what="the config set's audit row")
     # a row too wide is a wrapped block (cli/fitted.py): one record a block, its words
     # read with the line breaks taken out
     last = audit.rstrip().split("\n\n")[-1] if "\n\n" in audit else audit.splitlines()[-1]
@@ -91,9 +95,31 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     # records the reply's own words (services/supervisor/commands/rule_outcome.py)
     procs.riskctl(config, "rules", "set", "1001", "max_contracts", "limit", "8",
                   "--reason", "loosen")
-    audit = procs.riskctl(config, "audit", "show", "-n", "1").stdout
+    audit = wait_for(lambda: (lambda out: out if "rules set" in out else None)(
+        procs.riskctl(config, "audit", "show", "-n", "1").stdout), 10,
+        interval=0.2, what="the rules set's audit row")
     assert "riskd keeps limit 6 until the roll" in " ".join(audit.split()), audit
     assert "applied live" not in audit, audit
+
+    # trial 21a section 1: the shipped profile has no drawdown_guard line; SIM-DEMO-1 gets one
+    # of its own, then the profile the same one: the answer names the account riskd moved
+    # (SIM-DEMO-2) and the one it left, from risk's record of the edited file (a reading
+    # taken before risk read it said "applied live on SIM-DEMO-1", the opposite)
+    own = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "drawdown_guard", "line", "48600")
+    assert "applied live on SIM-DEMO-1 (id 1001)" in own.stdout, (own.stdout, own.stderr)
+    both = procs.riskctl(config, "rules", "set", "profile:default", "drawdown_guard", "line",
+                         "48600", "--reason", "firm line")
+    said = " ".join(both.stdout.split())
+    assert "saved; applied live on SIM-DEMO-2 (id 1002) not changed on SIM-DEMO-1 (id 1001) " \
+           "at line 48,600.00: each keeps a value of its own" in said, (both.stdout, both.stderr)
+    # section 2: a waiting loosening set back is said taken back, not left to the phone's
+    # last word (daily_unrealized_loss 200 as shipped)
+    procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "daily_unrealized_loss", "limit", "999")
+    back = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "daily_unrealized_loss",
+                         "limit", "200")
+    assert ("SIM-DEMO-2 (id 1002): the waiting daily_unrealized_loss limit 999.00 no longer "
+            "waits for the roll (taken back); riskd keeps limit 200.00 in force"
+            ) in " ".join(back.stdout.split()), (back.stdout, back.stderr)
 
 
 def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):

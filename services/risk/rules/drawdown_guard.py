@@ -53,6 +53,21 @@ def equity_and_line(ctx, params):
     return equity, line
 
 
+def own_line(acct, params):
+    """The line riskd works out itself when no `line` is set (high-water mark - max_loss,
+    never above starting_balance); None when a line is set or the mark is not known yet."""
+    if acct is None or params is None or params.line is not None or acct.hwm is None \
+            or params.starting_balance is None:
+        return None
+    return min(acct.hwm - params.max_loss, params.starting_balance)
+
+
+def own_line_words(line) -> str:
+    """riskd's own line as a rule change says it: the line in force, and that none is set
+    (trial 21a section 4: "line none -> 49,000.00" while 48,000.00 was in force)."""
+    return f"{fmt_money(line)} (none set: riskd's own line, high-water mark - max_loss)"
+
+
 class DrawdownGuard(Rule):
     reads_open_pnl = True
     name = "drawdown_guard"

@@ -24,6 +24,7 @@ from shared.config.accounts import find_account_quietly
 from shared.config.restorewords import session_words
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
+from shared.config.refusedwords import refused_reason
 from shared.config.live import RESTART_SECTIONS
 from shared.config.load import parse_toml
 from shared.config.sections import BusConfig
@@ -135,11 +136,15 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
                note: str = "", waits: str = "", shown: str = "") -> None:
     """run_edit's edit itself: write, reload, answer (what risk does with a rule edit)."""
     profiles_before = set(getattr(sup.config, "profiles", {}))
+    warned_before = getattr(sup.loaded, "warnings", ()) or ()
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
-        respond(error("config_invalid", "the edit was refused, the file is unchanged:\n"
-                      + exc.render()))
+        rule = rule_edit() if rule_edit is not None else None
+        respond(error("config_invalid", refused_reason(shown or key, rule.rule, rule.param,
+                                                       rule.wanted, exc)
+                      if rule is not None else
+                      "the edit was refused, the file is unchanged:\n" + exc.render()))
         return
     except EditError as exc:
         respond(error("bad_edit", str(exc)))
@@ -158,7 +163,9 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
                         applied=reloaded.ok, restart_needed=restart,
                         restart=getattr(changed, "restart", "") or "",
-                        warnings=[str(w) for w in result.warnings],
+                        warnings=[str(w) for w in (new_warnings(result.warnings, warned_before)
+                                                   if rule_edit is not None
+                                                   else result.warnings)],
                         changes=list(result.changes))
     # a profile the edit wrote first (`rules set profile:eval ...`, `config set profiles.eval.
     # ...` alike): said, as a new profile runs the defaults for every rule not written
@@ -193,6 +200,16 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
         saved = f"unchanged (the file already holds that value{unchanged_words(sup, key)})"
     respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
                + "".join(f"\n  {c}" for c in created)))
+
+
+def new_warnings(warnings, before) -> list:
+    """The warnings a rule edit makes that the file did not have already (fresh-user trial
+    21a section 7: every profile edit repeated Demo 2's max_contracts_per_instrument warning,
+    on edits that had nothing to do with it); compared by key and words, not by where the
+    file holds them."""
+    from shared.config.refusedwords import message_of
+    known = {(w.path, message_of(w)) for w in before}
+    return [w for w in warnings if (w.path, message_of(w)) not in known]
 
 
 _NONE = object()
@@ -314,14 +331,17 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
                 respond(ok(body, reason=reason_of(
                     key, created or [nobody_runs(profile)], shown)))
                 return
+        # unchanged: the file was not written, risk's record is of an earlier reload
         lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts),
-                                       own_values(sup.config, rule)) \
+                                       own_values(sup.config, rule),
+                                       "" if unchanged else body.digest) \
             if readings is not None \
             else ([], False)
         if readings is not None and not settled and sup.clock.monotonic() < deadline:
             sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet
             return
-        applied = applied_now(rule, readings) if readings else set()
+        applied = applied_now(rule, readings, "" if unchanged else body.digest) \
+            if readings else set()
         lines = list(created or []) + lines
         if not applied or edited_ns is None:
             respond(ok(body, reason=reason_of(key, lines, shown)))

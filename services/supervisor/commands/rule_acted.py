@@ -43,8 +43,11 @@ def nothing_line(rule: str, applied_on: set, readings: Optional[list],
                 continue
             who = called(named(labels or {}, acct.account_id), acct.account_id)
             detail = (r.detail or "").split("; ")[0]
-            said = (f"{detail}, limit {reading_text(rule, r.limit)}" if detail
-                    else versus_text(rule, r.value, r.limit))
+            limit = reading_text(rule, r.limit)
+            # a reading that names its limit already is said once (trial 21a section 7:
+            # "realized -407.96 of -500.00, limit -500.00")
+            said = (detail if detail and limit in detail else f"{detail}, limit {limit}"
+                    if detail else versus_text(rule, r.value, r.limit))
             now.append(f"{who}: {tickers_in(said)}")
     if not now:
         return NOTHING

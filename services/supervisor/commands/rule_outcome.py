@@ -90,20 +90,39 @@ def same(now_text: str, wanted: str) -> bool:
         return False
 
 
+def read_edit(readings: list, digest: str) -> bool:
+    """Whether every reading is risk's after it read the file with this digest (its record of
+    that reload, services/risk/lastedit.py, is then the edit's)."""
+    return bool(digest) and all(getattr(a, "config_digest", "") == digest for a in readings)
+
+
+def recorded(readings: list) -> bool:
+    """Whether risk's readings carry its record of the last reload (a digest)."""
+    return bool(readings) and all(getattr(a, "config_digest", "") for a in readings)
+
+
 def outcome_lines(edit: RuleEdit, readings: list, roll: str,
-                  labels: Optional[dict] = None, own: Optional[set] = None
-                  ) -> tuple[list[str], bool]:
+                  labels: Optional[dict] = None, own: Optional[set] = None,
+                  digest: str = "") -> tuple[list[str], bool]:
     """(lines, settled): per concerned account, whether risk applies the new value now or keeps
     the old one until the roll (`roll` is the roll's time as shown, "Mon 17:00 CST"). Accounts
     are named as alerts and screens name them (labels: shared/accountname.py labels() of the
     live config; trial 2026-12-05: the answer said the broker's SIM-DEMO-2 where every screen
     said Demo 2), and the override it suggests takes the account's id.
+    digest: the edited file's; when risk's readings carry its record of a reload, the lines
+    are worded from it (record_lines) once risk has read that file (settled), never before.
     settled: risk shows the edit (waiting or applied) or guards no account, or every account
     it concerns keeps a value of its own the config sets for it (own: those accounts' ids;
     trial17a section 9: "no account shows it yet: risk has not read it, or every account keeps
     a value of its own", while riskd knew which)."""
     if not readings:
         return ["applied live (risk guards no account yet)"], True
+    if digest and recorded(readings):
+        # risk's own record of what it did (the one its alerts are worded from), once it has
+        # read the edited file: never a guess from a reading taken before (trial 21a)
+        if not read_edit(readings, digest):
+            return [], False
+        return record_lines(edit, readings, roll, labels, own), True
     waiting, applied_ids, kept_at = sorted_out(edit, readings, labels)
     applied = list(applied_ids.values())
     kept = [text for text, _aid in kept_at]
@@ -134,9 +153,78 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
     return lines, bool(waiting or applied)
 
 
-def applied_now(edit: RuleEdit, readings: list) -> set:
-    """The ids of the accounts risk shows the edit in force on now (not waiting)."""
+def applied_now(edit: RuleEdit, readings: list, digest: str = "") -> set:
+    """The ids of the accounts risk shows the edit in force on now (not waiting): by risk's
+    record of the edit's reload (the file with this digest) when its readings carry it."""
+    if digest and read_edit(readings or [], digest):
+        return {a.account_id for a in readings if _entry(edit, a)[2:3] == ["now"]}
     return set(sorted_out(edit, readings or [])[1])
+
+
+def _entry(edit: RuleEdit, account) -> list:
+    """[old, new, when] of the edit's parameter in risk's record of the account ([] when the
+    reload did not change it there)."""
+    return list((getattr(account, "changed", None) or {}).get(edit.rule, {}).get(edit.param)
+                or [])
+
+
+def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dict] = None,
+                 own: Optional[set] = None) -> list[str]:
+    """The answer from risk's record of the edit's reload (services/risk/lastedit.py), per
+    account the edit concerns: applied live (in force now), kept until the roll (a loosening
+    waits), a waiting loosening taken back, or not changed (its own value, or the value in
+    force already)."""
+    names = {n for a in readings for n in (str(a.account_id), a.name)}
+    waiting, applied, dropped, own_kept, same, unguarded = [], [], [], [], [], []
+    for account in readings:
+        if not concerns(edit.target, account, names):
+            continue
+        who = called(named(labels or {}, account.account_id, account.name), account.account_id)
+        entry = _entry(edit, account)
+        when = entry[2] if len(entry) == 3 else ""
+        if when == "now":
+            applied.append(who)
+        elif when == "roll":
+            waiting.append((who, account.account_id,
+                            setting_words(edit.rule, edit.param, entry[0])))
+        elif when == "dropped":
+            dropped.append(f"{who}: the waiting {edit.rule} "
+                           f"{setting_words(edit.rule, edit.param, entry[1])} no longer waits "
+                           f"for the roll (taken back); riskd keeps "
+                           f"{setting_words(edit.rule, edit.param, entry[0])} in force")
+        else:
+            value = next((v for v in account.rules if v.rule == edit.rule), None)
+            if value is None:       # risk guards it not (disabled): no rule of it to change
+                unguarded.append(who)
+                continue
+            now_value = {
+                "enabled": str(value.enabled).lower(), "mode": value.mode,
+                "warn_at": "none" if value.warn_at is None else str(value.warn_at)}.get(
+                edit.param, value.params.get(edit.param, "?"))
+            at = f"{who} at {setting_words(edit.rule, edit.param, now_value)}"
+            (own_kept if profile_edit(edit.target, names) and own is not None
+             and account.account_id in own else same).append(at)
+    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
+             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
+             f"\"WHY\"` applies it now"
+             for who, aid, now in waiting]
+    profile = profile_target(edit.target, readings)
+    if profile and len(waiting) > 1:
+        lines.append(f"`riskctl rules override --account profile:{profile} --rule {edit.rule} "
+                     f"--reason \"WHY\"` applies it now on every account of profile {profile}")
+    if applied:
+        lines.append(f"applied live on {', '.join(applied)}")
+    lines += dropped
+    if own_kept:
+        lines.append(f"not changed on {', '.join(own_kept)}: each keeps a value of its own, "
+                     f"set for that account (`riskctl rules set ACCOUNT {edit.rule} "
+                     f"{edit.param} VALUE` changes it)")
+    if same:
+        lines.append(f"already in force on {', '.join(same)}: nothing changed there")
+    if unguarded:
+        lines.append(f"not in force on {', '.join(unguarded)}: riskd does not guard it now "
+                     f"(the account is disabled), so no rule of it is in force")
+    return lines
 
 
 def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) -> tuple:

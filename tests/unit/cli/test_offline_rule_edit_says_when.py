@@ -24,3 +24,24 @@ def test_an_offline_tightening_and_loosening_each_say_when(tmp_path, capsys):
     out = capsys.readouterr().out
     assert ("max_contracts limit 3 -> 4: a loosening: takes effect at the first trading-day "
             "roll after riskd's next start") in out, out
+
+
+def test_an_offline_drawdown_line_where_none_was_says_riskd_judges_it_by_its_own(tmp_path,
+                                                                                capsys):
+    """Fresh-user trial 21a: a drawdown_guard line set where none was is judged against the
+    line riskd works out itself (high-water mark - max_loss; docs/rules.md, drawdown_guard),
+    which only riskd knows: "in force at riskd's next start" was said of a line below it too,
+    which waits for the roll. Fails on main's code (checked: "in force at riskd's next
+    start")."""
+    config = make_config(tmp_path, accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    assert main(["--config", config, "rules", "set", "1001", "drawdown_guard", "line", "48500",
+                 "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert ("drawdown_guard line none -> 48,500.00 (was the profile's): judged at riskd's next "
+            "start against riskd's own line (high-water mark - max_loss): in force then if "
+            "higher, else at the first trading-day roll after it") in out, out
+    # a line over a line is judged by the file alone, as before
+    assert main(["--config", config, "rules", "set", "1001", "drawdown_guard", "line", "48600",
+                 "--offline"]) == 0
+    assert "line 48,500.00 -> 48,600.00: in force at riskd's next start" in \
+        capsys.readouterr().out

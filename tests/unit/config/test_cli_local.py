@@ -84,7 +84,10 @@ def test_offline_rules_edit_and_passwd(capsys, tmp_path, monkeypatch):
     assert len(json.loads(out)["backups"]) == 3
     code, _, err = run(capsys, "--config", str(path), "rules", "set", "default",
                        "daily_realized_loss", "limit", "-1", "--offline")
-    assert code == 1 and "daily_realized_loss.limit: expected a number greater than 0" in err
+    # said as the edit's value refused, not the file's problem (trial 21a section 5)
+    assert code == 1 and ("default daily_realized_loss.limit: refused, nothing written (the "
+                          "file is unchanged): -1 is not a value riskd takes for "
+                          "daily_realized_loss limit: expected a number greater than 0") in err
 
 
 @pytest.mark.parametrize("password", ["short"])

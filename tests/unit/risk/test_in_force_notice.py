@@ -60,7 +60,11 @@ def test_a_line_set_where_there_was_none_reads_none_not_python(worker):  # noqa:
     assert w.settings.for_account(w.engine.accounts[ACCOUNT]).drawdown_guard.line is None
     set_rule_param(path, "default", "drawdown_guard", "line", "48100", backups)
     reload(w, path)
-    assert in_force(sent) == [["Demo 1 (id 1001): drawdown_guard line none -> 48,100.00, in force now"]]
+    # the line in force before is riskd's own, 48,000.00, and said so (trial 21a section 4:
+    # "line none -> 49,000.00" while 48,000.00 was in force); never Python's None
+    assert in_force(sent) == [["Demo 1 (id 1001): drawdown_guard line 48,000.00 (none set: "
+                               "riskd's own line, high-water mark - max_loss) -> 48,100.00, "
+                               "in force now"]]
 
 
 def test_the_alert_and_the_audit_trail_word_no_value_alike():

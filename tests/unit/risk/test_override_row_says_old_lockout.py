@@ -120,3 +120,31 @@ def test_after_the_lockout_ends_the_row_has_no_note(tmp_path):
             account=str(DEMO1), reason="trial", by="admin:root"))
         assert reply.ok, reply.reason
         assert _row(w) == "-629.42/-1,000.00 63%", _row(w)
+
+
+def test_a_rule_switched_off_under_its_lockout_is_named_off_with_the_note(tmp_path):
+    """Fresh-user trial 21a section 3: `rules disable 1001 daily_realized_loss` + `rules
+    override` while its lockout held the account; status and watch then listed it only under
+    "off: daily_realized_loss, ..." (its row gone) beside the banner of that lockout. The
+    "off:" name now says the lockout holds (cli/watch/model.off_name of risk's note). Fails on
+    main's code (checked: the rule off read its description alone, no note)."""
+    from shared.config.edit import set_rule_enabled
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, path, backups, _sent = rig
+        _locked(w, tmp_path)
+        w.clock.advance(10)
+        set_rule_enabled(path, str(DEMO1), "daily_net_loss", False, backups)
+        reload(w, path)                          # looser: waits for the roll
+        reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+            reason="trial", by="admin:root", account=str(DEMO1), rule="daily_net_loss"))
+        assert reply.ok, reply.reason
+        [status] = w._handlers[RiskStatusRequest](
+            RiskStatusRequest(account=str(DEMO1))).body.accounts
+        [row] = [r for r in status.rules if r.rule == "daily_net_loss"]
+        assert not row.enabled and row.detail.endswith(
+            "; locked by this rule under its old setting"), row      # risk's note
+        from cli.watch.model import off_name
+        off = [off_name(r) for r in status.rules if not r.enabled]
+        assert "daily_net_loss (locked by this rule under its old setting)" in off, off
+        # a rule off with no lockout of its own is named alone
+        assert "max_unrealized_profit" in off, off
