@@ -277,3 +277,33 @@ def test_a_close_that_found_the_contract_flat_with_nothing_shown_says_only_that(
     entry, _new = journal.receive(cmd, clock.now_ns())
     res = ex.run(Job(entry, str(A)), broker).result
     assert res.detail == "ES on account 7 was already flat", res.detail
+
+
+def test_last_actions_say_what_made_it_flat_under_the_row(clock):
+    """LAST ACTIONS read 'done 5.0s' and no more (trial 21b finding 8): the line under the row
+    now says what history says."""
+    import datetime as dt
+
+    from cli.watch import model
+    from shared.messages.enforce import CommandResult
+    st = model.WatchState()
+    st.actions["d1.1"] = model.ActionRow(decision_id="d1", ts_ns=clock.now_ns(), account_id=A,
+                                         rule="max_unrealized_profit",
+                                         action="close_position", status="pending")
+    said = ("ES on account Demo 1 (id 1001) was already flat: closed by the trader's buy of 1 "
+            "at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1 order "
+            "cancelled")
+    model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
+                                    action="close_position", detail=said,
+                                    first_answer_ns=clock.now_ns()))
+    [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
+    assert line.note == ("already flat: closed by the trader's buy of 1 at Mon 06:04:08 CST "
+                         "(order 9000053) while this close was in flight, 1 order cancelled"), \
+        line.note
+    # plain "was already flat": nothing more under the row
+    model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
+                                    action="close_position",
+                                    detail="ES on account Demo 1 (id 1001) was already flat, 1 "
+                                           "order cancelled", first_answer_ns=clock.now_ns()))
+    [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
+    assert line.note == "", line.note
