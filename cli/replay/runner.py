@@ -184,8 +184,7 @@ class Runner:
             if self.book.day_of(now) != day:
                 self._held_past(day)
                 day = self.book.day_of(now)
-            self._due(last, now)
-            self._results_due(now)
+            self._due(self._results_due(last, now), now)
             self._unlock(now)
             last = now
             self._feed(self.engine.tick(now), now)
@@ -204,7 +203,7 @@ class Runner:
                     self._feed(self.engine.on_event(step.payload, now), now)
             elif step.kind == FILL:
                 self._trader_fill(step.payload, now)
-        self._results_due(None)
+        self._results_due(last, None)
         self._held_past(day)
         self.result.days = dict(sorted(self.book.days.items()))
         if self.records is not None:
@@ -224,15 +223,20 @@ class Runner:
             self._feed(self.engine.tick(at), at)
             last = at
 
-    def _results_due(self, now: Optional[int]) -> None:
+    def _results_due(self, last: int, now: Optional[int]) -> int:
         """riskd's results of the closes left in flight for them (_as_riskd_did: found the
-        position flat), due before `now` (None: all): done with no close order, at the moment
-        riskd's came, as live."""
+        position flat), due after `last` and before `now` (None: all): done with no close
+        order, at the moment riskd's came, as live, the clock's moments before each first
+        (_due). Returns the last moment played."""
         while self._results and (now is None or self._results[0][0] < now):
             at, cmd = self._results.pop(0)
+            at = max(at, last)
+            self._due(last, at)
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True), at), at)
+            last = at
+        return last
 
     def _held_past(self, day) -> None:
         """A guarded position still open when its trading day ends: a day's figures are realized

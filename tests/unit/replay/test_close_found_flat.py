@@ -148,7 +148,7 @@ def test_a_close_that_found_the_position_flat_is_not_carried_out_by_the_replay(c
     assert rule["contracts_closed"] == 0, rule
     # the replay decided that close as riskd did, and names riskd's own decision of it
     [decision] = [x for x in doc["decisions"] if x["rule"] == RULE]
-    assert decision["action"] == CLOSE_POSITION and decision["riskd"], decision
+    assert decision["action"] == CLOSE_POSITION and decision["riskd"]["found_flat"], decision
     assert not [n for n in doc["notes"] if "guarded this day" in n], doc["notes"]
 
 
