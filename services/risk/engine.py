@@ -169,6 +169,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.trading_day = acct.trading_day or self.day
 
     # -- time --------------------------------------------------------------------------------
+    def moved_calendar(self, calendar, now: int) -> None:
+        """A reloaded [trading_day]: its roll time applies from the next roll, the day in
+        progress keeps the end it has (shared/tradingday.py, "A moved roll"; a file edited by
+        hand without roll_changed_after too: never an instant roll, never a day back)."""
+        self.calendar = calendar.keeping(self.calendar, now)
+        if self.day is not None:
+            self._roll_at = self.calendar.end_of(self.day)
+
     def _maybe_roll(self, now: int, out: Outcome) -> None:
         if self.day is not None and now < self._roll_at:
             return                          # the common case, without any calendar work
