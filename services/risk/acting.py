@@ -823,6 +823,7 @@ class Acting:
         """riskd is about to close: the fills that follow on these contracts are riskd's."""
         if action == FLATTEN:
             contracts = sorted(set(acct.positions) | set(acct.ahead))
+            acct.riskd.sweep_mark(command_id, now)     # its window: exits.py claim_swept
         else:
             contracts = [contract_id]
         for cid in contracts:

@@ -45,6 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
+from services.risk.exits import SKEW_NS
 from services.risk.latecarried import late_cancel, late_close_note, left_working
 from services.risk.lockedwarn import while_locked, with_words
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
@@ -444,6 +445,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event, reversing=True)
                 out.exits.add(acct.account_id)
+            elif fresh and acct.riskd.claim_swept(event, now, self._closes_all(acct, event),
+                                                  self._traders_order(acct, event)):
+                # a finished flatten's close of a contract risk had not seen (exits.py)
+                event = attrs.evolve(event, by_riskd=True)
+                out.exits.add(acct.account_id)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
             if late is not None and change == "new":
@@ -606,6 +612,18 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if late is not None:
             acct.riskd.claimed.pop(fill.trade_id, None)     # a late exit's claim stays
         return late
+
+    @staticmethod
+    def _traders_order(acct, fill) -> bool:
+        """Is the fill's order known as the trader's: of the trader's kind (a stop, a limit),
+        or placed before every flatten riskd still remembers (a flatten's close is created
+        by it)?"""
+        order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
+        if fill.order_id in acct.riskd.not_market or (
+                order is not None and order.type != ORDER_MARKET):
+            return True
+        marks = [e.issued_ns for e in acct.riskd.expected if e.sweep]
+        return order is not None and bool(marks) and order.created_ns < min(marks) - SKEW_NS
 
     @staticmethod
     def _closes_all(acct, fill) -> bool:
@@ -945,6 +963,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         new = r.take_orders(res.command_id, res.close_orders, flatten=res.action == FLATTEN)
         if res.orders_known:
             r.known_cmds.add(res.command_id)
+            r.named(res.command_id)
         if new or r.cmd_changed:            # which command each order is of: saved too
             out.exits.add(acct.account_id)
             for tid, f in list(acct.trades.items()):

@@ -8,7 +8,8 @@ that fits no exit, on the side of a close of riskd's whose result has not come (
 is held as riskd's (hold; saved with the exits: dump_pending) until that result:
 its orders include the fill's -> riskd's; they do not (and no other close there is in
 flight) -> the trader's, counted then (the engine's _close_orders); not known (the search
-failed) -> riskd's. A fill claimed by the expectations below (not by a named order) is
+failed) -> riskd's. A flatten's window (from its issue to its result: Exit.sweep, saved) takes
+a fill after a result that named no order, on a contract it had no exit for (claim_swept). A fill claimed by the expectations below (not by a named order) is
 checked the same way (claimed): once every command whose exits it used has named its orders,
 none of them the fill's, it is the trader's (against_facts, the engine's _close_orders; its
 order taken back: drop_order, its stored row deleted); a late exit's claim stays (its close
@@ -151,6 +152,10 @@ class Exit:
     # carried out first (behind): it comes about as far behind that one as it was sent, or
     # never (0: LATE_NS after the result)
     until_ns: int = 0
+    # a flatten's mark (contract '', size 0: sweep_mark): the flatten closes whatever the
+    # account holds, contracts risk's book did not show too; its issue and its result are
+    # the flatten's window (claim_swept). Cleared when the result names its orders (facts)
+    sweep: bool = False
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -994,6 +999,42 @@ class RiskdExits:
                     new.add(o.order_id)
         return new
 
+    def sweep_mark(self, command_id: str, now: int) -> None:
+        """A flatten is issued: its window is remembered (Exit.sweep), saved with the exits,
+        as long as the flatten's exits are (WINDOW_NS after its result)."""
+        self._add(Exit("", SIDE_BUY, 0, now, command_id, sweep=True))
+
+    def named(self, command_id: str) -> None:
+        """The command's result named all its orders: the facts say which fills are its, not
+        its window (claim_swept)."""
+        for e in self.expected:
+            if e.command_id == command_id and e.sweep:
+                e.sweep = False
+                self.changed[e.n] = e
+
+    def claim_swept(self, fill: Fill, now: int, closes_all: bool, traders: bool) -> bool:
+        """Is this new fill, fitting no exit, a flatten's close of a contract risk's book did
+        not show when the flatten was issued (a buy risk saw only after a restart, or late)?
+        It is when the broker made it within a finished flatten's window (from its issue to
+        its result, SKEW_NS either side) whose result named no orders (the order search
+        failed), it closes all that is open there (closes_all: a flatten's closeContract
+        closes all), riskd has no other exit on the contract, and nothing says it is the
+        trader's (traders: its order is of the trader's kind, a stop or a limit, or was
+        placed before the flatten). In-suite chaos test 2026-12-07, the result first: the
+        flatten's sell of the trader's buy was counted as the trader's trade, the trader's
+        next buy then the third of the minute (a cooldown). The price: the trader's own
+        market close of all of such a contract made in that window is riskd's."""
+        if fill.pnl is None or not closes_all or traders or self.expecting(fill.contract_id, now):
+            return False
+        for e in self.expected:
+            if e.sweep and e.done_ns and e.alive(now) and e.issued_ns - SKEW_NS <= fill.ts_ns \
+                    <= e.done_ns + SKEW_NS:
+                if fill.order_id is not None:
+                    self._bind(fill.order_id, e.command_id)
+                    self.orders.add(fill.order_id)
+                return True
+        return False
+
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one
         of the broker's id position_id, the book's now (gone, position_id): it closed an
@@ -1093,7 +1134,7 @@ def dump_exit(e: Exit) -> dict:
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
-            "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns}
+            "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]
