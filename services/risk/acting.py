@@ -505,7 +505,7 @@ class Acting:
         if pending is not None and pending.opened:
             return ""           # a fill opened contracts its Position has not shown yet
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
-                                    d.ts_ns)
+                                    d.ts_ns, acct.position_id_of(d.contract_id))
 
     def _reducing_already(self, d: Decision, now: int) -> tuple[int, str]:
         """(contracts of the decision's position that riskd's exits there still expect and its

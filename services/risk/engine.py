@@ -487,11 +487,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)      # saved: a restart knows it too
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
-            elif change in ("opened", "flipped") and acct.riskd.has_live() \
-                    and acct.riskd.earlier_position(event.contract_id,
-                                                    acct.opened_at(event.contract_id),
-                                                    acct.position_id_of(event.contract_id), now):
-                out.exits.add(acct.account_id)      # riskd's exits there: an earlier position's
+            elif change in ("opened", "flipped") and acct.riskd.has_live():
+                cid, pid = event.contract_id, acct.position_id_of(event.contract_id)
+                # riskd's exits there: an earlier position's, or (no id known) this one's
+                if acct.riskd.earlier_position(cid, acct.opened_at(cid), pid, now) \
+                        | acct.riskd.adopt(cid, pid, now):
+                    out.exits.add(acct.account_id)
         elif isinstance(event, OrderUpdate):
             change = acct.apply_order(event, now)
             event_ns = event.updated_ns or event.created_ns
