@@ -824,7 +824,7 @@ class Acting:
             contracts = [contract_id]
         for cid in contracts:
             # what exits issued before this position opened expect is not part of it
-            pid = acct.position_id_of(cid)
+            pid = acct.closing_id_of(cid)
             acct.riskd.earlier_position(cid, acct.opened_at(cid), pid, now)
             acct.riskd.expect(cid, acct.furthest(cid), size if action == REDUCE_POSITION
                               else None, command_id, now, position_id=pid)

@@ -22,6 +22,10 @@ result) on that. riskd's fill is never the trader's trade in either (the referen
 as riskd's), the trader's reversing sell is one trade. Drawn, it found riskd's close of an
 earlier position read as covering the next one (test_locked_open_after_reversed_close.py).
 
+Three machines: the shipped rules (BrokerEventOrder), every rule on (EveryRuleOn), and the
+shipped rules with a broker that gives a position a new id when one fill flips it
+(NewIdAtFlip; ProjectX does not say whether the gateway keeps the id).
+
 `make test` runs a bounded number of examples (a few seconds); RISKD_HYPOTHESIS_EXAMPLES=N
 runs N (`make chaos` uses it for the long run).
 """
@@ -65,6 +69,7 @@ class Reference:
         self.next_id = 1                                   # each time a flat contract opens
         self.realized = Decimal(0)
         self.trades = 0
+        self.new_id_at_flip = False                        # a flip keeps the id (NewIdAtFlip)
         self.price = dict(START_PRICES)
 
     def fill(self, cid: str, qty: int, now: int, trader: bool = True):
@@ -89,7 +94,7 @@ class Reference:
         else:
             if s == 0 or (n > 0) != (s > 0):
                 self.opened[cid] = now
-            if s == 0:
+            if s == 0 or (self.new_id_at_flip and (n > 0) != (s > 0)):
                 self.ids[cid], self.next_id = self.next_id, self.next_id + 1
             self.pos[cid] = (n, avg)
         self.realized += (pnl or 0) - FEE * abs(qty)
@@ -503,9 +508,22 @@ class EveryRuleOn(BrokerEventOrder):
     loaded = every_rule_on(load_config(SHIPPED))
 
 
-for machine in (BrokerEventOrder, EveryRuleOn):
+class NewIdAtFlip(BrokerEventOrder):
+    """The same, with a broker that gives a position a new id when one fill flips it (long 1,
+    a sell of 2: short 1 under another id). ProjectX does not say which the gateway does, so
+    riskd must decide alike with both (order20/order21: the flipping fill was counted whole
+    as the new position's, and a close issued on it before its Position read as an earlier
+    position's)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ref.new_id_at_flip = True
+
+
+for machine in (BrokerEventOrder, EveryRuleOn, NewIdAtFlip):
     machine.TestCase.settings = settings(
         max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestBrokerEventOrder = BrokerEventOrder.TestCase
 TestEveryRuleOn = EveryRuleOn.TestCase
+TestNewIdAtFlip = NewIdAtFlip.TestCase
