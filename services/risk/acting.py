@@ -730,7 +730,7 @@ class Acting:
         cid = fill.contract_id
         opened = acct.opened_at(cid)
         if fill.pnl is None and (acct.signed(cid) == 0 or fill.ts_ns < opened - SKEW_NS) \
-                and acct.riskd.grow_closed(cid, fill.side, fill.size, now):
+                and acct.riskd.grow_closed(cid, fill.side, fill.size, now, fill.ts_ns):
             # made before the position the book holds (or the book is flat): it grew the
             # earlier position, which riskd's close of all of it closed (exits.py grow_closed)
             out.exits.add(acct.account_id)

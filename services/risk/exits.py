@@ -434,16 +434,23 @@ class RiskdExits:
                     if not (e.command_id == command_id and e.contract_id == contract_id)])
         self.expect(contract_id, signed_position, None, command_id, now)
 
-    def grow_closed(self, contract_id: str, fill_side: int, size: int, now: int) -> bool:
+    def grow_closed(self, contract_id: str, fill_side: int, size: int, now: int,
+                    made_ns: int = 0) -> bool:
         """A trader's opening fill of an earlier position (one the book no longer holds: it is
         flat, or holds a later one), seen only now, while riskd's close of all of that
         position still expects fills (its exits gone: the position was seen flat or
         replaced): that close closed this fill's contracts too, and its fill is that much
         larger (a restarted risk read the flatten's position as 2; the trader's buy, made
         before the flatten ran, came in a snapshot after the position reopened since, and the
-        flatten's fill of 3 was counted as the trader's trade). True when it grew."""
+        flatten's fill of 3 was counted as the trader's trade). A close whose result came
+        before the fill was made (made_ns, the broker's time, less SKEW_NS) was carried out
+        already and closed nothing bought after it (order21: a close that found nothing,
+        the trader's reversal closed by the cooldown's flatten, took the trader's next buy
+        of 3, 1.5 s later, as contracts it closed: they were valued at its price, and
+        daily_net_loss flattened in one event order only). True when it grew."""
         closing = [e for e in self._live() if e.contract_id == contract_id and e.whole
-                   and e.gone and e.side != fill_side and e.open_at(now)]
+                   and e.gone and e.side != fill_side and e.open_at(now)
+                   and not (made_ns and e.done_ns and made_ns > e.done_ns + SKEW_NS)]
         if not closing:
             return False
         e = max(closing, key=lambda e: e.issued_ns)
