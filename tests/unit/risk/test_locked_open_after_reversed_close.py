@@ -33,7 +33,7 @@ import itertools
 import pytest
 
 from tests.unit.risk.desk import MNQ, NQ
-from tests.unit.risk.test_event_order_model import BrokerEventOrder
+from tests.unit.risk.test_event_order_model import BrokerEventOrder, EveryRuleOn
 
 
 class Scripted:
@@ -165,3 +165,31 @@ def test_a_buy_after_a_close_that_found_nothing_is_not_what_it_closed(order):
     assert not m.mismatch, m.mismatch
     assert not any(lk.rule == "daily_net_loss" for lk in m.shuffled.lockouts.all())
     m.both_agree_with_the_reference()
+
+
+class EveryRuleQueued(Queued):
+    """Queued, with every rule on (test_event_order_model.EveryRuleOn)."""
+    loaded = EveryRuleOn.loaded
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_flip_that_starts_a_cooldown_warns_in_any_order(order):
+    """The event-order model at 1,000 examples (every rule on): MNQ short 1, NQ long 4 closed
+    by max_unrealized_profit at +780.00, MNQ 49 ticks down; the trader buys 2 MNQ (long 1,
+    +24.50: the 3rd trade of the minute, a cooldown that keeps positions). Realized is then
+    80 % of daily_realized_profit's target, and a breach of it would flatten the long 1 the
+    cooldown leaves open: it warns. It did when the buy's Position came first; with its Trade
+    first the book still held the short the fill had closed, read "nothing left open", and
+    held the warning back until the cooldown's end (the model's in-order engine). On main's
+    code the 3 orders with the Position before the Trade fail: the shuffled engine warned,
+    the in-order one did not (checked in a detached worktree)."""
+    m, data = EveryRuleQueued(), Scripted()
+    m.orders = [None, None, None, order]
+    m.market_order(MNQ, -1, data)
+    m.market_order(NQ, 4, data)
+    m.quote(NQ, 39, data)                    # max_unrealized_profit closes the NQ: +780.00
+    m.quote(MNQ, -49, data)
+    m.market_order(MNQ, 2, data)             # flips to long 1, starts the cooldown
+    assert not m.mismatch, m.mismatch        # the same warnings in both orders
+    assert m.ref.pos.get(MNQ, (0,))[0] == 1
+
