@@ -910,6 +910,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         new = r.take_orders(res.command_id, res.close_orders)
         if res.orders_known:
             r.known_cmds.add(res.command_id)
+            if res.status == DONE and not res.unsettled \
+                    and r.found_nothing(res.command_id, res.close_orders, now):
+                out.exits.add(acct.account_id)
         if new or r.cmd_changed:            # which command each order is of: saved too
             out.exits.add(acct.account_id)
             for tid, f in list(acct.trades.items()):

@@ -956,6 +956,23 @@ class RiskdExits:
                     new.add(o.order_id)
         return new
 
+    def found_nothing(self, command_id: str, close_orders, now: int) -> bool:
+        """The command's final result named all its orders (orders_known) and no call of it
+        whose outcome was lost: on a contract where it named none, its close found nothing to
+        close (the position was flat when the broker carried it out), and no fill of it will
+        come. Its exits there expect nothing more (order21: a held close that found the
+        trader's reversal already closed kept its 3 contracts expected 15 s; the trader's next
+        buy was taken for contracts it had closed, valued at its price, and daily_net_loss
+        flattened in one event order only). True when one changed."""
+        named = {o.contract_id for o in close_orders}
+        hit = False
+        for e in self._live():
+            if e.command_id == command_id and e.contract_id not in named and not e.late \
+                    and e.open_at(now):
+                self._use([e], e.size)
+                hit = True
+        return hit
+
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one
         of the broker's id position_id, the book's now (gone, position_id): it closed an
