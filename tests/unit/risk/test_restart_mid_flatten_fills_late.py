@@ -160,3 +160,29 @@ def test_the_traders_own_stop_in_the_window_stays_the_traders(tmp_path, again):
     assert acct.trades_today == 2, [(f.trade_id, f.by_riskd) for f in acct.trades.values()]
     assert not acct.trades[2].by_riskd
     second.stop()
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["", "restart-after-result"])
+def test_a_result_naming_its_orders_leaves_the_window_out(tmp_path, again):
+    """The result first, its order search done and naming no NQ order: the facts say the sell
+    is not the flatten's, whatever its window (also after a restart right after the result):
+    the trader's trade, counted."""
+    data_dir = str(tmp_path)
+    flatten, locked_at, bought = locked_mid_flatten(data_dir)
+    second = Risk(data_dir, locked_at + 2 * NS, "b")
+    second.sync(snapshot([], complete=False, seq=2))
+    second.now += NS // 10
+    second.step(second.engine.on_result(CommandResult(
+        command_id=f"{flatten.id}.1", account_id=ACCOUNT, status=DONE, action="flatten",
+        rule="self_lockout", detail="flattened", orders_known=True, close_orders=[]),
+        second.now))
+    if again:
+        second.stop()
+        second = Risk(data_dir, second.now + NS // 10, "c")
+        second.sync(snapshot([], complete=False, seq=3))
+    second.now += NS // 10
+    second.feed(fill(1, bought, SIDE_BUY, 101))
+    second.feed(fill(2, locked_at + NS, SIDE_SELL, 777, pnl="-10.00"))
+    acct = second.engine.accounts[ACCOUNT]
+    assert acct.trades_today == 2, [(f.trade_id, f.by_riskd) for f in acct.trades.values()]
+    second.stop()
