@@ -445,7 +445,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event, reversing=True)
                 out.exits.add(acct.account_id)
-            elif fresh and acct.riskd.claim_swept(event, now, self._closes_all(acct, event),
+            elif fresh and acct.riskd.claim_swept(event, now, self._closes_all(acct, event, True),
                                                   self._traders_order(acct, event)):
                 # a finished flatten's close of a contract risk had not seen (exits.py)
                 event = attrs.evolve(event, by_riskd=True)
@@ -627,10 +627,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return order is not None and bool(marks) and order.created_ns < min(marks) - SKEW_NS
 
     @staticmethod
-    def _closes_all(acct, fill) -> bool:
+    def _closes_all(acct, fill, held: bool = False) -> bool:
         """Does this new fill close all that is open there, as either stream reads it (the
-        Position's, the fills')? A close of the whole position closes exactly that."""
-        if acct.signed(fill.contract_id) == 0:
+        Position's, the fills')? A close of the whole position closes exactly that.
+        held: only a position one of them shows (not any fill there once the book is flat)."""
+        if acct.signed(fill.contract_id) == 0 and not held:
             return True
         return any(h != 0 and fill.size == abs(h) and (fill.side == SIDE_SELL) == (h > 0)
                    for h in (acct.signed(fill.contract_id), acct.exposure(fill.contract_id),
