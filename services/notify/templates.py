@@ -619,9 +619,19 @@ def flapping_alert(e: WorkerEvent, broker: bool = False) -> Alert:
         lines.append(f"meanwhile {guardwords.meaning(e.name) or guardwords.BROKER_MEANING}")
     logs = f"`riskctl logs --process {shards.base_name(e.name)}`"
     if e.exit_code == EXIT_PORT_TAKEN:      # a start cannot help: the port is held (trial 14b)
-        lines.append(f"its port is taken (another riskd on this machine, or another program, "
-                     f"holds it): starting it again cannot help; {logs} names the port and its "
-                     f"setting; give this riskd its own ports: {PORTS_DOC}")
+        # the supervisor's reason names what holds it when the machine tells (portcheck.
+        # taken_words; trial 21b: a connection of riskd's own to itself, not another program)
+        if " is held " in why:
+            lines.append(f"its port is held as said above: starting it again cannot help while "
+                         f"it is held; {logs} names the port and its setting; "
+                         + ("give riskd ports below the OS's ephemeral range"
+                            if "ephemeral" in why else "it is free once that connection ends")
+                         + f": {PORTS_DOC}")
+        else:
+            lines.append(f"its port is taken (another riskd on this machine, or another "
+                         f"program, holds it): starting it again cannot help; {logs} names "
+                         f"the port and its setting; give this riskd its own ports: "
+                         f"{PORTS_DOC}")
     else:
         lines.append(f"`riskctl start {e.name}` (ops) starts it now; "
                      f"{where_why(shards.base_name(e.name), (why,))}")
