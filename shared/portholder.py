@@ -95,24 +95,31 @@ def _ppid(pid: int, proc: str) -> int:
         return -1
 
 
-def _module(pid: int, proc: str) -> bool:
-    """Whether pid runs one of riskd's workers (python -m services.NAME)."""
+def _module(pid: int, proc: str) -> str:
+    """The module pid runs with `python -m` ('services.market'), '' for none."""
     try:
         with open(os.path.join(proc, str(pid), "cmdline"), "rb") as fh:
             args = fh.read().split(b"\0")
     except OSError:
-        return False
-    return any(a == b"-m" and i + 1 < len(args) and args[i + 1].startswith(b"services.")
-               for i, a in enumerate(args))
+        return ""
+    for i, a in enumerate(args[:-1]):
+        if a == b"-m":
+            return args[i + 1].decode("utf-8", "replace")
+    return ""
 
 
 def riskds_own(pid: int, proc: str = "/proc") -> bool:
-    """pid is this process, a child of it (the supervisor's workers), or a worker beside it
-    (a worker asking: the same supervisor's child running services.NAME)."""
+    """pid is this process, a child of it (the supervisor asking: its workers), or, when a
+    worker of riskd's asks (python -m services.NAME, its parent the supervisor), a worker
+    beside it (the same parent). Another riskd started from the same shell is none of them."""
     if pid == os.getpid():
         return True
     parent = _ppid(pid, proc)
-    return parent == os.getpid() or (parent == os.getppid() and _module(pid, proc))
+    if parent == os.getpid():
+        return True
+    mine = _module(os.getpid(), proc)
+    return (mine.startswith("services.") and mine != "services.supervisor"
+            and parent == os.getppid() and _module(pid, proc).startswith("services."))
 
 
 def _name(proc: str, pid: str) -> str:

@@ -104,3 +104,23 @@ def test_the_holders_words_inside_the_range_and_in_time_wait():
     assert out.startswith("held as the local end of a connection to port 5570 (established): "
                           "the OS gave that connection this port, as it lies inside"), out
     assert portholder.holder_words(47422, [entry(47423, 47423, "06")], LINUX) == ""
+
+
+def test_a_process_is_riskds_own_only_as_its_child_or_a_workers_sibling(tmp_path):
+    # a fake /proc: this process, and pid 999999 whose parent is this process's parent
+    import os
+
+    def proc(pid, ppid, module):
+        folder = tmp_path / str(pid)
+        folder.mkdir(exist_ok=True)
+        (folder / "stat").write_text(f"{pid} (python) S {ppid} 1 1")
+        (folder / "cmdline").write_bytes(b"\0".join([b"python", b"-m", module.encode(),
+                                                     b"--config", b"x"]) + b"\0")
+    proc(999999, os.getppid(), "services.risk")
+    proc(os.getpid(), os.getppid(), "services.market")        # a worker asking: a sibling
+    assert portholder.riskds_own(999999, str(tmp_path))
+    # a supervisor asking: another riskd started from the same shell is not its own
+    proc(os.getpid(), os.getppid(), "services.supervisor")
+    assert not portholder.riskds_own(999999, str(tmp_path))
+    proc(999998, os.getpid(), "services.market")              # its child: its own
+    assert portholder.riskds_own(999998, str(tmp_path))
