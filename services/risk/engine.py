@@ -64,6 +64,7 @@ from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, command_in, what, who
 from services.risk import takeback
 from shared.retrying import is_kill_switch
+from shared.rulenumbers import line_word
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STATUS_CANCELLED,
@@ -1280,7 +1281,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             w = RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
                 value=m.value, limit=m.limit, warn_at=params.warn_at,
-                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}")
+                reason=f"{rule.name} at {m.progress:.0%} of its {line_word(rule.name)}: "
+                       f"{m.detail}")
             out.warnings.append(w)
             if self._depth:     # _run takes it back if the step locks and it is quiet then
                 self._warn_keys[w.id] = (key, rule, params, m)
