@@ -268,6 +268,18 @@ def judged_orders(account: AccountState) -> list[OrderUpdate]:
     return [o for o in account.traders_orders() if o.type != ORDER_MARKET]
 
 
+def closed_with_orders(account: AccountState, contracts, now: int) -> set[str]:
+    """Of the contracts a rule closes in this step, those whose close also cancels their
+    orders: close_position cancels every working order of its contract (services/enforcement/
+    actions/close_position.py), so a rule that closes a contract decides no cancel of its own
+    for the orders there (fresh-user trial 21b: a stop counted in the close's "2 orders
+    cancelled" and again on its own "cancelled" line, the target "nothing to do"; docs/rules.md
+    §11: one breach, "close the CL position, cancel 0 orders on it"). Not when riskd's exits
+    there are on their way already (the close decided now repeats one sent before and is not
+    sent again): an order placed since is cancelled on its own, as before."""
+    return {cid for cid in contracts if cid and not account.riskd.expecting(cid, now)}
+
+
 def until_reset(ctx: Ctx, now: int) -> LockSpec:
     return LockSpec(kind=UNTIL_RESET, until_ns=ctx.calendar.next_roll(now))
 

@@ -14,7 +14,8 @@ action, in whatever order the broker's events come.
 """
 from __future__ import annotations
 
-from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule, judged_orders, lookup_symbol
+from services.risk.rules.base import (CLOCK, ORDER, POSITION, Rule, closed_with_orders,
+                                      judged_orders, lookup_symbol)
 from services.risk.state import symbol_of
 from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
 from shared.tradingday import SessionWindow
@@ -63,8 +64,11 @@ class SessionBlockOutside(Rule):
                                            f"{p.symbol} position outside its trading session",
                                            contract_id=p.contract_id, lock=lock(p.contract_id)))
         if sweep or ctx.change == "new":
+            # an order on a contract closed here is cancelled by that close, said once there
+            closed = closed_with_orders(ctx.account, (d.contract_id for d in out), now)
             for o in judged_orders(ctx.account):
-                if (sweep or o.order_id == event.order_id) and outside(o.contract_id):
+                if (sweep or o.order_id == event.order_id) and outside(o.contract_id) \
+                        and o.contract_id not in closed:
                     out.append(self.decide(ctx, params, now, CANCEL_ORDERS,
                                            f"{symbol_of(o.contract_id)} order {o.order_id} "
                                            f"outside its trading session",

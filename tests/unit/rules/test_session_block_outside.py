@@ -2,7 +2,7 @@
 closed when the session ends."""
 import datetime as dt
 
-from tests.unit.risk.desk import ES, MNQ, Desk, chi
+from tests.unit.risk.desk import ES, MNQ, SIDE_BUY, SIDE_SELL, Desk, chi
 
 RTH = {"default": {"start": "08:30", "end": "15:00", "timezone": "America/Chicago",
                    "days": ["mon", "tue", "wed", "thu", "fri"]}}
@@ -49,3 +49,22 @@ def test_the_rules_own_holidays_file_closes_the_session():
     desk.engine.holiday_files = {"cme.txt": frozenset({dt.date(2026, 11, 26)})}
     [d] = desk.order(2, MNQ).decisions
     assert d.lock.until_ns == chi(2026, 11, 27, 8, 30)
+
+
+def test_session_end_closes_a_position_with_its_orders_each_order_said_once():
+    """Fresh-user trial 21b, finding 5: MNQ long 1 with its stop and target, and an ES entry
+    order, at the session's end: four breaches, the stop counted in the close's "2 orders
+    cancelled" and again as "cancelled" on its own line, the target "nothing to do". The close
+    cancels every working order of its contract: MNQ's stop and target are its, not lines of
+    their own; the ES order, on a contract not closed, is cancelled on its own."""
+    desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=RTH)
+    desk.filled(1, MNQ, 21000)
+    desk.stop(38, MNQ, SIDE_SELL, 1, 20900)
+    desk.order(39, MNQ, SIDE_SELL, 1, limit_price=21200)
+    desk.order(40, ES, SIDE_BUY, 1, limit_price=5000)
+    assert desk.decisions() == []
+    out = desk.at(chi(2026, 11, 25, 15))
+    assert sorted((d.action, d.contract_id, d.order_id) for d in out.decisions) == [
+        ("cancel_orders", ES, 40), ("close_position", MNQ, None)], out.decisions
+    assert sorted((c.action, c.contract_id) for c in out.commands) == [
+        ("cancel_orders", ES), ("close_position", MNQ)]
