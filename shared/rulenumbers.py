@@ -116,6 +116,11 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
 # is placed" (docs/rules.md; trial 17g: its row read "3/10 35%"), and those words are the
 # whole row: no share beside them (WORDS_ONLY).
 SPELLED_OUT = frozenset({"drawdown_guard", "no_stop_loss_grace"})
+# Rules with no reading whose row adds what they enforce now, in risk's words (its detail:
+# services/risk/rules Rule.state_words), beside their parameters: session_block_outside's
+# "outside the session until Tue 05:00 CST: any new position is closed, ..." (fresh-user
+# trial 21b: only the symbols it had locked showed, while every new position was closed).
+STATE_WORDS = frozenset({"session_block_outside"})
 WORDS_ONLY = frozenset({"no_stop_loss_grace"})
 
 

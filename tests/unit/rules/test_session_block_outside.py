@@ -68,3 +68,35 @@ def test_session_end_closes_a_position_with_its_orders_each_order_said_once():
         ("cancel_orders", ES, 40), ("close_position", MNQ, None)], out.decisions
     assert sorted((c.action, c.contract_id) for c in out.commands) == [
         ("cancel_orders", ES), ("close_position", MNQ)]
+    for _ in range(3):          # the clock's next sweeps, the close still on its way
+        later = desk.wait(0.2)
+        assert later.decisions == [] and later.commands == [], later.decisions
+
+
+def test_the_row_says_when_the_session_ends_and_after_it_that_any_new_position_is_closed():
+    """Fresh-user trial 21b, finding 5: after the session's end the screens showed only the
+    symbols it had locked (MNQ, ES) while a MES bought then was closed too, and before it no
+    word of the end to come: the row was the parameters only."""
+    from cli.watch.model import WatchState, build_screen
+    from cli.watch.view import plain, render
+    from services.risk.views import account_status, rule_values
+    from tests.unit.cli.screens import CALENDAR, CHICAGO
+    from tests.unit.risk.desk import CHI
+    desk = Desk(start=chi(2026, 11, 25, 14, 48), session_block_outside=RTH)
+    desk.engine.zone = CHI
+
+    def row():
+        return {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}[
+            "session_block_outside"].detail
+
+    assert row() == ("session ends Wed 15:00 CST: open positions are closed then, and any "
+                     "new position after it"), row()
+    desk.at(chi(2026, 11, 25, 15, 0, 1))
+    assert row() == ("outside the session until Thu 08:30 CST: any new position is closed, "
+                     "any new order cancelled"), row()
+    state = WatchState()
+    state.apply(account_status(desk.engine, 1001, desk.now))
+    text = plain(render(build_screen(state, desk.now, CHICAGO, CALENDAR), 160, None,
+                        unicode=False))
+    assert "outside the session until Thu 08:30 CST: any new position is closed" in \
+        " ".join(text.split()), text
