@@ -100,3 +100,20 @@ def test_the_row_says_when_the_session_ends_and_after_it_that_any_new_position_i
                         unicode=False))
     assert "outside the session until Thu 08:30 CST: any new position is closed" in \
         " ".join(text.split()), text
+
+
+def test_the_session_end_alert_names_each_symbol_it_locks():
+    """Fresh-user trial 21b, finding 5: the alert's head line read "MNQ locked until ...
+    (session_block_outside); session_block_outside also until ...", the ES lock unnamed."""
+    from services.notify.steps import step_alert
+    from services.notify.templates import Context
+    from tests.unit.risk.desk import CHI
+    desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=RTH)
+    desk.filled(1, MNQ, 21000)
+    desk.order(40, ES, SIDE_BUY, 1, limit_price=5000)
+    out = desk.at(chi(2026, 11, 25, 15))
+    alert = step_alert([*out.lockouts, *out.decisions], Context(tz=CHI, accounts={1001: "Demo"}))
+    head = alert.text.splitlines()[0]
+    assert "MNQ" in head and "ES also locked until Thu 08:30 CST (session_block_outside)" in \
+        head or "ES" in head and "MNQ also locked until Thu 08:30 CST" in head, alert.text
+    assert alert.text.count("Breach session_block_outside") == 2, alert.text
