@@ -17,8 +17,8 @@ from __future__ import annotations
 from services.risk.rules.base import (CLOCK, ORDER, POSITION, Rule, closed_with_orders,
                                       judged_orders, lookup_symbol)
 from services.risk.state import symbol_of
-from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
 from shared import showtime
+from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
 from shared.tradingday import SessionWindow
 
 _cache: dict[tuple, SessionWindow] = {}
