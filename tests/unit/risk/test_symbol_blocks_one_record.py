@@ -19,6 +19,7 @@ import pytest
 
 from services.notify.steps import step_alert
 from services.notify.templates import Context
+from services.risk.preview import preview
 from shared.config.load import load_config
 from shared.messages.market import (ORDER_STOP, SIDE_SELL, STATUS_OPEN, AccountUpdate,
                                     OrderUpdate)
@@ -92,6 +93,9 @@ def test_listing_a_held_symbol_with_its_stop_is_one_breach_the_close_cancels_the
                             type=ORDER_STOP, side=SIDE_SELL, size=1,
                             stop_price=Decimal("5990"), limit_price=None))
     broker.now += 5 * NS
+    # the edit's question says one action too (rules set asks first: services/risk/preview.py)
+    [asked] = preview(engine, listing(tmp_path, '["ES"]'), broker.now)
+    assert (asked.action, asked.contract_id) == ("close_position", ES), asked
     assert engine.settings.update(listing(tmp_path, '["ES"]'),
                                   list(engine.accounts.values())) == []     # in force now
     out = engine.recheck(broker.now)
