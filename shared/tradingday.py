@@ -10,6 +10,15 @@ straight to Monday's trading day, whose session opens Sunday at 17:00. The
 roll is computed in local time with zoneinfo, so it stays at 17:00 Chicago
 across the March and November DST changes.
 
+A moved roll. When the roll time is changed while riskd runs, the trading day in progress
+keeps the end it had (the roll every lockout "until the roll", waiting loosening and screen
+was told): `moved` = (that day, its roll time). Days up to it end at the earlier time; the
+next day starts at that earlier roll and ends at the new time on its own date (so it is
+shorter or longer once), and every later day runs roll to roll at the new time. No instant
+roll (the day's PnL is never reset early) and no day back (never kept past its roll).
+`keeping(earlier, now)` makes such a calendar; `[trading_day] roll_changed_after` is where
+the config keeps it (shared/config/trading_day.py), so every process reads the one fact.
+
 Sessions. A SessionWindow is a daily window [start, end) in its own zone on
 the given weekdays, minus holidays. When end <= start the window is
 overnight: it opens on the day before its session date and closes on the
@@ -87,6 +96,19 @@ def parse_dates(values: Iterable[str | dt.date]) -> frozenset[dt.date]:
     return frozenset(out)
 
 
+def parse_changed_after(value: str) -> Optional[tuple[dt.date, dt.time]]:
+    """'2026-12-07 17:00' -> (date, time): the last roll at the earlier roll time; '' -> None."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        day, at = text.split()
+        return dt.date.fromisoformat(day), parse_time(at)
+    except ValueError:
+        raise ValueError(f"expected a date and time like '2026-12-07 17:00', got {value!r}") \
+            from None
+
+
 def local_ns(day: dt.date, at: dt.time, tz: dt.tzinfo) -> int:
     """The UTC ns of a local wall time (a time skipped by DST resolves forward, fold=0)."""
     naive = dt.datetime.combine(day, at)
@@ -102,11 +124,31 @@ class TradingCalendar:
     tz: dt.tzinfo = ZoneInfo("America/Chicago")
     days: frozenset[int] = MON_FRI
     holidays: frozenset[dt.date] = frozenset()
+    moved: Optional[tuple[dt.date, dt.time]] = None   # (last day at the earlier roll, its time)
 
     @classmethod
     def make(cls, roll: str | dt.time = "17:00", timezone: str = "America/Chicago",
-             days: Iterable | str = "mon-fri", holidays: Iterable = ()) -> "TradingCalendar":
-        return cls(parse_time(roll), ZoneInfo(timezone), parse_days(days), parse_dates(holidays))
+             days: Iterable | str = "mon-fri", holidays: Iterable = (),
+             changed_after: str = "") -> "TradingCalendar":
+        return cls(parse_time(roll), ZoneInfo(timezone), parse_days(days), parse_dates(holidays),
+                   parse_changed_after(changed_after))
+
+    def keeping(self, earlier: "TradingCalendar", now: int) -> "TradingCalendar":
+        """This calendar with the trading day in progress at `now` (as `earlier` has it) kept
+        to the end `earlier` gives it: a roll time changed mid-day applies from the next day.
+        Itself when that day and its end are the same in both."""
+        day = earlier.trading_day(now)
+        ends = earlier.end_of(day)
+        if self.trading_day(now) == day and self.end_of(day) == ends:
+            return self
+        kept = (day, from_ns(ends, self.tz).time())
+        return attrs.evolve(self, moved=None if kept[1] == self.roll else kept)
+
+    def changed_after(self) -> str:
+        """`[trading_day] roll_changed_after` of this calendar: 'YYYY-MM-DD HH:MM', or ''."""
+        if self.moved is None:
+            return ""
+        return f"{self.moved[0].isoformat()} {self.moved[1].strftime('%H:%M')}"
 
     def is_trading_date(self, day: dt.date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
@@ -129,15 +171,31 @@ class TradingCalendar:
 
     def trading_day(self, ns: int) -> dt.date:
         """The trading day an instant belongs to."""
+        if self.moved is not None:
+            last, earlier = self.moved
+            if ns < local_ns(last, earlier, self.tz):
+                return self._day_at(ns, earlier)
+            # the day after the moved roll, however early the new roll comes on its date
+            return max(self._day_at(ns, self.roll),
+                       self.next_trading_date(last + dt.timedelta(days=1)))
+        return self._day_at(ns, self.roll)
+
+    def _day_at(self, ns: int, roll: dt.time) -> dt.date:
         local = from_ns(ns, self.tz)
         day = local.date()
-        if local.time() >= self.roll:
+        if local.time() >= roll:
             day += dt.timedelta(days=1)
         return self.next_trading_date(day)
 
+    def roll_of(self, day: dt.date) -> dt.time:
+        """The roll time that ends trading day `day` (the earlier one up to a moved roll)."""
+        if self.moved is not None and day <= self.moved[0]:
+            return self.moved[1]
+        return self.roll
+
     def end_of(self, day: dt.date) -> int:
         """When trading day `day` ends (its roll), UTC ns."""
-        return local_ns(day, self.roll, self.tz)
+        return local_ns(day, self.roll_of(day), self.tz)
 
     def start_of(self, day: dt.date) -> int:
         """When trading day `day` starts: the previous trading day's roll."""
@@ -150,7 +208,8 @@ class TradingCalendar:
     def session_open(self, day: dt.date) -> int:
         """When the market opens for trading day `day`: the roll time on the calendar day before
         (Monday's session opens Sunday 17:00 although Friday's roll already led to Monday)."""
-        return local_ns(day - dt.timedelta(days=1), self.roll, self.tz)
+        return local_ns(day - dt.timedelta(days=1), self.roll_of(day - dt.timedelta(days=1)),
+                        self.tz)
 
     def next_session_open(self, ns: int) -> int:
         """The next time the market opens at or after `ns` (ns itself when it is open now)."""

@@ -41,7 +41,7 @@ from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.offline import backup_folder, offline_edit
 from cli.table import render_table
 from shared import editasking, showtime
-from shared.config import lastrun
+from shared.config import lastrun, rollmove
 from shared.config.edit import (EditError, config_changes, is_secret_key, restore_backup,
                                 set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
@@ -188,12 +188,20 @@ def set_value(args, ctx) -> int:
         refused = offline_port_refusal(ctx.config_path, args.key, value)
         if refused:
             raise CliError(f"{args.key}: not saved: {refused}")
+        if rollmove.is_roll_key(args.key):   # from the next roll, as a running riskd does
+            return offline_edit(ctx, lambda path, backups: rollmove.set_roll(
+                path, value, running_calendar(path), time.time_ns(), backups))
         return offline_edit(ctx, lambda path, backups: set_config_value(
             path, args.key, value, backups))
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, ConfigSet(key=args.key, value=value, reason=args.reason),
                       args.yes, EDIT_TIMEOUT)
     return 1 if reply is None else print_edited(ctx, reply)
+
+
+def running_calendar(path: str):
+    """The trading calendar the file holds now (a roll edit keeps its day in progress)."""
+    return load_config(path).config.trading_day.calendar(os.path.dirname(os.path.abspath(path)))
 
 
 def offline_port_refusal(path: str, key: str, value: str) -> str:

@@ -8,18 +8,20 @@ config, and no word of why):
 - riskd's closes the replay did not make: decisions the replay's config or bar prices did not
   reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
-- riskd's closes the replay made too, but which no fill of riskd's carried out (riskd's call got
-  no answer and the trader's own exit closed the position, or it failed): the replay carried
-  them out at a bar price, which riskd's day never had, and what follows from that (a loss
-  realized earlier, a flatten set off by it) parts from riskd's day (fresh-user trial 20c,
-  finding 4: a difference of +10.48 with no note with one-minute bars);
+- riskd's closes the replay made too, but which no fill of riskd's carried out and whose records
+  do not say they found the position flat (it failed, or enforcement's journal no longer holds
+  it; one that found it flat is left to the trader's fill that closed it, LiveClose.found_flat,
+  and differs in nothing): the replay carried them out at a bar price, which riskd's day never
+  had, and what follows from that (a loss realized earlier, a flatten set off by it) parts
+  from riskd's day (fresh-user trial 20c, finding 4: a difference of +10.48 with no note with
+  one-minute bars);
 - riskd's closes the replay made at another moment, within 2 minutes but too far from riskd's
   to be matched (the
   same trial, one-second bars: riskd's 03:54:57 flatten was said to be one the config or the
   bar prices "did not reach"; the replay had made it 4 s earlier);
 - the replay's closes riskd did not make, carried out at a bar price.
 A close of riskd's that found nothing to do at the broker closed nothing, and is not one of
-riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner leaves it out).
+riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner never lists it).
 A person's unlock in riskd's records is carried out by the runner and said there.
 """
 from __future__ import annotations

@@ -15,6 +15,7 @@ import attrs
 from cli.replay.runner import AccountReplay
 from cli.replay.scope import Scope, scope_json, scope_lines, wrapped
 from cli.table import cell, render_table
+from services.risk.state import symbol_of
 from shared import showtime
 from shared.clock import from_ns
 from shared.lockwords import kind_words
@@ -286,8 +287,10 @@ def decision_lines(report: Report, tz) -> list[str]:
                          f"{hhmm(span[1], tz)}]")
             own = r.riskd_own.get(d.id)
             if own is not None:
+                flat = f"; its close found {symbol_of(own.contract_id)} already flat and made " \
+                    f"no fill" if own.found_flat else ""
                 note += f" [riskd's own: {hhmm(own.ts_ns, tz)}" + \
-                    (f": {own.reason}]" if own.reason else "]")
+                    (f": {own.reason}" if own.reason else "") + f"{flat}]"
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")
     return out
@@ -377,7 +380,8 @@ def to_json(report: Report, tz=None) -> dict:
 
 def riskd_json(own) -> Optional[dict]:
     """riskd's own decision a replayed close was matched with, or None."""
-    return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason}
+    return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason,
+                                     "found_flat": own.found_flat}
 
 
 def day_starts(points, day_of) -> list[tuple[int, dt.date]]:

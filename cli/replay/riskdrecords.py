@@ -18,9 +18,16 @@ action and contract, within a bar) is carried out by riskd's own fill of it, as 
 (cli/replay/runner.py), not again at a bar price; a lockout a person lifted (`riskctl unlock`)
 is lifted in the replay at the same moment. A close whose every try found nothing to do at the
 broker (enforcement's journal: "account ... was already flat") closed nothing: it is marked
-`nothing`, and the replay neither matches it nor lists it as a close of riskd's (trial 20a:
-"riskd's closes the replay did not make: ... daily_realized_loss flatten" for a flatten of an
-account already flat).
+`nothing`, and the replay never lists it as a close of riskd's (trial 20a: "riskd's closes the
+replay did not make: ... daily_realized_loss flatten" for a flatten of an account already
+flat). A close or reduce of one contract that ended done with no close order of its own
+(enforcement's journal: the broker's orders showed none made by it, and no call of it left
+unsettled) found the position flat, or already cut, when it got there: the trader's own fill,
+or another close, did it while riskd's close was in flight. It is marked `found_flat`, with
+when riskd's result came (`finished_ns`): the replay leaves such a close in flight until then
+and lets that fill close the position, as it did (fresh-user trial 21b, finding 2: "ES was
+already flat, 1 order cancelled", which the replay carried out itself at a bar price and then
+dropped the trader's target fill that had closed ES).
 
 Where the records do not reach (riskd did not guard the account then, or they are gone) the
 replay cannot tell riskd's closes from the trader's trades: `unknown` lists those fills and
@@ -36,11 +43,11 @@ import attrs
 
 from cli.storedhistory import state_files
 from cli.storedoutcomes import journal_file
-from services.enforcement.journal import FINAL, read_stored
+from services.enforcement.journal import read_stored_results
 from services.risk.store import TRADE_DAYS_KEPT
 from services.risk.lockouts import BY_BROKER, BY_CLOCK, BY_CONFIG, BY_ROLL, CLEARED
 from shared import codec
-from shared.messages.enforce import found_nothing_to_do
+from shared.messages.enforce import DONE, FAILED, found_nothing_to_do
 from shared.messages.market import Fill
 from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
                                   Decision, LockoutChange, command_key)
@@ -50,6 +57,7 @@ __all__ = ["RiskdRecords", "read_records", "TRADE_DAYS_KEPT"]
 CLOSING = (CLOSE_POSITION, REDUCE_POSITION, FLATTEN)
 NOT_A_PERSON = (BY_CLOCK, BY_ROLL, BY_BROKER, BY_CONFIG, "rule")
 HOUR_NS = 3600 * 1_000_000_000
+ENDED = (DONE, FAILED)              # a try of a close that ended (not withdrawn)
 
 
 @attrs.define
@@ -63,6 +71,10 @@ class LiveClose:
     command_id: str = ""
     nothing: bool = False      # every try of it found nothing to do: it closed nothing
     reason: str = ""           # riskd's own words of it ('MNQ open PnL -222.00')
+    # a close or reduce of one contract done with no close order of its own: it found the
+    # position flat (or cut) without it, and riskd's result came at finished_ns
+    found_flat: bool = False
+    finished_ns: int = 0
 
 
 @attrs.define
@@ -106,18 +118,29 @@ class RiskdRecords:
             self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by,
                                            change.lockout.symbol, change.reason))
 
-    def found_nothing(self, states) -> None:
-        """Enforcement's journal states of these closes' commands (and of risk's later tries,
-        '<decision>.2'): a close every try of which ended done with nothing to do closed
-        nothing (shared/messages/enforce.found_nothing_to_do)."""
+    def outcomes(self, results) -> None:
+        """Enforcement's journal results of these closes' commands (and of risk's later tries,
+        '<decision>.2'; Entry.result, 'accepted' while unfinished): a close every try of which
+        ended done with nothing to do closed nothing (shared/messages/enforce
+        .found_nothing_to_do); a close or reduce of one contract every try of which ended with
+        no close order of its own on that contract, the list complete (orders_known), no call
+        of it unsettled and the last done, found the position flat or cut without it."""
         tries: dict[str, list] = {}
-        for st in states:
-            tries.setdefault(st.command_id.rsplit(".", 1)[0], []).append(st)
+        for r in results:
+            tries.setdefault(r.command_id.rsplit(".", 1)[0], []).append(r)
         for c in self.closes:
-            mine = tries.get((c.command_id or c.decision_id).rsplit(".", 1)[0], [])
+            mine = sorted(tries.get((c.command_id or c.decision_id).rsplit(".", 1)[0], []),
+                          key=lambda r: r.finished_ns)
             c.nothing = bool(mine) and all(
-                st.state == FINAL and found_nothing_to_do(st.status, st.first_answer_ns)
-                for st in mine)
+                found_nothing_to_do(r.status, r.first_answer_ns) for r in mine)
+            c.found_flat = bool(mine) and c.contract_id is not None \
+                and c.action in (CLOSE_POSITION, REDUCE_POSITION) \
+                and mine[-1].status == DONE and all(
+                    r.status in ENDED and r.orders_known
+                    and not any(o.contract_id == c.contract_id for o in r.close_orders)
+                    and not any(u.contract_id == c.contract_id for u in r.unsettled)
+                    for r in mine)
+            c.finished_ns = mine[-1].finished_ns if c.found_flat else 0
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's
@@ -177,10 +200,10 @@ def _outcomes(config_path: str, out: dict[int, RiskdRecords]) -> None:
         return
     path = journal_file(config_path)
     try:
-        states = read_stored(path, ids)
+        results = read_stored_results(path, ids)
     except sqlite3.Error as exc:
         for rec in out.values():
             rec.problems.append(f"cannot read enforcement's journal {path}: {exc}")
         return
     for rec in out.values():
-        rec.found_nothing(states)
+        rec.outcomes(results)

@@ -20,6 +20,11 @@ not carried out at a bar price: it stays in flight for the engine, as it was liv
 fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
 meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace); a
 fill of riskd's made before that decision is another close's and leaves it in flight.
+A matched close riskd's records show finding the position flat (or cut) without it, done with
+no close order of its own (LiveClose.found_flat: the trader's own fill closed it while riskd's
+close was in flight) is not carried out either: it stays in flight until riskd's result came,
+and that fill closes the position, as it did (trial 21b: the replay closed ES at a bar price,
+-75.00, and dropped the trader's target fill that had really closed it).
 A bar's high and low are played at its end (cli/replay/events.py), or met by a fill printed
 there; only before the trader's own exit inside a bar is its adverse extreme judged earlier.
 """
@@ -126,9 +131,16 @@ class Runner:
         # riskd's own closes as it decided them live (riskd's records), each matched once, and
         # the replay's commands carried out by riskd's own fill still ahead: contract ->
         # [(command, the rule credited, riskd's own decision it matched)]
-        # (a close that found nothing to do closed nothing: neither matched nor listed)
+        # (a close that found nothing to do closed nothing: never listed, matched only as a
+        # close of one contract that found it flat, _flat_only)
         self._live: list[LiveClose] = [c for c in records.closes if not c.nothing] \
             if records is not None else []
+        # ... those that found the position flat with nothing to do: matched, never listed
+        self._flat_only: list[LiveClose] = [c for c in records.closes if c.nothing
+                                            and c.found_flat] if records is not None else []
+        # the replay's closes left in flight until riskd's result came (found_flat):
+        # (when, command), in time order
+        self._results: list[tuple[int, Command]] = []
         self._riskd_fills: list[Fill] = [f for f in history.fills if not f.voided and (
             records is not None and records.riskd_fill(f) is True)]
         self._played: set[int] = set()             # trade ids of the fills played so far
@@ -172,7 +184,7 @@ class Runner:
             if self.book.day_of(now) != day:
                 self._held_past(day)
                 day = self.book.day_of(now)
-            self._due(last, now)
+            self._due(self._results_due(last, now), now)
             self._unlock(now)
             last = now
             self._feed(self.engine.tick(now), now)
@@ -191,6 +203,7 @@ class Runner:
                     self._feed(self.engine.on_event(step.payload, now), now)
             elif step.kind == FILL:
                 self._trader_fill(step.payload, now)
+        self._results_due(last, None)
         self._held_past(day)
         self.result.days = dict(sorted(self.book.days.items()))
         if self.records is not None:
@@ -209,6 +222,21 @@ class Runner:
                 return
             self._feed(self.engine.tick(at), at)
             last = at
+
+    def _results_due(self, last: int, now: Optional[int]) -> int:
+        """riskd's results of the closes left in flight for them (_as_riskd_did: found the
+        position flat), due after `last` and before `now` (None: all): done with no close
+        order, at the moment riskd's came, as live, the clock's moments before each first
+        (_due). Returns the last moment played."""
+        while self._results and (now is None or self._results[0][0] < now):
+            at, cmd = self._results.pop(0)
+            at = max(at, last)
+            self._due(last, at)
+            self._feed(self.engine.on_result(CommandResult(
+                command_id=cmd.id, account_id=cmd.account_id, status="done",
+                action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True), at), at)
+            last = at
+        return last
 
     def _held_past(self, day) -> None:
         """A guarded position still open when its trading day ends: a day's figures are realized
@@ -449,12 +477,15 @@ class Runner:
             return False
         cid = cmd.contract_id
         near = self.h.bar_ns + 1_000_000_000
-        live = next((c for c in self._live if c.rule == cmd.rule and c.action == cmd.action
-                     and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
-        if live is None:
+        for among in (self._live, self._flat_only):
+            live = next((c for c in among if c.rule == cmd.rule and c.action == cmd.action
+                         and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
+            if live is not None:
+                among.remove(live)
+                break
+        else:
             self._decided.append((now, cmd.rule, cmd.action, cid))
             return False
-        self._live.remove(live)
         self._matched.add(cmd.id)
         self.result.riskd_own[cmd.decision_id] = live
         side = self.book.side(cid) if cid else 0
@@ -464,10 +495,17 @@ class Runner:
         if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills):
-            # riskd decided it too, but no fill of riskd's carried it out (its call got no
-            # answer and the trader's own exit closed the position, or it failed): carried out
-            # here at a bar price, which riskd's day never had; said in the notes (trial 20c,
-            # finding 4: +10.48 with one-minute bars and no note at all)
+            if live.found_flat:
+                # riskd's records say its close found the position flat (or cut) without it:
+                # the trader's own fill ahead closes it, as it did; the engine hears riskd's
+                # result when it came (trial 21b: "ES was already flat, 1 order cancelled")
+                bisect.insort(self._results, (max(live.finished_ns, now), cmd),
+                              key=lambda r: r[0])
+                return True
+            # riskd decided it too, but no fill of riskd's carried it out and its records do
+            # not say its close found the position flat (the journal's rows are gone, or it
+            # failed): carried out here at a bar price, which riskd's day never had; said in
+            # the notes (trial 20c, finding 4: +10.48 with one-minute bars and no note at all)
             self._no_fill[cmd.id] = live
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))

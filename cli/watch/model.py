@@ -1167,7 +1167,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                                   showtime.start(a.at_broker_ns, tz, now_ns))
                               if a.status == "accepted" and a.at_broker_ns
                               else under_way_note(state, a, tz, now_ns)
-                              or _bought_while_locked(state, a),
+                              or _bought_while_locked(state, a) or found_flat_note(a),
                               latency=fmt_latency(a.latency_ms) if a.latency_ms is None
                               else roundslatency.first_cell(a.latency_ms, a.timed_out_s)
                               if a.done_ms is None
@@ -1201,6 +1201,20 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine
                           outcome=quietrows.LATE_DONE, latency="-", colour="amber",
                           contract=_contract(a))
     return None
+
+
+FOUND_FLAT = " was already flat: "      # services/enforcement/closedby.already's words
+
+
+def found_flat_note(a: ActionRow) -> str:
+    """The line under a close whose own call found the contract already flat, when its result
+    names what made it flat (services/enforcement/closedby.already): "already flat: closed by
+    the trader's buy of 1 at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1
+    order cancelled", as history says it (trial 21b finding 8: the row read 'done 5.0s' and no
+    more); '' for any other row."""
+    if a.status != outcomewords.DONE or FOUND_FLAT not in a.detail:
+        return ""
+    return "already flat: " + a.detail.split(FOUND_FLAT, 1)[1]
 
 
 def _bought_while_locked(state: WatchState, a: ActionRow) -> str:

@@ -82,7 +82,8 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
     try:
         table = data.get("trading_day") or {}
         cfg = TradingDayConfig(**{k: v for k, v in table.items()
-                                  if k in ("roll", "timezone", "holidays", "holidays_file")})
+                                  if k in ("roll", "timezone", "holidays", "holidays_file",
+                                           "roll_changed_after")})
         calendar = cfg.calendar(os.path.dirname(os.path.abspath(config_path)))
     except Exception:
         calendar = TradingDayConfig().calendar()

@@ -33,6 +33,16 @@ flatten (daily_realized_loss) at ... closed the short 2, while this close got no
 No fill found (not booked yet) or the orders unreadable: "found flat ...; by which order is not
 known".
 
+A close whose own call was answered "no position" (the contract was already flat when the call
+got there) says what made it flat too, when the broker's orders show it after riskd decided
+(found_flat: fresh-user trial 21b finding 8: "ES was already flat, 1 order cancelled" where the
+trader's own target, a buy limit, had filled while riskd's close was held at the broker): "was
+already flat: closed by the trader's buy of 1 at 06:04:08 CST (order 9000053) while this close
+was in flight". That call's answer is known, so no order is taken for it: a market order no
+other command of riskd's made is said as "a market buy of 1 at ... (order N), not this close
+(its call found no position)". Nothing found, or the orders unreadable: plain "was already
+flat", as before.
+
 reduce_position's cut (a partialCloseContract of N, or a closeContract for target 0) whose call
 got no answer, then found the position at or below its target, is said the same way (one piece
 of code for both; before, "reduced MNQ ... from 5 contracts to 3, though the close got no
@@ -56,6 +66,10 @@ from shared.projectx.models import OrderSide, OrderStatus, OrderType
 log = logging.getLogger(__name__)
 
 SKEW_NS = 1_000_000_000         # the broker's clock and ours may differ this much
+# Order/search picks orders by when they were made: a resting order that filled while the close
+# was in flight (the trader's target) was made before riskd decided, so found_flat's search
+# reaches back this far and keeps the orders that filled after riskd decided
+LOOKBACK_NS = 24 * 3600 * 1_000_000_000
 
 
 def by_command(cmd: Command) -> str:
@@ -80,32 +94,52 @@ def _which(unsure: str) -> str:
     return "which " + unsure.replace(" the close", "", 1)
 
 
+IN_FLIGHT = "the close was in flight"
+ALREADY = "was already flat"
+
+
+def already(ctx, cid: str, sent_ns: int, closers: Callable[[int], dict[int, Command]]) -> str:
+    """The `how` of a close whose own call found no position: 'was already flat: closed by the
+    trader's buy of 1 at ... (order 9000053) while this close was in flight' when the broker's
+    orders show what closed the position riskd decided on; plain 'was already flat' when riskd
+    held no position when it decided (Command.held 0: not known), or nothing shows."""
+    if not ctx.command.held:
+        return ALREADY
+    return words(ctx, cid, IN_FLIGHT, sent_ns, closers, found_flat=True)
+
+
 def words(ctx, cid: str, unsure: str, sent_ns: int,
           closers: Callable[[int], dict[int, Command]], held: Optional[int] = None,
-          cut: int = 0, now: str = "") -> str:
+          cut: int = 0, now: str = "", found_flat: bool = False) -> str:
     """The `how` of close_position's result when the contract is flat and this command's close
     call's effect is unknown (unsure: 'the close got no answer within 10s (timed out)');
     sent_ns: when its first close call was sent (0: not known); closers(since_ns): the orders
     other commands of riskd's on the account created, by order id. held: the position when
     riskd decided (long +, short -; 0: not known; None: the command's `held`); cut: the size of
     a partial close (0: a closeContract, which takes what is open); now: the words of a position
-    still open ('went from 5 contracts to 3'; '': flat)."""
+    still open ('went from 5 contracts to 3'; '': flat). found_flat: this close's own call
+    was answered "no position" (already())."""
     this = unsure.replace("the close", "this close", 1)
-    state, verb = (now, "cut") if now else ("is flat", "closed")
+    state, verb = (now, "cut") if now else (ALREADY if found_flat else "is flat", "closed")
     start = min(t for t in (ctx.command.issued_ns, sent_ns) if t) \
         if (ctx.command.issued_ns or sent_ns) else ctx.begun_ns
     try:
         budget = ctx.budget.low_priority() if ctx.budget is not None else contextlib.nullcontext()
         with budget:
-            orders = ctx.client.search_orders(ctx.account_id, start - SKEW_NS)
+            orders = ctx.client.search_orders(
+                ctx.account_id, start - SKEW_NS - (LOOKBACK_NS if found_flat else 0))
     except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
         log.warning("account %s: could not read the orders that closed %s (%s)", ctx.account,
                     cid, exc)
+        if found_flat:
+            return ALREADY
         return (f"{state}: found so after {this}; by which order is not known (the broker's "
                 f"orders could not be read)")
     held = ctx.command.held if held is None else held
     closing = (OrderSide.ASK if held > 0 else 1 - OrderSide.ASK) if held else None
-    filled = sorted((o for o in orders if o.contract_id == cid and o.status == OrderStatus.FILLED),
+    filled = sorted((o for o in orders if o.contract_id == cid and o.status == OrderStatus.FILLED
+                     and (not found_flat or (o.updated_ns or o.created_ns or 0)
+                          >= start - SKEW_NS)),
                     key=lambda o: (o.updated_ns or o.created_ns or 0, o.id))
     theirs = closers(start - SKEW_NS)
     # never this command's orders (executor._close_orders leaves them out of its result's
@@ -129,6 +163,10 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                 or (held and o.size > abs(pos)) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
+        elif found_flat:
+            parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), not "
+                         f"this close (its call found no position)")
+            ctx.not_ours.add(o.id)
         else:
             mine_maybe = True
             parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): "
@@ -144,6 +182,8 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                 parts, mine_maybe = [], False
     how = ", then ".join(f"{' and '.join(p)} reversed the position to {position_words(n)}"
                          for p, n in reversed_by)
+    if not parts and found_flat and not how:
+        return ALREADY
     if not parts:
         if how:
             return (f"{state}: {how} while {this}; by which order the {position_words(pos)} "

@@ -210,6 +210,17 @@ def read_stored(path: str, command_ids: Iterable[str]) -> list[CommandState]:
     cli/storedoutcomes.py): read-only, no lock held against a riskd that starts meanwhile,
     no file created (shared/storedread.py). Raises sqlite3.Error when it cannot be read; a
     missing file is [] (enforcement never ran here)."""
+    return [e.state_view() for e in _stored_entries(path, command_ids)]
+
+
+def read_stored_results(path: str, command_ids: Iterable[str]) -> list[CommandResult]:
+    """read_stored's commands as their results (Entry.result: the closes' orders and whether
+    that list is complete, their unsettled calls; 'accepted' while unfinished): what riskctl
+    replay reads of what riskd's closes did (cli/replay/riskdrecords.py)."""
+    return [e.result() for e in _stored_entries(path, command_ids)]
+
+
+def _stored_entries(path: str, command_ids: Iterable[str]) -> list[Entry]:
     if not os.path.isfile(path):
         return []
     conn = open_stored(path, timeout=0.5)
@@ -217,7 +228,7 @@ def read_stored(path: str, command_ids: Iterable[str]) -> list[CommandState]:
         conn.row_factory = sqlite3.Row
         ids = list(command_ids)
         entries, _missing = entries_for(ids, _unfinished(conn), lambda i: _get(conn, i))
-        return [e.state_view() for e in entries.values()]
+        return list(entries.values())
     finally:
         conn.close()
 

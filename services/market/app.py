@@ -335,6 +335,12 @@ class MarketWorker(Worker):
             if ended:
                 log.info("market hub: %s", ended)
 
+    def on_config(self, old, new) -> None:
+        """A roll time edit applies from the next roll (shared/tradingday.py, "A moved roll")."""
+        if old.trading_day != new.trading_day:
+            self.calendar = new.trading_day.calendar(os.path.dirname(self.loaded.path)) \
+                .keeping(self.calendar, self.clock.now_ns())
+
     # -- connections ----------------------------------------------------------------------
     def _tick(self) -> None:
         self._run_later()

@@ -508,7 +508,7 @@ class Acting:
         if pending is not None and pending.opened:
             return ""           # a fill opened contracts its Position has not shown yet
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
-                                    d.ts_ns)
+                                    d.ts_ns, acct.position_id_of(d.contract_id))
 
     def _reducing_already(self, d: Decision, now: int) -> tuple[int, str]:
         """(contracts of the decision's position that riskd's exits there still expect and its
@@ -733,7 +733,7 @@ class Acting:
         cid = fill.contract_id
         opened = acct.opened_at(cid)
         if fill.pnl is None and (acct.signed(cid) == 0 or fill.ts_ns < opened - SKEW_NS) \
-                and acct.riskd.grow_closed(cid, fill.side, fill.size, now):
+                and acct.riskd.grow_closed(cid, fill.side, fill.size, now, fill.ts_ns):
             # made before the position the book holds (or the book is flat): it grew the
             # earlier position, which riskd's close of all of it closed (exits.py grow_closed)
             out.exits.add(acct.account_id)
@@ -827,7 +827,7 @@ class Acting:
             contracts = [contract_id]
         for cid in contracts:
             # what exits issued before this position opened expect is not part of it
-            pid = acct.position_id_of(cid)
+            pid = acct.closing_id_of(cid)
             acct.riskd.earlier_position(cid, acct.opened_at(cid), pid, now)
             acct.riskd.expect(cid, acct.furthest(cid), size if action == REDUCE_POSITION
                               else None, command_id, now, position_id=pid)

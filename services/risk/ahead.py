@@ -73,6 +73,11 @@ class Pending:
     shown: int = 0             # contracts the Position events opened since, step by step
     free: int = 0              # of the position's lead, contracts no lockout acted on
     acted: int = 0             # ... and those a lockout cut on the Position event
+    replaced: int = 0          # signed: contracts of the position the broker replaced by
+                               # this one (AccountState._reopened: another id) that no fill
+                               # seen has closed yet. A fill against them with a PnL closes
+                               # them first: one fill flipped the position and the broker
+                               # gave it a new id, or risk missed the close (order21)
     riskd_opened: int = 0      # of `opened`, contracts riskd's own fills opened: its close
                                # of a position whose opening fill came before the entry (a
                                # restarted risk shown the position by its Position event

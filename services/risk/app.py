@@ -224,6 +224,8 @@ class RiskWorker(Worker):
                                                  f" ({note})" if note else ""))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
+        self.engine.moved_calendar(new.trading_day.calendar(os.path.dirname(self.loaded.path)),
+                                   self.clock.now_ns())
         self.engine.zone = showtime.zone_of(new)
         now = self.clock.now_ns()
         # `accounts disable ACCOUNT --now` armed before its edit: applied now, said once

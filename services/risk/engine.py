@@ -169,6 +169,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.trading_day = acct.trading_day or self.day
 
     # -- time --------------------------------------------------------------------------------
+    def moved_calendar(self, calendar, now: int) -> None:
+        """A reloaded [trading_day]: its roll time applies from the next roll, the day in
+        progress keeps the end it has (shared/tradingday.py, "A moved roll"; a file edited by
+        hand without roll_changed_after too: never an instant roll, never a day back)."""
+        self.calendar = calendar.keeping(self.calendar, now)
+        if self.day is not None:
+            self._roll_at = self.calendar.end_of(self.day)
+
     def _maybe_roll(self, now: int, out: Outcome) -> None:
         if self.day is not None and now < self._roll_at:
             return                          # the common case, without any calendar work
@@ -494,11 +502,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)      # saved: a restart knows it too
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
-            elif change in ("opened", "flipped") and acct.riskd.has_live() \
-                    and acct.riskd.earlier_position(event.contract_id,
-                                                    acct.opened_at(event.contract_id),
-                                                    acct.position_id_of(event.contract_id), now):
-                out.exits.add(acct.account_id)      # riskd's exits there: an earlier position's
+            elif change in ("opened", "flipped") and acct.riskd.has_live():
+                cid, pid = event.contract_id, acct.position_id_of(event.contract_id)
+                # riskd's exits there: an earlier position's, or (no id known) this one's
+                if acct.riskd.earlier_position(cid, acct.opened_at(cid), pid, now) \
+                        | acct.riskd.adopt(cid, pid, now):
+                    out.exits.add(acct.account_id)
         elif isinstance(event, OrderUpdate):
             change = acct.apply_order(event, now)
             event_ns = event.updated_ns or event.created_ns
@@ -937,6 +946,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         new = r.take_orders(res.command_id, res.close_orders, flatten=res.action == FLATTEN)
         if res.orders_known:
             r.known_cmds.add(res.command_id)
+            if res.status == DONE and not res.unsettled \
+                    and r.found_nothing(res.command_id, res.close_orders, now):
+                out.exits.add(acct.account_id)
         if new or r.cmd_changed:            # which command each order is of: saved too
             out.exits.add(acct.account_id)
             for tid, f in list(acct.trades.items()):

@@ -401,6 +401,24 @@ class RiskdExits:
                 self.changed[e.n] = e
         return hit
 
+    def adopt(self, contract_id: str, position_id: int, now: int) -> bool:
+        """The Position event of the position held on the contract came (the broker's id
+        position_id): the exits there issued with no position id known (0: the book was flat,
+        the fill that opened this position came first), not gone (earlier_position, asked
+        before, leaves them for this position), are this position's. Without it a close
+        issued on a Trade before its Position read, once done and filled, as a close of the
+        next position there (closed_by), only when its Trade had come first (order21). True
+        when one changed."""
+        hit = False
+        if not position_id:
+            return hit
+        for e in self._live():
+            if e.contract_id == contract_id and not e.position_id and not e.gone \
+                    and e.open_at(now):
+                e.position_id, hit = position_id, True
+                self.changed[e.n] = e
+        return hit
+
     def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
                now: int) -> bool:
         """A reduce in flight (command_id) cuts the position down to `target` whenever
@@ -449,16 +467,23 @@ class RiskdExits:
                     if not (e.command_id == command_id and e.contract_id == contract_id)])
         self.expect(contract_id, signed_position, None, command_id, now)
 
-    def grow_closed(self, contract_id: str, fill_side: int, size: int, now: int) -> bool:
+    def grow_closed(self, contract_id: str, fill_side: int, size: int, now: int,
+                    made_ns: int = 0) -> bool:
         """A trader's opening fill of an earlier position (one the book no longer holds: it is
         flat, or holds a later one), seen only now, while riskd's close of all of that
         position still expects fills (its exits gone: the position was seen flat or
         replaced): that close closed this fill's contracts too, and its fill is that much
         larger (a restarted risk read the flatten's position as 2; the trader's buy, made
         before the flatten ran, came in a snapshot after the position reopened since, and the
-        flatten's fill of 3 was counted as the trader's trade). True when it grew."""
+        flatten's fill of 3 was counted as the trader's trade). A close whose result came
+        before the fill was made (made_ns, the broker's time, less SKEW_NS) was carried out
+        already and closed nothing bought after it (order21: a close that found nothing,
+        the trader's reversal closed by the cooldown's flatten, took the trader's next buy
+        of 3, 1.5 s later, as contracts it closed: they were valued at its price, and
+        daily_net_loss flattened in one event order only). True when it grew."""
         closing = [e for e in self._live() if e.contract_id == contract_id and e.whole
-                   and e.gone and e.side != fill_side and e.open_at(now)]
+                   and e.gone and e.side != fill_side and e.open_at(now)
+                   and not (made_ns and e.done_ns and made_ns > e.done_ns + SKEW_NS)]
         if not closing:
             return False
         e = max(closing, key=lambda e: e.issued_ns)
@@ -544,20 +569,24 @@ class RiskdExits:
                 and e.issued_ns >= since_ns]
 
     def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
-                  now: int) -> str:
+                  now: int, position_id: int = 0) -> str:
         """The command whose close of this position has finished (done) while its fill is
         still on the way, issued at or after since_ns (when the position opened and last
         grew): its exits still expect all of it, or it closed all of it and a later command
         expects its contracts now (a flatten decided in the same step took them over; chaos
         run 2026-12-06: the close done, the next quote closed the position again). '' when
         none (the position grew since, or flipped, or its fills came and what is open is
-        another position, or the close's result is older than WINDOW_NS)."""
+        another position, or the close's result is older than WINDOW_NS). position_id: the
+        broker's id of the position held (0: not known): a close issued for a position of
+        another id that was seen flat since (gone) or whose fills came (used up) closed an
+        earlier position, never this one (_closed_earlier)."""
         if signed_position == 0:
             return ""
         need = abs(signed_position)
         side = closing_side(signed_position)
         done = [e for e in self.expected if e.contract_id == contract_id and e.side == side
-                and e.closed and e.issued_ns >= since_ns and e.alive(now)]
+                and e.closed and e.issued_ns >= since_ns and e.alive(now)
+                and not _closed_earlier(e, position_id)]
         expecting = [e for e in done if e.size > 0]
         if expecting and need <= sum(e.size for e in expecting):
             return max(expecting, key=lambda e: e.done_ns).command_id
@@ -850,8 +879,16 @@ class RiskdExits:
         cmd = self.order_cmd.get(fill.order_id) if fill.order_id is not None else None
         if cmd is None:
             of: dict[str, int] = {}
+            # a command whose result named all its orders, none of them this fill's, did not
+            # make it (against_facts would take the claim back): another command's exits
+            # that fit go first (order21: a close that found nothing, its contracts still
+            # expected, took riskd's next close's fill of the same size, which then read as
+            # the trader's trade, only when that fill's Position had come first)
+            ruled = set() if fill.order_id is None or fill.order_id in self.facts \
+                else self.known_cmds
             for e in open_:
-                of[e.command_id] = of.get(e.command_id, 0) + e.size
+                if e.command_id not in ruled or e.late:
+                    of[e.command_id] = of.get(e.command_id, 0) + e.size
             fits = ([c for c, n in of.items() if n == fill.size]
                     or [c for c, n in of.items() if n >= fill.size])
             if not fits and flat:
@@ -994,6 +1031,23 @@ class RiskdExits:
                     new.add(o.order_id)
         return new
 
+    def found_nothing(self, command_id: str, close_orders, now: int) -> bool:
+        """The command's final result named all its orders (orders_known) and no call of it
+        whose outcome was lost: on a contract where it named none, its close found nothing to
+        close (the position was flat when the broker carried it out), and no fill of it will
+        come. Its exits there expect nothing more (order21: a held close that found the
+        trader's reversal already closed kept its 3 contracts expected 15 s; the trader's next
+        buy was taken for contracts it had closed, valued at its price, and daily_net_loss
+        flattened in one event order only). True when one changed."""
+        named = {o.contract_id for o in close_orders}
+        hit = False
+        for e in self._live():
+            if e.command_id == command_id and e.contract_id not in named and not e.late \
+                    and e.open_at(now):
+                self._use([e], e.size)
+                hit = True
+        return hit
+
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one
         of the broker's id position_id, the book's now (gone, position_id): it closed an
@@ -1078,6 +1132,22 @@ class RiskdExits:
         for e, n in zip(self.expected, numbers):
             e.n = n
         self.last_n = max(numbers, default=0)
+
+
+def _closed_earlier(e: Exit, position_id: int) -> bool:
+    """Did this exit's close end a position before the one of the broker's id position_id
+    (0: not known)? Issued for a position of another id (Exit.position_id, the book's at its
+    issue), which was seen flat since (gone) or whose fills came (it expects nothing more):
+    what is open now opened after it. A close not seen flat and still expecting contracts is
+    left to the other tests (the book's id at its issue may be a position the fills had
+    already replaced). order20/order21: a close of a locked trader's short, carried out by
+    the broker on the long the trader reversed it to, left its own buy expected; the trader's
+    next sell of 1 (a new position id) read as closed by it ("riskd's close of it is done,
+    its fill on the way") when its Position came before its Trade, and the lockout did not
+    close it; and a reduce done and filled read as covering the next position's max_contracts
+    cut only when its Trade had come before its flat Position (not seen flat, not gone)."""
+    return bool(position_id and e.position_id and e.position_id != position_id
+                and (e.gone or e.size == 0))
 
 
 def _done_unfilled(e: Exit) -> int:

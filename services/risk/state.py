@@ -265,6 +265,13 @@ class AccountState:
         qty = fill.size if fill.side == 0 else -fill.size
         broker = self.signed(cid)
         p = self.ahead.get(cid)
+        if p is not None and p.replaced and fill.pnl is not None \
+                and (qty > 0) != (p.replaced > 0):
+            # the fill that flipped the position the broker gave a new id: what it closed of
+            # the replaced one is not this position's (_reopened)
+            closed = min(abs(p.replaced), abs(qty))
+            p.replaced += closed if p.replaced < 0 else -closed
+            qty += closed if qty < 0 else -closed
         if p is None and broker == 0 and fill.pnl is not None:
             return          # closes something no position here shows (it closed long ago)
         lead = free = acted = 0
@@ -422,6 +429,17 @@ class AccountState:
         pos = self.positions.get(contract_id)
         return pos.position_id if pos is not None else 0
 
+    def closing_id_of(self, contract_id: str) -> int:
+        """position_id_of(), or 0 (not known) when the fills seen since show a position opened
+        or flipped that no Position event has shown yet: a close issued now closes that one,
+        whose id the broker has not said (it may give a flipped position a new id: a close
+        stamped with the old one read as an earlier position's once the new id came, and its
+        fill was not counted live; order21, the event-order model with new ids at flips)."""
+        p = self.ahead.get(contract_id)
+        if p is not None and p.opened_ts and p.moved(self.signed(contract_id)) == 0:
+            return 0
+        return self.position_id_of(contract_id)
+
     def opened_at(self, contract_id: str) -> int:
         """When the position held on the contract opened, by the broker's clock (0: none
         known): the book's position's opening, or later, the fill seen since that opened one
@@ -501,12 +519,37 @@ class AccountState:
         """The broker closed the position the book holds and opened this one (a new position
         id): risk missed the close (market was down; chaos run: a lockout's close done while
         market restarted, then the trader's buy of the same size read as 'same' and left
-        open). The new position starts from zero, and the fills seen since the broker opened
-        it are its own: what they do not explain is growth a lockout must close."""
+        open), or one fill flipped it and the broker gave the other side a new id (ProjectX
+        does not say which it does). The new position starts from zero; what the fills do
+        not explain is growth a lockout must close. Which fills are its own:
+        - the book agrees with every fill seen (no entry ahead): none yet. The book's
+          position's contracts are `replaced`: the next fill with a PnL against them closes
+          them first (the flip's fill, or the missed close's), and only the rest is growth;
+        - the fills seen since the book last agreed (the entry ahead, its Position events
+          not in yet): what they leave open on the new side is its own, what they leave of
+          the book's side is `replaced` (order20/order21: the whole flipping buy of 2 was
+          counted as the new long's, though 1 of it closed the short; and a buy of the
+          earlier long made in the same second was counted too: a lockout then read a
+          locked trader's next sell as closing that long, not as a new short);
+        - otherwise (the book's Position events moved past the fills: both streams ahead),
+          the fills made since the broker opened it, as before."""
         cid = pu.contract_id
-        del self.positions[cid]
-        opening_side = 0 if pu.type == POSITION_LONG else 1
+        old = self.positions.pop(cid)
+        ahead = self.ahead.get(cid)
+        new_long = pu.type == POSITION_LONG
         p = Pending(0, ZERO, now)
+        if ahead is None or ahead.moved(old.signed) == 0:
+            n = old.signed if ahead is None else ahead.agree + ahead.fills
+            if ahead is not None and n and (n > 0) == new_long:
+                p.add_fill(n, ahead.fill_ts, False)
+                p.riskd_opened = min(abs(n), ahead.riskd_opened)
+                p.opened_ts = ahead.opened_ts
+            else:
+                p.replaced = n
+            p.refresh(0)
+            self.ahead[cid] = p
+            return
+        opening_side = 0 if new_long else 1
         for f in sorted(self.trades.values(), key=lambda f: (f.ts_ns, f.trade_id)):
             if f.contract_id != cid or f.voided:
                 continue

@@ -929,6 +929,10 @@ class Supervisor(Worker):
                                                showtime.zone_of(self.config), now_ns),
                                    frozenset(own_line_changes(self.loaded.text, fresh.text)))
         self.loaded, self.config = fresh, effective
+        # a roll time edit applies from the next roll (shared/config/rollmove.py): the day
+        # in progress kept as the running calendar has it, as risk keeps it
+        self.calendar = effective.trading_day.calendar(
+            os.path.dirname(fresh.path)).keeping(self.calendar, self.clock.now_ns())
         self.config_generation += 1
         accessprint.write(self.loaded.data_dir, accessprint.of(effective))
         moves: dict[str, tuple[str, int]] = {}

@@ -134,7 +134,9 @@ def render_init(a: InitAnswers) -> str:
         _line("workers", '["logging", "notify", "market", "risk", "enforcement"]', ""),
         "",
         "[trading_day]",
-        _line("roll", '"17:00"', "daily counters reset here (CME Globex day)"),
+        _line("roll", '"17:00"', "daily counters reset here (CME Globex day); "
+              "`riskctl config set` applies a new time from the next roll "
+              "(docs/operations.md)"),
         _line("timezone", '"America/Chicago"', ""),
         _line("holidays", "[]", 'dates without a trading day, e.g. ["2026-12-25"]'),
         _line("holidays_file", '""', "or a file with one date a line"),

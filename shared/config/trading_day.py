@@ -1,5 +1,10 @@
 """[trading_day]: when the trading day rolls (default 17:00 America/Chicago) and the holidays.
 
+A roll time changed while riskd runs (`riskctl config set trading_day.roll`) applies from the
+next roll: the edit also writes roll_changed_after, the day in progress and the roll that
+still ends it ('2026-12-07 17:00'), so the day's PnL is neither reset early nor kept past the
+roll every screen named (shared/tradingday.py, "A moved roll"; docs/operations.md).
+
 Holidays are dates (YYYY-MM-DD) listed inline and/or in a file with one date a line
 ('#' starts a comment); a relative file path is relative to the config file's folder.
 """
@@ -11,6 +16,7 @@ import os
 import attrs
 
 from shared.config.validators import date_list, hhmm, iso_date, timezone_name
+from shared.tradingday import parse_changed_after
 
 
 @attrs.frozen(kw_only=True)
@@ -19,6 +25,9 @@ class TradingDayConfig:
     timezone: str = attrs.field(default="America/Chicago", validator=timezone_name)
     holidays: list[str] = attrs.field(factory=list, validator=date_list)
     holidays_file: str = ""
+    # the last roll at the roll time before `roll` was changed: 'YYYY-MM-DD HH:MM', or ''
+    roll_changed_after: str = attrs.field(default="", validator=lambda _i, _a, v:
+                                          parse_changed_after(v))
 
     def holiday_dates(self, base_dir: str = ".") -> frozenset[dt.date]:
         """Inline holidays plus those in holidays_file. Raises ValueError naming a bad line."""
@@ -31,7 +40,8 @@ class TradingDayConfig:
         """The shared.tradingday.TradingCalendar this table describes."""
         from shared.tradingday import TradingCalendar
         return TradingCalendar.make(self.roll, self.timezone,
-                                    holidays=self.holiday_dates(base_dir))
+                                    holidays=self.holiday_dates(base_dir),
+                                    changed_after=self.roll_changed_after)
 
 
 def read_holidays_file(path: str, base_dir: str = ".") -> set[dt.date]:

@@ -261,6 +261,31 @@ def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(pro
         what="risk to report the loosened limit as pending")
     assert limit == -250 and any("daily_realized_loss" in p for p in pending)
 
+    # the roll moved to a time already past today (fresh-user trial 21b, finding 1: the header
+    # turned to the next day, risk kept 17:00): it applies from the next roll, and risk, the
+    # supervisor and the screens (which read the file) keep the day in progress to 17:00
+    import datetime as dt
+    import time
+    from zoneinfo import ZoneInfo
+    from cli.watch.source import read_tables
+    from shared.messages.control import StatusRequest
+    from shared.messages.risk import RiskStatusRequest
+    from shared.tradingday import TradingCalendar
+    shipped, now = TradingCalendar.make(), time.time_ns()
+    past = (dt.datetime.now(ZoneInfo("America/Chicago")) - dt.timedelta(hours=1)).strftime("%H:%M")
+    moved = procs.riskctl(config, "config", "set", "trading_day.roll",
+                          past if past != "17:00" else "16:58")
+    assert moved.returncode == 0, moved.stderr
+    day, roll = shipped.trading_day(now).isoformat(), shipped.next_roll(now)
+    assert f"saved; applies from the next roll: trading day {day} still ends at" in moved.stdout
+    sup = procs.control_call(config, StatusRequest())
+    assert sup.body.trading_day == day, sup.body
+    [acct] = procs.control_call(config, RiskStatusRequest(account="1001")).body.accounts
+    assert (acct.trading_day, acct.next_roll_ns) == (day, roll)
+    screen = read_tables(config)[1]
+    assert (screen.trading_day(now).isoformat(), screen.next_roll(now)) == (day, roll)
+    assert risk_limit(procs, config, "1001", "daily_realized_loss")[1] == pending   # waits still
+
     table = procs.workers(config)
     assert {n: table[n].pid for n in GUARDS} == pids
 

@@ -79,7 +79,13 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
     orders += placedorders.words(ctx)
-    if already:
+    if already and not ctx.resumed:
+        # its own call found no position: what made it flat after riskd decided, when the
+        # broker's orders show it (trial 21b finding 8: the trader's target filled while this
+        # close was held at the broker; "ES was already flat" alone did not say so)
+        sent = min((c.sent_ns for c in ctx.close_calls if c.sent_ns), default=0)
+        how = closedby.already(ctx, cid, sent, ctx.closers)
+    elif already:
         how = "was already flat"
     elif close.describe() + BY_EARLIER in ctx.done:
         how = ("is flat: closed by the close riskd sent before enforcement restarted (the "

@@ -237,8 +237,21 @@ def left_open(ctx: Ctx, now: int, contract_id: Optional[str] = None) -> bool:
     of (AccountState.kept_size)? One a lockout left open: a cooldown keeps positions, a
     lockout's flatten has riskd closing them."""
     acct = ctx.account
-    return any(acct.kept_size(p, now) > 0 for p in acct.positions.values()
-               if contract_id is None or p.contract_id == contract_id)
+    if any(acct.kept_size(p, now) > 0 for p in acct.positions.values()
+           if contract_id is None or p.contract_id == contract_id):
+        return True
+    # a position a fill opened or flipped whose Position has not come yet (its Trade first):
+    # open all the same (event-order model, order21: a trader's buy flipping MNQ short 1 to
+    # long 1 started a cooldown; daily_realized_profit warned at 80 % when the Position came
+    # first, and was held back as "nothing left open" when the Trade did)
+    for cid in acct.ahead:
+        if contract_id is not None and cid != contract_id:
+            continue
+        fills, book = acct.exposure(cid), acct.signed(cid)
+        if fills and fills * book <= 0 and abs(fills) > acct.riskd.closing_in_flight(
+                cid, fills, 0, now):
+            return True
+    return False
 
 
 def symbol_matches(configured: str, contract_id: str) -> bool:

@@ -5,11 +5,14 @@ admin.password_hash "" removed the admin password of a running riskd with no que
 restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request.
 A port is checked before it is saved, as riskd's start checks them (portcheck.edit_refusal):
 one that clashes with another of riskd's endpoints or that another program holds is refused
-now, not found at the next restart."""
+now, not found at the next restart. A roll time (trading_day.roll) applies from the next roll,
+and the answer says so (shared/config/rollmove.py)."""
 from services.supervisor import portcheck
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, moves_control, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
+from shared import showtime
+from shared.config import rollmove
 from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
 from shared.messages.system import error
@@ -25,7 +28,13 @@ def execute(sup, request, respond) -> None:
                                  f"\"Roles and passwords\")"))
         return
 
+    roll = rollmove.is_roll_key(request.key)
+    # the roll riskd runs now (read for a roll edit only)
+    running, now = (sup.calendar, sup.clock.now_ns()) if roll else (None, 0)
+
     def edit(path, backups, **kw):
+        if roll:        # the day in progress keeps its roll: written with the new time
+            return rollmove.set_roll(path, request.value, running, now, backups, **kw)
         return set_config_value(path, request.key, request.value, backups, **kw)
     taken = portcheck.edit_refusal(sup.loaded.path,
                                    lambda: edit(sup.loaded.path, "", dry_run=True),
@@ -40,6 +49,8 @@ def execute(sup, request, respond) -> None:
     run_edit(sup, respond, request.key, edit,
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
              note=changed_note(sup, request.reason),
+             waits=rollmove.answer_of(running, request.value, now,
+                                      showtime.zone_of(sup.config))() if roll else "",
              confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)
 
 

@@ -18,7 +18,7 @@ import re
 
 from services.enforcement.executor import HANDOVER, Executor, Job, Settings
 from shared.messages.enforce import DONE, Command
-from shared.projectx.errors import BrokerUnavailable
+from shared.projectx.errors import BrokerUnavailable, ProjectXError
 from shared.projectx.models import Order
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
 
@@ -218,3 +218,92 @@ def test_nothing_else_touched_it_the_second_round_closed(tmp_path, clock, journa
     """The correct case stays: the second round's close is the one that closed."""
     res = close_then(tmp_path, clock, journal, lambda _b, _r: None)
     assert res.detail == "MNQ on account 7 closed", res.detail
+
+
+class TargetFillsMeanwhile(FakeBroker):
+    """riskd's closeContract is held 5 s at the broker (the sim's `fail --status 200 --delay
+    5`); 1.5 s in, the trader's target, a buy limit placed before riskd decided, fills and the
+    short is flat; the held call then answers "position not found" (fresh-user trial 21b)."""
+
+    def __init__(self, clock, placed_ns: int):
+        super().__init__(A, clock)
+        self.placed_ns = placed_ns
+
+    def close_contract(self, account_id, contract_id):
+        self._enter(CLOSE, contract_id)
+        self.clock.advance(1.5)
+        self.made.append(Order(id=9000053, account_id=A, contract_id=contract_id,
+                               created_ns=self.placed_ns, updated_ns=self.clock.now_ns(),
+                               status=2, type=1, side=0, size=1))
+        self.positions[contract_id] = 0
+        self.clock.advance(3.5)
+        raise ProjectXError(2, "position not found", CLOSE)
+
+
+def test_a_close_that_found_the_contract_flat_names_the_fill_that_made_it_flat(clock, journal):
+    """Short 1 ES, a buy stop and the trader's target working; riskd's close is held while the
+    target fills. Its words named only the stop it cancelled: "ES ... was already flat, 1
+    order cancelled" (trial 21b finding 8); now the target's fill too, and it is never taken
+    for this close's (its call found no position)."""
+    es = "CON.F.US.EP.Z26"
+    placed = clock.now_ns()
+    clock.advance(26)                                    # riskd decides 26 s after the target
+    broker = TargetFillsMeanwhile(clock, placed)
+    broker.positions = {es: -1}
+    broker.orders = {9000052: Order(id=9000052, account_id=A, contract_id=es, created_ns=placed,
+                                    updated_ns=0, status=1, type=4, side=0, size=1)}
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="max_unrealized_profit", contract_id=es, held=-1,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert res.status == DONE, res
+    assert re.fullmatch(r"ES on account 7 was already flat: closed by the trader's buy of 1 at "
+                        r"\S+ \S+ \S+ \(order 9000053\) while this close was in flight, 1 order "
+                        r"cancelled", res.detail), res.detail
+    assert res.close_orders == [] and res.orders_known, res
+
+
+def test_a_close_that_found_the_contract_flat_with_nothing_shown_says_only_that(clock, journal):
+    """The same close with no fill showing after riskd decided (the position closed before):
+    plain "was already flat", nothing guessed."""
+    es = "CON.F.US.EP.Z26"
+    broker = FakeBroker(A, clock)
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="max_unrealized_profit", contract_id=es, held=-1,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert res.detail == "ES on account 7 was already flat", res.detail
+
+
+def test_last_actions_say_what_made_it_flat_under_the_row(clock):
+    """LAST ACTIONS read 'done 5.0s' and no more (trial 21b finding 8): the line under the row
+    now says what history says."""
+    import datetime as dt
+
+    from cli.watch import model
+    from shared.messages.enforce import CommandResult
+    st = model.WatchState()
+    st.actions["d1.1"] = model.ActionRow(decision_id="d1", ts_ns=clock.now_ns(), account_id=A,
+                                         rule="max_unrealized_profit",
+                                         action="close_position", status="pending")
+    said = ("ES on account Demo 1 (id 1001) was already flat: closed by the trader's buy of 1 "
+            "at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1 order "
+            "cancelled")
+    model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
+                                    action="close_position", detail=said,
+                                    first_answer_ns=clock.now_ns()))
+    [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
+    assert line.note == ("already flat: closed by the trader's buy of 1 at Mon 06:04:08 CST "
+                         "(order 9000053) while this close was in flight, 1 order cancelled"), \
+        line.note
+    # plain "was already flat": nothing more under the row
+    model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
+                                    action="close_position",
+                                    detail="ES on account Demo 1 (id 1001) was already flat, 1 "
+                                           "order cancelled", first_answer_ns=clock.now_ns()))
+    [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
+    assert line.note == "", line.note

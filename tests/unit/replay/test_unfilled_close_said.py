@@ -15,7 +15,10 @@ day read +10.48 off the actual one and
 
 riskd's records are written here as the risk worker stores them (every fill the trader's, its
 two closing decisions), the config is etc/riskd.toml as shipped (daily_unrealized_loss 200 a
-position, daily_realized_loss 500)."""
+position, daily_realized_loss 500). They hold no word of enforcement's journal (its rows gone,
+or unreadable): with the journal saying the close ended with no close order of its own
+(closedby named the trader's sell), the replay leaves it to that sell instead
+(test_close_found_flat.py)."""
 from __future__ import annotations
 
 import pytest
