@@ -127,6 +127,11 @@ def line_word(rule: str) -> str:
 
 
 SPELLED_OUT = frozenset({"drawdown_guard", "no_stop_loss_grace"})
+# Rules with no reading whose row adds what they enforce now, in risk's words (its detail:
+# services/risk/rules Rule.state_words), beside their parameters: session_block_outside's
+# "outside the session until Tue 05:00 CST: any new position is closed, ..." (fresh-user
+# trial 21b: only the symbols it had locked showed, while every new position was closed).
+STATE_WORDS = frozenset({"session_block_outside"})
 WORDS_ONLY = frozenset({"no_stop_loss_grace"})
 
 
