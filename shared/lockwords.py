@@ -36,10 +36,14 @@ SYMBOL_BLOCKS = "symbol_blocks"
 
 def listed_words(symbol: str = "") -> str:
     """How a symbol_blocks lockout ends, on every screen and alert: 'while CL is listed in
-    symbol_blocks (an admin's unlock ends it until CL's next trade)' (docs/rules.md, 11.)."""
+    symbol_blocks (an admin's unlock does not free it: CL's next trade is closed and CL locked
+    again)' (docs/rules.md, 11.). Trial 21b: "an admin's unlock ends it until CL's next trade"
+    read as if one trade were allowed; the next CL buy was closed at once."""
     sym = symbol or "the symbol"
-    then = f"{symbol}'s next trade" if symbol else "its next trade"
-    return f"while {sym} is listed in {SYMBOL_BLOCKS} (an admin's unlock ends it until {then})"
+    then = f"{symbol}'s next trade is closed and {symbol}" if symbol else \
+        "its next trade is closed and it"
+    return (f"while {sym} is listed in {SYMBOL_BLOCKS} (an admin's unlock does not free it: "
+            f"{then} locked again)")
 
 
 def nothing_held_words(symbol: str) -> str:
@@ -99,7 +103,7 @@ def with_rule(words: str, rule: str) -> str:
     (daily_realized_loss)' (trial15a: the stop alert read "(timer) (cooldown_after_loss)").
     Words that name the rule already (what it means and until when) stay as they are: a
     symbol_blocks lockout's 'locked while CL is listed in symbol_blocks (an admin's unlock
-    ends it until CL's next trade)' (trial17g: the stop alert read "(... until CL's next trade,
+    does not free it: ...)' (trial17g: the stop alert read "(... until CL's next trade,
     symbol_blocks)")."""
     if not rule or rule in words:
         return words

@@ -7,12 +7,17 @@ the sim's HTTP ports, the setting); explain() names the config key of that addre
 config (every [bus] address, a risk shard's pair counted from risk_shards_from, the sim's
 port and hub_port), says another riskd may be running when the address is in use (riskctl
 status with that riskd's config tells), and points to docs/operations.md, "Two riskd on one
-machine".
+machine". A port held by a TCP connection's end rather than a listener (trial 21b: a
+connection of the machine to itself on a port inside the OS's ephemeral range) is said as
+that (shared/portholder.py), with the advice to use ports below that range
+(shared/portrange.py).
 """
 from __future__ import annotations
 
 import errno
 from typing import Any
+
+from shared import portholder, portrange
 
 DOC = 'docs/operations.md, "Two riskd on one machine"'
 _IN_USE = {errno.EADDRINUSE, 10048}       # POSIX; Winsock (shared/bus/sockets.py maps ZeroMQ's)
@@ -54,11 +59,23 @@ def explain(exc: BaseException, config: Any, config_path: str = "") -> str:
     where = f" in {config_path}" if config_path else ""
     text = f"cannot bind {exc.address}" + (f" ({setting}{where})" if setting else "") + \
         f": {exc.reason}"
-    if exc.in_use:
-        text += (". Another riskd on this machine (or another program) may hold that port: "
-                 "`riskctl --config ITS_CONFIG status` tells whether a riskd runs there. "
+    port = portrange.port_of(exc.address) if exc.in_use else None
+    holder = portholder.holder_words(port) if port is not None else ""
+    os_range = portrange.ephemeral_range()
+    inside = port is not None and portrange.inside(port, os_range)
+    below = (f"give riskd ports below {os_range[0]}, outside "
+             f"{portrange.range_words(os_range)}") if inside else ""
+    if holder.startswith("held "):      # a connection's end, not a listener: no other riskd
+        text += f". It is {holder}" + (f"; give riskd ports below {os_range[0]}"
+                                       if inside else "") + f" ({DOC})"
+    elif exc.in_use:
+        text += (". Another riskd on this machine (or another program) may hold that port"
+                 + (f" ({holder})" if holder else "")
+                 + ": `riskctl --config ITS_CONFIG status` tells whether a riskd runs there. "
                  "To run a second riskd beside it, give it its own ports"
-                 + (f" ({setting} and the rest)" if setting else "") + f": {DOC}")
+                 + (f" ({setting} and the rest)" if setting else "")
+                 + (f"; {below}, where a connect of riskd's own can take one" if below else "")
+                 + f": {DOC}")
     else:
         text += f" ({DOC})"
     return text

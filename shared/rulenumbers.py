@@ -115,7 +115,23 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
 # no_stop_loss_grace's reading is its countdown, "MNQ has no stop: closed in 3s unless a stop
 # is placed" (docs/rules.md; trial 17g: its row read "3/10 35%"), and those words are the
 # whole row: no share beside them (WORDS_ONLY).
+# the rules whose line is a profit to reach, set as `target`: their warnings, alerts and
+# answers call it the target, not a limit (trial 21b: "max_unrealized_profit at 82% of its
+# limit", "value 325.00 vs limit 300.00" of a profit target)
+TARGET_RULES = frozenset({"max_unrealized_profit", "daily_realized_profit"})
+
+
+def line_word(rule: str) -> str:
+    """'target' for a rule whose line is a profit target, 'limit' for every other."""
+    return "target" if rule in TARGET_RULES else "limit"
+
+
 SPELLED_OUT = frozenset({"drawdown_guard", "no_stop_loss_grace"})
+# Rules with no reading whose row adds what they enforce now, in risk's words (its detail:
+# services/risk/rules Rule.state_words), beside their parameters: session_block_outside's
+# "outside the session until Tue 05:00 CST: any new position is closed, ..." (fresh-user
+# trial 21b: only the symbols it had locked showed, while every new position was closed).
+STATE_WORDS = frozenset({"session_block_outside"})
 WORDS_ONLY = frozenset({"no_stop_loss_grace"})
 
 
@@ -153,7 +169,7 @@ def warning_said(rule: str, reason: str) -> Optional[tuple[str, str]]:
     84% of its limit: equity 48,500.00, acts at 48,200.00 (...)' -> ('84%', 'equity ...')), for
     the alert and the phone's /history; None for any other rule or reason. Equity against
     line + buffer is no share of anything (the alert read "at 101%" where risk measured 84 %)."""
-    said = re.match(rf"{re.escape(rule)} at (\d+%) of its limit: (.+)$", reason or "")
+    said = re.match(rf"{re.escape(rule)} at (\d+%) of its (?:limit|target): (.+)$", reason or "")
     words = said.group(2).partition(ASIDE)[0] if said else ""   # without its asides
     return (said.group(1), words) if spelled_out(rule, words) else None
 

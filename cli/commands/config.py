@@ -65,10 +65,11 @@ def add_arguments(parser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p = sub.add_parser("set", help="set KEY to VALUE, read as the setting's declared type "
                                    "(a number, true/false, a list: TOML syntax; text is a "
-                                   "string); docs/operations.md")
-    p.add_argument("key")
-    p.add_argument("value", nargs="?", help="the value (a secret: use --value-stdin or "
-                                            "--value-env, never the command line)")
+                                   "string); docs/operations.md",
+                       description=SET_DESCRIPTION)
+    p.add_argument("key", help="the setting, dotted: trading_day.roll, bus.market_pub, "
+                               "broker.sim.accounts")
+    p.add_argument("value", nargs="?", help=SET_VALUE_HELP)
     p.add_argument("--value-stdin", action="store_true",
                    help="read the value from the first line of stdin")
     p.add_argument("--value-env", metavar="VAR", help="take the value from environment "
@@ -89,6 +90,17 @@ def add_arguments(parser) -> None:
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p, RESTORE_YES)
     add_offline(p)
+
+
+SET_DESCRIPTION = ("Set one key of the config file, validated and applied live (or saying "
+                   "which restart it needs); docs/operations.md.")
+# trial 21b: `config set trading_day.roll '"06:16"'` was refused ("expected a time as HH:MM")
+# while lists took TOML (`broker.sim.accounts '[{id = 1001, ...}]'`); the help said neither
+SET_VALUE_HELP = ("the value, read as the setting's type: text bare, without TOML quotes "
+                  "(trading_day.roll 06:16, not '\"06:16\"'); a number or true/false bare; "
+                  "a list or table in TOML syntax, quoted for the shell "
+                  "('[\"CL\", \"GC\"]', '[{id = 1001, name = \"A\"}]'). A secret: use "
+                  "--value-stdin or --value-env, never the command line")
 
 
 RESTORE_YES = (YES_HELP + "; also when the backup removes or changes the admin or ops "

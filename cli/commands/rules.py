@@ -37,6 +37,7 @@ from shared.config.edit import (loosening_changes, own_line_changes, set_rule_en
                                 set_rule_param)
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
+from shared.config.rules import NEVER_WARN
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 from shared.messages.risk import RulesOverrideRequest, without_note
@@ -259,6 +260,15 @@ def param_cells(rule: str, shown: dict, overridden, waiting: dict) -> tuple[str,
     return params, waits
 
 
+def warn_cell(rule: str, warn_at, overridden) -> str:
+    """'warn_at=0.8' ('*' when the account's own), the share of the limit it warns at, among
+    the parameters (trial 15b: only --json showed it, so `rules set ... warn_at 0.7` could not
+    be checked here); '' for a rule that never warns (NEVER_WARN: no limit to come near)."""
+    if warn_at is None or rule in NEVER_WARN:
+        return ""
+    return f"warn_at={warn_at:g}" + ("*" if "warn_at" in overridden else "")
+
+
 def list_rules(args, ctx) -> int:
     note = ""        # riskd's word on an account the config does not list (its profile)
     if args.offline:
@@ -310,11 +320,8 @@ def list_rules(args, ctx) -> int:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
         params, waits = param_cells(r.rule, shown, r.overridden, waiting_of(r))
-        if r.warn_at is not None:
-            # the share of the limit it warns at, among the parameters (trial 15b: only
-            # --json showed it, so `rules set ... warn_at 0.7` could not be checked here)
-            params = "; ".join(x for x in (params, f"warn_at={r.warn_at:g}" + (
-                "*" if "warn_at" in r.overridden else "")) if x)
+        params = "; ".join(x for x in (params, warn_cell(r.rule, r.warn_at, r.overridden))
+                           if x)
         enabled, mode = in_force(r)
         target = target_text(r.target, name, ids) if name else r.target
         table.append((target, r.rule, "on" if enabled else "off", mode, value_of(r),

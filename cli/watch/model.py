@@ -44,8 +44,8 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RU
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
                                   RuleWarning,
                                   note_of, without_note, LOCKED_UNDER_OLD)
-from shared.rulenumbers import (WORDS_ONLY, count_consequence, held_counted, params_texts,
-                               row_aside, spelled_out, value_limit_text)
+from shared.rulenumbers import (STATE_WORDS, WORDS_ONLY, count_consequence, held_counted,
+                               params_texts, row_aside, spelled_out, value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -871,6 +871,8 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
                 text += f" ({then})"
         else:
             text = params_text(r.rule, r.params) or "on"
+            if r.rule in STATE_WORDS and without_note(r.detail):
+                text += f"; {without_note(r.detail)}"      # what it enforces now
         # a daily limit past, its next lockout outlasting those in force (cli/watch/pastrow.py)
         after = day_past(status, r, tz, now_ns)
         if after:

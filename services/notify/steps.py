@@ -132,8 +132,14 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
             lo = c.lockout
             if lo.id != longest.id:
                 grew = "extended " if c.change == "extended" and c.was is not None else ""
-                title += (f"; {lo.rule} also {grew}"
-                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on, lo.symbol)}")
+                words = _lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on, lo.symbol)
+                if lo.symbol and lo.symbol != longest.symbol:
+                    # another symbol's lock is named by its symbol (fresh-user trial 21b: "MNQ
+                    # locked until Tue 05:00 CST (session_block_outside); session_block_outside
+                    # also until Tue 05:00 CST", the ES lock of the same session end unnamed)
+                    title += f"; {lo.symbol} also {grew or 'locked '}{words} ({lo.rule})"
+                else:
+                    title += f"; {lo.rule} also {grew}{words}"
         for c in locks:
             lines += extension_line(c, ctx)
         told = {m.rule for m, _ in breaches}

@@ -32,8 +32,8 @@ from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_AD
                               SELF_LOCKOUT, end_words, extends_words, unchanged_words)
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
-from shared.rulenumbers import (ASIDE, reading_text, spelled_out, warning_next, warning_said,
-                                reading_aside, window_of)
+from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, warning_next,
+                                warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
@@ -165,7 +165,7 @@ def reading(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> st
     '+48,060.29' here beside the reason's '48,060.29', trial 2026-12-05)."""
     def one(v):
         return "?" if v is None else reading_text(rule, v)
-    return f"value {one(value)} vs limit {one(limit)}"
+    return f"value {one(value)} vs {line_word(rule)} {one(limit)}"
 
 
 _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
@@ -383,7 +383,8 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     asides = [a for a in reading_aside(w.reason).split(ASIDE) if a]
     lines = (line, *([after] if after else []), *asides)
     return Alert(kind="rule_warning", severity=INFO,
-                 title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
+                 title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its "
+                       f"{line_word(w.rule)} on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)
                  lines=lines,
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
@@ -619,9 +620,19 @@ def flapping_alert(e: WorkerEvent, broker: bool = False) -> Alert:
         lines.append(f"meanwhile {guardwords.meaning(e.name) or guardwords.BROKER_MEANING}")
     logs = f"`riskctl logs --process {shards.base_name(e.name)}`"
     if e.exit_code == EXIT_PORT_TAKEN:      # a start cannot help: the port is held (trial 14b)
-        lines.append(f"its port is taken (another riskd on this machine, or another program, "
-                     f"holds it): starting it again cannot help; {logs} names the port and its "
-                     f"setting; give this riskd its own ports: {PORTS_DOC}")
+        # the supervisor's reason names what holds it when the machine tells (portcheck.
+        # taken_words; trial 21b: a connection of riskd's own to itself, not another program)
+        if " is held " in why:
+            lines.append(f"its port is held as said above: starting it again cannot help while "
+                         f"it is held; {logs} names the port and its setting; "
+                         + ("give riskd ports below the OS's ephemeral range"
+                            if "ephemeral" in why else "it is free once that connection ends")
+                         + f": {PORTS_DOC}")
+        else:
+            lines.append(f"its port is taken (another riskd on this machine, or another "
+                         f"program, holds it): starting it again cannot help; {logs} names "
+                         f"the port and its setting; give this riskd its own ports: "
+                         f"{PORTS_DOC}")
     else:
         lines.append(f"`riskctl start {e.name}` (ops) starts it now; "
                      f"{where_why(shards.base_name(e.name), (why,))}")

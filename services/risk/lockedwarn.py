@@ -18,7 +18,7 @@ from typing import Iterable, Optional
 from services.risk.lockouts import end_of
 from shared.lockwords import ASKED_LOCKOUTS, kind_words
 from shared.messages.risk import ALERT, LockoutState
-from shared.rulenumbers import ASIDE
+from shared.rulenumbers import ASIDE, line_word
 
 # what a warning given while the account is locked says after its reading (its aside)
 STILL_COUNTS = "a trade made while locked still counts"
@@ -33,13 +33,15 @@ def while_locked(rule, ctx, params, m, now: int,
     longest = max(holding, key=end_of, default=None)
     until = rule.locks_until(ctx, now, params, m)
     if longest is not None and until is not None and until > end_of(longest):
-        return still_counts_words(longest, until, ctx.calendar.next_roll(now), params.mode)
+        return still_counts_words(longest, until, ctx.calendar.next_roll(now), params.mode,
+                                  rule.name)
     if rule.acts_while_locked(ctx, now, params, m):
         return ""
     return None
 
 
-def still_counts_words(longest: LockoutState, until: int, roll: int, mode: str) -> str:
+def still_counts_words(longest: LockoutState, until: int, roll: int, mode: str,
+                       rule: str = "") -> str:
     """'the account is locked (timer, trade_frequency_limit), but a trade made while locked
     still counts: reaching this limit flattens it and locks it until the roll'. A rule in
     alert mode locks nothing: its breach is recorded only."""
@@ -47,7 +49,8 @@ def still_counts_words(longest: LockoutState, until: int, roll: int, mode: str) 
     held = held if longest.rule in ASKED_LOCKOUTS else f"{held}, {longest.rule}"
     does = (f"flattens it and locks it {'until the roll' if until == roll else 'longer'}"
             if mode != ALERT else "is recorded (alert mode: nothing is closed or locked)")
-    return f"the account is locked ({held}), but {STILL_COUNTS}: reaching this limit {does}"
+    return (f"the account is locked ({held}), but {STILL_COUNTS}: reaching this "
+            f"{line_word(rule)} {does}")
 
 
 def with_words(reason: str, words: str) -> str:

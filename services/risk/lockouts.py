@@ -146,7 +146,7 @@ class LockoutBook:
         """What a lockout enforcement's reason says after "CL position opened": 'while
         account Demo 1 (id 1001) locked until the roll by daily_net_loss', a symbol_blocks
         lockout 'on account Demo 1 (id 1001) while CL is listed in symbol_blocks (an admin's
-        unlock ends it until CL's next trade)' (trial 17g: "CL position opened while CL on
+        unlock does not free it: ...)' (trial 17g: "CL position opened while CL on
         account ... locked while CL is listed ... by symbol_blocks")."""
         if lock.clears_on == SYMBOL_BLOCKS:
             return f"on account {self.name_of(lock.account_id)} {lock_end_words(lock)}"

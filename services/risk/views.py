@@ -1,6 +1,7 @@
 """Read-only views of the engine: the per-account status document and each rule's reading."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import attrs
@@ -76,15 +77,19 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     cfg = engine.settings.for_account(acct)
     if cfg is None:
         return []
-    ctx = Ctx(acct, engine.market, engine.calendar)
+    ctx = Ctx(acct, engine.market, engine.calendar,
+              holiday_files=getattr(engine, "holiday_files", None) or {})
     waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
+    zone = getattr(engine, "zone", None) or dt.timezone.utc
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
-        m = None
+        m, state = None, ""
         if params.enabled:
             try:
                 m = rule.shown(ctx, now, params)     # as its warning counts (Rule.shown)
+                # a rule with no reading: what it enforces now (Rule.state_words)
+                state = "" if m is not None else rule.state_words(ctx, now, params, zone)
             except Exception:          # a reading is never worth a crash
                 m = None
         out.append(RuleValue(
@@ -93,7 +98,8 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             progress=round(m.progress, 4) if m else None,
             # a limit past 100 % with no new action: the account is locked (docs/rules.md)
             detail=(m.detail + past_limit_note(engine, account_id, name, m.progress, params) if m
-                    else rule.description + off_lock_note(engine, account_id, name, params)),
+                    else (state or rule.description)
+                    + off_lock_note(engine, account_id, name, params)),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))

@@ -7,7 +7,7 @@ import sys
 
 from services.supervisor import shardhold
 from services.supervisor.app import Supervisor, riskctl_path
-from shared import instanceid
+from shared import instanceid, portrange
 from shared.config import pinned, wayout
 from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
 from shared.logsetup import no_logging_worker_ran, setup_logging
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     # before the first log line; every worker inherits it (and the last run's id)
     instanceid.start(os.path.join(loaded.data_dir, "run"))
     setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
+    for warning in loaded.warnings:     # ports a connect may take first (shared/portrange.py)
+        if portrange.MARK in warning.message:
+            log.warning("config warning: %s", warning)
     # risk_shards changed over state kept for another count: risk runs as that count (guarding)
     file_config = loaded.config
     loaded, held = shardhold.hold(loaded)

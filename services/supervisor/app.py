@@ -64,7 +64,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
-from shared.exitwords import exit_words, kill_words
+from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
 from shared.worker import Worker, on_grid
 from shared.when import duration
 from shared.workerdown import FLAPPING, down_kind
@@ -677,6 +677,9 @@ class Supervisor(Worker):
         slot.child = None
         slot.stop_deadline = None
         why = slot.kill_reason or _describe_exit(code)
+        if code == EXIT_PORT_TAKEN and not slot.kill_reason:     # which port, held by what
+            taken = portcheck.taken_words(self.config, slot.name)
+            why += f": {taken}" if taken else ""
         slot.last_kill = kill_words(slot.kill_reason) if slot.kill_reason else ""
         started = slot.policy.started_at
         stable = started is not None and now - started >= slot.policy.settings.stable_after

@@ -24,7 +24,7 @@ import os
 import socket
 from typing import Any, Callable, Iterable, Optional
 
-from shared import shards
+from shared import portholder, portrange, shards
 from shared.porttaken import DOC, BindFailed, setting_of
 
 
@@ -134,6 +134,23 @@ def _bind_each(ports: Iterable[tuple[str, str]], ours: frozenset = frozenset()) 
             code = failed.errno
             reason = failed.strerror or (os.strerror(code) if code else str(failed))
             raise BindFailed(address, reason, code, setting=setting)
+
+
+def taken_words(config: Any, worker: str) -> str:
+    """A worker that exited on a port in use (exit 76): which of its ports is taken now and,
+    when this machine tells, what holds it (shared/portholder.py): "tcp://127.0.0.1:47422
+    ([bus] market_pub) is held by a TCP connection of this machine to itself ...". '' when
+    every port of it is free again. For the supervisor's reason, which the crash and flapping
+    alerts carry (trial 21b: they blamed "another riskd on this machine, or another program")."""
+    try:
+        _bind_each(planned(config, [worker]))
+    except BindFailed as exc:
+        port = portrange.port_of(exc.address)
+        holder = portholder.holder_words(port) if port is not None else ""
+        where = f"{exc.address} ({exc.setting})" if exc.setting else exc.address
+        return f"{where} " + (holder.replace("held ", "is held ", 1) if holder.startswith("held ")
+                              else f"is taken ({holder})" if holder else "is taken")
+    return ""
 
 
 def check(config: Any, workers: Iterable[str]) -> None:

@@ -23,6 +23,7 @@ from shared.config.model import Config
 from shared.config.trading_day import read_holidays_file
 from shared.config.validators import FieldError
 from shared.digest import sha256_hex
+from shared import portrange
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -137,8 +138,9 @@ def validate_full(data: dict, file: str, env: Mapping[str, str] | None = None,
         problems += warnings_beside_errors(data, problems)
     if config is not None:
         problems += check_config(config)
-        if base_dir is not None:
+        if base_dir is not None:        # the machine's checks: its files, its port range
             problems += check_files(config, base_dir)
+            problems += portrange.config_warnings(config)
     errors = [p for p in problems if p.severity == "error"]
     if errors or config is None:
         raise ConfigError(file, problems)

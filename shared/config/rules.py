@@ -288,6 +288,12 @@ RULE_CLASSES: tuple[tuple[str, type], ...] = tuple(
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULE_CLASSES)
 RULE_CLASS: dict[str, type] = dict(RULE_CLASSES)
 COMMON_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(RuleBase))
+# the rules with no limit to come near, that never warn (services/risk/rules: warns = False):
+# their warn_at is not used, and `riskctl rules list` shows none for them (fresh-user trial
+# 21b: session_block_outside listed "warn_at=0.8" and no warning ever came)
+NEVER_WARN: frozenset[str] = frozenset({
+    "cooldown_after_loss", "session_block_outside", "auth_loss_guard", "symbol_blocks",
+    "trade_management"})
 
 
 def rule_of(rules, name: str):

@@ -40,13 +40,10 @@ LOWEST = 10000       # below: well-known services, and riskd's own defaults (tcp
 
 def local_port_range() -> tuple[int, int]:
     """The ports the OS hands out by itself (bind to port 0, and the local end of every
-    connect()): Linux's ip_local_port_range, elsewhere IANA's dynamic range (Windows, macOS)."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
-            low, high = (int(x) for x in fh.read().split())
-        return low, high
-    except (OSError, ValueError):
-        return 49152, 65535
+    connect()): Linux's ip_local_port_range, elsewhere IANA's dynamic range (Windows, macOS);
+    riskd warns of a config port inside it the same way (shared/portrange.py)."""
+    from shared.portrange import ephemeral_range
+    return ephemeral_range()
 
 
 def port_pool(os_range: tuple[int, int] | None = None) -> list[int]:

@@ -46,13 +46,18 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 def _summary(ctx: ActionContext) -> str:
     if not ctx.done:
         return f"account {ctx.account} was already flat"
-    closed = [d for d in as_said(ctx.done) if d.startswith("close")]
-    cancelled = [d for d in ctx.done if d.startswith("cancel")]
+    # done, not planned: "closed MNQ", and each cancelled order by its id (trial 21b: "close
+    # MNQ; cancelled 5 orders" in a done line, the 5 unnamed)
+    closed = ["closed " + d[len("close "):] for d in as_said(ctx.done)
+              if d.startswith("close ")]
+    cancelled = [d[len("cancel order "):].split(" ")[0] for d in ctx.done
+                 if d.startswith("cancel order ")]
     parts = []
     if closed:
         parts.append("; ".join(closed))
     if cancelled:
-        parts.append(f"cancelled {plural(len(cancelled), 'order')}"
+        parts.append(f"cancelled {plural(len(cancelled), 'order')} "
+                     f"({', '.join(dict.fromkeys(cancelled))})"
                      + placedorders.words(ctx, "flatten"))
     return f"flattened account {ctx.account}: {'; '.join(parts)} (verified flat)"
 

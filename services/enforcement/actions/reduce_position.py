@@ -87,8 +87,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if size > target:
         raise Retry(f"{cid} still at {size}, above the target {target}")
     yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
-    changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
-    orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
+    orders = order_changes(ctx.done)
     if gone:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
@@ -109,6 +108,22 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
     return f"{reduced(ctx, cid, size)}{orders}"
+
+
+def order_changes(done: list[str]) -> str:
+    """'; order 10 resized to 5, order 11 cancelled': what this reduce did to each order, in
+    the order done ('' for none). Trial 21b: "2 orders resized or cancelled" said neither
+    which nor what of the two happened to each."""
+    said = []
+    for d in done:
+        if d.startswith("resize order "):
+            order, _, rest = d[len("resize order "):].partition(" to ")
+            size, _, note = rest.partition(" ")
+            said.append(f"order {order} resized to {size}" + (f" {note}" if note else ""))
+        elif d.startswith("cancel order "):
+            order, _, note = d[len("cancel order "):].partition(" ")
+            said.append(f"order {order} cancelled" + (f" {note}" if note else ""))
+    return f"; {', '.join(said)}" if said else ""
 
 
 def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:

@@ -171,6 +171,11 @@ class Rule:
             return self.past_shown(ctx, now, m)
         return max(self.warn_readings(ctx, now, params), key=lambda w: w.progress, default=m)
 
+    def state_words(self, ctx: Ctx, now: int, params, zone) -> str:
+        """What a rule with no reading enforces now, in words, for its row on status, watch
+        and rules list (services/risk/views.py rule_values); '' when its parameters say it."""
+        return ""
+
     def acts_while_locked(self, ctx: Ctx, now: int, params, m: Measure) -> bool:
         """Could this reading's breach, made while a lockout holds the whole account, close or
         reduce a position that lockout leaves open? Only then does its warn_at warning come
@@ -279,6 +284,27 @@ def judged_orders(account: AccountState) -> list[OrderUpdate]:
     filled ("already done"), and whether it was sent hung on the broker's event order (its
     Order event before or after its fill, a clock sweep landing between them)."""
     return [o for o in account.traders_orders() if o.type != ORDER_MARKET]
+
+
+def closed_with_orders(account: AccountState, contracts, now: int) -> set[str]:
+    """Of the contracts a rule closes in this step, those whose close also cancels their
+    orders: close_position cancels every working order of its contract (services/enforcement/
+    actions/close_position.py), so a rule that closes a contract decides no cancel of its own
+    for the orders there (fresh-user trial 21b: a stop counted in the close's "2 orders
+    cancelled" and again on its own "cancelled" line, the target "nothing to do"; docs/rules.md
+    §11: one breach, "close the CL position, cancel 0 orders on it"). So also while riskd's
+    close there is still without a result (the clock's next sweep, 0.1 s later: its cancels
+    are still to come). Not once a close there has its result and the position still shows
+    (its fill to come): an order placed since is cancelled on its own, as before."""
+    out = set()
+    for cid in contracts:
+        p = account.positions.get(cid or "")
+        if p is None:
+            continue
+        if not account.riskd.expecting(cid, now) \
+                or account.riskd.closing_in_flight(cid, p.signed, 0, now):
+            out.add(cid)
+    return out
 
 
 def until_reset(ctx: Ctx, now: int) -> LockSpec:

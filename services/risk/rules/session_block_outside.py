@@ -14,8 +14,10 @@ action, in whatever order the broker's events come.
 """
 from __future__ import annotations
 
-from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule, judged_orders, lookup_symbol
+from services.risk.rules.base import (CLOCK, ORDER, POSITION, Rule, closed_with_orders,
+                                      judged_orders, lookup_symbol)
 from services.risk.state import symbol_of
+from shared import showtime
 from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
 from shared.tradingday import SessionWindow
 
@@ -23,7 +25,11 @@ _cache: dict[tuple, SessionWindow] = {}
 
 
 def window_for(params, contract_id: str, holidays) -> SessionWindow:
-    session = lookup_symbol(params.sessions, contract_id) or params.default
+    return window_of(lookup_symbol(params.sessions, contract_id) or params.default, holidays)
+
+
+def window_of(session, holidays) -> SessionWindow:
+    """A configured session as a window (cached: the clock's sweep reads it each step)."""
     key = (session.start, session.end, session.timezone, tuple(session.days), holidays)
     win = _cache.get(key)
     if win is None:
@@ -39,6 +45,24 @@ class SessionBlockOutside(Rule):
     listens = frozenset({POSITION, ORDER, CLOCK})
     description = "orders/positions outside the trading session: cancel/close, lock the symbol"
     warns = False
+
+    def state_words(self, ctx, now, params, zone) -> str:
+        """Where the default session stands, as the rule enforces it: 'session ends Mon 15:00
+        CST: open positions are closed then', or 'outside the session until Tue 05:00 CST:
+        any new position is closed, any new order cancelled' (fresh-user trial 21b: after the
+        session's end only the symbols it had touched showed as locked, MNQ and ES, while a
+        MES bought then was closed too). Symbols with sessions of their own are named."""
+        holidays = ctx.holiday_files.get(params.holidays_file) if params.holidays_file else None
+        if holidays is None:
+            holidays = ctx.calendar.holidays
+        win = window_of(params.default, holidays)
+        own = f" (own sessions: {', '.join(sorted(params.sessions))})" if params.sessions else ""
+        if not win.is_inside(now):
+            return (f"outside the session{own} until {showtime.at(win.next_start(now), zone, now)}"
+                    f": any new position is closed, any new order cancelled")
+        then = "open positions are closed then, and any new position after it" \
+            if params.close_at_session_end else "any new position after it is closed"
+        return f"session{own} ends {showtime.at(win.next_end(now), zone, now)}: {then}"
 
     def evaluate(self, ctx, event, now, params):
         holidays = ctx.holiday_files.get(params.holidays_file) if params.holidays_file else None
@@ -63,8 +87,11 @@ class SessionBlockOutside(Rule):
                                            f"{p.symbol} position outside its trading session",
                                            contract_id=p.contract_id, lock=lock(p.contract_id)))
         if sweep or ctx.change == "new":
+            # an order on a contract closed here is cancelled by that close, said once there
+            closed = closed_with_orders(ctx.account, (d.contract_id for d in out), now)
             for o in judged_orders(ctx.account):
-                if (sweep or o.order_id == event.order_id) and outside(o.contract_id):
+                if (sweep or o.order_id == event.order_id) and outside(o.contract_id) \
+                        and o.contract_id not in closed:
                     out.append(self.decide(ctx, params, now, CANCEL_ORDERS,
                                            f"{symbol_of(o.contract_id)} order {o.order_id} "
                                            f"outside its trading session",

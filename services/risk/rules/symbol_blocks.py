@@ -6,7 +6,8 @@ riskd's own close is not cancelled, and a market order's position is closed inst
 from __future__ import annotations
 
 from services.risk.lockouts import SYMBOL_BLOCKS
-from services.risk.rules.base import ORDER, POSITION, Rule, judged_orders, symbol_matches
+from services.risk.rules.base import (ORDER, POSITION, Rule, closed_with_orders, judged_orders,
+                                      symbol_matches)
 from services.risk.state import symbol_of
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, MANUAL,
                                   LockSpec)
@@ -72,9 +73,11 @@ class SymbolBlocks(Rule):
                            lock=lock_of(p.contract_id))
                for p in acct.positions.values()
                if blocked(params, p.contract_id) and acct.live_size(p) > 0]
+        closed = closed_with_orders(acct, (d.contract_id for d in out), now)
         out += [self.decide(ctx, params, now, CANCEL_ORDERS,
                             f"order {o.order_id} in blocked symbol {symbol_of(o.contract_id)}",
                             contract_id=o.contract_id, order_id=o.order_id,
                             lock=lock_of(o.contract_id))
-                for o in judged_orders(acct) if blocked(params, o.contract_id)]
+                for o in judged_orders(acct)
+                if blocked(params, o.contract_id) and o.contract_id not in closed]
         return out

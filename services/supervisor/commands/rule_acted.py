@@ -22,7 +22,7 @@ from typing import Optional
 
 from shared.accountname import called, named
 from shared.lockwords import SYMBOL_BLOCKS, lock_end_words, nothing_held_words
-from shared.rulenumbers import reading_text, versus_text
+from shared.rulenumbers import line_word, reading_text, versus_text
 from shared.symbols import tickers_in
 
 NOTHING = "nothing held breaks it now: no action"
@@ -41,12 +41,17 @@ def nothing_line(rule: str, applied_on: set, readings: Optional[list],
         for r in acct.rules:
             if r.rule != rule or r.value is None:
                 continue
-            who = called(named(labels or {}, acct.account_id), acct.account_id)
+            # an account the config does not list goes by the broker's name, as in the
+            # answer's other lines (trial 21b: "1003: 0 of 2 contracts" beside "SIM-DEMO-3
+            # (id 1003)")
+            who = called(named(labels or {}, acct.account_id, getattr(acct, "name", "")),
+                         acct.account_id)
             detail = (r.detail or "").split("; ")[0]
             limit = reading_text(rule, r.limit)
             # a reading that names its limit already is said once (trial 21a section 7:
             # "realized -407.96 of -500.00, limit -500.00")
-            said = (detail if detail and limit in detail else f"{detail}, limit {limit}"
+            said = (detail if detail and limit in detail else
+                    f"{detail}, {line_word(rule)} {limit}"
                     if detail else versus_text(rule, r.value, r.limit))
             now.append(f"{who}: {tickers_in(said)}")
     if not now:

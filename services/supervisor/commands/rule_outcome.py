@@ -131,16 +131,7 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
         return [f"not changed on {', '.join(kept)}: each keeps a value of its own, set for "
                 f"that account (`riskctl rules set ACCOUNT {edit.rule} {edit.param} VALUE` "
                 f"changes it)"], True
-    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
-             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
-             f"\"WHY\"` applies it now"
-             for who, aid, now in waiting]
-    profile = profile_target(edit.target, readings)
-    if profile and len(waiting) > 1:
-        # one command for all of them, the form `rules override` takes (trial 13b: the admin
-        # tried `--account profile:default` and it was refused)
-        lines.append(f"`riskctl rules override --account profile:{profile} --rule {edit.rule} "
-                     f"--reason \"WHY\"` applies it now on every account of profile {profile}")
+    lines = waiting_lines(edit, waiting, readings, roll)
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
     if kept and (waiting or applied):
@@ -204,14 +195,7 @@ def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dic
             at = f"{who} at {setting_words(edit.rule, edit.param, now_value)}"
             (own_kept if profile_edit(edit.target, names) and own is not None
              and account.account_id in own else same).append(at)
-    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
-             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
-             f"\"WHY\"` applies it now"
-             for who, aid, now in waiting]
-    profile = profile_target(edit.target, readings)
-    if profile and len(waiting) > 1:
-        lines.append(f"`riskctl rules override --account profile:{profile} --rule {edit.rule} "
-                     f"--reason \"WHY\"` applies it now on every account of profile {profile}")
+    lines = waiting_lines(edit, waiting, readings, roll)
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
     lines += dropped
@@ -307,3 +291,19 @@ def unchanged_reason_of(key: str, lines: list[str], shown: str = "") -> str:
     said = [f"in force on {line[len(APPLIED):]}" if line.startswith(APPLIED) else line
             for line in lines]
     return f"{shown or key}: {UNCHANGED}" + "".join(f"\n  {line}" for line in said)
+
+
+def waiting_lines(edit, waiting, readings, roll) -> list[str]:
+    """The answer's lines for the accounts where a loosening waits for the roll: each one's
+    `rules override` command, and with several of one profile the one command for all of them
+    (the form `rules override` takes: trial 13b's admin tried `--account profile:default` and
+    it was refused). Shared by the answer from risk's record and the one from its readings."""
+    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
+             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
+             f"\"WHY\"` applies it now"
+             for who, aid, now in waiting]
+    profile = profile_target(edit.target, readings)
+    if profile and len(waiting) > 1:
+        lines.append(f"`riskctl rules override --account profile:{profile} --rule {edit.rule} "
+                     f"--reason \"WHY\"` applies it now on every account of profile {profile}")
+    return lines

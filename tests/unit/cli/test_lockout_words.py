@@ -105,8 +105,8 @@ def test_a_symbol_blocks_lockout_ends_in_one_wording_on_every_screen():
     from services.notify.bot.answers import lockout_line
     from services.notify.templates import Context, _lock_words
     from services.risk.words import _end_words
-    listed = ("while CL is listed in symbol_blocks (an admin's unlock ends it until CL's next "
-              "trade)")
+    listed = ("while CL is listed in symbol_blocks (an admin's unlock does not free it: CL's "
+              "next trade is closed and CL locked again)")
     lk = lock("manual", "symbol_blocks", symbol="CL", clears_on="symbol_blocks")
     said = {
         "watch": lock_end(lk, SimpleNamespace(next_roll_ns=None), TOOK, CHICAGO),

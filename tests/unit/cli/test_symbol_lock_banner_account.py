@@ -27,8 +27,9 @@ def test_the_watch_banner_of_a_symbols_lockout_names_its_account():
     screen = build_screen(state(*accounts()), NOW, CHICAGO, CALENDAR)
     [banner] = screen.accounts[0].banners
     assert (banner.kind, banner.on) == ("CL LOCKED", "SIM-DEMO-1 (id 1001)"), banner
-    assert banner.countdown == ("while CL is listed in symbol_blocks (an admin's unlock ends it "
-                                "until CL's next trade)"), banner
+    assert banner.countdown == ("while CL is listed in symbol_blocks (an admin's unlock does "
+                                "not free it: CL's next trade is closed and CL locked again)"
+                                ), banner
     text = plain(render(screen, 120, None, unicode=False))
     assert " CL LOCKED on SIM-DEMO-1 (id 1001)  while CL is listed" in text, text
 

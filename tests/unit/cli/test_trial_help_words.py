@@ -92,3 +92,18 @@ def test_notify_help_says_what_it_does_and_offers_no_empty_channel(action):
     text = help_of("notify", action)
     assert "{," not in text and ",}" not in text
     assert text.split(" options: ")[0].count(".") >= 1 and "docs/alerts.md" in text, text
+
+
+def test_config_sets_help_says_which_form_a_value_takes():
+    # trial 21b: `config set trading_day.roll '"06:16"'` was refused ("expected a time as
+    # HH:MM ..., got '"06:16"'") while lists took TOML; `config set --help` said neither
+    import argparse
+    parser = build_parser("config")
+    config = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+                  ).choices["config"]
+    setter = next(a for a in config._actions if isinstance(a, argparse._SubParsersAction)
+                  ).choices["set"]
+    said = " ".join(setter.format_help().split())
+    assert "text bare, without TOML quotes (trading_day.roll 06:16, not '\"06:16\"')" in said
+    assert "a list or table in TOML syntax, quoted for the shell" in said, said
+    assert "docs/operations.md" in said

@@ -85,6 +85,6 @@ def test_a_symbol_blocks_lockout_row_says_what_ends_it():
         LockoutChange(change="added", lockout=lock, ts_ns=TOOK),
         LockoutChange(change="cleared", lockout=lock, ts_ns=UNLOCKED, by="admin:root")])
     got = [r[-1] for r in rows(body, None, CHICAGO)]
-    listed = ("manual while CL is listed in symbol_blocks (an admin's unlock ends it until CL's "
-              "next trade)")
+    listed = ("manual while CL is listed in symbol_blocks (an admin's unlock does not free "
+              "it: CL's next trade is closed and CL locked again)")
     assert got == [listed, listed], got

@@ -114,7 +114,7 @@ def test_a_reduce_from_7_to_5_leaves_the_bracket_at_5(executor, journal):
                                 (MODIFY, (11, {"size": 5}))]
     assert broker.positions == {MNQ: 5}
     assert {o.id: o.size for o in broker.orders.values()} == {10: 5, 11: 5, 12: 3, 13: 3, 20: 1}
-    assert "from 7 contracts to 5; 2 orders resized or cancelled" in out.result.detail
+    assert "from 7 contracts to 5; order 10 resized to 5, order 11 resized to 5" in out.result.detail
 
 
 def test_a_short_reduce_cuts_the_buy_side_orders(executor, journal):
@@ -147,7 +147,7 @@ def test_a_reduce_killed_before_its_resizes_resizes_without_closing_again(tmp_pa
     out = ex.run(Job(entry), broker)
     assert out.result.status == DONE
     assert [c for c, _ in broker.trading()] == [MODIFY, MODIFY]
-    assert "nothing left to close; 2 orders resized or cancelled" in out.result.detail
+    assert "nothing left to close; order 10 resized to 5, order 11 resized to 5" in out.result.detail
 
 
 def test_a_resize_answered_order_not_found_is_checked_again_by_the_next_read(executor,

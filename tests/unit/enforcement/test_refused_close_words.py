@@ -78,7 +78,7 @@ def test_a_flatten_whose_first_close_was_refused_with_500_says_only_the_close_th
     res = run(broker, "flatten")
     assert res.status == DONE, res.detail
     assert "lost" not in res.detail
-    assert res.detail == "flattened account 7: close MNQ (verified flat)"
+    assert res.detail == "flattened account 7: closed MNQ (verified flat)"
 
 
 def test_a_close_refused_with_500_then_closed_reads_closed(run):

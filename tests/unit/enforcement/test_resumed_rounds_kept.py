@@ -258,7 +258,7 @@ def test_a_resumed_flatten_whose_close_finds_the_position_gone_says_whose(tmp_pa
     _journal, out = resume(path, clock, broker)
     res = out.result
     assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
-    assert res.detail == ("flattened account 7: close MNQ (done by the close riskd sent "
+    assert res.detail == ("flattened account 7: closed MNQ (done by the close riskd sent "
                           "before enforcement restarted) (verified flat)"), res.detail
 
 

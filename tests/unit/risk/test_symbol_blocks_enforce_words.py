@@ -4,8 +4,9 @@ Fresh-user trial 17g, finding 6: `rules set 1001 symbol_blocks symbols '["CL"]'`
 CL: the lockout-enforced alert and history read "CL position opened while CL on account Demo 1
 (id 1001) locked while CL is listed in symbol_blocks (an admin's unlock ends it until CL's next
 trade) by symbol_blocks" (two "while", the rule named twice). Now: "ES position opened on
-account Demo 1 (id 1001) while ES is listed in symbol_blocks (an admin's unlock ends it until
-ES's next trade)" (services/risk/lockouts.py while_locked).
+account Demo 1 (id 1001) while ES is listed in symbol_blocks (an admin's unlock does not free
+it: ES's next trade is closed and ES locked again)" (services/risk/lockouts.py while_locked;
+trial 21b: "ends it until ES's next trade" read as if one trade were allowed).
 
 The real RiskWorker (tests/unit/risk/worker_rig.py) on etc/riskd.toml's shipped rules; only
 symbol_blocks.symbols is set (to ES, the trial's CL in a contract the test desk has).
@@ -36,5 +37,6 @@ def test_a_position_opened_in_a_listed_symbol_is_said_in_one_plain_sentence(work
                           type=POSITION_LONG, size=1, average_price=Decimal("6000")))
     [d] = [d for d in decisions(seen) if d.action == "close_position"]
     assert d.reason == ("ES position opened on account Demo 1 (id 1001) while ES is listed "
-                        "in symbol_blocks (an admin's unlock ends it until ES's next trade)"
+                        "in symbol_blocks (an admin's unlock does not free it: ES's next trade is "
+                        "closed and ES locked again)"
                         ), d.reason

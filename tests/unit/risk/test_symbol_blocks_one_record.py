@@ -13,12 +13,16 @@ contracts; the symbol does not matter).
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from services.notify.steps import step_alert
 from services.notify.templates import Context
+from services.risk.preview import preview
 from shared.config.load import load_config
-from shared.messages.market import AccountUpdate
+from shared.messages.market import (ORDER_STOP, SIDE_SELL, STATUS_OPEN, AccountUpdate,
+                                    OrderUpdate)
 from tests.unit.risk.desk import CHI, ES, NS, SHIPPED, chi, shipped_engine
 from tests.unit.risk.test_both_loss_lines_one_fill import ACCOUNT, START, Broker
 
@@ -70,3 +74,36 @@ def test_listing_a_symbol_nothing_is_held_in_records_its_lock(tmp_path):
     engine.settings.update(listing(tmp_path, '["ES"]'), list(engine.accounts.values()))
     [d] = engine.recheck(broker.now).decisions
     assert d.what == "lock ES on the account (manual)", d.what
+
+
+def test_listing_a_held_symbol_with_its_stop_is_one_breach_the_close_cancels_the_stop(tmp_path):
+    """Fresh-user trial 21b, finding 6: GC long 1 with its sell stop, GC listed: two history
+    lines and two alert blocks ("close the position GC", "cancel working orders GC"), the
+    close cancelling that stop already (close_position cancels every working order of its
+    contract). One breach: the close, its lock, and the stop cancelled by it."""
+    now = chi(2026, 11, 25, 9, 0)
+    engine = shipped_engine(load_config(SHIPPED), now)
+    broker = Broker(engine, now)
+    broker.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=START,
+                              can_trade=True))
+    broker.price(ES, "6000")
+    broker.fill(ES, 1, "6000", None, 1, "6000")
+    broker.feed(OrderUpdate(account_id=ACCOUNT, order_id=15, contract_id=ES,
+                            created_ns=broker.now, updated_ns=broker.now, status=STATUS_OPEN,
+                            type=ORDER_STOP, side=SIDE_SELL, size=1,
+                            stop_price=Decimal("5990"), limit_price=None))
+    broker.now += 5 * NS
+    # the edit's question says one action too (rules set asks first: services/risk/preview.py)
+    [asked] = preview(engine, listing(tmp_path, '["ES"]'), broker.now)
+    assert (asked.action, asked.contract_id) == ("close_position", ES), asked
+    assert engine.settings.update(listing(tmp_path, '["ES"]'),
+                                  list(engine.accounts.values())) == []     # in force now
+    out = engine.recheck(broker.now)
+    [d] = out.decisions
+    assert (d.rule, d.action, d.contract_id) == ("symbol_blocks", "close_position", ES), d
+    assert d.what == "close the ES position, cancel 1 order on it; lock ES on the account " \
+                     "(manual)", d.what
+    assert [(c.action, c.contract_id) for c in out.commands] == [("close_position", ES)]
+    alert = step_alert([*out.lockouts, *out.decisions],
+                       Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}))
+    assert alert.text.count("Breach symbol_blocks") == 1, alert.text

@@ -215,7 +215,8 @@ def test_daily_realized_profit_of_a_flat_account_warns_while_locked():
     desk = desk_with(daily_realized_profit={"target": 1000})
     cooldown_flat(desk, pnl="850")
     [w] = warned(desk, "daily_realized_profit")
-    assert "at 85% of its limit" in w.reason and "still counts" in w.reason, w.reason
+    assert "at 85% of its target" in w.reason and "still counts" in w.reason, w.reason
+    assert "reaching this target flattens it" in w.reason, w.reason
 
 
 @pytest.mark.parametrize("hours,warns", [(1, True), (48, False)])
@@ -264,7 +265,7 @@ def test_daily_realized_profit_warns_while_a_position_stays():
     desk = desk_with(daily_realized_profit={"target": 1000})
     cooldown_keeping_mnq(desk, pnl="850")
     [w] = warned(desk, "daily_realized_profit")
-    assert "at 85% of its limit" in w.reason, w.reason
+    assert "at 85% of its target" in w.reason, w.reason
 
 
 # -- daily_net_loss, drawdown_guard: the account's figure flattens ---------------------------

@@ -249,3 +249,36 @@ def test_an_operator_stop_ends_the_episode():
     assert still.crashed("market", 60 * S, "crashed: exit 1") is False
     still.flapped("risk", 0)
     assert still.crashed("risk", 700 * S, "crashed: exit 1") is False     # long after: over
+
+
+def test_a_worker_on_a_port_held_by_a_connection_to_itself_is_told_what_holds_it(tmp_path):
+    # trial 21b: market crash-looped on 47422, held by a TCP connection of the machine to
+    # itself (a connect of riskd's own), and the crash and flapping alerts said "another riskd
+    # on this machine, or another program, holds it"
+    import socket
+    from services.supervisor.portcheck import host_port
+    from shared.config import load_config
+    from shared.exitwords import EXIT_PORT_TAKEN
+    from tests.support.env import make_config
+    riskd = Riskd()
+    riskd.sup.config = load_config(make_config(tmp_path)).config
+    riskd.sup._exited = MethodType(Supervisor._exited, riskd.sup)
+    riskd.start()
+    address = riskd.sup.config.bus.market_pub
+    looped = socket.socket()
+    looped.bind(host_port(address))
+    looped.connect(host_port(address))
+    try:
+        for _ in range(5):
+            riskd.market.child = SimpleNamespace(shown_pid=4242)
+            riskd.sup._exited(riskd.market, EXIT_PORT_TAKEN, riskd.t)
+            riskd.t += 1
+            riskd.market.policy.spawned(riskd.t)
+    finally:
+        looped.close()
+    held = (f"cannot start: its port is taken (exit 76): {address} ([bus] market_pub) is held "
+            f"by a TCP connection of this machine to itself (established)")
+    crashed, *_rest, flapping = [a for a in riskd.phone() if "Worker market" in a]
+    assert held in crashed and "another program" not in crashed, crashed
+    assert "is flapping" in flapping and held in flapping, flapping
+    assert "another program" not in flapping and "its port is held as said above" in flapping

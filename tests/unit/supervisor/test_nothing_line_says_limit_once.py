@@ -20,7 +20,7 @@ def reading(rule, value, limit, detail):
 def test_a_reading_naming_its_limit_is_not_followed_by_it_again():
     line = nothing_line("daily_realized_loss", {1001}, [reading(
         "daily_realized_loss", "-407.96", "-500", "realized -407.96 of -500.00")])
-    assert "(1001: realized -407.96 of -500.00); " in line, line
+    assert "(SIM-DEMO-1 (id 1001): realized -407.96 of -500.00); " in line, line
     line = nothing_line("drawdown_guard", {1001}, [reading(
         "drawdown_guard", "49554.82", "49100",
         "equity 49,554.82, acts at 49,100.00 (line 49,000.00 + buffer 100.00)")])
@@ -31,3 +31,12 @@ def test_a_reading_without_its_limit_still_gets_it():
     line = nothing_line("daily_unrealized_loss", {1001}, [reading(
         "daily_unrealized_loss", "0.5", "-1", "MNQ open PnL 0.50")])
     assert "MNQ open PnL 0.50, limit -1.00)" in line, line
+
+
+def test_a_profit_target_is_called_a_target_and_an_unlisted_account_its_brokers_name():
+    # trial 21b: "MES open PnL -45.00, limit 300.00" of max_unrealized_profit's target; and
+    # "1003: 0 of 2 contracts" of an account the config does not list, beside "SIM-DEMO-3
+    # (id 1003)" in the answer's other lines
+    line = nothing_line("max_unrealized_profit", {1001}, [reading(
+        "max_unrealized_profit", "-45", "300", "MES open PnL -45.00")])
+    assert "SIM-DEMO-1 (id 1001): MES open PnL -45.00, target 300.00)" in line, line

@@ -43,5 +43,6 @@ def test_a_lock_with_nothing_held_is_still_said():
     out = desk.engine.recheck(desk.now)
     lines = acted_lines("symbol_blocks", out.decisions, since, {1001}, {"1001": "Demo 1"})
     assert lines == ["acted at once on Demo 1 (id 1001): ES is locked now, while ES is listed "
-                     "in symbol_blocks (an admin's unlock ends it until ES's next trade); "
+                     "in symbol_blocks (an admin's unlock does not free it: ES's next trade is "
+                     "closed and ES locked again); "
                      "nothing is held in ES, so nothing is closed or cancelled"], lines

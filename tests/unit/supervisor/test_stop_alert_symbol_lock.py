@@ -35,7 +35,8 @@ def test_a_listed_symbols_lockout_reads_as_its_words_without_the_rule_tacked_on(
     lines = held_lines(Held((at_stop,)), lambda aid, n: account_name(CONFIGURED, aid, n), CHI,
                        desk.now)
     assert lines[-1] == ("Demo 1 (id 1001) CL locked while CL is listed in symbol_blocks (an "
-                         "admin's unlock ends it until CL's next trade)"), lines
+                         "admin's unlock does not free it: CL's next trade is closed and CL locked "
+                         "again)"), lines
     # another rule's lockout keeps its rule beside its kind
     timer = attrs.evolve(locks[0], symbol=None, rule="cooldown_after_loss", kind="timer",
                          clears_on="", until_ns=desk.now + 300 * 10**9)
