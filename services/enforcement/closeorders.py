@@ -7,9 +7,11 @@ enforcement reads Order/search once, from just before its first close call, and 
 market orders on each closed contract that were created within that call's window: from
 when it was sent to its answer (a close whose answer was lost, or one a process that ended
 may have sent before a restart: until the search); none there (the broker's clock is not
-ours), SKEW_NS wider on both sides. A partial close's
-order has its size. Risk takes them as riskd's whatever the timing of their fills (on the side
-its command closes: services/risk/exits.py `orders`).
+ours), SKEW_NS wider on both sides. A partial close's order has its size. An order found in
+the window of a call answered done is that call's own (CloseOrder.answered): risk never gives
+its fill to an earlier close carried out late, which an order found only in a lost call's
+window (running to the search) may be. Risk takes them as riskd's whatever the timing of
+their fills (on the side its command closes: services/risk/exits.py `orders`).
 
 `known` says the list is complete: every close that was answered as done has at least one
 order found for it, and the search worked. Otherwise (the read failed, an answered close with
@@ -101,9 +103,12 @@ def pick(orders, calls: list[CloseCall], now_ns: int) -> tuple[list[CloseOrder],
             or _within(orders, c, c.sent_ns - SKEW_NS, end + SKEW_NS)
         if c.worked and c.answered_ns and not mine:
             known = False
+        answered = bool(c.worked and c.answered_ns)
         for o in mine:
+            if o.id in found and (found[o.id].answered or not answered):
+                continue
             found[o.id] = CloseOrder(order_id=o.id, contract_id=o.contract_id, side=o.side,
-                                     size=o.size)
+                                     size=o.size, answered=answered)
     return sorted(found.values(), key=lambda o: o.order_id), known
 
 

@@ -473,8 +473,8 @@ class Executor:
                 ctx.carried_before_restart(lambda cid: closeorders.carried_out(
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
-        ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
-                                        for o in found], orders_known=known)
+        ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
+                                         o.answered] for o in found], orders_known=known)
         return 1, found, known
 
 

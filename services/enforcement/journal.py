@@ -116,8 +116,10 @@ class Entry:
         services/enforcement/closeorders.py)."""
         if not self.final:
             return []
-        return [CloseOrder(order_id=int(i), contract_id=c, side=int(side), size=int(n))
-                for i, c, side, n in self.progress.get("close_orders") or []]
+        # rows from before `answered` (4 fields): not known (False)
+        return [CloseOrder(order_id=int(r[0]), contract_id=r[1], side=int(r[2]),
+                           size=int(r[3]), answered=bool(r[4]) if len(r) > 4 else False)
+                for r in self.progress.get("close_orders") or []]
 
     def unsettled(self) -> list[LostCall]:
         """A final row's closes whose outcome is unknown (progress, ActionContext._overtaken):

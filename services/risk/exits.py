@@ -299,6 +299,10 @@ class RiskdExits:
     # command): a fill of one that leaves the position flat is riskd's close of the reversed
     # position (claim_reversed). Not saved, as `facts`
     reversed_orders: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # order ids a result named as made by a call of its command the broker answered done
+    # (CloseOrder.answered): that call's own fill, never an earlier close's carried out late
+    # (late_before). Not saved, as `facts`: asked in the step of that result
+    answered: set = attrs.field(factory=set, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -699,7 +703,15 @@ class RiskdExits:
         held longer, first; the later one then finds nothing). None when none fits.
         Trial20b section 1, second run: the killed enforcement's held close, carried out 6 s
         after a newer decision's close was sent (held too), was credited to that newer close
-        ("MNQ is flat: closed, though the close got no answer"), never said late."""
+        ("MNQ is flat: closed, though the close got no answer"), never said late.
+        A fill whose order command_id's result named as made by a call of it the broker
+        answered done (answered) is that call's: one fill is one call's (trial21c finding 1:
+        a retry's round 2 closed MNQ, its round 1 held at the broker, and its fill was said
+        as the failed first attempt's lost call carried out late, besides "done on the 2nd
+        attempt")."""
+        if fill.order_id is not None and fill.order_id in self.answered \
+                and self.order_cmd.get(fill.order_id) == command_id:
+            return None
         for e in self._open(fill.contract_id, fill.side, now):
             if e.late and e.command_id != command_id and e.done_ns \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
@@ -1030,6 +1042,8 @@ class RiskdExits:
                              and (e.side == o.side or o.order_id in held_orders)
                              for e in self.expected):
                 self.facts.add(o.order_id)
+                if getattr(o, "answered", False):
+                    self.answered.add(o.order_id)
                 self._bind(o.order_id, command_id)
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
@@ -1132,6 +1146,7 @@ class RiskdExits:
             for o in self.order_cmd.keys() - kept.keys():
                 self.cmd_changed[o] = None
             self.order_cmd = kept
+            self.answered &= kept.keys()
         if self.reversed_orders:
             alive = {e.command_id for e in self.expected}
             self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}

@@ -114,6 +114,10 @@ class CloseOrder:
     contract_id: str
     side: int
     size: int
+    # found in the window of a call the broker answered done (from its sending to its answer):
+    # that call's own order, never an earlier close's carried out late (False: found only in
+    # the window of a call whose answer was lost, which runs to the search, or not known)
+    answered: bool = False
 
 
 @attrs.frozen(kw_only=True)

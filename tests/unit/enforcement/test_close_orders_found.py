@@ -41,9 +41,13 @@ def test_a_close_answered_done_names_the_order_it_created(journal, clock):
     clock.advance(5)
     out = run(journal, clock, broker, close())
     assert out.result.status == DONE, out.result
-    mine = CloseOrder(order_id=broker.made[-1].id, contract_id=MNQ, side=SELL, size=2)
+    # found in the window of the call answered done: that call's own (never an earlier
+    # close carried out late: services/risk/exits.py late_before)
+    mine = CloseOrder(order_id=broker.made[-1].id, contract_id=MNQ, side=SELL, size=2,
+                      answered=True)
     assert out.result.close_orders == [mine] and out.result.orders_known, out.result
-    # the stored result (what a duplicate command is answered with) says the same
+    # the stored result (what a duplicate command is answered with) says the same, answered
+    # too
     stored = journal.get("d1.1").result()
     assert stored.close_orders == [mine] and stored.orders_known
     assert [e for e, _ in broker.log].count(SEARCH) == 1      # one read, after the close
@@ -70,6 +74,8 @@ def test_a_close_whose_answer_was_lost_still_names_its_order(journal, clock):
     out = run(journal, clock, broker, close())
     assert out.result.status == DONE and broker.positions[MNQ] == 0, out.result
     assert [(o.side, o.size) for o in out.result.close_orders] == [(SELL, 2)], out.result
+    # found only in the lost call's window (it runs to the search): not an answered call's
+    assert [o.answered for o in out.result.close_orders] == [False]
 
 
 def test_a_command_resumed_after_a_crash_names_the_orders_of_both_processes(tmp_path, clock):
