@@ -65,6 +65,7 @@ from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, command_in, what, who
 from services.risk import takeback
 from shared.retrying import is_kill_switch
+from shared.trywords import decision_of
 from shared.rulenumbers import line_word
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
@@ -610,7 +611,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         used = acct.riskd.last_used
         if not used or not all(self.outbox.waiting(e.command_id) for e in used):
             return None
-        late = acct.riskd.late_before(fill, used[0].command_id, used[0].issued_ns, now)
+        # the failed close whose retry waits first: its own lost call, not an older one
+        late = acct.riskd.late_before(fill, used[0].command_id, used[0].issued_ns, now,
+                                      prefer=decision_of(used[0].command_id))
         if late is not None:
             acct.riskd.claimed.pop(fill.trade_id, None)     # a late exit's claim stays
         return late

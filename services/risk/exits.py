@@ -107,6 +107,7 @@ from typing import Callable, Optional
 import attrs
 
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
+from shared.trywords import decision_of
 
 NS = 1_000_000_000
 WINDOW_NS = 15 * NS            # after the command's final result
@@ -694,7 +695,7 @@ class RiskdExits:
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def late_before(self, fill: Fill, command_id: str, issued_ns: int,
-                    now: int) -> Optional[Exit]:
+                    now: int, prefer: str = "") -> Optional[Exit]:
         """fill, a market close that command_id's exits took, when that command's own close
         got no answer (its result: the first call timed out, then the position was found
         flat): the late exit of an earlier command that fits it (its call sent before
@@ -708,11 +709,17 @@ class RiskdExits:
         answered done (answered) is that call's: one fill is one call's (trial21c finding 1:
         a retry's round 2 closed MNQ, its round 1 held at the broker, and its fill was said
         as the failed first attempt's lost call carried out late, besides "done on the 2nd
-        attempt")."""
+        attempt").
+        prefer: a decision whose lost calls go first (the engine's _unsent_late: the FAILED
+        close whose retry waits, not an older episode's lost call; trial21c finding 3: that
+        call was named while the failed close ended "closed outside riskd")."""
         if fill.order_id is not None and fill.order_id in self.answered \
                 and self.order_cmd.get(fill.order_id) == command_id:
             return None
-        for e in self._open(fill.contract_id, fill.side, now):
+        open_ = self._open(fill.contract_id, fill.side, now)
+        if prefer:
+            open_ = sorted(open_, key=lambda e: decision_of(e.command_id) != prefer)
+        for e in open_:
             if e.late and e.command_id != command_id and e.done_ns \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
                     and (e.whole or fill.size <= e.size):

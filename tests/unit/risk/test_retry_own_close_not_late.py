@@ -2,7 +2,7 @@
 close, never an earlier close's carried out late (docs/rules.md "Whose trade it is": one fill
 is one call's).
 
-Trial21c finding 1 (3 of 3): the lockout's close got no answer 4 times (held at the sim) and
+Trial21c finding 1 (3 of 3), and finding 3 at the end: the lockout's close got no answer 4 times (held at the sim) and
 FAILED; its retry's round 1 was held too (no answer within 10 s), its round 2 answered done
 and closed MNQ. The retry's result named that order, yet riskd said both "done on the 2nd
 attempt ... MNQ closed" and "Your MNQ +1 closed: riskd's earlier close (timed out at ...)
@@ -20,8 +20,9 @@ import pytest
 
 from shared.latewords import TIMED_OUT
 from shared.messages.enforce import CloseOrder, CommandResult, LostCall
-from tests.unit.risk.desk import ACCOUNT, MNQ, SIDE_SELL, Desk
-from tests.unit.risk.test_failed_close_carried_late import FREQ, LOSS, gave_up, notes
+from tests.unit.risk.desk import ACCOUNT, MNQ, SIDE_BUY, SIDE_SELL, Desk
+from tests.unit.risk.test_failed_close_carried_late import (FREQ, LOSS, NS, clock, gave_up,
+                                                          notes)
 
 ORDERS = list(itertools.permutations(("fill", "flat", "result")))
 
@@ -88,4 +89,47 @@ def test_an_order_found_only_in_a_lost_calls_window_may_still_be_the_earlier_clo
     [note] = notes(desk)
     assert "riskd's earlier close of MNQ" in note.reason, note.reason
     assert desk.engine.ended_views(ACCOUNT)[first.decision_id].startswith(
+        "taken as carried out late at ")
+
+
+def test_a_fill_while_a_failed_closes_retry_waits_is_that_failed_closes_not_an_older_ones():
+    """Trial21c finding 3: right after such an episode (its lost calls still "may be carried
+    out"), the trader buys again; the new close gets no answer 4 times and FAILS, its retry
+    waits 5 s, and a sell of the position comes in those 5 s. It is taken as riskd's late
+    close (docs/rules.md: the failed close's lost call), so it must name the failed close's
+    call and end that failed action "then taken as carried out late", never name the older
+    episode's call while the failed action ends "closed outside riskd" (one fill, one call)."""
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    _retry_done(desk, ("fill", "flat", "result"))
+    assert desk.account.riskd.has_late(desk.now)     # the older episode's lost calls
+    desk.wait(4)
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=600)
+    desk.long(2, MNQ, 21000)
+    desk.price(MNQ, 20940)                           # -240: a new breach, a new decision
+    known = {c.id for o in desk.history[:-1] for c in o.commands}
+    [cmd] = [c for c in desk.history[-1].commands if c.id not in known]
+    desk.wait(41)
+    lost_at = desk.now
+    desk.history.append(desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="failed", action=cmd.action,
+        rule=cmd.rule, detail="close_position gave up after 4 rounds", attempts=4,
+        broker_calls=8, orders_known=True, first_timed_out_s=10.0, issued_ns=cmd.issued_ns,
+        unsettled=[LostCall(contract_id=MNQ, size=0, lost_ns=lost_at - 31 * NS, how=TIMED_OUT),
+                   LostCall(contract_id=MNQ, size=0, lost_ns=lost_at, how=TIMED_OUT)]),
+        desk.now))
+    [retry] = [c for c in desk.history[-1].commands if c.decision_id == cmd.decision_id]
+    assert desk.engine.outbox.waiting(retry.id)
+    before = len(notes(desk))
+    desk.wait(3.5)
+    out = desk.trade("-120", fees="0.74", contract=MNQ, side=SIDE_SELL, size=2,
+                     price="20940", order_id=700)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd
+    [note] = notes(desk)[before:]
+    assert f"riskd's earlier close of MNQ (timed out at {clock(lost_at - 31 * NS)})" \
+        in note.reason, note.reason
+    resolved = [n for n in desk.wait(0.1).notices if n.kind == "action_resolved"]
+    assert resolved and all("outside riskd" not in n.title for n in resolved), resolved
+    assert desk.engine.ended_views(ACCOUNT)[cmd.decision_id].startswith(
         "taken as carried out late at ")
