@@ -944,7 +944,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if not f.by_riskd or f.order_id is None or f.ts_ns < res.issued_ns \
                     or r.order_cmd.get(f.order_id) != res.command_id:
                 continue
-            late = r.late_before(f, res.command_id, res.issued_ns, now)
+            late = r.late_before(f, res.command_id, res.issued_ns, now, overtaken=False)
             if late is None:
                 continue
             out.exits.add(acct.account_id)

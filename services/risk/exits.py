@@ -153,6 +153,12 @@ class Exit:
     # carried out first (behind): it comes about as far behind that one as it was sent, or
     # never (0: LATE_NS after the result)
     until_ns: int = 0
+    # a late exit's: a close of its decision on this contract sent after it was answered done
+    # (the result named that call's order: CloseOrder.answered). The broker carries calls out
+    # in the order they came, so this one came before that close (closing nothing) or is held
+    # out of order: a newer close's own lost call, not it, is the one carried out on a
+    # position that newer close then found flat (late_before; trial21c finding 2)
+    overtaken: bool = False
     # a flatten's mark (contract '', size 0: sweep_mark): the flatten closes whatever the
     # account holds, contracts risk's book did not show too; its issue and its result are
     # the flatten's window (claim_swept). Cleared when the result names its orders (facts)
@@ -695,7 +701,7 @@ class RiskdExits:
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def late_before(self, fill: Fill, command_id: str, issued_ns: int,
-                    now: int, prefer: str = "") -> Optional[Exit]:
+                    now: int, prefer: str = "", overtaken: bool = True) -> Optional[Exit]:
         """fill, a market close that command_id's exits took, when that command's own close
         got no answer (its result: the first call timed out, then the position was found
         flat): the late exit of an earlier command that fits it (its call sent before
@@ -712,7 +718,10 @@ class RiskdExits:
         attempt").
         prefer: a decision whose lost calls go first (the engine's _unsent_late: the FAILED
         close whose retry waits, not an older episode's lost call; trial21c finding 3: that
-        call was named while the failed close ended "closed outside riskd")."""
+        call was named while the failed close ended "closed outside riskd"). overtaken:
+        False: a lost call sent before an answered close of its decision (Exit.overtaken) is
+        left out (the engine's _late_of_an_earlier_close: the newer close's own lost call came
+        after it; trial21c finding 2: both were named for one trader's sell)."""
         if fill.order_id is not None and fill.order_id in self.answered \
                 and self.order_cmd.get(fill.order_id) == command_id:
             return None
@@ -721,6 +730,7 @@ class RiskdExits:
             open_ = sorted(open_, key=lambda e: decision_of(e.command_id) != prefer)
         for e in open_:
             if e.late and e.command_id != command_id and e.done_ns \
+                    and (overtaken or not e.overtaken) \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
                     and (e.whole or fill.size <= e.size):
                 self._carried(self._use([e], fill.size), fill.ts_ns)
@@ -1051,11 +1061,23 @@ class RiskdExits:
                 self.facts.add(o.order_id)
                 if getattr(o, "answered", False):
                     self.answered.add(o.order_id)
+                    self._overtaken(command_id, o.contract_id)
                 self._bind(o.order_id, command_id)
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
                     new.add(o.order_id)
         return new
+
+    def _overtaken(self, command_id: str, contract_id: str) -> None:
+        """A call of command_id on the contract was answered done: the lost calls of its
+        decision there (its own earlier rounds, the FAILED tries before it) were sent before
+        it (Exit.overtaken)."""
+        decision = decision_of(command_id)
+        for e in self._live():
+            if e.late and not e.overtaken and e.contract_id == contract_id \
+                    and decision_of(e.command_id) == decision:
+                e.overtaken = True
+                self.changed[e.n] = e
 
     def sweep_mark(self, command_id: str, now: int) -> None:
         """A flatten is issued: its window is remembered (Exit.sweep), saved with the exits,
@@ -1183,7 +1205,8 @@ class RiskdExits:
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
         # from before 'position_id': not known (0); from before 'late': not late; from before
-        # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0)
+        # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0); from
+        # before 'overtaken': not (False)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -1228,7 +1251,8 @@ def dump_exit(e: Exit) -> dict:
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
-            "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep}
+            "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep,
+            "overtaken": e.overtaken}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

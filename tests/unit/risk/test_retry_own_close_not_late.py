@@ -2,7 +2,7 @@
 close, never an earlier close's carried out late (docs/rules.md "Whose trade it is": one fill
 is one call's).
 
-Trial21c finding 1 (3 of 3), and finding 3 at the end: the lockout's close got no answer 4 times (held at the sim) and
+Trial21c finding 1 (3 of 3), and findings 3 and 2 at the end: the lockout's close got no answer 4 times (held at the sim) and
 FAILED; its retry's round 1 was held too (no answer within 10 s), its round 2 answered done
 and closed MNQ. The retry's result named that order, yet riskd said both "done on the 2nd
 attempt ... MNQ closed" and "Your MNQ +1 closed: riskd's earlier close (timed out at ...)
@@ -133,3 +133,42 @@ def test_a_fill_while_a_failed_closes_retry_waits_is_that_failed_closes_not_an_o
     assert resolved and all("outside riskd" not in n.title for n in resolved), resolved
     assert desk.engine.ended_views(ACCOUNT)[cmd.decision_id].startswith(
         "taken as carried out late at ")
+
+
+def test_a_newer_close_found_flat_keeps_the_traders_sell_from_an_older_episodes_lost_call():
+    """Trial21c finding 2 (2 of 2): within 2 minutes after such an episode the trader buys
+    again, the new close's call is held at the broker, the trader sells the position; the new
+    close's call gets no answer within 10 s and its round 2 finds MNQ flat. Its Done says
+    "closed by a market sell ...: either this close ... carried out by the broker, or the
+    trader's own sell", and riskd ALSO said "riskd's earlier close of MNQ (timed out at ...)
+    carried out late" naming the older episode's lost round, sent before that episode's own
+    close was answered done: the broker carries calls out in the order they came, so that
+    call came before the answered one (or is held out of order). One fill, one call: the
+    newer close's own words stand, and no second claim is made."""
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    _retry_done(desk, ("fill", "flat", "result"))
+    desk.wait(4)
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=600)
+    desk.long(2, MNQ, 21000)
+    desk.price(MNQ, 20940)                           # -240: a new breach, a new decision
+    known = {c.id for o in desk.history[:-1] for c in o.commands}
+    [cmd] = [c for c in desk.history[-1].commands if c.id not in known]
+    desk.wait(3)                                     # the trader's own sell, riskd's held
+    out = desk.trade("-120", fees="0.74", contract=MNQ, side=SIDE_SELL, size=2,
+                     price="20940", order_id=800)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd                     # riskd's close is in flight: held
+    desk.wait(7.5)
+    desk.history.append(desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+        rule=cmd.rule, attempts=2, orders_known=True, first_timed_out_s=10.0,
+        issued_ns=cmd.issued_ns,
+        detail="MNQ is flat: closed by a market sell of 2 (order 800): either this close, "
+               "which got no answer within 10s (timed out), carried out by the broker, or "
+               "the trader's own sell; riskd cannot tell which",
+        close_orders=[CloseOrder(order_id=800, contract_id=MNQ, side=SIDE_SELL, size=2)],
+        unsettled=[]), desk.now))
+    desk.wait(0.1)
+    assert notes(desk) == [], [n.reason for n in notes(desk)]
+    assert desk.account.trades_today == 2            # the trader's two buys
