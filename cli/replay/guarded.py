@@ -10,10 +10,10 @@ guarded contracts always pass: riskd never keeps a trader in a position.
 
 Every removal remembers the rule behind it, so the effect on PnL (guarded minus actual, fees
 included) is attributed per rule: a close's own PnL when it is made, the actual exit's undone
-when the removed contracts' actual exit comes (a position still open at the end has none). Each trader
-fill removed (wholly or in part) is counted once, for one rule, per day: `blocked` when its
-entry was stopped, else `dropped` (an exit meeting removed contracts, for the first one's
-rule), so the per-rule counts add up to the day's.
+when the removed contracts' actual exit comes (a position still open at the end has none).
+Each trader fill removed (wholly or in part) is counted once, for one rule, per day: `blocked`
+when its entry was stopped, else `dropped` (an exit meeting removed contracts, for the first
+one's rule), so the per-rule counts add up to the day's.
 Money is exact Decimal; PnL = price move / tick size x tick value x size, signed by side.
 """
 from __future__ import annotations
