@@ -221,8 +221,9 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
                       tz)
     # what it can and cannot show: the running day, the config as it is now (scope.py)
     base.scope = scope_of(loaded.path, calendar, days, clock.now_ns(), loaded.changed_ns)
-    base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
-                                  for n in r.notes]
+    base.notes = fetcher.notes + [f"{name_of(aid, name)}: {n}"
+                                  for aid, name, n in fetcher.account_notes] + \
+        [f"{base.account_name(r)}: {n}" for r in base.accounts for n in r.notes]
     # accounts riskd guards that the config does not list: said, never left out silently
     # (the broker's list as the histories last read it: asked again for a running day)
     missed = left_out(loaded.config, fetcher.accounts(), accounts, wanted)

@@ -6,7 +6,8 @@ extremes and its close at the bar's end (just before the next bar): a bar's high
 known only once it has ended, not at a moment inside it (fresh-user trial 20a: played at a
 third of the minute, or just before a fill inside it, the minute's low made a -224.00 reading
 at 02:14:16 of a price that came at 02:14:41; the trader's own exit inside a bar is the one
-place the runner judges the adverse extreme earlier, see Runner._trader_fill). Which extreme
+place the runner judges the adverse extreme earlier, see Runner._trader_fill; a position opened
+inside the bar meets neither extreme, see Runner._opened_in). Which extreme
 comes first is decided when the step is played (the runner knows the guarded position then):
 the adverse one first, so open-PnL rules are judged conservatively. At one instant: prices,
 then new orders, then fills, then orders' final states. A close carried out at a moment inside a

@@ -62,6 +62,10 @@ class Fetcher:
         self.retried: list[str] = []       # what had to be tried again, for the report
         self.cached_items = 0
         self.notes: list[str] = []         # gaps in the data the report should mention
+        # ... of one account's data: (account id, its broker name, note), each said under that
+        # account's name (trial 21c: 'no 1m bars for MNQ', said of one account's held span
+        # with no account named, beside another account's breach set off by a bar's price)
+        self.account_notes: list[tuple[int, str, str]] = []
         self.accounts_at: Optional[int] = None   # when the broker reported the balances used
 
     # -- one call, retried ------------------------------------------------------------------
@@ -251,8 +255,10 @@ class Fetcher:
                     self.cached_items += 1
                 bars = [b for b in fetched if start <= b.ts_ns < end]
             if not bars:
-                self.notes.append(f"no {self.unit} bars for {cid} on {day} (the broker keeps "
-                                  f"none there): open-PnL rules saw only its fill prices")
+                self.account_notes.append((
+                    h.account_id, h.name, f"no {self.unit} bars for {cid} on {day} over the "
+                    f"times the account held it (the broker keeps none there): open-PnL rules "
+                    f"saw only its fill prices there"))
             h.bars.setdefault(cid, []).extend(bars)
         for cid in h.bars:
             h.bars[cid].sort(key=lambda b: b.ts_ns)

@@ -27,6 +27,7 @@ and that fill closes the position, as it did (trial 21b: the replay closed ES at
 -75.00, and dropped the trader's target fill that had really closed it).
 A bar's high and low are played at its end (cli/replay/events.py), or met by a fill printed
 there; only before the trader's own exit inside a bar is its adverse extreme judged earlier.
+Neither is played against a position opened inside that bar (Runner._opened_in).
 """
 from __future__ import annotations
 
@@ -194,6 +195,8 @@ class Runner:
                 if step.index == 0:
                     self.bar[cid] = bar
                     self.adverse_seen.discard(cid)
+                elif step.index in (1, 2) and side and self._opened_in(cid, bar):
+                    continue     # its extremes may have come before the position existed
                 elif step.index == 1 and side:
                     self.adverse_seen.add(cid)
                 self._bar_quote(cid, bar, bar_price(bar, step.index, side), now,
@@ -321,6 +324,18 @@ class Runner:
         finally:
             self._timing = None
 
+    def _opened_in(self, cid: str, bar) -> bool:
+        """The guarded position was opened (or turned) inside this bar, after its start: the
+        bar cannot say whether its high or low came before or after that, so neither is played
+        against it, at the bar's end or before the trader's exit in it; its fill prices and the
+        bar's close (both at or after its opening) are. From its next bar on, the extremes are
+        (trial 21c, finding 4: a minute's low of 06:41:15 was played against a long bought at
+        06:41:54, read -405.00 'between 06:41:55 and 06:41:59', closed it and locked the
+        account until the roll; riskd, watching every price, never saw it). An add to a
+        position held since before the bar changes nothing: the extreme came while it was held
+        (at which size the bar cannot say, so the larger is judged)."""
+        return self._held_since.get(cid, 0) > bar.ts_ns
+
     def _trader_fill(self, fill: Fill, now: int) -> None:
         cid = fill.contract_id
         side = self.book.side(cid)
@@ -328,7 +343,8 @@ class Runner:
         riskd = self.records is not None and self.records.riskd_fill(fill) is True
         in_bar = bar is not None and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns
         exit_ = side and fill.side == (SIDE_SELL if side > 0 else SIDE_BUY)
-        if exit_ and not riskd and in_bar and cid not in self.adverse_seen:
+        if exit_ and not riskd and in_bar and cid not in self.adverse_seen and \
+                not self._opened_in(cid, bar):
             # the bar's adverse extreme is judged while the position is held, before the
             # trader's own exit inside the bar can end or cut it: a breach the bar shows is
             # not missed because the bar cannot say whether it came before the exit. Only

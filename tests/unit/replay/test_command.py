@@ -349,3 +349,21 @@ def test_the_footer_names_the_config_the_replay_read_not_an_edit_made_while_it_r
     assert "riskd.toml was changed again at Fri 11:59:00 CST, after the replay read it: that " \
            "change is not judged here (replay again to judge it)" in out, out
     assert "as it is now" not in out, out
+
+
+def test_a_note_of_missing_bars_names_the_account_it_is_of(config, capsys):
+    """Trial 21c, finding 4: 'no 1m bars for MNQ on 2026-12-07' named no account, beside
+    another account's first breach marked as set off by a bar's price: the bars are fetched
+    per account, over the times each held the contract, so the note is one account's. Demo 2
+    trades MNQ at 11:00 on 2026-11-25, where the broker keeps no bars; Demo 1's MNQ of 10:00
+    has them."""
+    d2 = Days(1002, "SIM-DEMO-2")
+    d2.trade(chi(2026, 11, 25, 11, 0), MNQ, "buy", 1, 20000)
+    d2.trade(chi(2026, 11, 25, 11, 5), MNQ, "sell", 1, 20010)
+    run = Run(config, BrokerOfDays(two_days().history(), d2.history()))
+    assert run("--from", "2026-11-25", "--to", "2026-11-25", "--json") == 0
+    notes = [n for n in json.loads(capsys.readouterr().out)["notes"] if "bars for" in n]
+    assert notes == [
+        f"Demo 2 (strict, id 1002): no 1m bars for {MNQ} on 2026-11-25 over the times the "
+        f"account held it (the broker keeps none there): open-PnL rules saw only its fill "
+        f"prices there"], notes

@@ -111,9 +111,18 @@ def test_a_flatten_while_riskds_close_is_in_flight_waits_for_riskds_fill(config)
     assert "riskd's cooldown_after_loss lockout was lifted at Mon 2026-12-07 03:08:42 CST by " \
            "admin:root" in unlock, unlock
     # riskd's three fills (2 MNQ, 1 ES, 1 MNQ) credited once each, to the closes that waited
-    # for them; the flatten closed nothing of its own
-    assert result.rules["daily_unrealized_loss"].contracts_closed == 4, result.rules
-    assert set(result.rules) == {"daily_unrealized_loss"}, result.rules
+    # for them. MNQ's 03:09 low (20880) is known at the minute's end only, after riskd's MNQ
+    # fill of 03:09:12, and the 03:08 minute's low came at its open, before the buy of
+    # 03:08:49, so it is not played against that long (trial 21c: until then it set off a
+    # close at 03:08:59 of a price the long never had, which matched riskd's of 03:09:02):
+    # the replay's flatten of 03:09:04 (daily_net_loss) waits for riskd's MNQ fill and takes
+    # it, and the notes say the replay did not reach riskd's MNQ close of 03:09:02
+    assert result.rules["daily_unrealized_loss"].contracts_closed == 3, result.rules
+    assert result.rules["daily_net_loss"].contracts_closed == 1, result.rules
+    assert set(result.rules) == {"daily_unrealized_loss", "daily_net_loss"}, result.rules
+    assert [n for n in result.notes if "riskd's closes the replay did not make: Mon "
+            "2026-12-07 03:09:02 CST daily_unrealized_loss close_position MNQ" in n], \
+        result.notes
 
 
 

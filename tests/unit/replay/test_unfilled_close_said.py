@@ -66,13 +66,15 @@ def decision_lines(config: str, result) -> list[str]:
 
 
 def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
-    """One-minute bars: buy 2 at 21000 (10:00:01); riskd closes at 10:00:05 (MNQ at 20940,
+    """One-minute bars: buy 2 at 21000 (09:59:01); riskd closes at 10:00:05 (MNQ at 20940,
     -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
-    minute's low, 20930, before that exit, matches riskd's close, and closes at 20930: -40.00
-    off the actual day. Old code: the same figure, and no note."""
+    10:00 minute's low, 20930, before that exit (the long was held all that minute: a position
+    opened inside a bar meets none of its extremes, test_opened_inside_a_bar.py), matches
+    riskd's close, and closes at 20930: -40.00 off the actual day. Old code: the same figure,
+    and no note."""
     d = Days(ACCOUNT, "SIM-DEMO-1")
-    d.bars(MNQ, T0, [(21000, 21000, 20930, 20940), 20940])
-    trades(d, (1, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
+    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20930, 20940), 20940])
+    trades(d, (-59, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
     rec = records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position", MNQ,
                                "d1", reason="MNQ open PnL -240.00"))
     result = run(config, d, rec)
