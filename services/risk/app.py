@@ -261,6 +261,11 @@ class RiskWorker(Worker):
                          *loosening.loosen_lines_of(said.of_waits(fresh),
                                                     self.engine.account_name, roll))
         dropped = lastedit.dropped(waited, self.settings.what_waits(), live, guarded)
+        # ... or replaced by a value in force now (trial21c finding 6: never said either)
+        for aid, rules in lastedit.replaced(waited, self.settings.what_waits(), live,
+                                            guarded).items():
+            for rule, params in rules.items():
+                dropped.setdefault(aid, {}).setdefault(rule, {}).update(params)
         if dropped:     # a waiting loosening taken back (trial 21a section 2: never said)
             note = getattr(self, "config_note", "")
             self._notify("rules_loosen_withdrawn", "info", loosening.DROPPED_TITLE,

@@ -12,7 +12,8 @@ tightening riskd applied at once).
 
 record(): account id -> {rule: {param: [old, new, when]}}, when NOW (in force now), ROLL
 (waits for the roll: old stays in force), DROPPED (a waiting value taken back: old stays,
-new no longer waits). Values as risk's readings carry parameters (TOML text, 'none'), or the
+new no longer waits); NOW with a 4th item, the waiting value a value in force now replaced
+(an account's own value put over a profile's loosening that waited: it no longer waits). Values as risk's readings carry parameters (TOML text, 'none'), or the
 alert's words of a value with no text of its own (drawdown_guard's line when none is set).
 Pure.
 """
@@ -46,6 +47,10 @@ def record(live: dict[int, dict], waited: dict[int, tuple], waits: dict[int, tup
     put(live, NOW)
     put(new_waiting(waited, waits), ROLL)
     put(dropped(waited, waits, live, guarded), DROPPED)
+    for aid, rules in replaced(waited, waits, live, guarded).items():
+        for rule, params in rules.items():
+            for param, (_now, gone) in params.items():
+                out[aid][rule][param].append(said(aid, rule, param, gone, True))
     return out
 
 
@@ -69,8 +74,23 @@ def dropped(waited: dict[int, tuple], waits: dict[int, tuple], live: dict[int, d
     """{aid: {rule: {param: (in force, the value that no longer waits)}}}: the waiting
     loosenings this reload took back (the parameter set back to the value in force, or the
     account's own value removed) and did not put in force (a tightening below it is said as
-    one, in force now). guarded: the ids of the accounts riskd still guards (None: all); one
-    it stopped guarding (`accounts disable --now`) is said by its own alert."""
+    one, in force now: replaced). guarded: the ids of the accounts riskd still guards (None:
+    all); one it stopped guarding (`accounts disable --now`) is said by its own alert."""
+    return _gone(waited, waits, live, guarded, False)
+
+
+def replaced(waited: dict[int, tuple], waits: dict[int, tuple], live: dict[int, dict],
+             guarded: Optional[set] = None) -> dict[int, dict]:
+    """{aid: {rule: {param: (in force now, the value that no longer waits)}}}: the waiting
+    loosenings a value this reload put in force replaced (trial21c finding 6: `rules set 1001
+    max_contracts limit 3` over the profile's limit 6 waiting for the roll; the 6 was gone
+    and neither the answer nor the phone said so)."""
+    return _gone(waited, waits, live, guarded, True)
+
+
+def _gone(waited, waits, live, guarded, in_live: bool) -> dict[int, dict]:
+    """The waiting values this reload left waiting no more: those it put another value in
+    force for (in_live), or the others."""
     out: dict[int, dict] = {}
     for aid, (_names, params) in waited.items():
         if guarded is not None and aid not in guarded:
@@ -78,9 +98,13 @@ def dropped(waited: dict[int, tuple], waits: dict[int, tuple], live: dict[int, d
         after = waits.get(aid, ((), {}))[1]
         for rule, pairs in params.items():
             for param, pair in pairs.items():
-                if param not in (after.get(rule) or {}) \
-                        and param not in (live.get(aid, {}).get(rule) or {}):
+                if param in (after.get(rule) or {}):
+                    continue
+                now = (live.get(aid, {}).get(rule) or {}).get(param)
+                if now is None and not in_live:
                     out.setdefault(aid, {}).setdefault(rule, {})[param] = pair
+                elif now is not None and in_live:
+                    out.setdefault(aid, {}).setdefault(rule, {})[param] = (now[1], pair[1])
     return out
 
 

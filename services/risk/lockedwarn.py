@@ -6,8 +6,8 @@ the lockout left open (Rule.acts_while_locked: a cooldown keeps positions). Give
 trade made while locked can itself bring the breach and its lockout would end later than the
 lockouts in force (Rule.locks_until: a trade made while locked still counts; riskd closes it,
 realizing its PnL, and the daily limits, drawdown_guard and trade_frequency_limit's day and
-week windows then lock the account until the roll): that warning says the account is locked
-and why it still matters. Held back otherwise: it comes when the lockout ends, if still due
+week windows then lock the account until the roll, its other windows for their cooldown):
+that warning says the account is locked and why it still matters. Held back otherwise: it comes when the lockout ends, if still due
 (engine warn_freed). This module is the one place that compares a breach's lockout with the
 ones in force, for every rule.
 """
@@ -34,20 +34,22 @@ def while_locked(rule, ctx, params, m, now: int,
     until = rule.locks_until(ctx, now, params, m)
     if longest is not None and until is not None and until > end_of(longest):
         return still_counts_words(longest, until, ctx.calendar.next_roll(now), params.mode,
-                                  rule.name)
+                                  rule.name, rule.breach_flattens(params, m))
     if rule.acts_while_locked(ctx, now, params, m):
         return ""
     return None
 
 
 def still_counts_words(longest: LockoutState, until: int, roll: int, mode: str,
-                       rule: str = "") -> str:
+                       rule: str = "", flattens: bool = True) -> str:
     """'the account is locked (timer, trade_frequency_limit), but a trade made while locked
-    still counts: reaching this limit flattens it and locks it until the roll'. A rule in
-    alert mode locks nothing: its breach is recorded only."""
+    still counts: reaching this limit flattens it and locks it until the roll'; a breach
+    that only locks (trade_frequency_limit's cooldowns): '... reaching this limit locks it
+    longer'. A rule in alert mode locks nothing: its breach is recorded only."""
     held = kind_words(longest.kind, longest.rule)        # 'self-lockout' names its holder
     held = held if longest.rule in ASKED_LOCKOUTS else f"{held}, {longest.rule}"
-    does = (f"flattens it and locks it {'until the roll' if until == roll else 'longer'}"
+    locks = f"locks it {'until the roll' if until == roll and flattens else 'longer'}"
+    does = ((f"flattens it and {locks}" if flattens else locks)
             if mode != ALERT else "is recorded (alert mode: nothing is closed or locked)")
     return (f"the account is locked ({held}), but {STILL_COUNTS}: reaching this "
             f"{line_word(rule)} {does}")

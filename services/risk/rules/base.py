@@ -197,6 +197,11 @@ class Rule:
         (locks_to_roll: the daily limits, drawdown_guard)."""
         return roll_end(ctx, now) if self.locks_to_roll else None
 
+    def breach_flattens(self, params, m: Measure) -> bool:
+        """Does this reading's breach flatten the account as well as lock it (the words of a
+        warning given while locked: services/risk/lockedwarn.py)? Here: yes (locks_to_roll)."""
+        return True
+
     def past(self, m: Measure) -> bool:
         """Is the reading where the rule acts (its row then shows what it acts on)? At its
         limit for a count (the 10th trade starts the cooldown); the size rules act only over

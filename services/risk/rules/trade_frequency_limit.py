@@ -6,8 +6,8 @@ ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A 
 "reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
 the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
 Warnings: each window warns on its own, while one more trade is still allowed (readings),
-also in the step another window's breach locks the account (engine _judge; the day's and
-week's windows then warn while locked: locks_until).
+also in the step another window's breach locks the account (engine _judge), and while locked
+when their breach would lock the account past the lockouts in force (locks_until).
 A fill riskd holds as no one's until its close in flight is answered (services/risk/exits.py
 hold) counts toward the warning as the trader's, and the warning says so (warn_readings).
 A sliding window's cooldown runs from the trade that brought it to its limit in time order,
@@ -117,19 +117,27 @@ class TradeFrequencyLimit(Rule):
         """A window whose breach flattens (the day's and week's, the others with `flatten`)
         acts on the positions the lockout left open; a cooldown alone only locks the account
         again (its warning comes when the lockout ends, if still due: warn_freed)."""
-        return (m.key in FLATTENING or params.flatten) and left_open(ctx, now)
+        return self.breach_flattens(params, m) and left_open(ctx, now)
+
+    def breach_flattens(self, params, m):
+        """The day's and week's windows flatten, the others only with `flatten`."""
+        return m.key in FLATTENING or params.flatten
 
     def locks_until(self, ctx, now, params, m):
-        """The day's and week's windows: a trade made while locked counts (docs/rules.md), so
-        the next one can reach the limit and lock the account until the roll (the week's last
-        roll), past a cooldown in force: warned while locked, even flat. A sliding window's
-        or the session's breach only starts a cooldown: None, its warning waits for the
-        lockout's end (warn_freed)."""
+        """A trade made while locked counts (docs/rules.md), so the next one can reach a
+        window's limit. The day's and week's lock the account until the roll (the week's
+        last roll); a sliding window's or the session's starts its cooldown from that trade,
+        made now at the earliest: until now + its cooldown at least. Past the lockouts in
+        force it is warned while locked, even flat (lockedwarn.py); trial21c: the hour's
+        10th trade, made under cooldown_after_loss's cooldown, lengthened it by 6 minutes
+        with no warning at 8 or 9 of 10."""
         if m.key == "day":
             return roll_end(ctx, now)
         if m.key == "week":
             return ctx.calendar.week_end(now)
-        return None
+        seconds = {"minute": params.per_minute_cooldown, "hour": params.per_hour_cooldown,
+                   "session": params.per_session_cooldown}.get(m.key, 0)
+        return now + seconds * NS if seconds > 0 else None
 
     def evaluate(self, ctx, event, now, params):
         if isinstance(event, ClockTick):        # a rule change, no trade (rejudge.py)

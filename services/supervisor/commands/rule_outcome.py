@@ -162,8 +162,9 @@ def _entry(edit: RuleEdit, account) -> list:
 def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dict] = None,
                  own: Optional[set] = None) -> list[str]:
     """The answer from risk's record of the edit's reload (services/risk/lastedit.py), per
-    account the edit concerns: applied live (in force now), kept until the roll (a loosening
-    waits), a waiting loosening taken back, or not changed (its own value, or the value in
+    account the edit concerns: applied live (in force now; a waiting loosening it replaced
+    is said gone), kept until the roll (a loosening waits), a waiting loosening taken back, or
+    not changed (its own value, or the value in
     force already)."""
     names = {n for a in readings for n in (str(a.account_id), a.name)}
     waiting, applied, dropped, own_kept, same, unguarded = [], [], [], [], [], []
@@ -172,9 +173,15 @@ def record_lines(edit: RuleEdit, readings: list, roll: str, labels: Optional[dic
             continue
         who = called(named(labels or {}, account.account_id, account.name), account.account_id)
         entry = _entry(edit, account)
-        when = entry[2] if len(entry) == 3 else ""
+        when = entry[2] if len(entry) in (3, 4) else ""
         if when == "now":
             applied.append(who)
+            if len(entry) == 4:     # a waiting loosening it replaced (lastedit.replaced)
+                dropped.append(f"{who}: the waiting {edit.rule} "
+                               f"{setting_words(edit.rule, edit.param, entry[3])} no longer "
+                               f"waits for the roll (replaced by "
+                               f"{setting_words(edit.rule, edit.param, entry[1])}, in force "
+                               f"now)")
         elif when == "roll":
             waiting.append((who, account.account_id,
                             setting_words(edit.rule, edit.param, entry[0])))

@@ -87,10 +87,30 @@ def test_alert_mode_warns_of_the_day_in_the_step_of_the_minutes_would_be_cooldow
     assert "4 of 5 trades per day" in w.reason, w.reason
 
 
-def test_an_hours_cooldown_alone_still_waits_for_the_minutes_cooldown_to_end():
-    """A per-hour window reached in the same step (4 of 5 per hour) only starts a cooldown:
-    under the minute's cooldown on a flat account it warns when that cooldown ends, once."""
+def test_an_hours_cooldown_past_the_minutes_warns_in_that_step():
+    """A per-hour window reached in the same step (4 of 5 per hour) starts a 30-minute
+    cooldown at its 5th trade, past the minute's 60 s: a trade made while locked still counts,
+    so it warns in that step, flat, saying so (trial21c), once."""
     desk = desk_with(per_day=0, per_hour=5, per_hour_cooldown=1800)
+    three_trades(desk)
+    desk.trade("-5", contract=NQ, side=SIDE_SELL, size=3, price="20000")   # the 4th trade
+    desk.flat(NQ)
+    assert cooling(desk)
+    [w] = per("hour", desk)
+    assert w.reason == (
+        "trade_frequency_limit at 80% of its limit: 4 of 5 trades per hour; the account is "
+        "locked (timer, trade_frequency_limit), but a trade made while locked still counts: "
+        "reaching this limit locks it longer"), w.reason
+    for _ in range(20):
+        desk.wait(5)
+    assert not desk.engine.lockouts.all(ACCOUNT)
+    assert len(per("hour", desk)) == 1
+
+
+def test_an_hours_cooldown_ending_first_waits_for_the_minutes_cooldown_to_end():
+    """The hour's cooldown (30 s) would end before the minute's (60 s): under it, on a flat
+    account, the hour warns when the minute's cooldown ends, once."""
+    desk = desk_with(per_day=0, per_hour=5, per_hour_cooldown=30)
     three_trades(desk)
     desk.trade("-5", contract=NQ, side=SIDE_SELL, size=3, price="20000")   # the 4th trade
     desk.flat(NQ)

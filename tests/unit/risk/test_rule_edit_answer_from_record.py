@@ -189,3 +189,34 @@ def test_an_edit_of_a_disabled_account_says_no_rule_of_it_is_in_force(worker):
     lines, settled = answer(w, edit, result.digest)
     assert settled and lines == ["not in force on Demo 3 (id 1003): riskd does not guard it now "
                                  "(the account is disabled), so no rule of it is in force"], lines
+
+
+def test_an_accounts_value_replacing_a_waiting_loosening_says_it_no_longer_waits(worker):
+    """Trial21c finding 6: the profile's max_contracts limit 4 in force, its 6 waiting for
+    the roll; `rules set 1003 max_contracts limit 3` put 3 in force on Demo 3, and the 6 was
+    gone with neither the answer nor the phone saying so (the phone's last word about it was
+    "takes effect at the roll"). Demo 1 and 2 keep waiting for the 6."""
+    w, path, backups, sent = worker
+    for value in ("4", "6"):                    # shipped 5: 4 in force, then 6 waits
+        result = set_rule_param(path, "profile:default", "max_contracts", "limit", value,
+                                backups)
+        assert w.reload_config(result.digest)
+    assert w.settings.waiting(DEMO3) == {"max_contracts": {"limit": (4, 6)}}
+
+    edit = RuleEdit("account:1003", "max_contracts", "limit", "3")
+    result = set_rule_param(path, "1003", "max_contracts", "limit", "3", backups)
+    assert w.reload_config(result.digest)
+    assert w.settings.waiting(DEMO3) == {}
+    assert w.settings.for_account(w.engine.accounts[DEMO3]).max_contracts.limit == 3
+    lines, settled = answer(w, edit, result.digest)
+    assert settled and lines == [
+        "applied live on Demo 3 (id 1003)",
+        "Demo 3 (id 1003): the waiting max_contracts limit 6 no longer waits for the roll "
+        "(replaced by limit 3, in force now)"], lines
+    assert applied_now(edit, readings(w), result.digest) == {DEMO3}
+    assert alert_lines(sent, "in force now")[-1] == (
+        "Demo 3 (id 1003): max_contracts limit 4 -> 3, in force now")
+    assert alert_lines(sent, "no longer waits") == [
+        f"Demo 3 (id 1003): max_contracts limit 6 no longer waits for the roll, {ROLL}: 3 "
+        f"stays in force"]
+    assert w.settings.waiting(DEMO1) == {"max_contracts": {"limit": (4, 6)}}

@@ -6,7 +6,12 @@ Trial 16a (2026-12-06): Demo 2's 8th and 9th trades of the hour were made while 
 cooldown locked the account; the cooldown ended by the clock with 9 of 10 trades in the hour,
 no warning came, and the 10th trade started the 30-minute cooldown with no per-hour warning
 that day. A count rule's next event is the trade that breaches it, so the warning has to come
-with the lockout's end, not with the next event."""
+with the lockout's end, not with the next event.
+
+Since trial21c a window whose cooldown would lock the account past the lockout in force warns
+while locked (tests/unit/risk/test_warnings_under_a_lockout.py): at the shipped 30-minute
+per_hour_cooldown the 8th trade's step warns at once. Here the hour's cooldown is 30 s, ending
+before the minute's 60 s: its breach would lock the account no longer, so its warning waits."""
 from __future__ import annotations
 
 from shared.messages.market import SIDE_BUY, SIDE_SELL
@@ -15,7 +20,7 @@ from tests.unit.risk.test_riskd_closes_in_a_burst import result
 
 RULE = "trade_frequency_limit"
 WINDOWS = {"per_minute": 3, "per_hour": 10, "per_session": 0, "per_minute_cooldown": 60,
-           "per_hour_cooldown": 1800}
+           "per_hour_cooldown": 30}
 
 
 def hour_warnings(desk):

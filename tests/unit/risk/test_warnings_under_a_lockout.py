@@ -79,10 +79,10 @@ def warned(desk: Desk, rule: str) -> list:
     return [w for w in desk.warnings() if w.rule == rule]
 
 
-def until_free(desk: Desk, to_the_roll: bool = False) -> None:
-    """The clock runs until the cooldown ends by itself (5 s steps, up to 10 minutes);
+def until_free(desk: Desk, to_the_roll: bool = False, minutes: int = 10) -> None:
+    """The clock runs until the cooldown ends by itself (5 s steps, up to `minutes`);
     to_the_roll: until only a lockout to the roll holds the account."""
-    for _ in range(120):
+    for _ in range(12 * minutes):
         desk.wait(5)
         if [lk.kind for lk in desk.engine.lockouts.all(ACCOUNT)] == (
                 ["until_reset"] if to_the_roll else []):
@@ -408,17 +408,81 @@ def test_the_days_trade_count_of_a_flat_account_warns_while_locked():
     assert len([w for w in warned(desk, "trade_frequency_limit") if "per day" in w.reason]) == 1
 
 
-def test_a_windows_cooldown_alone_waits_for_the_lockouts_end_with_a_position_open():
-    """flatten = false: the hour's 5th trade would only start a cooldown."""
-    desk = desk_with(trade_frequency_limit={"per_hour": 5, "per_hour_cooldown": 1800,
-                                            **LONG_COOLDOWN})
-    cooldown_keeping_mnq(desk)
-    desk.wait(61)
-    desk.filled(1, MNQ, 21000)         # the 4th this hour, while locked: MNQ long 1 stays
-    assert [w for w in warned(desk, "trade_frequency_limit") if "per hour" in w.reason] == []
-    until_free(desk)
-    assert [w.reason for w in warned(desk, "trade_frequency_limit")
-            if "4 of 5 trades per hour" in w.reason], warned(desk, "trade_frequency_limit")
+def hour_desk(hour_cooldown: int, flatten: bool = False) -> Desk:
+    """per_hour 5 (its warning at the 4th trade), flatten = false (shipped): the hour's 5th
+    trade only starts its cooldown; cooldown_after_loss's cooldown (30 minutes, flatten =
+    true) holds the account, as in trial21c."""
+    return desk_with(trade_frequency_limit={"per_minute": 0, "per_hour": 5,
+                                            "per_hour_cooldown": hour_cooldown,
+                                            "flatten": flatten},
+                     cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 1800}]})
+
+
+def hours_fourth_trade_while_locked(desk: Desk) -> None:
+    """Three trades, the third's loss starting cooldown_after_loss's cooldown (the account
+    flat), then the hour's 4th: NQ bought while locked, closed by riskd (not counted)."""
+    three_trades_flat(desk, pnl="-150")
+    assert_cooling(desk)
+    desk.wait(60)
+    losing_trade_while_locked(desk, "-5")
+    assert_cooling(desk)
+
+
+def test_a_windows_cooldown_past_the_lockout_warns_while_locked():
+    """Trial21c, finding 5: under cooldown_after_loss's cooldown the hour's 10th trade, made
+    while locked, started the hour's 30-minute cooldown and lengthened the lockout by 6
+    minutes, with no warning at 8 or 9 of 10. A trade made while locked still counts: the
+    hour's next breach would lock the account past the cooldown in force (30 minutes from
+    that trade, 29 minutes left of this one), so its warning comes while locked, saying so,
+    once (not again at the lockout's end)."""
+    desk = hour_desk(1800)
+    hours_fourth_trade_while_locked(desk)
+    said = [w.reason for w in warned(desk, "trade_frequency_limit")]
+    assert said == [
+        "trade_frequency_limit at 80% of its limit: 4 of 5 trades per hour; the account is "
+        "locked (timer, cooldown_after_loss), but a trade made while locked still counts: "
+        "reaching this limit locks it longer"], said
+    desk.wait(5)
+    losing_trade_while_locked(desk, "-5")            # the hour's 5th, while locked
+    [d] = desk.decisions("trade_frequency_limit", acted=False)
+    assert d.reason.startswith("5 trades this hour reached the limit of 5"), d.reason
+    ends = [lk.until_ns for lk in desk.engine.lockouts.all(ACCOUNT)]
+    assert max(ends) == d.ts_ns + 1800 * NS, ends    # past cooldown_after_loss's end
+    until_free(desk, minutes=35)
+    assert len(warned(desk, "trade_frequency_limit")) == 1
+
+
+def test_a_window_with_flatten_says_it_flattens_too():
+    """flatten = true: the hour's 5th trade would also flatten the account."""
+    desk = hour_desk(1800, flatten=True)
+    hours_fourth_trade_while_locked(desk)
+    [w] = warned(desk, "trade_frequency_limit")
+    assert w.reason.endswith("reaching this limit flattens it and locks it longer"), w.reason
+
+
+def test_a_windows_cooldown_ending_before_the_lockout_waits_for_its_end():
+    """The hour's cooldown of 10 minutes would end before the 29 minutes left of the
+    cooldown in force: its breach would lock the account no longer, so its warning waits for
+    the lockout's end, if still due (warn_freed)."""
+    desk = hour_desk(600)
+    hours_fourth_trade_while_locked(desk)
+    assert warned(desk, "trade_frequency_limit") == []
+    until_free(desk, minutes=30)
+    assert [w.reason for w in warned(desk, "trade_frequency_limit")] == [
+        "trade_frequency_limit at 80% of its limit: 4 of 5 trades per hour"]
+
+
+def test_a_windows_cooldown_under_a_lockout_to_the_roll_stays_quiet():
+    """Locked until the roll by daily_realized_loss: the hour's cooldown would lock the
+    account no longer."""
+    desk = desk_with(trade_frequency_limit={"per_minute": 0, "per_hour": 5,
+                                            "per_hour_cooldown": 1800},
+                     daily_realized_loss={"limit": 500})
+    three_trades_flat(desk, pnl="-510")
+    assert [lk.kind for lk in desk.engine.lockouts.all(ACCOUNT)] == ["until_reset"]
+    desk.wait(60)
+    losing_trade_while_locked(desk, "-5")            # the hour's 4th
+    assert warned(desk, "trade_frequency_limit") == []
 
 
 def test_a_window_that_flattens_warns_while_cooldown_after_loss_keeps_a_position():
