@@ -1081,15 +1081,28 @@ class RiskdExits:
         come. Its exits there expect nothing more (order21: a held close that found the
         trader's reversal already closed kept its 3 contracts expected 15 s; the trader's next
         buy was taken for contracts it had closed, valued at its price, and daily_net_loss
-        flattened in one event order only). True when one changed."""
+        flattened in one event order only). True when one changed.
+        Not an exit that took its contracts over from an earlier command there still closing
+        them or done closing them (took_over): that command's order closed them, its fill is
+        still to come (chaos run 2026-12-07: a close and a flatten decided in one step, the
+        flatten's result named no RTY order, nothing expected RTY any more, and the first
+        quote of a restarted market closed the flat position again)."""
         named = {o.contract_id for o in close_orders}
         hit = False
         for e in self._live():
             if e.command_id == command_id and e.contract_id not in named and not e.late \
-                    and e.open_at(now):
+                    and e.open_at(now) and not self._took_over(e, now):
                 self._use([e], e.size)
                 hit = True
         return hit
+
+    def _took_over(self, e: Exit, now: int) -> bool:
+        """Another command's close there, issued before e, on its side, of the same position
+        (not gone), in flight or done closing: e's contracts are (or were) that one's too."""
+        return any(o.command_id != e.command_id and o.contract_id == e.contract_id
+                   and o.side == e.side and o.issued_ns <= e.issued_ns and not o.gone
+                   and not o.late and o.alive(now) and (o.done_ns == 0 or o.closed)
+                   for o in self.expected)      # its contracts moved to e: used up, known
 
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.messages.enforce import CommandResult
-from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate, Quote
+import pytest
+
+from shared.messages.enforce import CloseOrder, CommandResult
+from shared.messages.market import POSITION_LONG, SIDE_BUY, SIDE_SELL, Fill, PositionUpdate, Quote
 from shared.messages.risk import CLOSE_POSITION, FLATTEN
 from tests.unit.risk.desk import ES, MNQ, NS
 from tests.unit.risk.engine_run import ACCOUNT, EngineRun
@@ -55,6 +57,41 @@ def test_a_done_close_whose_exit_the_flatten_took_covers_the_position_until_its_
     close = next(c for c in first.commands if c.action == CLOSE_POSITION)
     r.wait(0.4)
     r.done(close)                 # enforcement's answer before the close's fills
+    mark = len(r.outs)
+    for p in (20000, 19999.75, 20000.25, 19990):
+        r.price(p)
+    r.wait(1)
+    assert r.closes_sent(r.outs[mark:]) == []
+
+
+@pytest.mark.parametrize("flatten_first", [False, True])
+def test_the_flatten_naming_no_order_there_leaves_the_done_close_covering_it(flatten_first):
+    """Chaos run 2026-12-07 (make test at d0b2360b, CHAOS-DRAWDOWN): the same close and flatten
+    decided in one step, the flatten's exit took the close's RTY; the close's result named its
+    order there, the flatten's (verified flat, cancelled an order) named every order it made,
+    none on RTY: found_nothing let the flatten's exit there expect nothing more, so nothing
+    covered the position any longer; market restarted (the close's fills never reached risk)
+    and its first quote made daily_unrealized_loss close RTY again: a close of a position
+    already flat. The close's own order there will still fill: its contracts stay expected
+    (either result first)."""
+    r = Run()
+    r.price(21000)
+    r.buy(MNQ, 21000)
+    r.wait(2)
+    first = r.price(20000)
+    close = next(c for c in first.commands if c.action == CLOSE_POSITION)
+    flatten = next(c for c in first.commands if c.action == FLATTEN)
+    r.wait(0.4)
+    results = [(close, [CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL,
+                                           size=1)]),
+               (flatten, [])]
+    for cmd, named in results[::-1] if flatten_first else results:
+        r.outs.append(r.engine.on_result(CommandResult(
+            command_id=cmd.id, account_id=ACCOUNT, status="done", detail="closed",
+            attempts=1, broker_calls=1, started_ns=r.now, finished_ns=r.now,
+            first_answer_ns=r.now, action=cmd.action, rule=cmd.rule, issued_ns=cmd.issued_ns,
+            close_orders=named, orders_known=True), r.now))
+        r.wait(0.05)
     mark = len(r.outs)
     for p in (20000, 19999.75, 20000.25, 19990):
         r.price(p)
