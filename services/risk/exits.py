@@ -289,6 +289,11 @@ class RiskdExits:
     # take_cmd_changes): a fill after a restart of risk is claimed by its own command's order,
     # not by the size rule (exits19's leftover)
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # (command id, contract id): the command's final result named an order of its own there
+    # (take_orders): found_nothing leaves an exit that took that command's contracts over.
+    # Not saved: after a restart of risk, a command of one contract with an order of its own
+    # (order_cmd, saved) stands for it (_closed_there)
+    named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
     cmd_changed: dict = attrs.field(factory=dict, eq=False, repr=False)
@@ -1031,6 +1036,7 @@ class RiskdExits:
                              for e in self.expected):
                 self.facts.add(o.order_id)
                 self._bind(o.order_id, command_id)
+                self.named_on.add((command_id, o.contract_id))
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
                     new.add(o.order_id)
@@ -1098,11 +1104,23 @@ class RiskdExits:
 
     def _took_over(self, e: Exit, now: int) -> bool:
         """Another command's close there, issued before e, on its side, of the same position
-        (not gone), in flight or done closing: e's contracts are (or were) that one's too."""
+        (not gone), still in flight, or done with an order of its own there: e's contracts
+        are (or were) that one's too, and its fill is still to come. (One done that found
+        nothing there either expects nothing: order21.)"""
         return any(o.command_id != e.command_id and o.contract_id == e.contract_id
                    and o.side == e.side and o.issued_ns <= e.issued_ns and not o.gone
-                   and not o.late and o.alive(now) and (o.done_ns == 0 or o.closed)
+                   and not o.late and o.alive(now)
+                   and (o.done_ns == 0 or (o.closed and self._closed_there(o)))
                    for o in self.expected)      # its contracts moved to e: used up, known
+
+    def _closed_there(self, o: Exit) -> bool:
+        """o's command named an order of its own on o's contract (named_on), or (after a
+        restart) it has an order of its own and closes no other contract."""
+        if (o.command_id, o.contract_id) in self.named_on:
+            return True
+        return o.command_id in self.order_cmd.values() and all(
+            x.contract_id == o.contract_id for x in self.expected
+            if x.command_id == o.command_id and not x.sweep)
 
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one
@@ -1145,6 +1163,9 @@ class RiskdExits:
             for o in self.order_cmd.keys() - kept.keys():
                 self.cmd_changed[o] = None
             self.order_cmd = kept
+        if self.named_on and len(self.expected) != before:
+            alive = {e.command_id for e in self.expected}
+            self.named_on = {n for n in self.named_on if n[0] in alive}
         if self.reversed_orders:
             alive = {e.command_id for e in self.expected}
             self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}

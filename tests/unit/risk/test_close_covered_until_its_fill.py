@@ -129,3 +129,40 @@ def test_what_opened_after_the_flatten_was_issued_is_still_closed():
     r.buy(ES, 6000, trade_id=2, position_id=6)   # bought under the lockout, after the flatten
     closes = r.closes_sent(r.outs[mark:])
     assert [(c.contract_id, c.action) for c in closes] == [(ES, CLOSE_POSITION)]
+
+
+def _close_then_flatten(close_named: bool, restart: bool):
+    """RiskdExits alone: a close and a flatten of MNQ long 1 issued together (the flatten's
+    exit takes the close's contract), the close done (naming its order there, or none: it
+    found MNQ flat too), then the flatten done naming no order there. restart: risk restarted
+    between the two results (the exits and their orders' commands reloaded from the store)."""
+    from services.risk.exits import RiskdExits, dump_exit
+    t0 = 1_000 * NS
+    r = RiskdExits()
+    r.expect(MNQ, 1, None, "close.1", t0)
+    r.expect(MNQ, 1, None, "flatten.1", t0)
+    r.settle("close.1", t0 + NS, closed=True, price_of=lambda _c: Decimal(20000))
+    r.take_orders("close.1", [CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL, size=1)]
+                  if close_named else [])
+    r.found_nothing("close.1", [] if not close_named else [
+        CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL, size=1)], t0 + NS)
+    if restart:
+        again = RiskdExits()
+        again.load([dump_exit(e) for e in r.expected], r.orders)
+        again.load_order_cmds(list(r.order_cmd.items()))
+        r = again
+    r.settle("flatten.1", t0 + 2 * NS, closed=True, price_of=lambda _c: Decimal(20000))
+    r.take_orders("flatten.1", [], flatten=True)
+    r.found_nothing("flatten.1", [], t0 + 2 * NS)
+    return r.done_unfilled(MNQ, 1)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_the_closes_named_order_keeps_its_contract_expected_after_the_flattens_result(restart):
+    assert _close_then_flatten(close_named=True, restart=restart) == [(1, Decimal(20000))]
+
+
+def test_a_close_that_found_nothing_either_leaves_nothing_expected():
+    """Both found MNQ flat (the trader closed it): no fill of riskd's will come there, and a
+    later buy is not valued as riskd's close (found_nothing, order21)."""
+    assert _close_then_flatten(close_named=False, restart=False) == []
