@@ -296,6 +296,11 @@ class RiskdExits:
     # take_cmd_changes): a fill after a restart of risk is claimed by its own command's order,
     # not by the size rule (exits19's leftover)
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # (command id, contract id): the command's final result named an order of its own there
+    # (take_orders): found_nothing leaves an exit that took that command's contracts over.
+    # Not saved: after a restart of risk, a command of one contract with an order of its own
+    # (order_cmd, saved) stands for it (_closed_there)
+    named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
     cmd_changed: dict = attrs.field(factory=dict, eq=False, repr=False)
@@ -1063,6 +1068,7 @@ class RiskdExits:
                     self.answered.add(o.order_id)
                     self._overtaken(command_id, o.contract_id)
                 self._bind(o.order_id, command_id)
+                self.named_on.add((command_id, o.contract_id))
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
                     new.add(o.order_id)
@@ -1124,15 +1130,40 @@ class RiskdExits:
         come. Its exits there expect nothing more (order21: a held close that found the
         trader's reversal already closed kept its 3 contracts expected 15 s; the trader's next
         buy was taken for contracts it had closed, valued at its price, and daily_net_loss
-        flattened in one event order only). True when one changed."""
+        flattened in one event order only). True when one changed.
+        Not an exit that took its contracts over from an earlier command there still closing
+        them or done closing them (took_over): that command's order closed them, its fill is
+        still to come (chaos run 2026-12-07: a close and a flatten decided in one step, the
+        flatten's result named no RTY order, nothing expected RTY any more, and the first
+        quote of a restarted market closed the flat position again)."""
         named = {o.contract_id for o in close_orders}
         hit = False
         for e in self._live():
             if e.command_id == command_id and e.contract_id not in named and not e.late \
-                    and e.open_at(now):
+                    and e.open_at(now) and not self._took_over(e, now):
                 self._use([e], e.size)
                 hit = True
         return hit
+
+    def _took_over(self, e: Exit, now: int) -> bool:
+        """Another command's close there, issued before e, on its side, of the same position
+        (not gone), still in flight, or done with an order of its own there: e's contracts
+        are (or were) that one's too, and its fill is still to come. (One done that found
+        nothing there either expects nothing: order21.)"""
+        return any(o.command_id != e.command_id and o.contract_id == e.contract_id
+                   and o.side == e.side and o.issued_ns <= e.issued_ns and not o.gone
+                   and not o.late and o.alive(now)
+                   and (o.done_ns == 0 or (o.closed and self._closed_there(o)))
+                   for o in self.expected)      # its contracts moved to e: used up, known
+
+    def _closed_there(self, o: Exit) -> bool:
+        """o's command named an order of its own on o's contract (named_on), or (after a
+        restart) it has an order of its own and closes no other contract."""
+        if (o.command_id, o.contract_id) in self.named_on:
+            return True
+        return o.command_id in self.order_cmd.values() and all(
+            x.contract_id == o.contract_id for x in self.expected
+            if x.command_id == o.command_id and not x.sweep)
 
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one
@@ -1176,6 +1207,9 @@ class RiskdExits:
                 self.cmd_changed[o] = None
             self.order_cmd = kept
             self.answered &= kept.keys()
+        if self.named_on and len(self.expected) != before:
+            alive = {e.command_id for e in self.expected}
+            self.named_on = {n for n in self.named_on if n[0] in alive}
         if self.reversed_orders:
             alive = {e.command_id for e in self.expected}
             self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.messages.enforce import CommandResult
-from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate, Quote
+import pytest
+
+from shared.messages.enforce import CloseOrder, CommandResult
+from shared.messages.market import POSITION_LONG, SIDE_BUY, SIDE_SELL, Fill, PositionUpdate, Quote
 from shared.messages.risk import CLOSE_POSITION, FLATTEN
 from tests.unit.risk.desk import ES, MNQ, NS
 from tests.unit.risk.engine_run import ACCOUNT, EngineRun
@@ -62,6 +64,41 @@ def test_a_done_close_whose_exit_the_flatten_took_covers_the_position_until_its_
     assert r.closes_sent(r.outs[mark:]) == []
 
 
+@pytest.mark.parametrize("flatten_first", [False, True])
+def test_the_flatten_naming_no_order_there_leaves_the_done_close_covering_it(flatten_first):
+    """Chaos run 2026-12-07 (make test at d0b2360b, CHAOS-DRAWDOWN): the same close and flatten
+    decided in one step, the flatten's exit took the close's RTY; the close's result named its
+    order there, the flatten's (verified flat, cancelled an order) named every order it made,
+    none on RTY: found_nothing let the flatten's exit there expect nothing more, so nothing
+    covered the position any longer; market restarted (the close's fills never reached risk)
+    and its first quote made daily_unrealized_loss close RTY again: a close of a position
+    already flat. The close's own order there will still fill: its contracts stay expected
+    (either result first)."""
+    r = Run()
+    r.price(21000)
+    r.buy(MNQ, 21000)
+    r.wait(2)
+    first = r.price(20000)
+    close = next(c for c in first.commands if c.action == CLOSE_POSITION)
+    flatten = next(c for c in first.commands if c.action == FLATTEN)
+    r.wait(0.4)
+    results = [(close, [CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL,
+                                           size=1)]),
+               (flatten, [])]
+    for cmd, named in results[::-1] if flatten_first else results:
+        r.outs.append(r.engine.on_result(CommandResult(
+            command_id=cmd.id, account_id=ACCOUNT, status="done", detail="closed",
+            attempts=1, broker_calls=1, started_ns=r.now, finished_ns=r.now,
+            first_answer_ns=r.now, action=cmd.action, rule=cmd.rule, issued_ns=cmd.issued_ns,
+            close_orders=named, orders_known=True), r.now))
+        r.wait(0.05)
+    mark = len(r.outs)
+    for p in (20000, 19999.75, 20000.25, 19990):
+        r.price(p)
+    r.wait(1)
+    assert r.closes_sent(r.outs[mark:]) == []
+
+
 def test_a_flatten_in_flight_covers_a_later_price_of_what_was_open_when_it_was_issued():
     r = Run()
     r.price(21000)
@@ -92,3 +129,40 @@ def test_what_opened_after_the_flatten_was_issued_is_still_closed():
     r.buy(ES, 6000, trade_id=2, position_id=6)   # bought under the lockout, after the flatten
     closes = r.closes_sent(r.outs[mark:])
     assert [(c.contract_id, c.action) for c in closes] == [(ES, CLOSE_POSITION)]
+
+
+def _close_then_flatten(close_named: bool, restart: bool):
+    """RiskdExits alone: a close and a flatten of MNQ long 1 issued together (the flatten's
+    exit takes the close's contract), the close done (naming its order there, or none: it
+    found MNQ flat too), then the flatten done naming no order there. restart: risk restarted
+    between the two results (the exits and their orders' commands reloaded from the store)."""
+    from services.risk.exits import RiskdExits, dump_exit
+    t0 = 1_000 * NS
+    r = RiskdExits()
+    r.expect(MNQ, 1, None, "close.1", t0)
+    r.expect(MNQ, 1, None, "flatten.1", t0)
+    r.settle("close.1", t0 + NS, closed=True, price_of=lambda _c: Decimal(20000))
+    r.take_orders("close.1", [CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL, size=1)]
+                  if close_named else [])
+    r.found_nothing("close.1", [] if not close_named else [
+        CloseOrder(order_id=77, contract_id=MNQ, side=SIDE_SELL, size=1)], t0 + NS)
+    if restart:
+        again = RiskdExits()
+        again.load([dump_exit(e) for e in r.expected], r.orders)
+        again.load_order_cmds(list(r.order_cmd.items()))
+        r = again
+    r.settle("flatten.1", t0 + 2 * NS, closed=True, price_of=lambda _c: Decimal(20000))
+    r.take_orders("flatten.1", [], flatten=True)
+    r.found_nothing("flatten.1", [], t0 + 2 * NS)
+    return r.done_unfilled(MNQ, 1)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_the_closes_named_order_keeps_its_contract_expected_after_the_flattens_result(restart):
+    assert _close_then_flatten(close_named=True, restart=restart) == [(1, Decimal(20000))]
+
+
+def test_a_close_that_found_nothing_either_leaves_nothing_expected():
+    """Both found MNQ flat (the trader closed it): no fill of riskd's will come there, and a
+    later buy is not valued as riskd's close (found_nothing, order21)."""
+    assert _close_then_flatten(close_named=False, restart=False) == []
