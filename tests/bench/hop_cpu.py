@@ -46,6 +46,7 @@ from shared import topics
 from shared.messages.enforce import Command, CommandResult
 from shared.messages.market import (AccountUpdate, ContractInfo, Fill, MarketSnapshot,
                                     OrderUpdate, PositionUpdate, Quote)
+from tests.bench.bench_enforcement import RULES   # the headline bench's rules: why, there
 from tests.bench.report import percentile
 
 ACCOUNT = 1001
@@ -54,10 +55,6 @@ BUY, SELL = 0, 1
 MARKET_ORDER = 2
 OPEN, FILLED = 1, 2
 LONG = 1
-# the headline bench's rules (bench_enforcement.RULES): every buy of the locked account is a
-# breach answered with close_position
-RULES = {"trade_frequency_limit": {"enabled": False}, "cooldown_after_loss": {"enabled": False},
-         "daily_net_loss": {"enabled": False}, "max_contracts": {"limit": 50}}
 
 
 def quiet_logging() -> None:

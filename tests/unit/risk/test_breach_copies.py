@@ -26,6 +26,7 @@ from shared.messages.market import (POSITION_LONG, SIDE_BUY, STATUS_FILLED, STAT
                                     AccountUpdate, ContractInfo, Fill, MarketSnapshot,
                                     OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import Decision
+from tests.bench.bench_enforcement import RULES   # the headline bench's rules: why, there
 from tests.support.riskinprocess import risk_in_process
 from tests.unit.risk.test_input_order import joined, wait_ready
 
@@ -34,8 +35,6 @@ pytestmark = pytest.mark.timeout(60)
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET_ORDER = 2
-RULES = {"trade_frequency_limit": {"enabled": False}, "cooldown_after_loss": {"enabled": False},
-         "daily_net_loss": {"enabled": False}, "max_contracts": {"limit": 50}}
 
 
 def _result(w, cmd: Command, status: str) -> None:
