@@ -447,8 +447,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event, reversing=True)
                 out.exits.add(acct.account_id)
-            elif fresh and acct.riskd.claim_swept(event, now, self._closes_all(acct, event, True),
-                                                  self._traders_order(acct, event)):
+            elif fresh and acct.riskd.claim_swept(
+                    event, now, lambda: self._closes_all(acct, event, True),
+                    lambda: self._traders_order(acct, event)):
                 # a finished flatten's close of a contract risk had not seen (exits.py)
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)

@@ -290,6 +290,9 @@ class RiskdExits:
     # order ids taken back from `orders` (against_facts, the engine's _close_orders) since the
     # store last wrote: their rows are deleted (take_dropped)
     dropped: set = attrs.field(factory=set, eq=False, repr=False)
+    # order ids added to `orders` (_own) since the store last wrote: their rows are inserted
+    # (take_added), not found by comparing every order id of the day at each commit (round 22)
+    added: set = attrs.field(factory=set, eq=False, repr=False)
     # order id -> the command it is known to be of (a result named it, or a fill of it used that
     # command's exits first): its fills use that command's exits first (_of_its_command).
     # Saved (the store's riskd_order_cmd, one row per order, written as it changes:
@@ -861,7 +864,7 @@ class RiskdExits:
             # its claim stays riskd's)
             self.claimed[fill.trade_id] = (fill.contract_id, fill.side, cmds)
         if fill.order_id is not None:
-            self.orders.add(fill.order_id)
+            self._own(fill.order_id)
         return True
 
     def _whole_against(self, contract_id: str, fill_side: int, now: int) -> list[Exit]:
@@ -889,7 +892,7 @@ class RiskdExits:
         market = market and fill.order_id not in self.not_market
         cmd = self.reversed_orders.get(fill.order_id) if fill.order_id is not None else None
         if cmd is not None:
-            self.orders.add(fill.order_id)
+            self._own(fill.order_id)
             return True
         if not market:
             return False
@@ -903,7 +906,7 @@ class RiskdExits:
             self.last_late = late[0]
         if fill.order_id is not None:
             self._bind(fill.order_id, late[0].command_id)
-            self.orders.add(fill.order_id)
+            self._own(fill.order_id)
         return True
 
     def _of_its_command(self, fill: Fill, open_: list[Exit], flat: bool) -> list[Exit]:
@@ -973,12 +976,33 @@ class RiskdExits:
         self.drop_order(fill.order_id)
         return True
 
+    def _own(self, order_id: int) -> None:
+        """The order is riskd's: remembered, its row written by the store's next commit
+        (take_added)."""
+        if order_id not in self.orders:
+            self.orders.add(order_id)
+            self.added.add(order_id)
+
+    def take_added(self) -> set:
+        """The order ids made riskd's since the last call (the store inserts their rows)."""
+        added, self.added = self.added, set()
+        return added
+
+    def new_day(self) -> None:
+        """A trading day starts: an order lives one trading day (the store deletes every
+        order's row at the roll), so none is riskd's and none waits to be written."""
+        self.orders.clear()
+        self.added.clear()
+
     def drop_order(self, order_id: Optional[int]) -> None:
         """The order is not riskd's after all (a claim taken back): forgotten, its stored row
         too (take_dropped)."""
         if order_id is not None and order_id in self.orders:
             self.orders.discard(order_id)
-            self.dropped.add(order_id)
+            if order_id in self.added:      # never written: nothing to delete
+                self.added.discard(order_id)
+            else:
+                self.dropped.add(order_id)
         if order_id is not None and self.order_cmd.pop(order_id, None) is not None:
             self.cmd_changed[order_id] = None
 
@@ -1070,7 +1094,7 @@ class RiskdExits:
                 self._bind(o.order_id, command_id)
                 self.named_on.add((command_id, o.contract_id))
                 if o.order_id not in self.orders:
-                    self.orders.add(o.order_id)
+                    self._own(o.order_id)
                     new.add(o.order_id)
         return new
 
@@ -1100,7 +1124,8 @@ class RiskdExits:
                 self.changed[e.n] = e
         return hit
 
-    def claim_swept(self, fill: Fill, now: int, closes_all: bool, traders: bool) -> bool:
+    def claim_swept(self, fill: Fill, now: int, closes_all: Callable[[], bool],
+                    traders: Callable[[], bool]) -> bool:
         """Is this new fill, fitting no exit, a flatten's close of a contract risk's book did
         not show when the flatten was issued (a buy risk saw only after a restart, or late)?
         It is when the broker made it within a finished flatten's window (from its issue to
@@ -1111,15 +1136,18 @@ class RiskdExits:
         placed before the flatten). In-suite chaos test 2026-12-07, the result first: the
         flatten's sell of the trader's buy was counted as the trader's trade, the trader's
         next buy then the third of the minute (a cooldown). The price: the trader's own
-        market close of all of such a contract made in that window is riskd's."""
-        if fill.pnl is None or not closes_all or traders or self.expecting(fill.contract_id, now):
+        market close of all of such a contract made in that window is riskd's.
+        closes_all and traders are asked only when the cheaper checks pass: the trader's
+        opening fill (no pnl) never pays for them (traders walks the exits: round 22)."""
+        if fill.pnl is None or not closes_all() or traders() \
+                or self.expecting(fill.contract_id, now):
             return False
         for e in self.expected:
             if e.sweep and e.done_ns and e.alive(now) and e.issued_ns - SKEW_NS <= fill.ts_ns \
                     <= e.done_ns + SKEW_NS:
                 if fill.order_id is not None:
                     self._bind(fill.order_id, e.command_id)
-                    self.orders.add(fill.order_id)
+                    self._own(fill.order_id)
                 return True
         return False
 
@@ -1186,7 +1214,7 @@ class RiskdExits:
         open_ = [e for e in self._open(order.contract_id, order.side, now) if not e.late]
         if not open_ or order.size > sum(e.size for e in open_):
             return False
-        self.orders.add(order.order_id)
+        self._own(order.order_id)
         return True
 
     def prune(self, now: int) -> bool:
@@ -1244,6 +1272,7 @@ class RiskdExits:
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
+        self.added = set()          # the store's rows, written already
         self.changed = {}
         self._sized = None
         self._out = None

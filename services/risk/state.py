@@ -658,7 +658,7 @@ class AccountState:
         self.day_start_balance = self.balance
         if self.balance_base is not None:
             self.balance_base, self.base_realized = book, ZERO
-        self.riskd.orders.clear()
+        self.riskd.new_day()
         keep_after = cutoff_ns - KEEP_TRADE_TIMES_NS
         self.trade_times = {k: v for k, v in self.trade_times.items() if v > keep_after}
         self._sorted_times = None

@@ -146,7 +146,6 @@ class Store:
         self._taken_seen = ""        # meta 'taken_under' as written
         self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
-        self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
         self._day_written = False
 
@@ -284,7 +283,7 @@ class Store:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
         for seen in (self._marks_seen, self._marks_keys, self._exposure_seen, self._exposure_keys,
-                     self._rules_seen, self._orders_saved, self._pending_seen):
+                     self._rules_seen, self._pending_seen):
             seen.clear()
         self._exits_again = True     # the changes taken for the rolled back step are gone
         self._day_written = False
@@ -333,17 +332,14 @@ class Store:
                 if e is not None]
         if rows:
             self.db.executemany("INSERT OR REPLACE INTO riskd_exit VALUES (?, ?, ?)", rows)
-        saved = self._orders_saved.setdefault(account_id, set())
-        new = acct.riskd.orders - saved          # the step's own, not every order of the day
-        if new:
-            self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
-                                [(account_id, oid) for oid in sorted(new)])
-            saved |= new
         dropped = acct.riskd.take_dropped()      # taken back: not riskd's after a restart
         if dropped:
             self.db.executemany("DELETE FROM riskd_orders WHERE account_id = ? AND order_id = ?",
                                 [(account_id, oid) for oid in sorted(dropped)])
-            saved -= dropped
+        new = acct.riskd.take_added()            # the step's own, not every order of the day
+        if new:
+            self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
+                                [(account_id, oid) for oid in sorted(new)])
         self._order_cmds(account_id, acct.riskd.take_cmd_changes())
         # the fills held or claimed until a result names its orders (exits.py dump_pending)
         pending = acct.riskd.dump_pending()
@@ -368,17 +364,22 @@ class Store:
                                 rows)
 
     def _all_exits(self, engine) -> None:
-        """Every account's exits (and orders' commands) written again (after a rollback),
-        then only changes."""
+        """Every account's exits (and orders' commands, and riskd's order ids) written again
+        (after a rollback: the rolled back step's changes were taken), then only changes."""
         self.db.execute("DELETE FROM riskd_exit")
         self.db.execute("DELETE FROM riskd_order_cmd")
+        self.db.execute("DELETE FROM riskd_orders")
         for aid, acct in engine.accounts.items():
             acct.riskd.take_changes()
             acct.riskd.take_cmd_changes()
+            acct.riskd.take_added()
+            acct.riskd.take_dropped()
             self.db.executemany("INSERT INTO riskd_exit VALUES (?, ?, ?)",
                                 [(aid, e.n, json.dumps(dump_exit(e)))
                                  for e in acct.riskd.expected])
             self._order_cmds(aid, dict(acct.riskd.order_cmd))
+            self.db.executemany("INSERT INTO riskd_orders VALUES (?, ?)",
+                                [(aid, oid) for oid in sorted(acct.riskd.orders)])
         self._exits_again = False
 
     def _daily(self, engine, account_id: int) -> None:
@@ -564,7 +565,6 @@ class Store:
         self.db.execute("DELETE FROM trades WHERE ts_ns < ?", (keep_ns,))
         self.db.execute("DELETE FROM warned WHERE day < ?", (engine.day.isoformat(),))
         self.db.execute("DELETE FROM riskd_orders")         # an order lives one trading day
-        self._orders_saved.clear()
         self.db.execute("DELETE FROM history WHERE ts_ns < ?",
                         (keep_ns - HISTORY_DAYS_KEPT * 86_400 * 1_000_000_000,))
 
