@@ -6,6 +6,7 @@ datetime; monotonic time is float seconds for deadlines and intervals.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from typing import Protocol
@@ -77,12 +78,40 @@ def now(clock: Clock, tz: dt.tzinfo = UTC) -> dt.datetime:
     return from_ns(clock.now_ns(), tz)
 
 
+# the broker's usual timestamps: whole seconds, up to 9 fractional digits, an offset
+_ISO = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})"
+                  r"(?:\.([0-9]{1,9}))?(Z|z|[+-][0-9]{2}:[0-9]{2})?")
+_SECONDS: dict[tuple, int] = {}         # (whole seconds, offset) -> their ns
+_SECONDS_MAX = 256
+
+
 def parse_iso_ns(text: str) -> int:
     """Parse a broker ISO 8601 timestamp (up to 9 fractional digits, Z or offset) to ns.
 
     Python's fromisoformat keeps only microseconds; the digits past them are
-    kept here so ordering of close events is not lost.
+    kept here so ordering of close events is not lost. The whole second's parse is kept
+    (a storm's quotes share it, and so do the Order, Trade and Position of one fill: ~15 µs
+    a parse, three before market publishes a fill; docs/performance.md round 22); a text of
+    any other shape, and the first of each second, go through the full parser
+    (_parse_iso_full), which also says what is wrong with a bad one.
     """
+    m = _ISO.fullmatch(text) if type(text) is str else None
+    if m is None:
+        return _parse_iso_full(text)
+    whole, frac, offset = m.group(1, 2, 3)
+    frac_ns = int((frac + "00000000")[:9]) if frac else 0
+    key = (whole, offset)
+    base = _SECONDS.get(key)
+    if base is None:
+        base = _parse_iso_full(text) - frac_ns
+        if len(_SECONDS) >= _SECONDS_MAX:
+            _SECONDS.clear()
+        _SECONDS[key] = base
+    return base + frac_ns
+
+
+def _parse_iso_full(text: str) -> int:
+    """parse_iso_ns without its kept seconds: every step of the parse, every time."""
     if not isinstance(text, str) or not text:
         raise ValueError(f"expected an ISO 8601 timestamp, got {text!r}")
     s = text.strip()

@@ -15,7 +15,6 @@ quote storm. Not thread-safe: the loop owns it.
 from __future__ import annotations
 
 import logging
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
@@ -26,26 +25,6 @@ log = logging.getLogger(__name__)
 
 PRICES = (("lastPrice", 0), ("bestBid", 1), ("bestAsk", 2))
 _TS, _LAST_UPDATED = 3, 4
-
-# the broker's timestamps: whole seconds, up to 9 fractional digits, an offset
-_ISO = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|z|[+-]\d\d:\d\d)?")
-_SECONDS: dict[tuple, int] = {}         # (whole seconds, offset) -> ns
-_SECONDS_MAX = 256
-
-
-def iso_ns(text: Any) -> int:
-    """parse_iso_ns, with the whole second's parse kept (a storm's quotes share it)."""
-    m = _ISO.fullmatch(text) if type(text) is str else None
-    if m is None:
-        return parse_iso_ns(text)          # anything unusual: the one full parser
-    whole, frac, offset = m.group(1, 2, 3)
-    key = (whole, offset)
-    base = _SECONDS.get(key)
-    if base is None:
-        if len(_SECONDS) >= _SECONDS_MAX:
-            _SECONDS.clear()
-        base = _SECONDS[key] = parse_iso_ns(whole + (offset or ""))
-    return base + int((frac + "00000000")[:9]) if frac else base
 
 
 def price(value: Any) -> Decimal:
@@ -99,7 +78,7 @@ class LastQuotes:
 
     def _time(self, q: list, i: int, contract_id: str, key: str, value: Any) -> None:
         try:
-            q[i] = iso_ns(value)
+            q[i] = parse_iso_ns(value)     # its whole second's parse kept
         except (ValueError, TypeError):
             self._bad(contract_id, key, ValueError(f"expected an ISO 8601 timestamp, "
                                                    f"got {value!r}"))

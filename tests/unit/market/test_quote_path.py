@@ -17,9 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.market import translate
-from services.market.quotes import iso_ns
 from services.market.state import MarketState
-from shared.clock import FakeClock, parse_iso_ns
+from shared.clock import FakeClock, _parse_iso_full, parse_iso_ns
 from shared.projectx.realtime import QuoteBook, market_payloads
 from tests.support.quotepath import QuotePath
 
@@ -210,11 +209,11 @@ def test_prices_stay_exact_decimals():
                                             " 2026-12-05T14:30:00.5Z", "2026-12-05T14:30:00.5z",
                                             "2026-12-05T14:30:00.123+0100"))
 def test_the_cached_time_parse_is_the_full_one(stamp):
-    assert iso_ns(stamp) == parse_iso_ns(stamp)
-    assert iso_ns(stamp) == parse_iso_ns(stamp)          # from the cache
+    assert parse_iso_ns(stamp) == _parse_iso_full(stamp)
+    assert parse_iso_ns(stamp) == _parse_iso_full(stamp)          # from the cache
 
 
 @pytest.mark.parametrize("bad", ["", "yesterday", "2026-13-05T14:30:00Z", 5])
 def test_a_bad_time_is_refused_like_the_full_parse(bad):
     with pytest.raises(ValueError):
-        iso_ns(bad)
+        parse_iso_ns(bad)
