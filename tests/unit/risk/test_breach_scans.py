@@ -29,7 +29,8 @@ from tests.unit.risk.desk import ACCOUNT, MNQ, NS
 from tests.unit.risk.test_breach_copies import _buy, _result, _take_all, locked  # noqa: F401
 from tests.unit.risk.test_riskd_closes_in_a_burst import result
 from tests.unit.risk.test_riskd_closes_in_a_burst import locked as locked_desk
-from tests.unit.risk.test_whose_across_a_risk_restart import restarted, saved
+from tests.unit.risk.test_whose_across_a_risk_restart import (claimed_sell_saved, restarted,
+                                                               saved)
 from tests.unit.risk.test_whose_by_order_ids import answered, closes
 
 
@@ -88,14 +89,7 @@ def test_an_order_taken_back_in_a_rolled_back_step_is_not_riskds_after_a_restart
     it the trader's, and that step's commit fails (rolled back, risk goes on). The next step's
     commit writes riskd's order ids anew: after a restart, the order is the trader's. Fails on
     main: its row came back with the rollback and stayed."""
-    desk = locked_desk(per_minute=10)
-    store, _ = Store.open(str(tmp_path))
-    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=3, order_id=900)
-    desk.long(3, MNQ, 21000)
-    [close] = [e.command for e in closes(desk)]
-    desk.trade("0", contract=MNQ, side=SIDE_SELL, size=3, order_id=901)   # the trader's
-    desk.flat(MNQ)
-    saved(store, desk)                                    # the order saved as riskd's
+    desk, store, close = claimed_sell_saved(tmp_path)
     assert {901} <= {o for (o,) in store.db.execute("SELECT order_id FROM riskd_orders")}
     out = answered(desk, close)                           # ... and taken back
     assert 901 not in desk.account.riskd.orders

@@ -87,10 +87,9 @@ def test_a_claimed_fill_is_decided_after_a_restart_as_without_one(tmp_path):
     later.store.close()
 
 
-def test_an_order_taken_back_is_not_riskds_after_a_restart(tmp_path):
-    """The claimed sell's order was saved as riskd's with the fill's step; the close's result
-    makes it the trader's: after a restart, a later fill of that order is the trader's too.
-    Before: the order's row stayed in the store, and after a restart its fill was riskd's."""
+def claimed_sell_saved(tmp_path):
+    """(desk, store, close): a locked account's buy of 3 and riskd's close of it in flight;
+    the trader's own sell of 3 (order 901) taken for riskd's close and saved as riskd's."""
     desk = locked(per_minute=10)
     store, _ = Store.open(str(tmp_path))
     desk.trade(None, contract=MNQ, side=SIDE_BUY, size=3, order_id=900)
@@ -99,6 +98,14 @@ def test_an_order_taken_back_is_not_riskds_after_a_restart(tmp_path):
     desk.trade("0", contract=MNQ, side=SIDE_SELL, size=3, order_id=901)   # the trader's
     desk.flat(MNQ)
     saved(store, desk)                                    # the order saved as riskd's
+    return desk, store, close
+
+
+def test_an_order_taken_back_is_not_riskds_after_a_restart(tmp_path):
+    """The claimed sell's order was saved as riskd's with the fill's step; the close's result
+    makes it the trader's: after a restart, a later fill of that order is the trader's too.
+    Before: the order's row stayed in the store, and after a restart its fill was riskd's."""
+    desk, store, close = claimed_sell_saved(tmp_path)
     answered(desk, close)                                 # ... and taken back
     assert 901 not in desk.account.riskd.orders
     later = restarted(tmp_path, store, desk)
