@@ -138,6 +138,7 @@ class Store:
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
         self._off_rules_seen = ""
+        self._off_rules_last = None     # (day, the off rules) the body was last made of
         self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
         self._folds_seen = "[]"
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
@@ -289,6 +290,7 @@ class Store:
         self._day_written = False
         self._off_seen = ""
         self._off_rules_seen = ""
+        self._off_rules_last = None
         self._configured_seen = None
         self._folds_seen = ""
         self._book_seen = ""
@@ -495,12 +497,20 @@ class Store:
             self._rules_seen[aid] = (rules, day)
         off_rules = getattr(engine.settings, "off_rules", None)
         if off_rules is not None:
-            body = json.dumps({"day": day, "accounts": {
-                str(aid): to_toml_data(r) for aid, r in sorted(off_rules().items())}},
-                sort_keys=True)
-            if body != self._off_rules_seen:
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off_rules', ?)", (body,))
-                self._off_rules_seen = body
+            off = off_rules()
+            last = self._off_rules_last
+            # an identity check, as above: the body is encoded only when what it is made of
+            # changed, not at every commit (round 22)
+            if last is None or last[0] != day or last[1].keys() != off.keys() \
+                    or any(last[1][aid] is not r for aid, r in off.items()):
+                body = json.dumps({"day": day, "accounts": {
+                    str(aid): to_toml_data(r) for aid, r in sorted(off.items())}},
+                    sort_keys=True)
+                if body != self._off_rules_seen:
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off_rules', ?)",
+                                    (body,))
+                    self._off_rules_seen = body
+                self._off_rules_last = (day, off)
         configured = getattr(engine.settings, "configured", None)
         now = configured() if configured is not None else None
         seen = self._configured_seen

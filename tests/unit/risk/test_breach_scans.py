@@ -138,3 +138,29 @@ def test_a_new_day_forgets_riskds_orders_and_the_next_days_are_written(tmp_path)
     assert 911 in later.account.riskd.orders
     assert 901 not in later.account.riskd.orders
     later.store.close()
+
+
+def test_a_commit_encodes_the_off_rules_only_when_they_changed(locked, monkeypatch):
+    """The rules in force as an admin's disable --now stopped guarding (none here) were
+    encoded to JSON at every commit to find them unchanged; now only when the rules they are
+    made of changed (as the rules in force). Fails on main: one encoding per commit. That a
+    change is still written: test_enable_judges_at_once.py (the off rules across a restart)."""
+    import services.risk.store as store_module
+    w, market, sent = locked
+    assert w.store.db.execute("SELECT value FROM meta WHERE key = 'off_rules'").fetchone()
+    encoded: list = []
+    real = store_module.json.dumps
+
+    class Json:
+        loads = staticmethod(store_module.json.loads)
+
+        @staticmethod
+        def dumps(obj, **kw):
+            if isinstance(obj, dict) and "accounts" in obj:
+                encoded.append(obj)
+            return real(obj, **kw)
+    monkeypatch.setattr(store_module, "json", Json)
+    _buy(w, market)
+    _take_all(w, sent)                                   # the buy's step, committed
+    assert [m.action for t, m in sent if t == topics.COMMAND] == ["close_position"]
+    assert encoded == []
