@@ -150,6 +150,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # accounts market's last snapshot read from the broker (complete): risk's book of them
         # is the broker's state, so a self-lockout may see that there is nothing to flatten
         self.known_whole: set[int] = set()
+        # a broker read begun at or after this settles every disagreement of fills and
+        # Position past the window (state.py stale_since); 0: none wanted (read_after)
+        self._read_after = 0
 
     # -- accounts -------------------------------------------------------------------------
     def account_name(self, account_id: int, broker_name: str = "") -> str:
@@ -282,9 +285,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         for (aid, cid), held in list(self._deferred.items()):
             if now - held[3] >= DEFER_NS and aid in self.accounts:
                 self._run_deferred(self.accounts[aid], cid, now, out, force=True)
+        read_after = 0
         for acct in self.accounts.values():
-            if acct.pending and acct.age(now):
-                out.dirty.add(acct.account_id)
+            if acct.pending:
+                if acct.age(now):
+                    out.dirty.add(acct.account_id)
+                if acct.ahead:
+                    read_after = max(read_after, acct.stale_since(now))
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
                 if acct.riskd.unmet and (acct.positions or acct.orders):
@@ -300,7 +307,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                             self._take(d, now, out)
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
+        self._read_after = read_after
         return out
+
+    def read_after(self) -> int:
+        """When risk wants market to have begun a broker read (market's clock, ns) so that
+        the disagreements of fills and Position past the window are settled: 0 when none is
+        (the worker asks market for a snapshot from such a read: app.py _ask_fresh)."""
+        return self._read_after
 
     def end_due(self, now: int, out: Outcome) -> list:
         """Lockouts whose time has come end (each tick; a snapshot; risk's start, for those
@@ -841,6 +855,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                         self._take(d, now, out)
             self.carried.clear()
             self.known_whole |= ids
+            if snap.read_ns and self._read_after:
+                # a broker read begun after disagreements went stale: what it says is the
+                # truth of size now (state.py settle_stale)
+                for acct in self.accounts.values():
+                    if acct.ahead and acct.settle_stale(snap.read_ns):
+                        out.dirty.add(acct.account_id)
+                self._read_after = max((a.stale_since(now) for a in self.accounts.values()
+                                        if a.ahead), default=0)
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
