@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from services.risk.ahead import WINDOW_NS
@@ -165,3 +166,55 @@ def test_a_fresh_read_that_holds_the_position_makes_it_the_truth(position_first,
     acct = s.risk.accounts[ACCOUNT]
     assert acct.ahead == {} and acct.exposure(RTY) == 1
     assert acct.live_size(acct.positions[RTY]) == 1
+
+
+def test_the_worker_asks_market_once_and_again_only_while_the_read_is_older(tmp_path):
+    """The risk worker (its 0.1 s tick, its snapshot requests to market): past the window it
+    sends one SnapshotRequest carrying the read it wants, not one per tick; a snapshot from
+    an older read makes it ask again FRESH_RETRY later; the fresh one ends the asking."""
+    from services.risk.app import FRESH_RETRY
+    from shared.clock import FakeClock
+    from tests.unit.risk.worker_rig import risk_worker
+    accounts = [{"id": ACCOUNT, "name": "CHAOS-DRAWDOWN"}]
+    with risk_worker(tmp_path, accounts, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w = rig[0]
+        w._first_ask_at = 0.0                # the rig's snapshot is the first one
+        asked: list[int] = []
+        w.ask.send = lambda: asked.append(w.engine.read_after())
+        w._event(ContractInfo(contract_id=RTY, name="RTYZ6", tick_size=Decimal("0.1"),
+                              tick_value=Decimal("5"), symbol="F.US.RTY"))
+
+        def at(event):
+            return attrs.evolve(event, ts_ns=w.clock.now_ns())
+        story = Story()                      # its events, stamped with the worker's clock
+        w._event(at(story.fill(1, SIDE_BUY, 11)))
+        w._event(at(story.position(25, 1)))
+        w.clock.advance(0.5)
+        w._event(at(story.fill(2, SIDE_SELL, 12, pnl="-5.00")))    # its Position never comes
+        for _ in range(110):
+            w.clock.advance(0.1)
+            w._tick()
+        assert len(asked) == 1 and asked[0], asked
+        wanted = asked[0]
+        for _ in range(30):
+            w.clock.advance(0.1)
+            w._tick()
+        assert len(asked) == 1, asked                  # its answer not in yet: no second ask
+
+        def snapshot(read_ns):
+            w.on_snapshot(MarketSnapshot(
+                seq=0, epoch="test", complete=True, read_ns=read_ns,
+                accounts=[AccountUpdate(account_id=ACCOUNT, name="CHAOS-DRAWDOWN",
+                                        balance=Decimal(50_000), can_trade=True)],
+                positions=[at(story.position(25, 1))]))
+        snapshot(wanted - 1)                           # market's older read
+        for _ in range(int(FRESH_RETRY * 10) + 2):
+            w.clock.advance(0.1)
+            w._tick()
+        assert asked == [wanted, wanted], asked
+        snapshot(wanted)                               # the fresh read: long 1 is the truth
+        for _ in range(50):
+            w.clock.advance(0.1)
+            w._tick()
+        assert asked == [wanted, wanted], asked
+        assert w.engine.read_after() == 0 and w.engine.accounts[ACCOUNT].ahead == {}
