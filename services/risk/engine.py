@@ -84,6 +84,10 @@ WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s 
 DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
 OPEN_PNL = "*open-pnl*"       # _run(only=OPEN_PNL): the rules that read open PnL (reads_open_pnl)
 PRICE_FIRST = frozenset({TRADE, ACCOUNT})    # steps whose open PnL is judged before their rules
+# the steps of the rules that read positions (their size, open PnL, cover): held on an account
+# whose positions market's incomplete snapshot did not confirm (Engine.unsure)
+BOOK_KINDS = frozenset({POSITION, QUOTE, CLOCK})
+BOOK_RULES = frozenset(n for n, (kind, _c) in JUDGED_NOW.items() if kind in BOOK_KINDS)
 
 
 def new_id() -> str:
@@ -153,6 +157,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # a broker read begun at or after this settles every disagreement of fills and
         # Position past the window (state.py stale_since); 0: none wanted (read_after)
         self._read_after = 0
+        # account -> the contracts of its book's positions that market's incomplete snapshot
+        # (market restarted, the broker not read yet) did not list and no live Position event
+        # has shown since: they may have closed while market was down. The rules that read
+        # positions wait for market's complete snapshot on such an account (_judge).
+        self.unsure: dict[int, set[str]] = {}
+        self._snapping = False          # a snapshot's steps are being applied (not live news)
 
     # -- accounts -------------------------------------------------------------------------
     def account_name(self, account_id: int, broker_name: str = "") -> str:
@@ -426,6 +436,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             return out
         acct = self.account(event.account_id)
         live = acct.account_id not in self._cold
+        sure = False        # a live Position event ended the doubt on the account (unsure)
         if isinstance(event, Fill):
             earlier = False
             late = None          # riskd's close the broker carried out after its command
@@ -512,6 +523,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # short position that never was, and a trader's buy was taken for riskd's
                 # close: tests/unit/risk/test_riskd_fills_across_restarts.py)
                 live = False
+            if live and self.unsure and not self._snapping \
+                    and self._confirmed(acct.account_id, event.contract_id):
+                sure = True
             change = acct.apply_position(event, now, live)
             self._opened_unquoted.add(event.contract_id)     # maybe opened: _quote_moves
             # the trigger time of what follows: a Position payload carries only the position's
@@ -556,6 +570,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.carried[acct.account_id].cover_start(
                 acct, event.contract_id, now, self._snap_orders.get(acct.account_id, ()))
         if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
+            if sure:                # the position is as the book had it: now judged
+                self._judge_rules(acct, BOOK_RULES, now, out)
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if isinstance(event, PositionUpdate):
@@ -798,6 +814,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         for c in snap.contracts:
             self.market.apply_contract(c)
         held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}
+        if not snap.complete:
+            self._unsure_of(snap)
         for q in snap.quotes:
             # market's last quote risk heard already is no news: stamped now, it valued a
             # position opened since with a price from before it (price_of), after every
@@ -836,6 +854,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self._cold = cold
         for o in snap.orders:
             self._snap_orders.setdefault(o.account_id, []).append(o)
+        self._snapping = True
         try:
             for ev in steps:
                 if ev is QUOTES:
@@ -844,9 +863,17 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     continue
                 merge(out, self.on_event(ev, now))
         finally:
+            self._snapping = False
             self._synced |= self._cold
             self._cold = set()
             self._snap_orders = {}
+        if snap.complete and self.unsure:
+            # the broker read: the rules that waited judge what the account holds now
+            held, self.unsure = self.unsure, {}
+            for aid in sorted(held):
+                acct = self.accounts.get(aid)
+                if acct is not None:
+                    self._judge_rules(acct, BOOK_RULES, now, out)
         if snap.complete:           # risk's book holds the broker's state again
             for aid in list(self.carried):
                 acct = self.accounts.get(aid)
@@ -866,6 +893,38 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
+
+    def _unsure_of(self, snap: MarketSnapshot) -> None:
+        """Market's incomplete snapshot: the positions of risk's book it does not list may
+        have closed while market was down (a fill that never reached risk). Until its complete
+        snapshot, or a live Position event of each, the rules reading the account's positions
+        wait (chaos21b: a restarted market's first quote was judged against a position the
+        broker no longer held, and only a close still covering it stopped a second close)."""
+        listed = {(p.account_id, p.contract_id) for p in snap.positions}
+        for acct in self.accounts.values():
+            aid = acct.account_id
+            gone = {cid for cid in acct.positions if (aid, cid) not in listed}
+            if gone and aid not in self.unsure:
+                log.info("account %s: %s not in market's incomplete snapshot (market has not "
+                         "read the broker since it started): the rules on its positions wait "
+                         "for that read", aid, ", ".join(sorted(symbol_of(c) for c in gone)))
+            if gone:
+                self.unsure[aid] = gone
+            else:
+                self.unsure.pop(aid, None)
+
+    def _confirmed(self, account_id: int, contract_id: str) -> bool:
+        """A live Position event of the contract: the broker's word on it, newer than market's
+        restart. True when none of the account's positions is in doubt now: the event's own
+        step judges its rules on positions (one that changed nothing, all of them: on_event)."""
+        gone = self.unsure.get(account_id)
+        if gone is None:
+            return False
+        gone.discard(contract_id)
+        if gone:
+            return False
+        del self.unsure[account_id]
+        return True
 
     def _knows(self, fill: Fill) -> bool:
         """Risk has taken this trade already (a snapshot's old fill)."""
@@ -1196,8 +1255,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # tests/unit/risk/test_both_loss_lines_one_fill.py).
             self._run(acct, QUOTE, event, now, "price", event_ns, out, only=OPEN_PNL)
         ctx = self._ctx(acct, change, event_ns)
+        unsure = self.unsure and acct.account_id in self.unsure
         for name, rule in self._listening(kind):
             if only and name != only and not (only == OPEN_PNL and rule.reads_open_pnl):
+                continue
+            if unsure and rule.listens & BOOK_KINDS:
+                # its positions may be gone (market restarted and has not read the broker):
+                # judged once market's complete snapshot is in (apply_snapshot). The rules on
+                # trades alone judge: a trade is the broker's fact, and their flatten closes
+                # what the broker holds, whatever risk's book says
                 continue
             params = getattr(cfg, name)
             if not params.enabled:
