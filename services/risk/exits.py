@@ -298,8 +298,10 @@ class RiskdExits:
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
     # (command id, contract id): the command's final result named an order of its own there
     # (take_orders): found_nothing leaves an exit that took that command's contracts over.
-    # Not saved: after a restart of risk, a command of one contract with an order of its own
-    # (order_cmd, saved) stands for it (_closed_there)
+    # Saved with the held fills (dump_pending), in the commit of the result's step: a flatten
+    # (several contracts) whose result named its order on one, then risk restarted before the
+    # other command's result came, still covers it (_closed_there; before, only a command of
+    # one contract with an order of its own, order_cmd, stood for it after a restart)
     named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
@@ -1009,8 +1011,10 @@ class RiskdExits:
         """What the broker's facts still have to settle, as the store keeps it ('' when
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
-        while a late exit is alive (not_market, gone_sizes)."""
-        if not self.held and not self.claimed and not self.not_market and not self.gone_sizes:
+        while a late exit is alive (not_market, gone_sizes); the contracts each result named
+        an order of its command on (named_on)."""
+        if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
+                and not self.named_on:
             return ""
         cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
         return json.dumps({
@@ -1019,7 +1023,8 @@ class RiskdExits:
             "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
             "known": sorted(self.known_cmds & cmds),
             "not_market": sorted([o, t] for o, t in self.not_market.items()),
-            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items())})
+            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
+            "named_on": sorted([c, k] for c, k in self.named_on)})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1032,6 +1037,8 @@ class RiskdExits:
         self.known_cmds |= set(d.get("known", []))
         self.not_market = {o: t for o, t in d.get("not_market", [])}
         self.gone_sizes = {o: (n, t) for o, n, t in d.get("gone_sizes", [])}
+        alive = {e.command_id for e in self.expected}
+        self.named_on = {(c, k) for c, k in d.get("named_on", []) if c in alive}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
