@@ -440,6 +440,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if isinstance(event, Fill):
             earlier = False
             late = None          # riskd's close the broker carried out after its command
+            swept = None         # the flatten whose window took this fill (claim_swept)
             fresh = not event.by_riskd and not acct.knows_trade(event.trade_id)
             if fresh and self._claimed(acct, event, now) \
                     and not acct.riskd.against_facts(event, now):
@@ -477,8 +478,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # a finished flatten's close of a contract risk had not seen (exits.py)
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
+                swept = acct.riskd.last_swept
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
+            if swept is not None and change == "new":
+                self._swept_parts(acct, event, swept, now, out)
             if late is not None and change == "new":
                 # said in history and to the phone: what it closed, and what is held now; a
                 # close of riskd's closes the contract's orders (latecarried.py: the trader's
@@ -1093,6 +1097,28 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 r.reversing.pop(tid, None)
                 if res.orders_known:
                     self._attributed(acct, tid, False, now, out)
+
+    def _swept_parts(self, acct: AccountState, fill: Fill, sweep, now: int,
+                     out: Outcome) -> None:
+        """A flatten's window just took the fill that closed the rest of a contract: the
+        earlier parts of that close, made in the same window on the same side (the broker
+        carried the close out as several orders), counted as the trader's when they came
+        (each closed only part of it), are riskd's too, their orders with them, and a
+        cooldown they started ends (as a result naming their order would make them: the
+        engine's _close_orders). Not an order known as the trader's (a stop, a limit, one
+        placed before the flatten). The price (docs/rules.md "Whose trade it is"): the
+        trader's own market sell of part of such a contract in that window, the flatten's
+        close taking the rest, counts as riskd's too."""
+        r = acct.riskd
+        for tid, f in sorted(acct.trades.items(), key=lambda kv: kv[1].ts_ns):
+            if f.by_riskd or tid == fill.trade_id or f.contract_id != fill.contract_id \
+                    or f.side != fill.side or f.pnl is None or not r.in_window(sweep, f.ts_ns) \
+                    or f.ts_ns > fill.ts_ns or self._traders_order(acct, f):
+                continue
+            r.take_swept(f, sweep)
+            out.exits.add(acct.account_id)
+            self._attributed(acct, tid, True, now, out)
+            self._cooldown_taken_back(acct, f, now, out)
 
     def _cooldown_taken_back(self, acct: AccountState, fill: Fill, now: int,
                              out: Outcome) -> None:

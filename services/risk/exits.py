@@ -317,6 +317,9 @@ class RiskdExits:
     # (CloseOrder.answered): that call's own fill, never an earlier close's carried out late
     # (late_before). Not saved, as `facts`: asked in the step of that result
     answered: set = attrs.field(factory=set, eq=False, repr=False)
+    # the flatten's mark whose window claim_swept last took a fill by (the engine then takes
+    # the earlier parts of that close: Engine._swept_parts). Not saved: read in that step
+    last_swept: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -1122,13 +1125,23 @@ class RiskdExits:
         if fill.pnl is None or not closes_all or traders or self.expecting(fill.contract_id, now):
             return False
         for e in self.expected:
-            if e.sweep and e.done_ns and e.alive(now) and e.issued_ns - SKEW_NS <= fill.ts_ns \
-                    <= e.done_ns + SKEW_NS:
-                if fill.order_id is not None:
-                    self._bind(fill.order_id, e.command_id)
-                    self.orders.add(fill.order_id)
+            if e.sweep and e.done_ns and e.alive(now) and self.in_window(e, fill.ts_ns):
+                self.take_swept(fill, e)
+                self.last_swept = e
                 return True
         return False
+
+    def take_swept(self, fill: Fill, e: Exit) -> None:
+        """The fill is the close of e's flatten (its window): its order is riskd's."""
+        if fill.order_id is not None:
+            self._bind(fill.order_id, e.command_id)
+            self.orders.add(fill.order_id)
+
+    @staticmethod
+    def in_window(e: Exit, ts_ns: int) -> bool:
+        """Made in the window of e's flatten (from its issue to its result, SKEW_NS either
+        side)."""
+        return e.issued_ns - SKEW_NS <= ts_ns <= e.done_ns + SKEW_NS
 
     def found_nothing(self, command_id: str, close_orders, now: int) -> bool:
         """The command's final result named all its orders (orders_known) and no call of it
