@@ -15,7 +15,9 @@ flat. Every fill, position, order and account update is deduplicated
 SnapshotRequest on the control socket answers with everything, valid at that
 sequence number (the Clone pattern); until the first reconcile since start has finished the
 snapshot says it is not complete (it holds only what the hubs sent since: fills, positions and
-orders made while no market worker ran are not in it yet).
+orders made while no market worker ran are not in it yet). A SnapshotRequest with read_after_ns
+(risk's fills and a Position have disagreed past its window) starts a reconcile unless the last
+one began at or after that time; the snapshot's read_ns says when the last finished one began.
 """
 from __future__ import annotations
 
@@ -126,6 +128,9 @@ class MarketWorker(Worker):
         self.subs_unconfirmed = 0
         self.reconciled_gen = -1
         self.reconciled = False      # the broker's state was read over REST since start
+        self.reading_ns = 0          # when the reconcile under way began (market's clock)
+        self.read_ns = 0             # ... and the latest one that finished: MarketSnapshot.read_ns
+        self.retry_due = False       # a failed reconcile's retry is scheduled (later())
         # the keys of hub events that arrived while a reconcile read REST, each with when its
         # newest one arrived (services/market/reconcile.py diff)
         self.touched: dict = {}
@@ -174,8 +179,11 @@ class MarketWorker(Worker):
             self.published["events"] += 1
         return True
 
-    def _on_snapshot(self, _req: SnapshotRequest) -> Reply:
+    def _on_snapshot(self, req: SnapshotRequest) -> Reply:
+        if req.read_after_ns and self.read_ns < req.read_after_ns:
+            self._read_again(req.read_after_ns)
         snap = self.state.snapshot(self.pub.seq, self.pub.epoch, complete=self.reconciled)
+        snap = attrs.evolve(snap, read_ns=self.read_ns)
         if self.user_pubs:
             snap = attrs.evolve(snap, streams={p.name: p.seq for p in self.user_pubs})
         return ok(snap)
@@ -523,12 +531,29 @@ class MarketWorker(Worker):
             self.hubs[USER_HUB].invoke(gen, method, args)
         self.later(SUBSCRIBE_CONFIRM_TIMEOUT, lambda g=gen: self._subscribed(g, timed_out=True))
 
+    def _read_again(self, after_ns: int) -> None:
+        """Risk wants the broker read by a reconcile begun at or after after_ns (its fills and
+        market's Position have disagreed past its window: services/risk/state.py
+        stale_since). One reconcile at a time, none before the first (the hubs' subscriptions
+        start it) nor ahead of a failed one's retry (its pace stands)."""
+        if not self.reconciled or self.retry_due:
+            return
+        if self.reconciling:
+            if self.reading_ns < after_ns:
+                self.reconcile_again = True
+            return
+        log.info("market: risk's fills and a position have disagreed for a while: reading "
+                 "the broker again")
+        self._reconcile()
+
     def _reconcile(self) -> None:
         if self.reconciling:          # one at a time; the newest connection wins
             self.reconcile_again = True
             return
         self.reconciling = True
         self.reconcile_again = False
+        self.retry_due = False
+        self.reading_ns = self.clock.now_ns()
         self.touched = {}
         accounts = list(self.account_ids)
         known_working = self.state.working_order_ids()
@@ -544,12 +569,14 @@ class MarketWorker(Worker):
             retry = LOGIN_RETRY if refused else ACCOUNTS_RETRY
             why = tokenwords.login_refused_words(done.exception) if refused else done.error
             log.warning("market: reconcile failed: %s (again in %g s)", why, retry)
+            self.retry_due = True
             self.later(retry, self._reconcile)
         else:
             unsettled: list = []
             published = sum(self._publish(m) for m in diff(self.state, done.result, touched,
                                                             unsettled))
             self.reconciled = True
+            self.read_ns = self.reading_ns
             log.info("market: reconciled with the broker, %s published", plural(published, "change"))
             if unsettled and self.unsettled_rereads < UNSETTLED_REREADS:
                 # a hub event and REST's read of the same thing disagree, and either may be

@@ -50,6 +50,7 @@ import attrs
 
 import zmq
 
+from services.risk.ahead import WINDOW_NS
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk.countdowns import Countdowns
@@ -93,6 +94,8 @@ JUDGE_SLICE_S = 0.001      # s: moved prices' rules judged this long before the 
 JUDGE_TURN_S = 0.05        # s: ... this long a loop turn; then new quotes wait (events first)
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
+FRESH_RETRY = 1.0          # s: ask again after a snapshot from a broker read older than the
+                           # one risk wants (Engine.read_after: fills and Position disagree)
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
 MARKET_SILENT_S = 2.5      # s with nothing from market (it sends a heartbeat every second):
                            # market is stopped or down, and no quote is due (quietfeed.py)
@@ -159,7 +162,9 @@ class RiskWorker(Worker):
         self.clone = Clone()
         self.market_complete = False   # the last snapshot held the broker's state
         self.incomplete_seen = False   # ... or it did not (logged once, not every retry)
-        self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete)
+        self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete,
+                                       # or from a broker read older than risk wants)
+        self.fresh_asked = 0           # the Engine.read_after a snapshot was last asked for
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
         self._run = QuoteRun()         # quotes merged per contract (services/risk/quoterun.py)
         self._run_due = False          # a held run is to be taken at the next loop round
@@ -542,8 +547,15 @@ class RiskWorker(Worker):
                         "another snapshot", snap.seq)
         repeat = not (snap.complete or self.market_complete) and self.incomplete_seen
         self.market_complete, self.incomplete_seen = snap.complete, not snap.complete
-        self.resync_at = 0.0 if snap.complete else self.clock.monotonic() + INCOMPLETE_RETRY
         out = self.engine.apply_snapshot(snap, now)
+        if not snap.complete:
+            self.resync_at = self.clock.monotonic() + INCOMPLETE_RETRY
+        elif self.engine.read_after() > snap.read_ns:
+            # market has not read the broker since risk's fills and a Position began to
+            # disagree past the window: it reads again (SnapshotRequest.read_after_ns)
+            self.resync_at = self.clock.monotonic() + FRESH_RETRY
+        else:
+            self.resync_at = 0.0
         merge(out, self.engine.recheck(now))          # listed symbols of new accounts
         self.apply(out)
         log.log(logging.DEBUG if repeat else logging.INFO,   # not twice a second while REST is down
@@ -605,13 +617,12 @@ class RiskWorker(Worker):
             self._ask_first()
         if self.resync_at and self.clock.monotonic() >= self.resync_at:
             self.resync_at = 0.0
-            if self.clone.lost("incomplete"):     # buffer from now on, as after a gap
-                self.ask.attempts = 0
-                self.ask.send()
+            self._resync("incomplete" if not self.market_complete else "stale")
         self.ask.check()
         off = set(self.engine.off)
         now = self.clock.now_ns()
         out = self.engine.tick(now)
+        self._ask_fresh()
         # a grace row's second moved: its status at the next round (services/risk/countdowns.py)
         self._status_dirty |= self.countdowns.moved(self.engine, now)
         if out.durable or out.dirty:
@@ -621,6 +632,25 @@ class RiskWorker(Worker):
         for aid in sorted(set(self.engine.off) - off):   # a waiting disable the roll landed
             self.requests.off_alert(aid)
         self._say_restart_changes()
+
+    def _resync(self, reason: str) -> None:
+        """Ask market for a snapshot again, buffering its stream from now on, as after a gap."""
+        if self.clone.lost(reason):
+            self.ask.attempts = 0
+            self.ask.send()
+
+    def _ask_fresh(self) -> None:
+        """Fills and a Position have disagreed past the window (Engine.read_after): risk asks
+        market for a snapshot from a broker read begun after that (the request carries it,
+        SnapshotRequest.read_after_ns) and reads those accounts by their fills until it
+        lands (services/risk/state.py stale_since). Once per new such time; a snapshot from an
+        older read asks again (on_snapshot: FRESH_RETRY)."""
+        want = self.engine.read_after()
+        if want > self.fresh_asked and not self.resync_at:
+            self.fresh_asked = want
+            log.warning("an account's fills and its broker position have disagreed for %g s: "
+                        "asking market to read the broker again", WINDOW_NS / 1e9)
+            self._resync("stale")
 
     def _say_restart_changes(self) -> None:
         """What the config changed while risk was down (`rules set --offline`, a hand edit),

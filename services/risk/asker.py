@@ -41,7 +41,9 @@ class SnapshotAsk:
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.connect(self.address)
         self.worker.add_reader(self.sock, self._readable)
-        self.sock.send(codec.encode(SnapshotRequest(), self.worker.name, 0, 0,
+        engine = getattr(self.worker, "engine", None)     # a broker read it wants afresh
+        ask = SnapshotRequest(read_after_ns=engine.read_after() if engine is not None else 0)
+        self.sock.send(codec.encode(ask, self.worker.name, 0, 0,
                                     self.worker.clock.now_ns()))
         self.attempts += 1
         self.waiting = True

@@ -301,8 +301,10 @@ class RiskdExits:
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
     # (command id, contract id): the command's final result named an order of its own there
     # (take_orders): found_nothing leaves an exit that took that command's contracts over.
-    # Not saved: after a restart of risk, a command of one contract with an order of its own
-    # (order_cmd, saved) stands for it (_closed_there)
+    # Saved with the held fills (dump_pending), in the commit of the result's step: a flatten
+    # (several contracts) whose result named its order on one, then risk restarted before the
+    # other command's result came, still covers it (_closed_there; before, only a command of
+    # one contract with an order of its own, order_cmd, stood for it after a restart)
     named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
@@ -318,6 +320,9 @@ class RiskdExits:
     # (CloseOrder.answered): that call's own fill, never an earlier close's carried out late
     # (late_before). Not saved, as `facts`: asked in the step of that result
     answered: set = attrs.field(factory=set, eq=False, repr=False)
+    # the flatten's mark whose window claim_swept last took a fill by (the engine then takes
+    # the earlier parts of that close: Engine._swept_parts). Not saved: read in that step
+    last_swept: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -1033,8 +1038,10 @@ class RiskdExits:
         """What the broker's facts still have to settle, as the store keeps it ('' when
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
-        while a late exit is alive (not_market, gone_sizes)."""
-        if not self.held and not self.claimed and not self.not_market and not self.gone_sizes:
+        while a late exit is alive (not_market, gone_sizes); the contracts each result named
+        an order of its command on (named_on)."""
+        if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
+                and not self.named_on:
             return ""
         cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
         return json.dumps({
@@ -1043,7 +1050,8 @@ class RiskdExits:
             "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
             "known": sorted(self.known_cmds & cmds),
             "not_market": sorted([o, t] for o, t in self.not_market.items()),
-            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items())})
+            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
+            "named_on": sorted([c, k] for c, k in self.named_on)})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1056,6 +1064,8 @@ class RiskdExits:
         self.known_cmds |= set(d.get("known", []))
         self.not_market = {o: t for o, t in d.get("not_market", [])}
         self.gone_sizes = {o: (n, t) for o, n, t in d.get("gone_sizes", [])}
+        alive = {e.command_id for e in self.expected}
+        self.named_on = {(c, k) for c, k in d.get("named_on", []) if c in alive}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -1143,13 +1153,23 @@ class RiskdExits:
                 or self.expecting(fill.contract_id, now):
             return False
         for e in self.expected:
-            if e.sweep and e.done_ns and e.alive(now) and e.issued_ns - SKEW_NS <= fill.ts_ns \
-                    <= e.done_ns + SKEW_NS:
-                if fill.order_id is not None:
-                    self._bind(fill.order_id, e.command_id)
-                    self._own(fill.order_id)
+            if e.sweep and e.done_ns and e.alive(now) and self.in_window(e, fill.ts_ns):
+                self.take_swept(fill, e)
+                self.last_swept = e
                 return True
         return False
+
+    def take_swept(self, fill: Fill, e: Exit) -> None:
+        """The fill is the close of e's flatten (its window): its order is riskd's."""
+        if fill.order_id is not None:
+            self._bind(fill.order_id, e.command_id)
+            self._own(fill.order_id)
+
+    @staticmethod
+    def in_window(e: Exit, ts_ns: int) -> bool:
+        """Made in the window of e's flatten (from its issue to its result, SKEW_NS either
+        side)."""
+        return e.issued_ns - SKEW_NS <= ts_ns <= e.done_ns + SKEW_NS
 
     def found_nothing(self, command_id: str, close_orders, now: int) -> bool:
         """The command's final result named all its orders (orders_known) and no call of it

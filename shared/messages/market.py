@@ -112,7 +112,12 @@ class BrokerConnection:
 
 @attrs.frozen(kw_only=True)
 class SnapshotRequest:
-    """Clone pattern: ask market for its full state and the sequence number it is valid at."""
+    """Clone pattern: ask market for its full state and the sequence number it is valid at.
+    read_after_ns (market's clock): risk wants the broker read afresh, by a read begun at or
+    after it (fills and Position disagree past risk's window: services/risk/state.py
+    stale_since); market starts one unless its last read began then or later, and answers at
+    once with what it has (MarketSnapshot.read_ns says which read that is)."""
+    read_after_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -133,6 +138,8 @@ class MarketSnapshot:
     # risk shards (shared/shards.py): the sequence number of each user-event stream
     # ("market.s<k>") the snapshot is valid at; empty with one risk
     streams: dict[str, int] = attrs.Factory(dict)
+    # market's clock when its latest finished broker read (reconcile) began; 0: none yet
+    read_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

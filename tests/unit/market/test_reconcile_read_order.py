@@ -24,7 +24,8 @@ import pytest
 from services.market.brokerio import RestDone
 from shared.clock import FakeClock
 from shared.config.load import load_config
-from shared.messages.market import AccountUpdate, ContractInfo, Fill, PositionUpdate
+from shared.messages.market import (AccountUpdate, ContractInfo, Fill, PositionUpdate,
+                                    SnapshotRequest)
 from shared.projectx.models import Account, Position, Trade
 from shared.projectx.realtime import EV_POSITION, EV_TRADE, USER_HUB, HubEvent
 from shared.projectx.rest import iso
@@ -137,6 +138,9 @@ def market(clock: FakeClock):
     w._adopt_accounts = lambda _accounts: None
     w.account_ids, w.reconciled, w.reconciling, w.reconcile_again = [ACCOUNT], False, False, False
     w.touched, w.unsettled_rereads = {}, 0
+    w.reading_ns = w.read_ns = 0
+    w.retry_due = False
+    w.pub, w.user_pubs = SimpleNamespace(seq=0, epoch=1), []
     w.calendar.start_of = lambda _day: 0
     return w
 
@@ -320,3 +324,86 @@ def test_risk_closes_the_next_buy_of_the_locked_account(position_first):
     assert [(d.rule, d.action) for d in decisions] == [("lockout", "close_position")] * 2, \
         [(d.rule, d.action, d.reason) for d in decisions]
     assert risk.accounts[ACCOUNT].trades_today == 2      # the trader's two buys, not the close
+
+
+def test_risk_past_its_window_has_the_broker_read_again_and_takes_that_read():
+    """market holds a stale long 1 (the close's size-0 Position lost on the hub: its Trade
+    came). Risk, its fills flat and the Position long 1 past its window, asks for a snapshot
+    from a broker read begun after that (SnapshotRequest.read_after_ns): market reads the
+    broker once (not again for every ask while that read runs), publishes the close of the
+    position, and its next snapshot says the read (read_ns) that settles risk's doubt.
+    A snapshot from the older read leaves risk waiting; nothing is closed meanwhile."""
+    clock = FakeClock(chi(2026, 11, 25, 9, 0))
+    risk = shipped_engine(load_config(SHIPPED), clock.now_ns())
+    risk.on_event(ContractInfo(contract_id=RTY, name="RTYZ6", tick_size=Decimal("0.1"),
+                               tick_value=Decimal("5"), symbol="F.US.RTY"), clock.now_ns())
+    w = market(clock)
+    broker = Broker(clock)
+    w._reconcile()
+    run_reconcile(w, broker)                         # the first read: nothing open
+    first_read = w.read_ns
+    assert first_read
+    t = broker.now_s()
+    buy = trade(broker, 7000045, t + 0.5, 0, 9000065)
+    opened = long_1(broker, t + 0.5, 25)
+    sell = trade(broker, 7000047, t + 2.0, 1, 9000067, pnl="-5.00")
+    broker.trades = [(t + 0.5, buy), (t + 2.0, sell)]
+    broker.positions = [(0.0, []), (t + 0.5, [opened]), (t + 2.0, [])]
+    fed = 0
+    decisions = []
+
+    def to_risk(msgs=None):
+        nonlocal fed
+        for msg in msgs if msgs is not None else w.published[fed:]:
+            decisions.extend(d for d in risk.on_event(msg, clock.now_ns()).decisions
+                             if not d.suppressed)
+        if msgs is None:
+            fed = len(w.published)
+
+    risk.on_event(AccountUpdate(account_id=ACCOUNT, name="CHAOS-DRAWDOWN",
+                                balance=Decimal(50_000), can_trade=True), clock.now_ns())
+    clock.advance(0.5)
+    w._user_event(hub_trade(buy))
+    w._user_event(hub_position(opened, 1))
+    clock.advance(1.5)
+    w._user_event(hub_trade(sell))                   # its size-0 Position never comes
+    to_risk()
+    assert held(w) == {RTY: 1}
+    for _ in range(12):
+        clock.advance(1.0)
+        risk.tick(clock.now_ns())
+    wanted = risk.read_after()
+    assert wanted > first_read
+    reply = w._on_snapshot(SnapshotRequest(read_after_ns=wanted))
+    snap = reply.body
+    assert snap.read_ns == first_read                # the older read: not what risk wants
+    risk.apply_snapshot(snap, clock.now_ns())
+    assert risk.read_after() == wanted
+    assert [j[0] for j in w.rest.jobs] == ["reconcile"]
+    w._on_snapshot(SnapshotRequest(read_after_ns=wanted))     # asked again meanwhile
+    assert [j[0] for j in w.rest.jobs] == ["reconcile"]       # the same read
+    run_reconcile(w, broker)
+    assert held(w) == {}
+    to_risk()                                        # the close of the position, published
+    snap = w._on_snapshot(SnapshotRequest(read_after_ns=wanted)).body
+    assert snap.read_ns >= wanted and w.rest.jobs == []
+    risk.apply_snapshot(snap, clock.now_ns())
+    assert risk.read_after() == 0
+    assert risk.accounts[ACCOUNT].positions == {} and risk.accounts[ACCOUNT].ahead == {}
+    assert decisions == [], [(d.rule, d.action, d.reason) for d in decisions]
+
+
+def test_a_failed_reads_retry_keeps_its_pace():
+    """A reconcile that failed waits for its retry: risk's asks start no read meanwhile (a
+    broker that does not answer is not called twice a second)."""
+    clock = FakeClock()
+    w = market(clock)
+    broker = Broker(clock)
+    w._reconcile()
+    run_reconcile(w, broker)
+    w.later = lambda delay, fn: None
+    w._reconcile()
+    job, fn, tag = w.rest.jobs.pop(0)
+    w._done_reconcile(RestDone(job, tag, error="HTTP 503"))
+    w._on_snapshot(SnapshotRequest(read_after_ns=clock.now_ns()))
+    assert w.rest.jobs == []

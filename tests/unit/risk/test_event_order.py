@@ -112,13 +112,30 @@ def test_a_fill_made_while_locked_is_closed_once(order):
     assert second.decisions == [] or all(d.suppressed for d in second.decisions)
 
 
-def test_disagreement_is_dropped_after_the_window():
+def test_disagreement_past_the_window_waits_for_a_fresh_broker_read():
+    """Past the window the Position is not taken as the truth on its own (it may be market's
+    stale one): the fills stand until a snapshot from a broker read begun after it went stale
+    (tests/unit/risk/test_stale_position_read_again.py has the chaos run's case)."""
+    from shared.messages.market import AccountUpdate, MarketSnapshot, PositionUpdate
+    from tests.unit.risk.desk import ACCOUNT
     desk = Desk()
     open_long(desk, 2, 21000)
     desk.trade("-10", contract=MNQ, side=SIDE_SELL, size=2, price=D("20999"))  # no Position
     assert desk.account.live_size(desk.account.positions[MNQ]) == 0
     desk.wait(11)
-    assert desk.account.live_size(desk.account.positions[MNQ]) == 2   # the broker's truth
+    assert desk.account.live_size(desk.account.positions[MNQ]) == 0   # still the fills'
+    wanted = desk.engine.read_after()
+    assert wanted
+    held = desk.account.positions[MNQ]
+    desk.engine.apply_snapshot(MarketSnapshot(
+        seq=1, epoch=1, read_ns=wanted,
+        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
+                                can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=held.position_id,
+                                  contract_id=MNQ, ts_ns=held.opened_ns, type=1, size=2,
+                                  average_price=D(21000))]), desk.now)
+    assert desk.account.live_size(desk.account.positions[MNQ]) == 2   # the broker's, read afresh
+    assert desk.engine.read_after() == 0
 
 
 def test_a_replayed_position_or_order_changes_nothing_and_decides_nothing():
