@@ -36,7 +36,7 @@ import bisect
 import collections
 import datetime as dt
 import itertools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 import attrs
@@ -63,6 +63,7 @@ from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
 MATCH_WAIT_NS = 120 * 1_000_000_000
 MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
 ZERO = Decimal(0)
+PRICE_STEP = Decimal("1e-8")    # a price played as the mean of several (_met)
 
 
 @attrs.define
@@ -160,6 +161,9 @@ class Runner:
         self._quoted: dict[str, int] = {}          # contract -> when its last price was played
         self._held_since: dict[str, int] = {}      # contract -> since when the guarded
         #                                            position has held its side
+        # contract -> the contracts added inside the bar being played to a position held
+        # before it, [when, how many], newest last (an exit takes the newest first): _met
+        self._added: dict[str, list[list[int]]] = {}
         self._own: list[tuple] = []                # (ts, rule, action, contract) of the
         #                                            replay's closes riskd's records do not hold
         self._decided: list[tuple] = []            # ... of every closing command the engine
@@ -198,15 +202,19 @@ class Runner:
             if step.kind == PRICE:
                 cid, bar = step.payload
                 side = self.book.side(cid)
+                end = bar.ts_ns + self.h.bar_ns - 1
+                price = bar_price(bar, step.index, side)
                 if step.index == 0:
                     self.bar[cid] = bar
                     self.adverse_seen.discard(cid)
+                    self._added[cid] = []
                 elif step.index in (1, 2) and side and self._opened_in(cid, bar):
                     continue     # its extremes may have come before the position existed
-                elif step.index == 1 and side:
-                    self.adverse_seen.add(cid)
-                self._bar_quote(cid, bar, bar_price(bar, step.index, side), now,
-                                bar.ts_ns + self.h.bar_ns - 1)
+                elif step.index in (1, 2) and side:
+                    if step.index == 1:
+                        self.adverse_seen.add(cid)
+                    price = self._met(cid, bar, step.index, side, end)
+                self._bar_quote(cid, bar, price, now, end)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
                 if step.payload.order_id not in self.cancelled:
                     self._feed(self.engine.on_event(step.payload, now), now)
@@ -339,9 +347,53 @@ class Runner:
         (trial 21c, finding 4: a minute's low of 06:41:15 was played against a long bought at
         06:41:54, read -405.00 'between 06:41:55 and 06:41:59', closed it and locked the
         account until the roll; riskd, watching every price, never saw it). An add to a
-        position held since before the bar changes nothing: the extreme came while it was held
-        (at which size the bar cannot say, so the larger is judged)."""
+        position held since before the bar does not make it opened here: the contracts held
+        before met the extreme; the added ones are valued at prices they met (_met)."""
         return self._held_since.get(cid, 0) > bar.ts_ns
+
+    def _sized(self, cid: str, before: int, now: int) -> None:
+        """The guarded position changed from `before`: an add to a position held (same side)
+        is remembered with its moment for this bar (_met); a cut takes the newest adds first;
+        flat or turned, none is left (the position is then opened inside the bar: _opened_in)."""
+        after = self.book.book(cid).guarded
+        added = self._added.setdefault(cid, [])
+        if not after or not before or (after > 0) != (before > 0):
+            added.clear()
+            return
+        change = abs(after) - abs(before)
+        if change > 0:
+            added.append([now, change])
+        while change < 0 and added:
+            take = min(-change, added[-1][1])
+            added[-1][1] -= take
+            change += take
+            if not added[-1][1]:
+                added.pop()
+
+    def _met(self, cid: str, bar, index: int, side: int, until: int) -> Decimal:
+        """The price a bar's extreme (index 1 adverse, 2 favourable) is played at against the
+        guarded position at `until`: each contract held since before the bar at the extreme,
+        which came while it was held; each added inside the bar at the worst (adverse) or best
+        (favourable) price it is known to have met after it was made: the contract's fills from
+        its add to `until`, and the bar's close when `until` is the bar's end; so the open PnL
+        played is theirs summed (the mean of those prices over the position: PnL is linear in
+        the price). Before, every contract held at the bar's end was valued at the extreme
+        (trial 21c's leftover: a position of 1 at the minute's low and 3 at its end read as 3
+        at the low)."""
+        extreme = bar_price(bar, index, side)
+        added = [(at, n) for at, n in self._added.get(cid, []) if at <= until]
+        size = abs(self.book.book(cid).guarded)
+        if not added or not size:
+            return extreme
+        pick = min if (index == 1) == (side > 0) else max
+        end = bar.ts_ns + self.h.bar_ns - 1
+        total = extreme * (size - sum(n for _at, n in added))
+        for at, n in added:
+            met = [p for t, p in self._traded.get(cid, []) if at <= t <= until]
+            if until >= end:
+                met.append(bar.close)
+            total += pick(met or [extreme]) * n
+        return (total / size).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
 
     def _trader_fill(self, fill: Fill, now: int) -> None:
         cid = fill.contract_id
@@ -365,7 +417,7 @@ class Runner:
             # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
             self._filling = fill.order_id
             try:
-                self._bar_quote(cid, bar, bar_price(bar, 1, side), now, now)
+                self._bar_quote(cid, bar, self._met(cid, bar, 1, side, now), now, now)
             finally:
                 self._filling = None
         # the trade printed at its price: a close that sets off is played at the fill's moment
@@ -401,7 +453,9 @@ class Runner:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
             blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
                 else None
+        before = self.book.book(cid).guarded
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        self._sized(cid, before, now)
         if self.book.side(cid) and self.book.side(cid) != side:
             self._held_since[cid] = now
         if passed.blocked:
@@ -676,7 +730,9 @@ class Runner:
                 if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
                     size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
                 price = self._price(cid, now)
+                before = self.book.book(cid).guarded
                 done = self.book.close(cid, size, price, now, rule) if price is not None else None
+                self._sized(cid, before, now)
                 if done is not None:
                     events += list(done)
                     self._point(now)
