@@ -80,6 +80,9 @@ class LiveClose:
     # a flatten's call on any contract): on any other it made no fill (found_flat_on)
     settled: bool = False
     closed_on: frozenset = frozenset()
+    # its last try ended failed: when, and enforcement's words of it (the close failed live)
+    failed_ns: int = 0
+    failed_detail: str = ""
 
     def found_flat_on(self, contract_id: str) -> bool:
         """Done with no close order of its own on this contract, none of its calls left
@@ -154,6 +157,8 @@ class RiskdRecords:
                 and c.action in (CLOSE_POSITION, REDUCE_POSITION) \
                 and c.found_flat_on(c.contract_id)
             c.finished_ns = mine[-1].finished_ns if c.settled else 0
+            if mine and mine[-1].status == FAILED:
+                c.failed_ns, c.failed_detail = mine[-1].finished_ns, mine[-1].detail or ""
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's
