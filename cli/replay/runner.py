@@ -14,9 +14,9 @@ riskd's own past closes in the history (a day riskd guarded) are riskd's as its 
 them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the trader's
 trades, never blocked), their orders known to the engine's exits as riskd's; where the records
 do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
-A close the engine decides where riskd's records hold the same decision of riskd's (same rule,
-action and contract, within a bar of it) and riskd's own fill of that contract still ahead is
-not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
+A close (a flatten: each of its contracts) the engine decides where riskd's records hold the
+same decision of riskd's (same rule, action and contract, within a bar of it) and riskd's own
+fill of that contract still ahead is not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
 fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
 meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace); a
 fill of riskd's made before that decision is another close's and leaves it in flight.
