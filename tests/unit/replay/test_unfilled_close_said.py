@@ -75,6 +75,14 @@ def sold_after_riskds_close() -> tuple[Days, RiskdRecords]:
                                    MNQ, "d1", "d1.1", reason="MNQ open PnL -240.00"))
 
 
+def guarded_note(result, difference) -> str:
+    """The one day's 'riskd guarded this day' note, the day's difference checked first."""
+    [day] = result.days.values()
+    assert day.guarded - day.actual == difference, day
+    [said] = [n for n in result.notes if "guarded this day" in n]
+    return said
+
+
 def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     """One-minute bars: buy 2 at 21000 (09:59:01); riskd closes at 10:00:05 (MNQ at 20940,
     -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
@@ -87,9 +95,7 @@ def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     # the replay's decision (the minute's low, judged before the trader's exit) names riskd's
     [line] = [x for x in decision_lines(config, result) if "daily_unrealized_loss" in x]
     assert line.endswith("[riskd's own: Wed 10:00:05 CST: MNQ open PnL -240.00]"), line
-    [day] = result.days.values()
-    assert day.guarded - day.actual == D("-40.00"), day
-    [said] = [n for n in result.notes if "guarded this day" in n]
+    said = guarded_note(result, D("-40.00"))
     assert said == (
         "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
         "from actual by -40.00: riskd's closes no fill of riskd's was left to carry out (its "
@@ -153,9 +159,7 @@ def test_a_close_that_failed_live_is_said_to_have_failed(config):
                                 detail=words, orders_known=True)
                   for n, at in ((1, 15), (2, 40))])
     result = run(config, d, rec)
-    [day] = result.days.values()
-    assert day.guarded - day.actual == D("-40.00"), day
-    [said] = [n for n in result.notes if "guarded this day" in n]
+    said = guarded_note(result, D("-40.00"))
     assert said == (
         "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
         "from actual by -40.00: riskd's closes that failed live (enforcement's journal: their "
