@@ -80,6 +80,7 @@ class LiveClose:
     # a flatten's call on any contract): on any other it made no fill (found_flat_on)
     settled: bool = False
     closed_on: frozenset = frozenset()
+    close_orders: tuple = ()   # the close orders its tries named (CloseOrder), as risk heard
     # its last try ended failed: when, and enforcement's words of it (the close failed live)
     failed_ns: int = 0
     failed_detail: str = ""
@@ -153,6 +154,7 @@ class RiskdRecords:
                 r.status in ENDED and r.orders_known for r in mine)
             c.closed_on = frozenset(
                 x.contract_id or "" for r in mine for x in (*r.close_orders, *r.unsettled))
+            c.close_orders = tuple(o for r in mine for o in r.close_orders)
             c.found_flat = c.contract_id is not None \
                 and c.action in (CLOSE_POSITION, REDUCE_POSITION) \
                 and c.found_flat_on(c.contract_id)

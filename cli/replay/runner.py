@@ -648,15 +648,24 @@ class Runner:
         rest = [w for w in self._by_riskd.pop(fill.contract_id, []) if w not in ours]
         if rest:
             self._by_riskd[fill.contract_id] = rest
-        for i, (cmd, rule, _live) in enumerate(ours):
+        for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
+            named = [] if fill.order_id is None else [CloseOrder(
+                order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
+                size=fill.size)]
+            # riskd's records hold its own result of this very close (settled): the result
+            # names the orders riskd's did (and the replay's own bar-price closes of it), all
+            # of them, as live; so a fill of the trader's on a contract it found flat, which
+            # the engine took for the close's while it was in flight, is the trader's again
+            # (a flatten that closed MNQ and found ES flat: the trader's ES sale stayed riskd's)
+            own = live.settled and self.result.riskd_own.get(cmd.decision_id) is live
+            if own:
+                named = list(live.close_orders) + self._made.pop(cmd.id, [])
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
-                action=cmd.action, rule=cmd.rule, finished_ns=now,
-                close_orders=[] if fill.order_id is None else [CloseOrder(
-                    order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
-                    size=fill.size)]), now), now)
+                action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
+                orders_known=own), now), now)
 
     def _waiting_for(self, fill: Fill) -> list[tuple[Command, str, LiveClose]]:
         """The commands in flight that riskd's own fill carries out: those whose matched

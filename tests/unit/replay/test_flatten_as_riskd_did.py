@@ -51,6 +51,10 @@ def test_a_flatten_goes_as_riskds_did_contract_by_contract(config):
         close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_SELL, size=2)])])
     engine = build_engine(load(config), {RULE: {"scope": "account"}})
     r = Runner(engine, d.history(), rec).run()
+    # the trader's ES sale, taken for the flatten's while it was in flight, is the trader's
+    # once the flatten's result named its orders (none on ES), as live
+    trades = engine.account(ACCOUNT).trades
+    assert {t: trades[t].by_riskd for t in trades} == {1: False, 2: False, 3: False, 4: True}
     [day] = r.days.values()
     assert day.guarded == day.actual and day.dropped == 0 and day.blocked == 0, day
     assert r.rules[RULE].contracts_closed == 2, r.rules[RULE]         # MNQ, by riskd's fill
