@@ -18,6 +18,9 @@ shorter or longer once), and every later day runs roll to roll at the new time. 
 roll (the day's PnL is never reset early) and no day back (never kept past its roll).
 `keeping(earlier, now)` makes such a calendar; `[trading_day] roll_changed_after` is where
 the config keeps it (shared/config/trading_day.py), so every process reads the one fact.
+Every earlier change is kept too (`moved` holds one (day, time) a change, oldest first: each
+the last day that ended at that time), so an older day keeps the roll in force on it (a
+replay of past days cuts each at its own roll, not at the latest change's).
 
 Sessions. A SessionWindow is a daily window [start, end) in its own zone on
 the given weekdays, minus holidays. When end <= start the window is
@@ -96,17 +99,34 @@ def parse_dates(values: Iterable[str | dt.date]) -> frozenset[dt.date]:
     return frozenset(out)
 
 
-def parse_changed_after(value: str) -> Optional[tuple[dt.date, dt.time]]:
-    """'2026-12-07 17:00' -> (date, time): the last roll at the earlier roll time; '' -> None."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    try:
-        day, at = text.split()
-        return dt.date.fromisoformat(day), parse_time(at)
-    except ValueError:
-        raise ValueError(f"expected a date and time like '2026-12-07 17:00', got {value!r}") \
-            from None
+def parse_changed_after(value: str) -> tuple[tuple[dt.date, dt.time], ...]:
+    """'2026-11-20 17:00, 2026-12-07 16:00' -> ((date, time), ...) in date order: each the last
+    roll at a roll time since changed; '' -> ()."""
+    out = []
+    for part in str(value or "").split(","):
+        text = part.strip()
+        if not text and "," not in str(value or ""):
+            continue
+        try:
+            day, at = text.split()
+            out.append((dt.date.fromisoformat(day), parse_time(at)))
+        except ValueError:
+            raise ValueError(f"expected a date and time like '2026-12-07 17:00' (several "
+                             f"separated by commas), got {value!r}") from None
+    return tuple(sorted(out))
+
+
+def _merged(moves, roll: dt.time) -> tuple[tuple[dt.date, dt.time], ...]:
+    """Moves in date order, one a day (the later given wins), without one whose time is the
+    roll of the days after it (it changes nothing)."""
+    by_day = dict(sorted(moves))
+    days = sorted(by_day)
+    out = []
+    for i, day in enumerate(days):
+        after = by_day[days[i + 1]] if i + 1 < len(days) else roll
+        if by_day[day] != after:
+            out.append((day, by_day[day]))
+    return tuple(out)
 
 
 def local_ns(day: dt.date, at: dt.time, tz: dt.tzinfo) -> int:
@@ -124,31 +144,34 @@ class TradingCalendar:
     tz: dt.tzinfo = ZoneInfo("America/Chicago")
     days: frozenset[int] = MON_FRI
     holidays: frozenset[dt.date] = frozenset()
-    moved: Optional[tuple[dt.date, dt.time]] = None   # (last day at the earlier roll, its time)
+    # each change of the roll time, oldest first: (last day at the earlier roll, its time)
+    moved: tuple[tuple[dt.date, dt.time], ...] = ()
 
     @classmethod
     def make(cls, roll: str | dt.time = "17:00", timezone: str = "America/Chicago",
              days: Iterable | str = "mon-fri", holidays: Iterable = (),
              changed_after: str = "") -> "TradingCalendar":
-        return cls(parse_time(roll), ZoneInfo(timezone), parse_days(days), parse_dates(holidays),
-                   parse_changed_after(changed_after))
+        at = parse_time(roll)
+        return cls(at, ZoneInfo(timezone), parse_days(days), parse_dates(holidays),
+                   _merged(parse_changed_after(changed_after), at))
 
     def keeping(self, earlier: "TradingCalendar", now: int) -> "TradingCalendar":
         """This calendar with the trading day in progress at `now` (as `earlier` has it) kept
         to the end `earlier` gives it: a roll time changed mid-day applies from the next day.
-        Itself when that day and its end are the same in both."""
+        The days before it keep their rolls too, as either calendar has them (this one's
+        first). Itself when nothing changes."""
         day = earlier.trading_day(now)
         ends = earlier.end_of(day)
-        if self.trading_day(now) == day and self.end_of(day) == ends:
-            return self
         kept = (day, from_ns(ends, self.tz).time())
-        return attrs.evolve(self, moved=None if kept[1] == self.roll else kept)
+        before = {d: t for d, t in earlier.moved if d < day}
+        before.update((d, t) for d, t in self.moved if d < day)
+        moved = _merged([*before.items(), kept], self.roll)
+        return self if moved == self.moved else attrs.evolve(self, moved=moved)
 
     def changed_after(self) -> str:
-        """`[trading_day] roll_changed_after` of this calendar: 'YYYY-MM-DD HH:MM', or ''."""
-        if self.moved is None:
-            return ""
-        return f"{self.moved[0].isoformat()} {self.moved[1].strftime('%H:%M')}"
+        """`[trading_day] roll_changed_after` of this calendar: 'YYYY-MM-DD HH:MM' a change,
+        oldest first, separated by ', '; '' with none."""
+        return ", ".join(f"{d.isoformat()} {t.strftime('%H:%M')}" for d, t in self.moved)
 
     def is_trading_date(self, day: dt.date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
@@ -171,14 +194,15 @@ class TradingCalendar:
 
     def trading_day(self, ns: int) -> dt.date:
         """The trading day an instant belongs to."""
-        if self.moved is not None:
-            last, earlier = self.moved
+        first = None            # the first day after the last moved roll passed
+        for last, earlier in self.moved:
             if ns < local_ns(last, earlier, self.tz):
-                return self._day_at(ns, earlier)
-            # the day after the moved roll, however early the new roll comes on its date
-            return max(self._day_at(ns, self.roll),
-                       self.next_trading_date(last + dt.timedelta(days=1)))
-        return self._day_at(ns, self.roll)
+                day = self._day_at(ns, earlier)
+                return day if first is None else max(day, first)
+            # the day after a moved roll, however early the new roll comes on its date
+            first = self.next_trading_date(last + dt.timedelta(days=1))
+        day = self._day_at(ns, self.roll)
+        return day if first is None else max(day, first)
 
     def _day_at(self, ns: int, roll: dt.time) -> dt.date:
         local = from_ns(ns, self.tz)
@@ -188,9 +212,11 @@ class TradingCalendar:
         return self.next_trading_date(day)
 
     def roll_of(self, day: dt.date) -> dt.time:
-        """The roll time that ends trading day `day` (the earlier one up to a moved roll)."""
-        if self.moved is not None and day <= self.moved[0]:
-            return self.moved[1]
+        """The roll time that ends trading day `day` (the one in force then: up to a moved
+        roll, the earlier one)."""
+        for last, earlier in self.moved:
+            if day <= last:
+                return earlier
         return self.roll
 
     def end_of(self, day: dt.date) -> int:

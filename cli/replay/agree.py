@@ -9,12 +9,14 @@ config, and no word of why):
   reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
 - riskd's closes the replay made too, but which no fill of riskd's carried out and whose records
-  do not say they found the position flat (it failed, or enforcement's journal no longer holds
-  it; one that found it flat is left to the trader's fill that closed it, LiveClose.found_flat,
-  and differs in nothing): the replay carried them out at a bar price, which riskd's day never
+  do not say they found the position flat (enforcement's journal no longer holds it; one that
+  found it flat is left to the trader's fill that closed it, LiveClose.found_flat_on, and
+  differs in nothing): the replay carried them out at a bar price, which riskd's day never
   had, and what follows from that (a loss realized earlier, a flatten set off by it) parts
   from riskd's day (fresh-user trial 20c, finding 4: a difference of +10.48 with no note with
-  one-minute bars);
+  one-minute bars); one whose journal says it failed is said apart, with when and why it
+  failed: a replay takes riskd's closes as carried out, so there the guarded day is what the
+  close would have made, not riskd's day;
 - riskd's closes the replay made at another moment, within 2 minutes but too far from riskd's
   to be matched (the
   same trial, one-second bars: riskd's 03:54:57 flatten was said to be one the config or the
@@ -68,7 +70,18 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
     action and contract that day) and the replay's own closes (ts, rule, action, contract),
     with why."""
     parts = []
-    nofill = list(unfilled)
+    failed = [u for u in unfilled if u[0].failed_ns]
+    nofill = [u for u in unfilled if not u[0].failed_ns]
+    if failed:
+        parts.append("riskd's closes that failed live (enforcement's journal: their last try "
+                     "failed, and no fill of riskd's carried them out), which the replay "
+                     "carried out at a bar price: a replay takes every close of riskd's as "
+                     "carried out, so the guarded figure, and what follows from it, is what "
+                     "that close would have made, not riskd's day: "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
+                                 + f" (failed at {when(c.failed_ns, tz)}"
+                                 + (f": {c.failed_detail}" if c.failed_detail else "")
+                                 + f"; the replay's at {when(at, tz)})" for c, at in failed))
     if nofill:
         parts.append("riskd's closes no fill of riskd's was left to carry out (its records "
                      "hold none from the replay's moment to 2 minutes after riskd's), which "

@@ -287,8 +287,10 @@ def decision_lines(report: Report, tz) -> list[str]:
                          f"{hhmm(span[1], tz)}]")
             own = r.riskd_own.get(d.id)
             if own is not None:
-                flat = f"; its close found {symbol_of(own.contract_id)} already flat and made " \
-                    f"no fill" if own.found_flat else ""
+                found = flat_on(r, d)
+                flat = f"; its close found {', '.join(symbol_of(c) for c in found)} already " \
+                    f"flat and made no fill" + (" there" if len(found) > 1 or d.contract_id
+                                                is None else "") if found else ""
                 note += f" [riskd's own: {hhmm(own.ts_ns, tz)}" + \
                     (f": {own.reason}" if own.reason else "") + f"{flat}]"
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
@@ -370,7 +372,7 @@ def to_json(report: Report, tz=None) -> dict:
                    "changed": amount(r.changed)} for r in report.rules],
         "decisions": [dict(to_jsonable(d), account=report.account_name(a),
                            bar_timed=span_json(bar_span(a, d)),
-                           riskd=riskd_json(a.riskd_own.get(d.id)))
+                           riskd=riskd_json(a.riskd_own.get(d.id), flat_on(a, d)))
                       for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
@@ -378,10 +380,20 @@ def to_json(report: Report, tz=None) -> dict:
     }
 
 
-def riskd_json(own) -> Optional[dict]:
-    """riskd's own decision a replayed close was matched with, or None."""
+def riskd_json(own, found: list[str] = ()) -> Optional[dict]:
+    """riskd's own decision a replayed close was matched with, or None; found: the contracts
+    its close found flat (flat_on)."""
     return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason,
-                                     "found_flat": own.found_flat}
+                                     "found_flat": bool(found), "found_flat_on": list(found)}
+
+
+def flat_on(r, d) -> list[str]:
+    """The contracts riskd's own close matched with decision d found already flat, making no
+    fill there (a close's or reduce's own contract; a flatten's, each the replay held then)."""
+    own = r.riskd_own.get(d.id)
+    if own is None:
+        return []
+    return r.flat_found.get(d.id) or ([own.contract_id] if own.found_flat else [])
 
 
 def day_starts(points, day_of) -> list[tuple[int, dt.date]]:

@@ -75,6 +75,22 @@ class LiveClose:
     # position flat (or cut) without it, and riskd's result came at finished_ns
     found_flat: bool = False
     finished_ns: int = 0
+    # every try of it ended, the last done, each naming all its close orders (orders_known);
+    # closed_on: the contracts a try named a close order or left a call unsettled on ('' for
+    # a flatten's call on any contract): on any other it made no fill (found_flat_on)
+    settled: bool = False
+    closed_on: frozenset = frozenset()
+    close_orders: tuple = ()   # the close orders its tries named (CloseOrder), as risk heard
+    # its last try ended failed: when, and enforcement's words of it (the close failed live)
+    failed_ns: int = 0
+    failed_detail: str = ""
+
+    def found_flat_on(self, contract_id: str) -> bool:
+        """Done with no close order of its own on this contract, none of its calls left
+        unsettled there: the position there was flat (or cut) when it got to the broker, for
+        a close or reduce of that contract and for a flatten alike (trial 21b finding 2; a
+        flatten's contract the trader's own fill closed while it was in flight)."""
+        return self.settled and contract_id not in self.closed_on and "" not in self.closed_on
 
 
 @attrs.define
@@ -124,7 +140,8 @@ class RiskdRecords:
         ended done with nothing to do closed nothing (shared/messages/enforce
         .found_nothing_to_do); a close or reduce of one contract every try of which ended with
         no close order of its own on that contract, the list complete (orders_known), no call
-        of it unsettled and the last done, found the position flat or cut without it."""
+        of it unsettled and the last done, found the position flat or cut without it; a flatten
+        so ended found flat every contract it named no close order on (found_flat_on)."""
         tries: dict[str, list] = {}
         for r in results:
             tries.setdefault(r.command_id.rsplit(".", 1)[0], []).append(r)
@@ -133,14 +150,17 @@ class RiskdRecords:
                           key=lambda r: r.finished_ns)
             c.nothing = bool(mine) and all(
                 found_nothing_to_do(r.status, r.first_answer_ns) for r in mine)
-            c.found_flat = bool(mine) and c.contract_id is not None \
+            c.settled = bool(mine) and mine[-1].status == DONE and all(
+                r.status in ENDED and r.orders_known for r in mine)
+            c.closed_on = frozenset(
+                x.contract_id or "" for r in mine for x in (*r.close_orders, *r.unsettled))
+            c.close_orders = tuple(o for r in mine for o in r.close_orders)
+            c.found_flat = c.contract_id is not None \
                 and c.action in (CLOSE_POSITION, REDUCE_POSITION) \
-                and mine[-1].status == DONE and all(
-                    r.status in ENDED and r.orders_known
-                    and not any(o.contract_id == c.contract_id for o in r.close_orders)
-                    and not any(u.contract_id == c.contract_id for u in r.unsettled)
-                    for r in mine)
-            c.finished_ns = mine[-1].finished_ns if c.found_flat else 0
+                and c.found_flat_on(c.contract_id)
+            c.finished_ns = mine[-1].finished_ns if c.settled else 0
+            if mine and mine[-1].status == FAILED:
+                c.failed_ns, c.failed_detail = mine[-1].finished_ns, mine[-1].detail or ""
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's

@@ -14,17 +14,18 @@ riskd's own past closes in the history (a day riskd guarded) are riskd's as its 
 them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the trader's
 trades, never blocked), their orders known to the engine's exits as riskd's; where the records
 do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
-A close the engine decides where riskd's records hold the same decision of riskd's (same rule,
-action and contract, within a bar of it) and riskd's own fill of that contract still ahead is
-not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
+A close (a flatten: each of its contracts) the engine decides where riskd's records hold the
+same decision of riskd's (same rule, action and contract, within a bar of it) and riskd's own
+fill of that contract still ahead is not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
 fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
 meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace); a
 fill of riskd's made before that decision is another close's and leaves it in flight.
 A matched close riskd's records show finding the position flat (or cut) without it, done with
-no close order of its own (LiveClose.found_flat: the trader's own fill closed it while riskd's
-close was in flight) is not carried out either: it stays in flight until riskd's result came,
-and that fill closes the position, as it did (trial 21b: the replay closed ES at a bar price,
--75.00, and dropped the trader's target fill that had really closed it).
+no close order of its own there (LiveClose.found_flat_on: the trader's own fill closed it while
+riskd's close was in flight) is not carried out either: it stays in flight until riskd's result
+came, and that fill closes the position, as it did (trial 21b: the replay closed ES at a bar
+price, -75.00, and dropped the trader's target fill that had really closed it). A flatten goes
+the same way, contract by contract, in the same code (_as_riskd_did).
 A bar's high and low are played at its end (cli/replay/events.py), or met by a fill printed
 there; only before the trader's own exit inside a bar is its adverse extreme judged earlier.
 Neither is played against a position opened inside that bar (Runner._opened_in).
@@ -35,7 +36,7 @@ import bisect
 import collections
 import datetime as dt
 import itertools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 import attrs
@@ -62,6 +63,7 @@ from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
 MATCH_WAIT_NS = 120 * 1_000_000_000
 MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
 ZERO = Decimal(0)
+PRICE_STEP = Decimal("1e-8")    # a price played as the mean of several (_met)
 
 
 @attrs.define
@@ -85,6 +87,9 @@ class AccountReplay:
     # guarded): its moment and words, which the replay's own (a bar's price, a loss realized
     # at one) may not be (trial 20c, finding 4: 'realized PnL -447.48' where riskd read -443.22)
     riskd_own: dict[str, LiveClose] = attrs.Factory(dict)
+    # decision id -> the contracts riskd's own close of it found flat (made no fill there),
+    # which the replay left to the trader's fill that closed them
+    flat_found: dict[str, list[str]] = attrs.Factory(dict)
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -138,10 +143,12 @@ class Runner:
             if records is not None else []
         # ... those that found the position flat with nothing to do: matched, never listed
         self._flat_only: list[LiveClose] = [c for c in records.closes if c.nothing
-                                            and c.found_flat] if records is not None else []
+                                            and c.settled] if records is not None else []
         # the replay's closes left in flight until riskd's result came (found_flat):
         # (when, command), in time order
         self._results: list[tuple[int, Command]] = []
+        self._made: dict[str, list[CloseOrder]] = {}   # command id -> the replay's own close
+        #                                                orders of it (at a bar price)
         self._riskd_fills: list[Fill] = [f for f in history.fills if not f.voided and (
             records is not None and records.riskd_fill(f) is True)]
         self._played: set[int] = set()             # trade ids of the fills played so far
@@ -154,6 +161,9 @@ class Runner:
         self._quoted: dict[str, int] = {}          # contract -> when its last price was played
         self._held_since: dict[str, int] = {}      # contract -> since when the guarded
         #                                            position has held its side
+        # contract -> the contracts added inside the bar being played to a position held
+        # before it, [when, how many], newest last (an exit takes the newest first): _met
+        self._added: dict[str, list[list[int]]] = {}
         self._own: list[tuple] = []                # (ts, rule, action, contract) of the
         #                                            replay's closes riskd's records do not hold
         self._decided: list[tuple] = []            # ... of every closing command the engine
@@ -192,15 +202,19 @@ class Runner:
             if step.kind == PRICE:
                 cid, bar = step.payload
                 side = self.book.side(cid)
+                end = bar.ts_ns + self.h.bar_ns - 1
+                price = bar_price(bar, step.index, side)
                 if step.index == 0:
                     self.bar[cid] = bar
                     self.adverse_seen.discard(cid)
+                    self._added[cid] = []
                 elif step.index in (1, 2) and side and self._opened_in(cid, bar):
                     continue     # its extremes may have come before the position existed
-                elif step.index == 1 and side:
-                    self.adverse_seen.add(cid)
-                self._bar_quote(cid, bar, bar_price(bar, step.index, side), now,
-                                bar.ts_ns + self.h.bar_ns - 1)
+                elif step.index in (1, 2) and side:
+                    if step.index == 1:
+                        self.adverse_seen.add(cid)
+                    price = self._met(cid, bar, step.index, side, end)
+                self._bar_quote(cid, bar, price, now, end)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
                 if step.payload.order_id not in self.cancelled:
                     self._feed(self.engine.on_event(step.payload, now), now)
@@ -237,7 +251,8 @@ class Runner:
             self._due(last, at)
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
-                action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True), at), at)
+                action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True,
+                close_orders=self._made.pop(cmd.id, [])), at), at)
             last = at
         return last
 
@@ -332,9 +347,53 @@ class Runner:
         (trial 21c, finding 4: a minute's low of 06:41:15 was played against a long bought at
         06:41:54, read -405.00 'between 06:41:55 and 06:41:59', closed it and locked the
         account until the roll; riskd, watching every price, never saw it). An add to a
-        position held since before the bar changes nothing: the extreme came while it was held
-        (at which size the bar cannot say, so the larger is judged)."""
+        position held since before the bar does not make it opened here: the contracts held
+        before met the extreme; the added ones are valued at prices they met (_met)."""
         return self._held_since.get(cid, 0) > bar.ts_ns
+
+    def _sized(self, cid: str, before: int, now: int) -> None:
+        """The guarded position changed from `before`: an add to a position held (same side)
+        is remembered with its moment for this bar (_met); a cut takes the newest adds first;
+        flat or turned, none is left (the position is then opened inside the bar: _opened_in)."""
+        after = self.book.book(cid).guarded
+        added = self._added.setdefault(cid, [])
+        if not after or not before or (after > 0) != (before > 0):
+            added.clear()
+            return
+        change = abs(after) - abs(before)
+        if change > 0:
+            added.append([now, change])
+        while change < 0 and added:
+            take = min(-change, added[-1][1])
+            added[-1][1] -= take
+            change += take
+            if not added[-1][1]:
+                added.pop()
+
+    def _met(self, cid: str, bar, index: int, side: int, until: int) -> Decimal:
+        """The price a bar's extreme (index 1 adverse, 2 favourable) is played at against the
+        guarded position at `until`: each contract held since before the bar at the extreme,
+        which came while it was held; each added inside the bar at the worst (adverse) or best
+        (favourable) price it is known to have met after it was made: the contract's fills from
+        its add to `until`, and the bar's close when `until` is the bar's end; so the open PnL
+        played is theirs summed (the mean of those prices over the position: PnL is linear in
+        the price). Before, every contract held at the bar's end was valued at the extreme
+        (trial 21c's leftover: a position of 1 at the minute's low and 3 at its end read as 3
+        at the low)."""
+        extreme = bar_price(bar, index, side)
+        added = [(at, n) for at, n in self._added.get(cid, []) if at <= until]
+        size = abs(self.book.book(cid).guarded)
+        if not added or not size:
+            return extreme
+        pick = min if (index == 1) == (side > 0) else max
+        end = bar.ts_ns + self.h.bar_ns - 1
+        total = extreme * (size - sum(n for _at, n in added))
+        for at, n in added:
+            met = [p for t, p in self._traded.get(cid, []) if at <= t <= until]
+            if until >= end:
+                met.append(bar.close)
+            total += pick(met or [extreme]) * n
+        return (total / size).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
 
     def _trader_fill(self, fill: Fill, now: int) -> None:
         cid = fill.contract_id
@@ -358,7 +417,7 @@ class Runner:
             # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
             self._filling = fill.order_id
             try:
-                self._bar_quote(cid, bar, bar_price(bar, 1, side), now, now)
+                self._bar_quote(cid, bar, self._met(cid, bar, 1, side, now), now, now)
             finally:
                 self._filling = None
         # the trade printed at its price: a close that sets off is played at the fill's moment
@@ -394,7 +453,9 @@ class Runner:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
             blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
                 else None
+        before = self.book.book(cid).guarded
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        self._sized(cid, before, now)
         if self.book.side(cid) and self.book.side(cid) != side:
             self._held_since[cid] = now
         if passed.blocked:
@@ -437,15 +498,16 @@ class Runner:
                 raise RuntimeError(f"account {self.aid}: the engine kept sending commands at "
                                    f"{now} (more than {MAX_ROUNDS} rounds)")
             cmd = self._queue.popleft()
-            if self._as_riskd_did(cmd, now):
-                continue                 # in flight until riskd's own fill carries it out
-            joined = self._joins_riskd(cmd)
-            for event in self._carry_out(cmd, now, skip=joined):
+            # the contracts left in flight for riskd's own fill or result (_as_riskd_did), and
+            # those an earlier close's riskd fill closes (_joins_riskd): not closed here
+            held = self._as_riskd_did(cmd, now)
+            joined = self._joins_riskd(cmd, held)
+            for event in self._carry_out(cmd, now, skip=joined, held=held):
                 out = self.engine.on_event(event, now)
                 self._record(out)
                 self._queue.extend(out.commands)
-            if joined:
-                continue                 # done with riskd's own fill of the close it joined
+            if held or joined:
+                continue                 # done with riskd's own fill, or riskd's result
             out = self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now), now)
@@ -482,15 +544,25 @@ class Runner:
                 f"before then cannot be timed and riskd's grace may have started at another "
                 f"moment: riskd's own decision is in `riskctl history`")
 
-    def _as_riskd_did(self, cmd: Command, now: int) -> bool:
+    def _as_riskd_did(self, cmd: Command, now: int) -> list[str]:
         """A close the engine sends that riskd's records show riskd deciding too (same rule,
         action and contract, within a bar and a second of now; each of riskd's decisions
-        matched once). With riskd's own fill of that contract, on the closing side, still
-        ahead and within MATCH_WAIT_NS of riskd's decision, it is left in flight, to be
-        carried out by that fill (_carried_by_riskd) as it was live, rather than at once at a
-        bar price (True)."""
+        matched once). Each contract of it the guarded book holds (a flatten: every one; a
+        close or reduce: its own) goes the way it went live, one rule for both:
+        - riskd's own fill of that contract, on the closing side, still ahead and within
+          MATCH_WAIT_NS of riskd's decision: left in flight, carried out by that fill
+          (_carried_by_riskd), rather than at once at a bar price;
+        - riskd's records say its close made no fill there (done with no close order of its
+          own on it, LiveClose.found_flat_on: the trader's own fill closed it while riskd's
+          close was in flight): left in flight until riskd's result came, so that fill closes
+          the position, as it did (trial 21b: "ES was already flat, 1 order cancelled"; a
+          flatten's contract the same way, where the replay flattened it at a bar price);
+        - neither: carried out here at a bar price, which riskd's day never had, and said in
+          the notes (trial 20c, finding 4: +10.48 with one-minute bars and no note at all).
+        Returns the contracts left in flight; the command's result then comes with riskd's
+        fill (the first such contract's) or, with none, at the moment riskd's result came."""
         if cmd.mode == ALERT or cmd.action not in CLOSING:
-            return False
+            return []
         cid = cmd.contract_id
         near = self.h.bar_ns + 1_000_000_000
         for among in (self._live, self._flat_only):
@@ -501,33 +573,36 @@ class Runner:
                 break
         else:
             self._decided.append((now, cmd.rule, cmd.action, cid))
-            return False
+            return []
         self._matched.add(cmd.id)
         self.result.riskd_own[cmd.decision_id] = live
-        side = self.book.side(cid) if cid else 0
-        if not side:
-            return False
-        closing = SIDE_BUY if side < 0 else SIDE_SELL
-        if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
-                   and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
-                   and f.trade_id not in self._played for f in self._riskd_fills):
-            if live.found_flat:
-                # riskd's records say its close found the position flat (or cut) without it:
-                # the trader's own fill ahead closes it, as it did; the engine hears riskd's
-                # result when it came (trial 21b: "ES was already flat, 1 order cancelled")
-                bisect.insort(self._results, (max(live.finished_ns, now), cmd),
-                              key=lambda r: r[0])
-                return True
-            # riskd decided it too, but no fill of riskd's carried it out and its records do
-            # not say its close found the position flat (the journal's rows are gone, or it
-            # failed): carried out here at a bar price, which riskd's day never had; said in
-            # the notes (trial 20c, finding 4: +10.48 with one-minute bars and no note at all)
+        targets = self.book.open_contracts() if cmd.action == FLATTEN else \
+            [cid] if cid and self.book.side(cid) else []
+        by_fill = [c for c in targets if self._riskd_fill_ahead(c, live, now)]
+        flat = [c for c in targets if c not in by_fill and live.found_flat_on(c)]
+        if len(by_fill) + len(flat) < len(targets):
+            # riskd decided it too, but no fill of riskd's carried it out there and its
+            # records do not say its close found the position flat (the journal's rows are
+            # gone, or it failed): carried out at a bar price, said in the notes
             self._no_fill[cmd.id] = live
-            return False
-        self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
-        return True
+        if flat:
+            self.result.flat_found[cmd.decision_id] = flat
+        if by_fill:
+            self._by_riskd.setdefault(by_fill[0], []).append((cmd, self._rule_of(cmd), live))
+        elif flat:
+            bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
+        return by_fill + flat
 
-    def _joins_riskd(self, cmd: Command) -> list[str]:
+    def _riskd_fill_ahead(self, cid: str, live: LiveClose, now: int) -> bool:
+        """riskd's own fill of the contract, closing the guarded position, still to be played,
+        from now and within MATCH_WAIT_NS after riskd's decision (a fill of riskd's before that
+        decision is another close's)."""
+        closing = SIDE_BUY if self.book.side(cid) < 0 else SIDE_SELL
+        return any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
+                   and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
+                   and f.trade_id not in self._played for f in self._riskd_fills)
+
+    def _joins_riskd(self, cmd: Command, held: list[str]) -> list[str]:
         """The contracts of a close (a flatten: every one held) whose close is already in
         flight for riskd's own fill (_as_riskd_did): live, that one fill closed them for both
         commands, so they are not closed again at a bar price. The command waits, as the
@@ -539,8 +614,8 @@ class Runner:
         if cmd.mode == ALERT or cmd.action not in CLOSING:
             return []
         targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
-        joined = [cid for cid in targets if cid and self._by_riskd.get(cid)]
-        if joined:
+        joined = [cid for cid in targets if cid and cid not in held and self._by_riskd.get(cid)]
+        if joined and not held:          # a command held already has its result coming
             first = self._by_riskd[joined[0]][0]
             self._by_riskd[joined[0]].append((cmd, self._rule_of(cmd), first[2]))
         return joined
@@ -573,15 +648,24 @@ class Runner:
         rest = [w for w in self._by_riskd.pop(fill.contract_id, []) if w not in ours]
         if rest:
             self._by_riskd[fill.contract_id] = rest
-        for i, (cmd, rule, _live) in enumerate(ours):
+        for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
+            named = [] if fill.order_id is None else [CloseOrder(
+                order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
+                size=fill.size)]
+            # riskd's records hold its own result of this very close (settled): the result
+            # names the orders riskd's did (and the replay's own bar-price closes of it), all
+            # of them, as live; so a fill of the trader's on a contract it found flat, which
+            # the engine took for the close's while it was in flight, is the trader's again
+            # (a flatten that closed MNQ and found ES flat: the trader's ES sale stayed riskd's)
+            own = live.settled and self.result.riskd_own.get(cmd.decision_id) is live
+            if own:
+                named = list(live.close_orders) + self._made.pop(cmd.id, [])
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
-                action=cmd.action, rule=cmd.rule, finished_ns=now,
-                close_orders=[] if fill.order_id is None else [CloseOrder(
-                    order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
-                    size=fill.size)]), now), now)
+                action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
+                orders_known=own), now), now)
 
     def _waiting_for(self, fill: Fill) -> list[tuple[Command, str, LiveClose]]:
         """The commands in flight that riskd's own fill carries out: those whose matched
@@ -636,9 +720,12 @@ class Runner:
             return None
         return min(near, key=lambda f: (abs(f[0] - now), f[0]))[1]
 
-    def _carry_out(self, cmd: Command, now: int, skip: tuple | list = ()) -> list:
+    def _carry_out(self, cmd: Command, now: int, skip: tuple | list = (),
+                   held: tuple | list = ()) -> list:
         """The command done on the guarded book: riskd's fills, positions, cancelled orders;
-        the contracts in `skip` are closed by riskd's own fill ahead (_joins_riskd)."""
+        the contracts in `skip` are closed by riskd's own fill ahead (_joins_riskd), those in
+        `held` are left in flight as they were live (_as_riskd_did): neither closed nor their
+        orders cancelled here (riskd's own cancels of them are in the history)."""
         if cmd.mode == ALERT:
             return []
         rule = self._rule_of(cmd)
@@ -647,24 +734,31 @@ class Runner:
             targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
             size = cmd.size if cmd.action == REDUCE_POSITION else None
             for cid in targets:
-                if cid in skip:
+                if cid in skip or cid in held:
                     continue
                 if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
                     size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
                 price = self._price(cid, now)
+                before = self.book.book(cid).guarded
                 done = self.book.close(cid, size, price, now, rule) if price is not None else None
+                self._sized(cid, before, now)
                 if done is not None:
                     events += list(done)
                     self._point(now)
+                    if held:         # named in its result, riskd's (_results_due)
+                        self._made.setdefault(cmd.id, []).append(CloseOrder(
+                            order_id=done[0].order_id, contract_id=cid,
+                            side=done[0].side, size=done[0].size))
                     if cmd.id not in self._matched:
                         self._own.append((now, cmd.rule, cmd.action, cid))
                     elif cmd.id in self._no_fill:
                         self._unfilled.append((self._no_fill.pop(cmd.id), now))
                 elif self._engine_holds(cid) != self.book.book(cid).guarded:
                     events += self._disagree(cmd, cid, price, now)
-            if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
+            if cmd.action != REDUCE_POSITION and cmd.contract_id not in held:
+                # closing a contract closes its orders (not those of a contract left in flight)
                 events += self._cancel(None, None if cmd.action == FLATTEN else cmd.contract_id,
-                                       rule, now)
+                                       rule, now, held)
             if events and self.start_balance is not None:
                 events.append(AccountUpdate(account_id=self.aid, name=self.h.name,
                                             can_trade=True,
@@ -696,13 +790,14 @@ class Runner:
         return events
 
     def _cancel(self, order_id: Optional[int], contract_id: Optional[str], rule: str,
-                now: int) -> list[OrderUpdate]:
+                now: int, held: tuple | list = ()) -> list[OrderUpdate]:
         acct = self.engine.accounts.get(self.aid)
         working = list(acct.orders.values()) if acct is not None else []
         out = []
         for o in working:
             if (order_id is not None and o.order_id != order_id) or \
                     (contract_id is not None and o.contract_id != contract_id) or \
+                    o.contract_id in held or \
                     (order_id is None and o.order_id == self._filling):
                 continue
             self.cancelled[o.order_id] = rule

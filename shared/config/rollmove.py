@@ -4,7 +4,8 @@ The trading day in progress keeps the roll riskd runs now (the one its realized 
 lockouts "until the roll", its waiting loosenings and every screen name); the edit writes
 `roll` and `roll_changed_after` together, the one fact every process reads
 (shared/tradingday.py, "A moved roll"). A roll set back to the one still ending the day in
-progress drops roll_changed_after: nothing is then pending. The answer says when it applies.
+progress drops that change from roll_changed_after: nothing is then pending; earlier changes
+stay, so older days keep the roll in force on them. The answer says when it applies.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def is_roll_key(key: str) -> bool:
 def moved(running: TradingCalendar, roll, now: int) -> TradingCalendar:
     """The calendar with `roll` as its time from the next roll on (running: the one riskd
     runs now, a change already pending included)."""
-    return attrs.evolve(running, roll=parse_time(roll), moved=None).keeping(running, now)
+    return attrs.evolve(running, roll=parse_time(roll), moved=()).keeping(running, now)
 
 
 def set_roll(path: str, text: str, running: TradingCalendar, now: int, backup_dir: str,

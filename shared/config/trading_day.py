@@ -25,7 +25,8 @@ class TradingDayConfig:
     timezone: str = attrs.field(default="America/Chicago", validator=timezone_name)
     holidays: list[str] = attrs.field(factory=list, validator=date_list)
     holidays_file: str = ""
-    # the last roll at the roll time before `roll` was changed: 'YYYY-MM-DD HH:MM', or ''
+    # each last roll at a roll time before `roll` was changed, oldest first: 'YYYY-MM-DD HH:MM'
+    # separated by ', ' (so older days keep the roll in force on them), or ''
     roll_changed_after: str = attrs.field(default="", validator=lambda _i, _a, v:
                                           parse_changed_after(v))
 

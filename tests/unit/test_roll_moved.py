@@ -113,3 +113,29 @@ def test_config_set_offline_keeps_the_day_in_progress_too(tmp_path, capsys):
     table = load_config(path).config.trading_day
     assert table.roll_changed_after == f"{day.isoformat()} 17:00"
     assert table.calendar().end_of(day) == RUNNING.end_of(day)
+
+
+def test_an_older_day_keeps_the_roll_in_force_on_it_after_a_second_change(tmp_path):
+    """17:00 to 16:00 on Fri 2026-11-20, then 16:00 to 06:16 on Mon 2026-12-07: every change
+    is kept in the file, so a day before the first keeps 17:00, one between them 16:00 (a
+    replay of past days cuts each at its own roll). Old code: only the latest change was kept
+    ('2026-12-07 16:00'), and Wed 2026-11-18 rolled at 16:00, its 16:30 trades counted on
+    Thursday's day."""
+    path = make_config(tmp_path)
+    backups = str(tmp_path / "backups")
+    rollmove.set_roll(path, "16:00", RUNNING, chi(2026, 11, 20, 10), backups)
+    first = load_config(path).config.trading_day.calendar(os.path.dirname(path))
+    rollmove.set_roll(path, "06:16", first, EDITED, backups)
+    table = load_config(path).config.trading_day
+    assert table.roll_changed_after == "2026-11-20 17:00, 2026-12-07 16:00"
+    cal = table.calendar(os.path.dirname(path))
+    wed = dt.date(2026, 11, 18)
+    assert cal.end_of(wed) == chi(2026, 11, 18, 17)
+    assert cal.trading_day(chi(2026, 11, 18, 16, 30)) == wed
+    assert cal.end_of(dt.date(2026, 11, 23)) == chi(2026, 11, 23, 16)     # between the two
+    assert cal.trading_day(chi(2026, 11, 20, 17, 30)) == dt.date(2026, 11, 23)
+    assert cal.end_of(MON) == chi(2026, 12, 7, 16)                       # the day in progress
+    assert cal.end_of(TUE) == chi(2026, 12, 8, 6, 16)
+    # the roll set back before the latest change's roll: only that change is dropped
+    rollmove.set_roll(path, "16:00", cal, EDITED + 10**9, backups)
+    assert load_config(path).config.trading_day.roll_changed_after == "2026-11-20 17:00"

@@ -30,7 +30,7 @@ from shared.messages.enforce import Command, CommandResult
 from shared.messages.market import (ORDER_LIMIT, ORDER_MARKET, ORDER_STOP, POSITION_SHORT,
                                     SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, STATUS_FILLED,
                                     STATUS_OPEN, OrderUpdate, PositionUpdate, Quote)
-from shared.messages.risk import CLOSE_POSITION
+from shared.messages.risk import CLOSE_POSITION, FLATTEN
 from tests.support.replay_days import ES, D, Days, chi
 from tests.unit.replay.test_riskd_closes_recorded import ACCOUNT, Live, run_replay
 
@@ -41,12 +41,15 @@ T0 = chi(2026, 11, 25, 10, 3)
 RULE = "max_unrealized_profit"
 
 
-def enable_target(config: str) -> None:
-    """max_unrealized_profit switched on (target 300, as shipped)."""
+def enable_target(config: str, scope: str = "position") -> None:
+    """max_unrealized_profit switched on (target 300, as shipped); scope "account" makes its
+    action a flatten of the account (shipped: "position", a close of that position)."""
     text = open(config, encoding="utf-8").read()
     at = text.index(f"[profiles.default.rules.{RULE}]")
+    rest = text[at:].replace("enabled = false", "enabled = true", 1)
+    rest = rest.replace('scope = "position"', f'scope = "{scope}"', 1)
     with open(config, "w", encoding="utf-8") as fh:
-        fh.write(text[:at] + text[at:].replace("enabled = false", "enabled = true", 1))
+        fh.write(text[:at] + rest)
 
 
 def es_order(d: Days, order_id, side, created, updated, status, type_, price=None):
@@ -90,8 +93,8 @@ def trial_day(config: str, journal_too: bool = True, stop: bool = True) -> Days:
     live.step(target, target_at)
     decided = T0 + 66 * NS                               # 10:04:06 ES at 5993.50: +325
     live.step(Quote(contract_id=ES, ts_ns=decided, last=D("5993.5")), decided)
-    [close] = [c for c in live.commands if c.action == CLOSE_POSITION]
-    assert close.rule == RULE and close.contract_id == ES
+    [close] = [c for c in live.commands if c.action in (CLOSE_POSITION, FLATTEN)]
+    assert close.rule == RULE and close.contract_id in (ES, None)
     # 10:04:08.152: the trader's target fills while riskd's close is held at the broker
     filled = T0 + 68_152 * MS
     live.step(Quote(contract_id=ES, ts_ns=filled, last=D(5991)), filled)
@@ -112,8 +115,8 @@ def trial_day(config: str, journal_too: bool = True, stop: bool = True) -> Days:
     result = CommandResult(
         command_id=close.id, account_id=ACCOUNT, status="done", action=close.action,
         rule=close.rule, started_ns=decided, finished_ns=done,
-        detail="ES on account SIM-DEMO-1 was already flat" + (", 1 order cancelled" if stop
-                                                               else ""),
+        detail=("ES on account SIM-DEMO-1" if close.contract_id else "account SIM-DEMO-1")
+        + " was already flat" + (", 1 order cancelled" if stop else ""),
         first_answer_ns=done - 10 * MS if stop else 0, orders_known=True)
     live._commit(live.engine.on_result(result, done))
     live.store.close()
@@ -130,15 +133,20 @@ def trial_day(config: str, journal_too: bool = True, stop: bool = True) -> Days:
     return d
 
 
+@pytest.mark.parametrize("scope,action", [("position", CLOSE_POSITION), ("account", FLATTEN)],
+                         ids=["close", "flatten"])
 @pytest.mark.parametrize("stop", [True, False], ids=["1-order-cancelled", "nothing-to-do"])
 def test_a_close_that_found_the_position_flat_is_not_carried_out_by_the_replay(config,
-                                                                             capsys, stop):
+                                                                             capsys, stop,
+                                                                             scope, action):
     """Old code, with the stop: guarded -75.00 off actual, the trader's target DROPPED, the
     note "riskd's closes no fill of riskd's was left to carry out ..., which the replay
     carried out at a bar price"; without it (riskd's close had nothing to do, so it was not
     matched): the same -75.00 and DROPPED, the note listing it as "the replay's closes riskd
-    did not make"."""
-    enable_target(config)
+    did not make". A flatten (the rule's scope "account") goes the same way, contract by
+    contract: before, only a close of one contract did, and the flatten closed ES at the bar's
+    price (-75.00) and dropped the trader's target fill."""
+    enable_target(config, scope)
     d = trial_day(config, stop=stop)
     doc = run_replay(config, d, capsys)
     [day] = doc["days"]
@@ -148,7 +156,8 @@ def test_a_close_that_found_the_position_flat_is_not_carried_out_by_the_replay(c
     assert rule["contracts_closed"] == 0, rule
     # the replay decided that close as riskd did, and names riskd's own decision of it
     [decision] = [x for x in doc["decisions"] if x["rule"] == RULE]
-    assert decision["action"] == CLOSE_POSITION and decision["riskd"]["found_flat"], decision
+    assert decision["action"] == action and decision["riskd"]["found_flat"], decision
+    assert decision["riskd"]["found_flat_on"] == [ES], decision
     assert not [n for n in doc["notes"] if "guarded this day" in n], doc["notes"]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from cli.replay.runner import ids, replay_account
@@ -99,3 +100,45 @@ def test_an_entry_and_exit_inside_one_bar_meet_none_of_its_extremes():
     assert acted(r) == []
     day = r.days[MON]
     assert day.guarded == day.actual == D("4.00") - D("1.00")
+
+
+def held_and_added(exit_at=None) -> Days:
+    """Long 1 from 06:40:10; the 06:41 minute falls to 20950 and ends at 21000; the trader
+    adds 2 at 06:41:50 at 21000 (long 3 at the minute's end). exit_at: seconds into 06:41 at
+    which the trader sells all 3 at 21000, after the add."""
+    d = Days(1002, "SIM-DEMO-2")
+    t = chi(2026, 12, 7, 6, 40)
+    d.bars(MNQ, t, [21000, (21000, 21010, 20950, 21000), 21000])
+    d.trade(t + 10 * S, MNQ, "buy", 1, "21000.00")
+    d.trade(t + 110 * S, MNQ, "buy", 2, "21000.00")
+    if exit_at is not None:
+        d.trade(t + (60 + exit_at) * S, MNQ, "sell", 3, "21000.00")
+    return d
+
+
+@pytest.mark.parametrize("exit_at", [None, 55], ids=["held-past-the-bar", "sold-in-the-bar"])
+def test_an_add_inside_a_bar_is_valued_at_the_prices_it_met_after_it_was_made(exit_at):
+    """The minute's low (20950) came while the long 1 was held, but may have come before the
+    add of 2: the long 1 meets it (-100.00), the 2 added meet their own fill and the minute's
+    close (21000: 0.00), so open PnL -100.00, inside the 200 limit: no close. Old code: the
+    long 3 at the low, -300.00, closed at the minute's end (or, with the exit in the minute,
+    judged so just before it and the sale dropped). The worst of it is still judged: a long 1
+    that met the low is read at the low."""
+    r = replay(held_and_added(exit_at))
+    assert acted(r) == []
+    day = r.days[MON]
+    assert day.guarded == day.actual
+    assert changed(r) == 0
+
+
+def test_the_contract_held_before_the_bar_still_meets_its_low():
+    """The same minute falling to 20850: the long 1 alone reads -300.00 there, a breach, closed
+    at the minute's end; the close realizes what was judged (the long 1 at the low, the 2 added
+    at 21000: 3 at their mean 20950, -300.00), not the long 3 at the low (-900.00)."""
+    d = held_and_added()
+    d.h.bars[MNQ][1] = attrs.evolve(d.h.bars[MNQ][1], low=D(20850))
+    r = replay(d)
+    [close] = acted(r)
+    assert "-300.00" in close.reason, close.reason
+    day = r.days[MON]
+    assert day.guarded - day.actual == D("-300.00") - D("0.50") * 3

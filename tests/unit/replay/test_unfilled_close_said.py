@@ -65,6 +65,24 @@ def decision_lines(config: str, result) -> list[str]:
     return rep.decision_lines(report, engine.zone)
 
 
+def sold_after_riskds_close() -> tuple[Days, RiskdRecords]:
+    """Long 2 from 09:59:01 at 21000, the 10:00 minute's low 20930; riskd's close at 10:00:05
+    (its decision 'd1', command 'd1.1'); the trader sells the 2 at 20940 at 10:00:20."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20930, 20940), 20940])
+    trades(d, (-59, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
+    return d, records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position",
+                                   MNQ, "d1", "d1.1", reason="MNQ open PnL -240.00"))
+
+
+def guarded_note(result, difference) -> str:
+    """The one day's 'riskd guarded this day' note, the day's difference checked first."""
+    [day] = result.days.values()
+    assert day.guarded - day.actual == difference, day
+    [said] = [n for n in result.notes if "guarded this day" in n]
+    return said
+
+
 def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     """One-minute bars: buy 2 at 21000 (09:59:01); riskd closes at 10:00:05 (MNQ at 20940,
     -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
@@ -72,18 +90,12 @@ def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     opened inside a bar meets none of its extremes, test_opened_inside_a_bar.py), matches
     riskd's close, and closes at 20930: -40.00 off the actual day. Old code: the same figure,
     and no note."""
-    d = Days(ACCOUNT, "SIM-DEMO-1")
-    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20930, 20940), 20940])
-    trades(d, (-59, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
-    rec = records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position", MNQ,
-                               "d1", reason="MNQ open PnL -240.00"))
+    d, rec = sold_after_riskds_close()
     result = run(config, d, rec)
     # the replay's decision (the minute's low, judged before the trader's exit) names riskd's
     [line] = [x for x in decision_lines(config, result) if "daily_unrealized_loss" in x]
     assert line.endswith("[riskd's own: Wed 10:00:05 CST: MNQ open PnL -240.00]"), line
-    [day] = result.days.values()
-    assert day.guarded - day.actual == D("-40.00"), day
-    [said] = [n for n in result.notes if "guarded this day" in n]
+    said = guarded_note(result, D("-40.00"))
     assert said == (
         "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
         "from actual by -40.00: riskd's closes no fill of riskd's was left to carry out (its "
@@ -131,3 +143,29 @@ def test_riskds_flatten_the_replay_made_earlier_is_not_said_to_be_unreached(conf
            "from riskd's, so not taken as the same close: Wed 2026-11-25 10:00:10 CST " \
            "daily_realized_loss flatten (the replay's at Wed 2026-11-25 10:00:05 CST, 5 s " \
            "earlier)" in said, said
+
+
+def test_a_close_that_failed_live_is_said_to_have_failed(config):
+    """The first test's minute, with enforcement's journal saying what riskd's close did: its
+    tries all failed (the broker did not answer), the last at 10:00:40. The replay still takes
+    riskd's close as carried out (at a bar price: -40.00 off the actual day), and the note says
+    so plainly, with when and why it failed live. Old code: the note read as if the journal
+    were gone ("no fill of riskd's was left to carry out"), the failure never named."""
+    from shared.messages.enforce import CommandResult
+    d, rec = sold_after_riskds_close()
+    words = "close MNQ: no answer from the broker after 3 calls"
+    rec.outcomes([CommandResult(command_id=f"d1.{n}", account_id=ACCOUNT, status="failed",
+                                action="close_position", finished_ns=T0 + at * NS,
+                                detail=words, orders_known=True)
+                  for n, at in ((1, 15), (2, 40))])
+    result = run(config, d, rec)
+    said = guarded_note(result, D("-40.00"))
+    assert said == (
+        "2026-11-25: riskd guarded this day (its records hold every fill), yet guarded differs "
+        "from actual by -40.00: riskd's closes that failed live (enforcement's journal: their "
+        "last try failed, and no fill of riskd's carried them out), which the replay carried "
+        "out at a bar price: a replay takes every close of riskd's as carried out, so the "
+        "guarded figure, and what follows from it, is what that close would have made, not "
+        "riskd's day: Wed 2026-11-25 10:00:05 CST daily_unrealized_loss close_position MNQ "
+        f"(failed at Wed 2026-11-25 10:00:40 CST: {words}; the replay's at Wed 2026-11-25 "
+        "10:00:20 CST)"), said
