@@ -53,6 +53,7 @@ from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.pastlimits import ended_past, holding, still_past, with_past
 from services.risk.outcome import Outcome, merge
+from services.risk import rejudge
 from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
 from services.risk.snapsteps import in_broker_order
@@ -391,7 +392,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return out
 
     def rejudge(self, changes: dict, now: int) -> Outcome:
-        """Rules whose settings changed now (changes: account id -> rule names) are judged at
+        """Rules whose settings changed now (changes: account id -> rule names, or
+        rejudge.changed_rules' {rule: what the change tightened}) are judged at
         once on what each account holds, in rule order (services/risk/rejudge.py): a position
         already over a tightened limit is reduced or closed now, not at the next fill."""
         out = Outcome()
@@ -401,18 +403,29 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             acct = self.accounts.get(aid)
             if acct is None or self.settings.for_account(acct) is None:
                 continue
-            self._judge_rules(acct, changes[aid], now, out)
+            given = changes[aid]
+            if not isinstance(given, dict):     # rule names alone: each judged whole
+                given = dict.fromkeys(given, rejudge.WHOLE)
+            held = {lk.rule for lk in self.lockouts.all(aid)}
+            # a rule whose own lockout is in force judges its change whole, as before: the
+            # lockout it took is not taken twice, and a longer cooldown lengthens it
+            tightened = {rule: (rejudge.WHOLE if rule in held else made)
+                         for rule, made in given.items()}
+            self._judge_rules(acct, tightened, now, out, tightened)
             out.dirty.add(aid)
         return out
 
-    def _judge_rules(self, acct: AccountState, names, now: int, out: Outcome) -> None:
+    def _judge_rules(self, acct: AccountState, names, now: int, out: Outcome,
+                     tightened: dict | None = None) -> None:
         """The named rules judge what the account holds now, in rule order, each as the step
-        it listens to would (rejudge.JUDGED_NOW), with no event invented."""
+        it listens to would (rejudge.JUDGED_NOW), with no event invented. tightened: rule ->
+        the parameters a rule change made stricter (rejudge.changed_rules; Ctx.tightened)."""
         tick = ClockTick(now)
         for name in self.rules:
             if name in names and name in JUDGED_NOW:
                 kind, change = JUDGED_NOW[name]
-                self._run(acct, kind, tick, now, change, now, out, only=name)
+                self._run(acct, kind, tick, now, change, now, out, only=name,
+                          tightened=(tightened or {}).get(name))
 
     # -- events --------------------------------------------------------------------------------
     def on_event(self, event, now: int) -> Outcome:
@@ -1198,7 +1211,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             found = table[1][kind] = [(n, r) for n, r in self.rules.items() if kind in r.listens]
         return found
 
-    def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
+    def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "",
+             tightened: frozenset | None = None) -> None:
         """The rules that listen to `kind` judge the account's event; a warning made before
         the step locked the account as a whole is taken back (the rules reading open PnL judge
         first: fresh-user trial 19a, "🟡 daily_net_loss at 84% of its limit" 6 ms after the
@@ -1209,7 +1223,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         mark = len(out.warnings)
         self._depth += 1
         try:
-            self._judge(acct, kind, event, now, change, event_ns, out, only)
+            self._judge(acct, kind, event, now, change, event_ns, out, only, tightened)
         finally:
             self._depth -= 1
         if self._depth:
@@ -1260,7 +1274,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             kept.append(w)
         return kept
 
-    def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
+    def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "",
+               tightened: frozenset | None = None) -> None:
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
@@ -1282,6 +1297,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # tests/unit/risk/test_both_loss_lines_one_fill.py).
             self._run(acct, QUOTE, event, now, "price", event_ns, out, only=OPEN_PNL)
         ctx = self._ctx(acct, change, event_ns)
+        ctx.tightened = tightened
         unsure = self.unsure and acct.account_id in self.unsure
         for name, rule in self._listening(kind):
             if only and name != only and not (only == OPEN_PNL and rule.reads_open_pnl):

@@ -26,6 +26,7 @@ twice, and a reload that changes nothing judges nothing.
 from __future__ import annotations
 
 from services.risk.rules.base import CLOCK, POSITION, TRADE
+from shared.config.strictness import tightens
 
 CHANGE = "rules"        # ctx.change of a step judged because its rules changed
 
@@ -46,8 +47,38 @@ JUDGED_NOW: dict[str, tuple[str, str]] = {
 }
 
 
-def changed_rules(changes: dict[int, dict]) -> dict[int, set[str]]:
-    """account id -> the rules to judge now, from loosening.changed_now's or an override's
-    {account: {rule: {param: (old, new)}}}."""
-    return {aid: {r for r in rules if r in JUDGED_NOW} for aid, rules in changes.items()
-            if any(r in JUDGED_NOW for r in rules)}
+WHOLE = None          # a change judged with every part of the rule (see tightened)
+
+
+def changed_rules(changes: dict[int, dict]) -> dict[int, dict[str, frozenset | None]]:
+    """account id -> {rule: what its change tightened} for the rules to judge now, from
+    loosening.changed_now's or an override's {account: {rule: {param: (old, new)}}}. Only a
+    change that makes a rule stricter can make a new breach: one that tightens nothing (an
+    admin's override, which only loosens; a warn_at) judges nothing (fresh-user trial 22a: an
+    override of trade_frequency_limit, right after the admin's unlock had ended its cooldown,
+    locked the account again with no trade, and the phone said "⚠️ Breach ... 3 vs 3")."""
+    out: dict[int, dict[str, frozenset | None]] = {}
+    for aid, rules in changes.items():
+        judged = {}
+        for rule, diff in rules.items():
+            if rule in JUDGED_NOW:
+                made = tightened(rule, diff)
+                if made is WHOLE or made:
+                    judged[rule] = made
+        if judged:
+            out[aid] = judged
+    return out
+
+
+def tightened(rule: str, diff: dict) -> frozenset | None:
+    """The parameters a change made stricter in any part (shared/config/strictness.py
+    tightens), or WHOLE: the rule switched on (it restricted nothing before), its mode changed
+    (alert mode keeps its own book of what it would have done: judged whole either way), or
+    trade_management (its tick distances are neutral, and act on the stops held now)."""
+    if rule == "trade_management" or "mode" in diff:
+        return WHOLE
+    enabled = diff.get("enabled")
+    if enabled and enabled[1]:
+        return WHOLE
+    return frozenset(p for p, (old, new) in diff.items()
+                     if p not in ("enabled", "mode") and tightens(rule, p, old, new))

@@ -60,6 +60,24 @@ def _cmp(kind: str, old, new) -> int:
     return 1
 
 
+def tightens(rule: str, param: str, old, new) -> bool:
+    """Whether changing one parameter from old to new restricts anything more than before, in
+    any part: a lower limit, a longer cooldown, a new symbol with its own limit in
+    max_contracts_per_instrument's limits (ES 1 -> MNQ 1: looser for ES, a new limit for MNQ),
+    a symbol added to a list. A neutral one (warn_at, a tick distance) restricts nothing; one
+    of no known direction may."""
+    kind = {**COMMON, **DIRECTION.get(rule, {})}.get(param, "categorical")
+    if old == new or kind == NEUTRAL:
+        return False
+    if kind == DICT_LOWER:
+        return any(k not in old or new[k] < old[k] for k in new)
+    if kind == SUPERSET:
+        return bool(set(new) - set(old))
+    if kind in (LOWER, HIGHER, LOWER_0_OFF, TRUE):
+        return _cmp(kind, old, new) < 0
+    return True
+
+
 def merge_rule(name: str, old, new, own_line=None):
     """(params in force now, params waiting for the roll or None). own_line(params): the line
     drawdown_guard works out itself when its `line` is none (risk knows it: the account's

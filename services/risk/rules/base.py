@@ -72,6 +72,9 @@ class Ctx:
     # the config lists the account ([[accounts]]); False: guarded as the broker reports it,
     # and a per-account edit (`riskctl rules set ACCOUNT ...`) needs `riskctl accounts add`
     listed: bool = True
+    # a rule change judged now (services/risk/rejudge.py): the parameters it made stricter,
+    # None for the whole rule (an event, or a rule switched on)
+    tightened: frozenset | None = None
     # the open PnL figures, worked out once per Ctx (one account's step: the positions and
     # prices do not change between its rules); the scale bench's storm spent ~30 % of risk's
     # quote time summing the same positions for three rules

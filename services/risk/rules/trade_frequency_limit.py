@@ -176,6 +176,11 @@ class TradeFrequencyLimit(Rule):
         `rules enable` answered "nothing held breaks it now" at 53 of 50 trades per session,
         then only a warning came ("at 106% of its limit")."""
         c, lim = counts(ctx, now), limits(params)
+        if ctx.tightened is not None:
+            # only a window whose limit the change lowered can be newly past it: one already
+            # at its limit under the old setting had its breach then (an admin's unlock may
+            # have ended it: the next trade locks again, not a config edit; trial 22a F6)
+            lim = {w: (n if f"per_{w}" in ctx.tightened else 0) for w, n in lim.items()}
         hits = windows_past(ctx.account, c, lim, now, params) + day_and_week(ctx, c, lim, now)
         return self._decided(ctx, params, now, c, lim, hits)
 
