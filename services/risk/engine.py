@@ -461,6 +461,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)
                 late, before = acct.riskd.last_late, acct.exposure(event.contract_id)
                 late = late or self._unsent_late(acct, event, now)
+                if late is None:
+                    self._late_fit(acct, event, now)
                 # riskd's close of an earlier position (its exits gone: the book holds a
                 # later one, a snapshot listing positions before fills): not a move of the
                 # position held, as the fills see it (AccountState.furthest; whose17: the
@@ -476,6 +478,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # opened while locked is closed then (LockoutBook.opened_by)
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event)
+                self._late_fit(acct, event, now)
                 out.exits.add(acct.account_id)      # saved: a restart holds it too
             elif fresh and event.pnl is not None and self._closes_all(acct, event) \
                     and acct.riskd.reversing_in_flight(event.contract_id, event.side, now):
@@ -498,21 +501,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if swept is not None and change == "new":
                 self._swept_parts(acct, event, swept, now, out)
             if late is not None and change == "new":
-                # said in history and to the phone: what it closed, and what is held now; a
-                # close of riskd's closes the contract's orders (latecarried.py: the trader's
-                # stop left working on a flat contract opened a position nothing guarded)
-                after = acct.exposure(event.contract_id)
-                zone = getattr(self, "zone", None) or dt.timezone.utc
                 # (also from a restarted risk's first snapshot: the broker carried it out
                 # while risk was down; its orders come before its fills there)
-                orders = left_working(acct, event, after) \
-                    if self.settings.for_account(acct) is not None else []
-                out.warnings.append(late_close_note(late, event, before, after, zone,
-                                                    self.ids, now, orders))
-                if not late.closed:     # its command failed (or was withdrawn): history says it
-                    self.carried_out_late(acct, late.command_id, event.ts_ns, zone)
-                if orders:
-                    self._take(late_cancel(event, orders, zone, now), now, out)
+                self._said_late(acct, late, event, before, now, out)
             if change == "changed":          # as kept: whose it was stays (state.py)
                 event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
@@ -630,6 +621,48 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 return out
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
+
+    def _said_late(self, acct: AccountState, late, fill, before: int, now: int,
+                   out: Outcome, cancel: bool = True) -> None:
+        """riskd's late close `fill` (the late exit `late` took it; before: the position
+        there before it), said in history and to the phone: what it closed, and what is held
+        now (latecarried.py); a close of its that did not end done says it too. A close of
+        riskd's closes the contract's orders (cancel: the trader's stop left working on a
+        flat contract opened a position nothing guarded)."""
+        after = acct.exposure(fill.contract_id)
+        zone = getattr(self, "zone", None) or dt.timezone.utc
+        orders = left_working(acct, fill, after) \
+            if cancel and self.settings.for_account(acct) is not None else []
+        out.warnings.append(late_close_note(late, fill, before, after, zone, self.ids, now,
+                                            orders))
+        if not late.closed:     # its command failed (or was withdrawn): history says it
+            self.carried_out_late(acct, late.command_id, fill.ts_ns, zone)
+        if orders:
+            self._take(late_cancel(fill, orders, zone, now), now, out)
+
+    def _late_fit(self, acct, fill, now: int) -> None:
+        """A fill claimed or held for a command in flight while an earlier close of riskd's
+        may still be carried out: what that close's late exit asks of it is kept, as now
+        (exits.py note_late_fit), for when the command's result rules the fill out
+        (_close_orders: late_instead)."""
+        order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
+        market = order is None or order.type == ORDER_MARKET
+        size = order.size if order is not None else acct.riskd.gone_size(fill.order_id)
+        acct.riskd.note_late_fit(fill, self._leaves_flat(acct, fill), market, size, now)
+
+    def _ruled_out(self, acct: AccountState, tid: int, res: CommandResult, now: int,
+                   out: Outcome) -> bool:
+        """A fill claimed or held for res's command, which res's orders leave out: an earlier
+        close of riskd's carried out late takes it when it fits (exits.py late_instead), and
+        it is said so; False: it is the trader's (the caller gives it to the trader)."""
+        f = acct.trades.get(tid)
+        late = acct.riskd.late_instead(f, res.command_id, now) if f is not None else None
+        if late is None:
+            return False
+        out.exits.add(acct.account_id)
+        before = acct.exposure(f.contract_id) + (f.size if f.side == SIDE_SELL else -f.size)
+        self._said_late(acct, late, f, before, now, out)
+        return True
 
     def _claimed(self, acct, fill, now: int) -> bool:
         """Is this new fill riskd's (its expected exits, or a reduce in flight cutting to its
@@ -1038,7 +1071,6 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         took that an earlier command's late exit fits (exits.py late_before) was that earlier
         close, carried out late, and is said so (latecarried.py), not credited to this one."""
         r = acct.riskd
-        zone = getattr(self, "zone", None) or dt.timezone.utc
         for f in list(acct.trades.values()):
             if not f.by_riskd or f.order_id is None or f.ts_ns < res.issued_ns \
                     or r.order_cmd.get(f.order_id) != res.command_id:
@@ -1047,11 +1079,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if late is None:
                 continue
             out.exits.add(acct.account_id)
-            after = acct.exposure(f.contract_id)
-            before = after + (f.size if f.side == SIDE_SELL else -f.size)
-            out.warnings.append(late_close_note(late, f, before, after, zone, self.ids, now))
-            if not late.closed:
-                self.carried_out_late(acct, late.command_id, f.ts_ns, zone)
+            before = acct.exposure(f.contract_id) + (f.size if f.side == SIDE_SELL else -f.size)
+            self._said_late(acct, late, f, before, now, out, cancel=False)
 
     def _close_orders(self, acct: AccountState, res: CommandResult, now: int,
                       out: Outcome) -> None:
@@ -1093,9 +1122,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 continue
             else:
                 del r.claimed[tid]
+                out.exits.add(acct.account_id)
+                if self._ruled_out(acct, tid, res, now, out):
+                    continue
                 r.drop_order(f.order_id)
                 self._attributed(acct, tid, False, now, out)
-                out.exits.add(acct.account_id)
         if not r.held:
             return
         for tid, (cid, side) in list(r.held.items()):
@@ -1109,7 +1140,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             else:
                 del r.held[tid]
                 r.reversing.pop(tid, None)
-                if res.orders_known:
+                if res.orders_known and not self._ruled_out(acct, tid, res, now, out):
                     self._attributed(acct, tid, False, now, out)
 
     def _swept_parts(self, acct: AccountState, fill: Fill, sweep, now: int,

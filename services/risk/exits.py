@@ -13,7 +13,10 @@ a fill after a result that named no order, on a contract it had no exit for (cla
 checked the same way (claimed): once every command whose exits it used has named its orders,
 none of them the fill's, it is the trader's (against_facts, the engine's _close_orders; its
 order taken back: drop_order, its stored row deleted); a late exit's claim stays (its close
-may be carried out after the search). Held and claimed fills are saved (riskd_pending): a
+may be carried out after the search). A fill of an order claimed by its Order event alone
+(claim_order: order_claims) is checked so too. Before such a fill is given to the trader, an
+earlier close's late exit that fits it as it came (late_fits) takes it (late_instead): riskd's
+held close carried out on the trader's new position while riskd's next close was in flight. Held and claimed fills are saved (riskd_pending): a
 kill -9 of risk between the fill and the result decides as with no restart. The expectations
 still decide what those facts leave open, erring toward riskd's.
 
@@ -323,6 +326,16 @@ class RiskdExits:
     # the flatten's mark whose window claim_swept last took a fill by (the engine then takes
     # the earlier parts of that close: Engine._swept_parts). Not saved: read in that step
     last_swept: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
+    # fills claimed or held for a command in flight (claimed, held) while an earlier close's
+    # late exit was alive: trade id -> (flat, market, order size) as at the fill's arrival,
+    # what Exit.fits_late asks. When that command's result rules the fill out (its call
+    # found no position, its orders leave it out), an earlier close carried out late takes
+    # it before the trader does (late_instead; trial21c 1b). Saved with the held fills
+    late_fits: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # orders taken as riskd's by their Order event alone (claim_order), no result naming them
+    # yet: order id -> when. A fill of one is riskd's by expectation, checked against the
+    # facts as a fill of an unknown order is (claimed). Saved with the held fills
+    order_claims: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -714,7 +727,8 @@ class RiskdExits:
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def late_before(self, fill: Fill, command_id: str, issued_ns: int,
-                    now: int, prefer: str = "", overtaken: bool = True) -> Optional[Exit]:
+                    now: int, prefer: str = "", overtaken: bool = True,
+                    fits: Optional[tuple] = None) -> Optional[Exit]:
         """fill, a market close that command_id's exits took, when that command's own close
         got no answer (its result: the first call timed out, then the position was found
         flat): the late exit of an earlier command that fits it (its call sent before
@@ -734,7 +748,9 @@ class RiskdExits:
         call was named while the failed close ended "closed outside riskd"). overtaken:
         False: a lost call sent before an answered close of its decision (Exit.overtaken) is
         left out (the engine's _late_of_an_earlier_close: the newer close's own lost call came
-        after it; trial21c finding 2: both were named for one trader's sell)."""
+        after it; trial21c finding 2: both were named for one trader's sell).
+        fits: (flat, market, order size) of the fill, as Exit.fits_late asks them (None: not
+        asked: a fill the command's own exits took as a market close; late_instead)."""
         if fill.order_id is not None and fill.order_id in self.answered \
                 and self.order_cmd.get(fill.order_id) == command_id:
             return None
@@ -745,12 +761,49 @@ class RiskdExits:
             if e.late and e.command_id != command_id and e.done_ns \
                     and (overtaken or not e.overtaken) \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
-                    and (e.whole or fill.size <= e.size):
+                    and (e.whole or fill.size <= e.size) \
+                    and (fits is None or e.fits_late(*fits)):
                 self._carried(self._use([e], fill.size), fill.ts_ns)
                 if fill.order_id is not None:
                     self._bind(fill.order_id, e.command_id)
                 return e
         return None
+
+    def note_late_fit(self, fill: Fill, flat: bool, market: bool,
+                      order_size: Optional[int], now: int) -> bool:
+        """The fill was just claimed or held for a command in flight (claimed, held) while a
+        late exit is alive: keep what Exit.fits_late asks of it, as now (late_fits). True when
+        kept (to be saved)."""
+        if fill.trade_id not in self.claimed and fill.trade_id not in self.held:
+            return False
+        if not self.has_late(now):
+            return False
+        self.late_fits[fill.trade_id] = (flat, market and fill.pnl is not None
+                                         and fill.order_id not in self.not_market, order_size)
+        return True
+
+    def late_instead(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
+        """The fill claimed or held for command_id, whose final result has just ruled it out
+        (its orders, all named, leave it out: its call found no position, or closed with
+        another order): the late exit of an earlier close of riskd's that fits it (a market
+        close of all that was open when it came, made after that close's command finished,
+        its call sent before command_id's: late_before) takes it, riskd's late close. None
+        when none fits: the trader's. Trial21c 1b (2 of 2): riskd's held close, carried out by
+        the broker on the trader's new position while riskd's next close of that position was
+        in flight (whose call then found no position), was said only "closed by a market sell
+        ..., not this close" and counted as the trader's trade, never as the late close the
+        docs promise."""
+        fits = self.late_fits.pop(fill.trade_id, None)
+        if fits is None:
+            return None
+        issued = min((e.issued_ns for e in self.expected
+                      if e.command_id == command_id and not e.sweep), default=0)
+        if not issued:
+            return None
+        late = self.late_before(fill, command_id, issued, now, fits=fits)
+        if late is not None and fill.order_id is not None:
+            self._own(fill.order_id)
+        return late
 
     def _carried(self, used: list[Exit], fill_ns: int) -> None:
         """The late exits among `used` took a fill: each is one call (a closeContract's) the
@@ -834,6 +887,13 @@ class RiskdExits:
         its size). A fill a late exit took, made by the
         broker after that exit's command had finished, is a late-carried close: last_late."""
         ours = fill.order_id is not None and fill.order_id in self.orders
+        # an order taken as riskd's only by its Order event (claim_order: a new market order
+        # on the closing side while a close is in flight), no result naming it, no fill of it
+        # bound to a command: still riskd's by expectation only, checked against the facts as
+        # a fill with no known order is (the sim sends a market order's Order event before
+        # its Trade; trial21c 1b: riskd's held close carried out late, its order taken for
+        # the newer close in flight, whose call then found no position, stayed that close's)
+        named = ours and fill.order_id not in self.order_claims
         # a late exit takes only a fill that closes something (the broker gives its PnL): a
         # close carried out late never opens, and the trader's sell opening a short after
         # riskd's lost close of a long is the trader's (flip20: the position was flat before
@@ -861,7 +921,7 @@ class RiskdExits:
         if used and fill.order_id is not None and fill.order_id not in self.order_cmd:
             self._bind(fill.order_id, used[0].command_id)
         cmds = frozenset(e.command_id for e in used)
-        if not ours and fill.order_id is not None and used \
+        if not named and fill.order_id is not None and used \
                 and not any(e.late for e in used) \
                 and (any(e.done_ns == 0 for e in used) or cmds <= self.known_cmds):
             # by expectation, not by an order known as riskd's: checked against the orders
@@ -1002,6 +1062,7 @@ class RiskdExits:
     def drop_order(self, order_id: Optional[int]) -> None:
         """The order is not riskd's after all (a claim taken back): forgotten, its stored row
         too (take_dropped)."""
+        self.order_claims.pop(order_id, None)
         if order_id is not None and order_id in self.orders:
             self.orders.discard(order_id)
             if order_id in self.added:      # never written: nothing to delete
@@ -1039,10 +1100,13 @@ class RiskdExits:
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
         while a late exit is alive (not_market, gone_sizes); the contracts each result named
-        an order of its command on (named_on)."""
+        an order of its command on (named_on); what an earlier close's late exit asks of the
+        fills claimed or held (late_fits); the orders claimed by their Order event alone
+        (order_claims)."""
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
-                and not self.named_on:
+                and not self.named_on and not self.order_claims:
             return ""
+        fits = {t: f for t, f in self.late_fits.items() if t in self.held or t in self.claimed}
         cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
         return json.dumps({
             "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
@@ -1051,7 +1115,9 @@ class RiskdExits:
             "known": sorted(self.known_cmds & cmds),
             "not_market": sorted([o, t] for o, t in self.not_market.items()),
             "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
-            "named_on": sorted([c, k] for c, k in self.named_on)})
+            "named_on": sorted([c, k] for c, k in self.named_on),
+            "late_fits": sorted([t, fl, m, n] for t, (fl, m, n) in fits.items()),
+            "order_claims": sorted([o, t] for o, t in self.order_claims.items())})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1066,6 +1132,10 @@ class RiskdExits:
         self.gone_sizes = {o: (n, t) for o, n, t in d.get("gone_sizes", [])}
         alive = {e.command_id for e in self.expected}
         self.named_on = {(c, k) for c, k in d.get("named_on", []) if c in alive}
+        # rows from before 'late_fits': none (such a fill is the trader's, as then)
+        self.late_fits = {t: (fl, m, n) for t, fl, m, n in d.get("late_fits", [])}
+        # from before 'order_claims': none (a fill of such an order riskd's, as then)
+        self.order_claims = {o: t for o, t in d.get("order_claims", [])}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -1098,6 +1168,7 @@ class RiskdExits:
                              and (e.side == o.side or o.order_id in held_orders)
                              for e in self.expected):
                 self.facts.add(o.order_id)
+                self.order_claims.pop(o.order_id, None)
                 if getattr(o, "answered", False):
                     self.answered.add(o.order_id)
                     self._overtaken(command_id, o.contract_id)
@@ -1235,10 +1306,12 @@ class RiskdExits:
         if not open_ or order.size > sum(e.size for e in open_):
             return False
         self._own(order.order_id)
+        self.order_claims[order.order_id] = now
         return True
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
+        pruned_claims = False
         gone = [e for e in self.expected if not e.alive(now) and e.size > 0 and e.closed]
         self.unmet = bool(gone)
         self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
@@ -1271,11 +1344,19 @@ class RiskdExits:
                          if any(e.contract_id == h[0] and e.side == h[1] and e.done_ns == 0
                                 for e in self.expected)}
             self.reversing = {t: o for t, o in self.reversing.items() if t in self.held}
+        if self.order_claims:       # a fill comes within seconds of its Order event
+            kept = {o: t for o, t in self.order_claims.items() if now - t <= LATE_NS}
+            if len(kept) != len(self.order_claims):
+                self.order_claims = kept
+                pruned_claims = True
+        if self.late_fits:          # asked only of a fill still claimed or held
+            self.late_fits = {t: f for t, f in self.late_fits.items()
+                              if t in self.held or t in self.claimed}
         # the orders seen gone matter only while a late exit is alive (gone_order)
         cleared = bool(self.not_market or self.gone_sizes) and not self.has_late(now)
         if cleared:
             self.not_market, self.gone_sizes = {}, {}
-        return len(self.expected) != before or cleared
+        return len(self.expected) != before or cleared or pruned_claims
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
     def dump(self) -> list[dict]:
