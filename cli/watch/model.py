@@ -467,6 +467,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
                            getattr(msg, "first_answer_ns", 0), msg.finished_ns, msg.attempts)
     # a first "answer" that was riskd giving up on the call (trial18c section 6): said so
     row.timed_out_s = getattr(msg, "first_timed_out_s", 0.0) if msg.status == "done" else 0.0
+    row.done_ms = _done_after_no_answer(row, msg.event_ns or msg.started_ns, msg.finished_ns)
     row.acted = (not found_nothing_to_do(msg.status, getattr(msg, "first_answer_ns", 0))
                  if msg.status == "done" else None)
     row.finished_ns = msg.finished_ns or row.finished_ns
@@ -492,6 +493,15 @@ def _done_ms(status: str, start_ns: int, first_answer_ns: int, finished_ns: int,
     its first answer tells). Trial13a: a reduce of 2 rounds, 367 ms, showed "done 0.006s"."""
     both = roundslatency.both_ms(status, start_ns, first_answer_ns, finished_ns, rounds)
     return None if both is None else both[1]
+
+
+def _done_after_no_answer(row: ActionRow, start_ns: int, finished_ns: int) -> Optional[float]:
+    """The row's done figure; for an action done in one round whose call got no answer
+    (timed_out_s), when it was done, ms after the event: 'no answer within 10s, done 56s'
+    (shared/roundslatency.py), never the time to riskd giving up labelled as the timeout."""
+    if row.done_ms is not None or not row.timed_out_s or not (start_ns and finished_ns):
+        return row.done_ms
+    return (finished_ns - start_ns) / 1e6
 
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
@@ -560,6 +570,8 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                            getattr(c, "first_answer_ns", 0), c.finished_ns, c.attempts)
     row.timed_out_s = getattr(c, "first_timed_out_s", 0.0) if status == "done" else 0.0
+    row.done_ms = _done_after_no_answer(row, getattr(c, "event_ns", 0) or c.received_ns,
+                                        c.finished_ns)
     row.acted = (not found_nothing_to_do(status, getattr(c, "first_answer_ns", 0))
                  if status == "done" else None)
     row.finished_ns = c.finished_ns or row.finished_ns

@@ -377,7 +377,7 @@ class Executor:
         ran and journaled as they failed (progress `ran`) are this command's, as a hand-over's
         are (Carry). Its result counts them, keeps their errors and what they did (a close that
         timed out: "closed, though the close got no answer within 10s (timed out)"), and its
-        first answer is theirs: "timed out 10s, done 14s" on every screen (trial19a section
+        first answer is theirs: "no answer within 10s, done 14s" on every screen (trial19a section
         2: enforcement killed -9 just after a held close's first call timed out read "done,
         timed out 14s", "1 round", and history left the timed-out round out). The rounds it
         had not added to the journal's counts are added now, once. At least one round is left

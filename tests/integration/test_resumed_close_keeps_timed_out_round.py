@@ -11,7 +11,7 @@ Before the fix: LAST ACTIONS read "done  timed out 14s" ("timed out" is riskd gi
 the legend), history "done ... (14s after the decision)" with no word of the timed-out round,
 and enforcement's log "1 round"; when the resumed call found the position closed by the held
 one, history even read "nothing to do: MNQ was already flat". Now the screens say what
-docs/operations.md promises: "timed out 10s, done ...", history "(in 2 rounds: no answer within
+docs/operations.md promises: "no answer within 10s, done ...", history "(in 2 rounds: no answer within
 10s (timed out), done after ...)".
 
 Changed from etc/riskd.toml: the sim's random walk off (prices stay put) and a fake Telegram as
@@ -91,4 +91,4 @@ def test_a_close_resumed_after_a_kill_keeps_its_timed_out_round_on_every_screen(
     assert desk.took_effect(CLOSE) - effect == 1
     status = procs.riskctl(config, "status")
     assert status.returncode == 0, status.stderr
-    assert "timed out 10s, done" in status.stdout, status.stdout
+    assert "no answer within 10s, done" in status.stdout, status.stdout

@@ -5,7 +5,7 @@ Enforcement was killed -9 just after a held close's first call timed out (the cl
 [broker] timeout: the sim held the call). The enforcement that resumed the command knew nothing
 of that round: LAST ACTIONS read "done  timed out 14s" (the legend: "timed out" is riskd giving
 up), history "done ... (14s after the decision)" without the timed-out round, and the log "1
-round". docs/operations.md promises "timed out 10s, done 14s" and "(in 2 rounds: no answer
+round". docs/operations.md promises "no answer within 10s, done 14s" and "(in 2 rounds: no answer
 within 10s (timed out), done after 14s)": the round is journaled as it fails (progress `ran`),
 and the resumed command's result (and the journal's row, which every screen reads) keeps it.
 """
@@ -117,7 +117,7 @@ def test_a_resumed_close_keeps_its_timed_out_first_round(tmp_path, clock, releas
         2, cmd.event_ns + 10 * NS, 10.0)
     both = both_ms(state.status, state.event_ns, state.first_answer_ns, state.finished_ns,
                    state.attempts)
-    assert column(*both, state.first_timed_out_s) == "timed out 10s, done 14s"
+    assert column(*both, state.first_timed_out_s) == "no answer within 10s, done 14s"
     assert "(in 2 rounds: no answer within 10s (timed out), done after 14s)" in \
         outcome_text(state), outcome_text(state)
 
