@@ -131,13 +131,13 @@ def test_the_held_call_on_the_new_position_is_riskds_late_close(order, position_
     said_late(desk, lost)
 
 
-# a restart matters while the sell waits for the newer close's result (held or claimed):
-# every order of the held call's first events and the result, the sell before the result,
-# cut after each event from the sell on (the filled Order event last)
+# a restart matters while the sell or its order waits for the newer close's result (held or
+# claimed): every order of the held call's first events and the result, the sell before the
+# result, cut after each event from the sell's (or its Order's) on (the filled Order last)
 CUTS = [(o + ("filled",), cut) for o in itertools.permutations(("order", "trade", "flat",
                                                                  "result"))
         if o.index("trade") < o.index("result")
-        for cut in range(o.index("trade") + 1, o.index("result") + 1)]
+        for cut in range(min(o.index("trade"), o.index("order")) + 1, o.index("result") + 1)]
 
 
 @pytest.mark.parametrize("order,cut", CUTS, ids=[f"{'-'.join(o[:c])}|{'-'.join(o[c:])}"
