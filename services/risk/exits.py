@@ -323,6 +323,15 @@ class RiskdExits:
     # the flatten's mark whose window claim_swept last took a fill by (the engine then takes
     # the earlier parts of that close: Engine._swept_parts). Not saved: read in that step
     last_swept: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
+    # market orders claim_order took for riskd's by expectation alone (a working Order event
+    # on the closing side while a close is expected there), not by a result naming them:
+    # order id -> the commands whose exits it fit. Their fills are claimed by expectation and
+    # checked against the facts as any such fill (claimed); a result of those commands that
+    # names all their orders, not this one, gives it back (guesses_against_facts). Saved with
+    # the held fills (dump_pending). Trial22a F1: the trader's own market sell of the whole
+    # position, its Order event first, while riskd's close was in flight, stayed riskd's
+    # after that close's result named no order (it found no position): never counted
+    guessed: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -833,7 +842,9 @@ class RiskdExits:
         Order event named it (None: not seen; a lost cut's late exit takes only an order of
         its size). A fill a late exit took, made by the
         broker after that exit's command had finished, is a late-carried close: last_late."""
-        ours = fill.order_id is not None and fill.order_id in self.orders
+        ours = fill.order_id is not None and fill.order_id in self.orders \
+            and (fill.order_id not in self.guessed or fill.order_id in self.facts)
+        guess = self.guessed.pop(fill.order_id, None) if fill.order_id is not None else None
         # a late exit takes only a fill that closes something (the broker gives its PnL): a
         # close carried out late never opens, and the trader's sell opening a short after
         # riskd's lost close of a long is the trader's (flip20: the position was flat before
@@ -848,6 +859,8 @@ class RiskdExits:
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None
         if not ours and open_ is None:
+            if guess is not None:
+                self.drop_order(fill.order_id)      # no close of riskd's takes it
             return False
         self.last_used = self._use(
             self._of_its_command(fill, open_ or self._open(fill.contract_id, fill.side, now),
@@ -1008,6 +1021,8 @@ class RiskdExits:
                 self.added.discard(order_id)
             else:
                 self.dropped.add(order_id)
+        if order_id is not None:
+            self.guessed.pop(order_id, None)
         if order_id is not None and self.order_cmd.pop(order_id, None) is not None:
             self.cmd_changed[order_id] = None
 
@@ -1039,11 +1054,11 @@ class RiskdExits:
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
         while a late exit is alive (not_market, gone_sizes); the contracts each result named
-        an order of its command on (named_on)."""
+        an order of its command on (named_on); the orders taken by expectation (guessed)."""
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
-                and not self.named_on:
+                and not self.named_on and not self.guessed:
             return ""
-        cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
+        cmds = set().union(*(c[2] for c in self.claimed.values()), *self.guessed.values())
         return json.dumps({
             "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
             "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
@@ -1051,7 +1066,8 @@ class RiskdExits:
             "known": sorted(self.known_cmds & cmds),
             "not_market": sorted([o, t] for o, t in self.not_market.items()),
             "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
-            "named_on": sorted([c, k] for c, k in self.named_on)})
+            "named_on": sorted([c, k] for c, k in self.named_on),
+            "guessed": sorted([o, sorted(k)] for o, k in self.guessed.items())})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1066,6 +1082,7 @@ class RiskdExits:
         self.gone_sizes = {o: (n, t) for o, n, t in d.get("gone_sizes", [])}
         alive = {e.command_id for e in self.expected}
         self.named_on = {(c, k) for c, k in d.get("named_on", []) if c in alive}
+        self.guessed = {o: frozenset(k) for o, k in d.get("guessed", [])}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -1235,7 +1252,24 @@ class RiskdExits:
         if not open_ or order.size > sum(e.size for e in open_):
             return False
         self._own(order.order_id)
+        # by expectation: its fill is checked against the facts (guessed)
+        self.guessed[order.order_id] = frozenset(e.command_id for e in open_)
         return True
+
+    def guesses_against_facts(self) -> bool:
+        """The orders claim_order took by expectation whose every command has named all its
+        orders since, none of them this one, and none is still in flight: not riskd's (their
+        fill, still to come, is the trader's). True when one changed."""
+        hit = False
+        for oid, cmds in list(self.guessed.items()):
+            if oid in self.facts:
+                del self.guessed[oid]
+                hit = True
+            elif cmds <= self.known_cmds and not any(
+                    e.command_id in cmds for e in self._outstanding()):
+                self.drop_order(oid)
+                hit = True
+        return hit
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
@@ -1261,6 +1295,9 @@ class RiskdExits:
         if self.reversed_orders:
             alive = {e.command_id for e in self.expected}
             self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}
+        if self.guessed:        # a guess outliving its commands stays riskd's
+            alive = {e.command_id for e in self.expected}
+            self.guessed = {o: c for o, c in self.guessed.items() if c & alive}
         if self.known_cmds or self.claimed or self.held:
             # what the facts still have to settle, for commands riskd still remembers; a
             # claim or hold outliving them stays riskd's
