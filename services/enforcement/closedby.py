@@ -223,6 +223,8 @@ def reversal(ctx, orders, found) -> None:
     held, cid = ctx.command.held, ctx.command.contract_id
     if not held or not cid or ctx.progress.get("reversed"):
         return          # a later round read the reversal and closed it: _reversed says it
+    if not any(c.contract_id == cid and c.worked and c.answered_ns for c in ctx.close_calls):
+        return          # no call answered done: words() names what closed it (not_ours too)
     ids = {f.order_id for f in found if f.contract_id == cid}
     mine = sorted((o for o in orders if o.id in ids),
                   key=lambda o: (o.created_ns or 0, o.id))
