@@ -205,3 +205,44 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
 def position_words(signed: int) -> str:
     """'long 2', 'short 2'."""
     return f"{'long' if signed > 0 else 'short'} {abs(signed)}"
+
+
+REVERSAL = "reversal"       # progress key: reversal()'s words, said after "closed" (counted)
+
+
+def reversal(ctx, orders, found) -> None:
+    """A close_position whose closeContract was answered done, carried out by the broker
+    after the trader reversed the position (long 1, the trader's sell of 2 while the close was
+    held at the broker: the close then bought back the short 1). Among the orders its order
+    search found in the call's window (found, CloseOrder; orders: what Order/search read), the
+    trader's reversing order (on the closing side, larger than what was open: a closeContract
+    takes exactly what is open) is never this close's (ctx.not_ours: risk counts it as the
+    trader's trade), and the words of what happened are journaled (progress REVERSAL; said
+    by close_position.counted): trial22a F2, where history and the "✅ Done" said only "MNQ
+    closed". Only when the orders show both: the reversal, then a close of all it opened."""
+    held, cid = ctx.command.held, ctx.command.contract_id
+    if not held or not cid or ctx.progress.get("reversed"):
+        return          # a later round read the reversal and closed it: _reversed says it
+    if not any(c.contract_id == cid and c.worked and c.answered_ns for c in ctx.close_calls):
+        return          # no call answered done: words() names what closed it (not_ours too)
+    ids = {f.order_id for f in found if f.contract_id == cid}
+    mine = sorted((o for o in orders if o.id in ids),
+                  key=lambda o: (o.created_ns or 0, o.id))
+    pos, theirs = held, None
+    for o in mine:
+        signed = -o.size if o.side == OrderSide.ASK else o.size
+        closing = (signed > 0) != (pos > 0)
+        if theirs is None and closing and o.size > abs(pos):
+            theirs, opened = o, pos + signed
+        elif theirs is not None and closing and o.size == abs(pos):
+            when = showtime.start(theirs.created_ns or 0, ctx.zone, ctx.clock.now_ns())
+            ctx.not_ours.add(theirs.id)
+            ctx.save_progress(**{REVERSAL: (
+                f"; it closed {position_words(opened)}: the trader's {_side(theirs.side)} of "
+                f"{theirs.size} at {when} (order {theirs.id}) closed the "
+                f"{position_words(held)} and opened {position_words(opened)} while this close "
+                f"was in flight, and this close, carried out after it, closed that "
+                f"{position_words(opened)}")})
+            return
+        pos += signed
+

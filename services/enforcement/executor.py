@@ -51,7 +51,7 @@ import attrs
 from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, MarketClosed, Retry)
-from services.enforcement import closeorders
+from services.enforcement import closedby, closeorders
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -472,6 +472,8 @@ class Executor:
                 own = closeorders.pick(orders, ctx.close_calls, self.clock.now_ns())[0]
                 ctx.carried_before_restart(lambda cid: closeorders.carried_out(
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
+            if ctx.command.action == "close_position":
+                closedby.reversal(ctx, orders, found)   # the trader's reversing order: not ours
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)

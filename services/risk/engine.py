@@ -1099,6 +1099,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             r.known_cmds.add(res.command_id)
             if r.named(res.command_id):
                 out.exits.add(acct.account_id)     # the flatten's window no longer decides
+            if r.guessed and r.guesses_against_facts():
+                out.exits.add(acct.account_id)     # a working order taken for riskd's: not
             if res.status == DONE and not res.unsettled \
                     and r.found_nothing(res.command_id, res.close_orders, now):
                 out.exits.add(acct.account_id)

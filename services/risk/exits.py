@@ -14,7 +14,7 @@ checked the same way (claimed): once every command whose exits it used has named
 none of them the fill's, it is the trader's (against_facts, the engine's _close_orders; its
 order taken back: drop_order, its stored row deleted); a late exit's claim stays (its close
 may be carried out after the search). A fill of an order claimed by its Order event alone
-(claim_order: order_claims) is checked so too. Before such a fill is given to the trader, an
+(claim_order: guessed) is checked so too. Before such a fill is given to the trader, an
 earlier close's late exit that fits it as it came (late_fits) takes it (late_instead): riskd's
 held close carried out on the trader's new position while riskd's next close was in flight. Held and claimed fills are saved (riskd_pending): a
 kill -9 of risk between the fill and the result decides as with no restart. The expectations
@@ -332,10 +332,15 @@ class RiskdExits:
     # found no position, its orders leave it out), an earlier close carried out late takes
     # it before the trader does (late_instead; trial21c 1b). Saved with the held fills
     late_fits: dict = attrs.field(factory=dict, eq=False, repr=False)
-    # orders taken as riskd's by their Order event alone (claim_order), no result naming them
-    # yet: order id -> when. A fill of one is riskd's by expectation, checked against the
-    # facts as a fill of an unknown order is (claimed). Saved with the held fills
-    order_claims: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # market orders claim_order took for riskd's by expectation alone (a working Order event
+    # on the closing side while a close is expected there), not by a result naming them:
+    # order id -> the commands whose exits it fit. Their fills are claimed by expectation and
+    # checked against the facts as any such fill (claimed); a result of those commands that
+    # names all their orders, not this one, gives it back (guesses_against_facts). Saved with
+    # the held fills (dump_pending). Trial22a F1: the trader's own market sell of the whole
+    # position, its Order event first, while riskd's close was in flight, stayed riskd's
+    # after that close's result named no order (it found no position): never counted
+    guessed: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -886,14 +891,10 @@ class RiskdExits:
         Order event named it (None: not seen; a lost cut's late exit takes only an order of
         its size). A fill a late exit took, made by the
         broker after that exit's command had finished, is a late-carried close: last_late."""
-        ours = fill.order_id is not None and fill.order_id in self.orders
-        # an order taken as riskd's only by its Order event (claim_order: a new market order
-        # on the closing side while a close is in flight), no result naming it, no fill of it
-        # bound to a command: still riskd's by expectation only, checked against the facts as
-        # a fill with no known order is (the sim sends a market order's Order event before
-        # its Trade; trial21c 1b: riskd's held close carried out late, its order taken for
-        # the newer close in flight, whose call then found no position, stayed that close's)
-        named = ours and fill.order_id not in self.order_claims
+        ours = fill.order_id is not None and fill.order_id in self.orders \
+            and (fill.order_id not in self.guessed or fill.order_id in self.facts)
+        guess = self.guessed.pop(fill.order_id, None) if fill.order_id is not None else None
+        named = ours
         # a late exit takes only a fill that closes something (the broker gives its PnL): a
         # close carried out late never opens, and the trader's sell opening a short after
         # riskd's lost close of a long is the trader's (flip20: the position was flat before
@@ -908,6 +909,8 @@ class RiskdExits:
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None
         if not ours and open_ is None:
+            if guess is not None:
+                self.drop_order(fill.order_id)      # no close of riskd's takes it
             return False
         self.last_used = self._use(
             self._of_its_command(fill, open_ or self._open(fill.contract_id, fill.side, now),
@@ -1062,13 +1065,15 @@ class RiskdExits:
     def drop_order(self, order_id: Optional[int]) -> None:
         """The order is not riskd's after all (a claim taken back): forgotten, its stored row
         too (take_dropped)."""
-        self.order_claims.pop(order_id, None)
+        self.guessed.pop(order_id, None)
         if order_id is not None and order_id in self.orders:
             self.orders.discard(order_id)
             if order_id in self.added:      # never written: nothing to delete
                 self.added.discard(order_id)
             else:
                 self.dropped.add(order_id)
+        if order_id is not None:
+            self.guessed.pop(order_id, None)
         if order_id is not None and self.order_cmd.pop(order_id, None) is not None:
             self.cmd_changed[order_id] = None
 
@@ -1101,13 +1106,12 @@ class RiskdExits:
         commands' results named all their orders already (known_cmds); the orders seen gone
         while a late exit is alive (not_market, gone_sizes); the contracts each result named
         an order of its command on (named_on); what an earlier close's late exit asks of the
-        fills claimed or held (late_fits); the orders claimed by their Order event alone
-        (order_claims)."""
+        fills claimed or held (late_fits); the orders taken by expectation (guessed)."""
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
-                and not self.named_on and not self.order_claims:
+                and not self.named_on and not self.guessed:
             return ""
         fits = {t: f for t, f in self.late_fits.items() if t in self.held or t in self.claimed}
-        cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
+        cmds = set().union(*(c[2] for c in self.claimed.values()), *self.guessed.values())
         return json.dumps({
             "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
             "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
@@ -1117,7 +1121,7 @@ class RiskdExits:
             "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
             "named_on": sorted([c, k] for c, k in self.named_on),
             "late_fits": sorted([t, fl, m, n] for t, (fl, m, n) in fits.items()),
-            "order_claims": sorted([o, t] for o, t in self.order_claims.items())})
+            "guessed": sorted([o, sorted(k)] for o, k in self.guessed.items())})
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1134,8 +1138,7 @@ class RiskdExits:
         self.named_on = {(c, k) for c, k in d.get("named_on", []) if c in alive}
         # rows from before 'late_fits': none (such a fill is the trader's, as then)
         self.late_fits = {t: (fl, m, n) for t, fl, m, n in d.get("late_fits", [])}
-        # from before 'order_claims': none (a fill of such an order riskd's, as then)
-        self.order_claims = {o: t for o, t in d.get("order_claims", [])}
+        self.guessed = {o: frozenset(k) for o, k in d.get("guessed", [])}
 
     def take_orders(self, command_id: str, close_orders, flatten: bool = False) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -1168,7 +1171,6 @@ class RiskdExits:
                              and (e.side == o.side or o.order_id in held_orders)
                              for e in self.expected):
                 self.facts.add(o.order_id)
-                self.order_claims.pop(o.order_id, None)
                 if getattr(o, "answered", False):
                     self.answered.add(o.order_id)
                     self._overtaken(command_id, o.contract_id)
@@ -1306,12 +1308,27 @@ class RiskdExits:
         if not open_ or order.size > sum(e.size for e in open_):
             return False
         self._own(order.order_id)
-        self.order_claims[order.order_id] = now
+        # by expectation: its fill is checked against the facts (guessed)
+        self.guessed[order.order_id] = frozenset(e.command_id for e in open_)
         return True
+
+    def guesses_against_facts(self) -> bool:
+        """The orders claim_order took by expectation whose every command has named all its
+        orders since, none of them this one, and none is still in flight: not riskd's (their
+        fill, still to come, is the trader's). True when one changed."""
+        hit = False
+        for oid, cmds in list(self.guessed.items()):
+            if oid in self.facts:
+                del self.guessed[oid]
+                hit = True
+            elif cmds <= self.known_cmds and not any(
+                    e.command_id in cmds for e in self._outstanding()):
+                self.drop_order(oid)
+                hit = True
+        return hit
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
-        pruned_claims = False
         gone = [e for e in self.expected if not e.alive(now) and e.size > 0 and e.closed]
         self.unmet = bool(gone)
         self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
@@ -1334,6 +1351,9 @@ class RiskdExits:
         if self.reversed_orders:
             alive = {e.command_id for e in self.expected}
             self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}
+        if self.guessed:        # a guess outliving its commands stays riskd's
+            alive = {e.command_id for e in self.expected}
+            self.guessed = {o: c for o, c in self.guessed.items() if c & alive}
         if self.known_cmds or self.claimed or self.held:
             # what the facts still have to settle, for commands riskd still remembers; a
             # claim or hold outliving them stays riskd's
@@ -1344,11 +1364,6 @@ class RiskdExits:
                          if any(e.contract_id == h[0] and e.side == h[1] and e.done_ns == 0
                                 for e in self.expected)}
             self.reversing = {t: o for t, o in self.reversing.items() if t in self.held}
-        if self.order_claims:       # a fill comes within seconds of its Order event
-            kept = {o: t for o, t in self.order_claims.items() if now - t <= LATE_NS}
-            if len(kept) != len(self.order_claims):
-                self.order_claims = kept
-                pruned_claims = True
         if self.late_fits:          # asked only of a fill still claimed or held
             self.late_fits = {t: f for t, f in self.late_fits.items()
                               if t in self.held or t in self.claimed}
@@ -1356,7 +1371,7 @@ class RiskdExits:
         cleared = bool(self.not_market or self.gone_sizes) and not self.has_late(now)
         if cleared:
             self.not_market, self.gone_sizes = {}, {}
-        return len(self.expected) != before or cleared or pruned_claims
+        return len(self.expected) != before or cleared
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
     def dump(self) -> list[dict]:

@@ -55,6 +55,9 @@ class GiveUp(Exception):
 
 LOST = " (its answer was lost)"
 AFTER_RESTART = " (flat when enforcement resumed it after a restart)"
+# progress key: the contracts a flatten (a command of no one contract) has sent a close on,
+# journaled before each first call there (ActionContext._sending, lost_before_restart)
+SENDING = "sending"
 # a close of a command resumed after a restart that found no position left, while the close
 # the ended process had sent (held, its answer never come) was still outstanding: that close
 # did it (small19/trial18c: the resumed close read "nothing to do: MNQ was already flat", as if
@@ -303,14 +306,35 @@ class ActionContext:
     def lost_before_restart(self, contract_id: str, size: int, started_ns: int) -> None:
         """A command left running by a process that ended (kill -9, a crash) may have sent a
         close whose answer that process never got: journaled as lost (how 'sent before
-        enforcement restarted'; contract '': a flatten's, any contract it closes now), so a
-        close of this run that works lists it as unsettled, and risk keeps a late fill of it
+        enforcement restarted'; a flatten's: one per contract it journaled a close on
+        (SENDING), or contract '' (any contract it closes now) for a row from before that), so
+        a close of this run that works lists it as unsettled, and risk keeps a late fill of it
         as riskd's (trial18c section 1: the held close of a killed enforcement, carried out
-        2 minutes later, was counted as the trader's trade). Once per command."""
+        2 minutes later, was counted as the trader's trade). Once per command and contract."""
         lost_ = self._closes("lost")
-        if any(len(c) > 3 and c[3] == RESTARTED for c in lost_):
-            return
-        self.save_progress(lost=lost_ + [[contract_id, size, started_ns, RESTARTED]])
+        had = {c[0] for c in lost_ if len(c) > 3 and c[3] == RESTARTED}
+        sending = self.progress.get(SENDING)
+        if contract_id or sending is None:
+            new = [contract_id]
+        else:
+            # a flatten whose ended process journaled the contracts it sent closes on (SENDING):
+            # only those may still be carried out, not every contract this run closes
+            # (trial22b finding 3: the killed process's held close was ES's; the resumed
+            # flatten's answered close of MNQ was listed as that call, and the trader's own
+            # later close of a new MNQ position said "riskd's earlier close of MNQ (sent at
+            # 08:22:31 ...) carried out late" and left out of the trade count)
+            new = list(sending)
+        add = [[cid, size, started_ns, RESTARTED] for cid in new if cid not in had]
+        if add:
+            self.save_progress(lost=lost_ + add)
+
+    def _sending(self, contract_id: str) -> None:
+        """A flatten is about to send a close on this contract: journaled first (progress
+        SENDING), so a restart knows which contracts a process that ended may have left a
+        lost close on (lost_before_restart). Once per contract and command."""
+        sending = list(self.progress.get(SENDING) or [])
+        if contract_id not in sending:
+            self.save_progress(**{SENDING: sending + [contract_id]})
 
     def carried_before_restart(self, carried: Callable[[str], bool]) -> None:
         """The closes an ended process may have sent (lost_before_restart) on the contracts
@@ -351,6 +375,8 @@ class ActionContext:
         for step in steps:
             self.trading_calls += 1
             closing = step.kind in (CLOSE, PARTIAL)
+            if closing and not self.command.contract_id:
+                self._sending(step.contract_id)
             sent = self.clock.now_ns() if closing else 0
             try:
                 self._call(step)

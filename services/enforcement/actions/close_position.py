@@ -177,11 +177,14 @@ def counted(ctx: ActionContext, orders: list, known: bool) -> str:
     order on the other side shows in their window: a trader's market order there may be a
     buy that grew the position or a sell that reversed it (a flip's sell of 2 against long 1
     would read as riskd's close of 2), and that cannot be told from the orders alone. ''
-    when it took no more, or when that is not known."""
+    when it took no more, or when that is not known. A close carried out after the trader
+    reversed the position, its orders showing both (closedby.reversal): what it closed."""
     command = ctx.command
     held = command.held
     if not held:
         return ""
+    if ctx.progress.get(closedby.REVERSAL):
+        return str(ctx.progress[closedby.REVERSAL])     # closedby.reversal: what it closed
     side = 1 if held > 0 else 0                 # the closing side: sell a long, buy a short
     mine = [o for o in orders if o.contract_id == command.contract_id]
     closed = int(ctx.progress.get("read") or 0)

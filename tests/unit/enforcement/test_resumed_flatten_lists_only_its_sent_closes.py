@@ -1,0 +1,69 @@
+"""A flatten resumed after enforcement was killed lists as unsettled only the closes the killed
+process sent, by contract, not every contract the resumed run closes (trial22b finding 3).
+
+The admin's flatten of MNQ 1 + ES 1; the killed process's close of ES was held at the broker
+(its answer never came) when it was killed; MNQ it never reached. The resumed run closed both,
+its MNQ close answered done. Before, the killed process's possible close was journaled for
+"any contract" (contract ''), so the result listed it on MNQ too: risk expected a late close
+of MNQ for 2 minutes, and the trader's own close of a new MNQ position 50 s later was said
+"riskd's earlier close of MNQ (sent at 08:22:31, before enforcement restarted) carried out
+late" and left out of the trade count. Now a flatten journals each contract before its first
+close call there (progress `sending`). Fails on the code before this fix (checked with the
+fix reverted: the result listed MNQ and ES)."""
+from __future__ import annotations
+
+from services.enforcement.executor import Executor, Job, Settings
+from services.enforcement.journal import Journal
+from shared.latewords import RESTARTED
+from shared.messages.enforce import DONE, Command, LostCall
+from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
+
+A = 7
+MNQ = "CON.F.US.MNQ.Z26"
+ES = "CON.F.US.EP.Z26"
+
+
+class Killed(BaseException):
+    """kill -9 of enforcement while its call is out: nothing after it runs."""
+
+
+def flatten() -> Command:
+    return Command(id="f1.1", decision_id="f1", account_id=A, action="flatten", rule="admin",
+                   by="admin:root", reason="trial")
+
+
+def executor(journal: Journal, clock, broker) -> Executor:
+    return Executor(lambda _b: broker, journal, clock, Settings(settle=0),
+                    sleep=lambda s: clock.advance(s))
+
+
+def killed_in_the_es_close(path: str, clock, broker) -> int:
+    """The first process runs the flatten and is killed in its first close call (ES's, held
+    at the broker: not carried out). The time the command started."""
+    first = Journal(path, clock.now_ns())
+    first.receive(flatten(), clock.now_ns())
+    started = clock.now_ns()
+    broker.fail[CLOSE] = [Killed()]
+    try:
+        executor(first, clock, broker).run(Job(first.get("f1.1"), str(A)), broker)
+    except Killed:
+        pass
+    first.close()
+    assert [a for e, a in broker.trading() if e == CLOSE] == [ES]      # ES's call only
+    clock.advance(3)
+    return started
+
+
+def test_only_the_contract_the_killed_process_sent_a_close_on_is_unsettled(tmp_path, clock):
+    broker = FakeBroker(A, clock)
+    broker.positions = {ES: 1, MNQ: 1}            # the flatten closes ES first
+    path = str(tmp_path / "j.sqlite")
+    started = killed_in_the_es_close(path, clock, broker)
+    second = Journal(path, clock.now_ns())
+    out = executor(second, clock, broker).run(Job(second.get("f1.1"), str(A), recheck=True),
+                                              broker)
+    assert out.result.status == DONE and broker.positions == {ES: 0, MNQ: 0}, out.result
+    assert out.result.unsettled == [LostCall(contract_id=ES, size=0, lost_ns=started,
+                                             how=RESTARTED)], out.result
+    second.close()
+
