@@ -251,9 +251,13 @@ class Acting:
             # growth, which no earlier exit expects)
             coming, by = self._reducing_already(d, now)
             if coming:
+                # named by its rule, not its command id (the reason reaches the phone and
+                # history: "1 of them already being cut by riskd's reduce 744b9f...1")
+                entry = self.outbox.entries.get(by)
+                whose = f" for {entry.command.rule}" if entry is not None else ""
                 d = attrs.evolve(d, size=d.size - coming,
                                  reason=f"{d.reason}; {coming} of them already being cut by "
-                                        f"riskd's reduce {by}")
+                                        f"riskd's reduce{whose}")
                 d = attrs.evolve(d, what=what(d, acct, False))
         beside = self._beside_lockouts_close(d)
         if beside:

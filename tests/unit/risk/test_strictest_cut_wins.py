@@ -156,7 +156,7 @@ def _mnq_limit_1(account=STRICT, store=None, now=WEDNESDAY):
                   account, now=now, store=store)
 
 
-@pytest.mark.parametrize("first,second", itertools.product(ORDERS, ORDERS))
+@pytest.mark.parametrize("first,second", list(itertools.product(ORDERS, ORDERS)))
 def test_both_size_rules_in_one_step_mnq_ends_at_its_own_limit(first, second):
     """Fails on main's code: the reduce to 1 is "not sent" behind the reduce to 2; with the
     cut's Trade and Position before its answer, MNQ stays at 2."""
@@ -166,6 +166,9 @@ def test_both_size_rules_in_one_step_mnq_ends_at_its_own_limit(first, second):
         ("max_contracts", 2), ("max_contracts_per_instrument", 1)]
     [per] = b.decisions("max_contracts_per_instrument")
     assert (per.suppressed, per.size) == ("", 1), per   # 1 of its 2 is the other cut's
+    # said by the rule whose cut takes it, not by a command id (on the phone and in history)
+    assert per.reason == ("MNQ: 3 contracts, limit 1: reduce by 2; 1 of them already being "
+                          "cut by riskd's reduce for max_contracts"), per.reason
     b.settle([first, second])
     assert b.held[MNQ] == 1
     assert len(b.commands()) == 2, [(c.rule, c.target) for c in b.commands()]
