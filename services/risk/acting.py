@@ -10,7 +10,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   lockout wins; only the same action for the same lockout is not taken twice, and an action
   already in flight for the same target is not sent again until its result arrives (a close
   or reduce issued before the position it would act on was opened was for an earlier one, and
-  does not count: reloaded after a restart, it may have closed that one already); a flatten
+  does not count: reloaded after a restart, it may have closed that one already; a reduce in
+  flight stands only for a reduce that goes no further, a stricter one is sent: _reaches,
+  and the position rules judge again when a reduce is done: _after_reduced); a flatten
   in flight covers every close, reduction and cancel of its account for events before it was
   issued, and a later price's close or reduce of a position held since before then (reloaded
   from the outbox after a restart, so a new risk does not send a close beside a resumed
@@ -249,9 +251,13 @@ class Acting:
             # growth, which no earlier exit expects)
             coming, by = self._reducing_already(d, now)
             if coming:
+                # named by its rule, not its command id (the reason reaches the phone and
+                # history: "1 of them already being cut by riskd's reduce 744b9f...1")
+                entry = self.outbox.entries.get(by)
+                whose = f" for {entry.command.rule}" if entry is not None else ""
                 d = attrs.evolve(d, size=d.size - coming,
                                  reason=f"{d.reason}; {coming} of them already being cut by "
-                                        f"riskd's reduce {by}")
+                                        f"riskd's reduce{whose}")
                 d = attrs.evolve(d, what=what(d, acct, False))
         beside = self._beside_lockouts_close(d)
         if beside:
@@ -414,20 +420,35 @@ class Acting:
 
     def _same_in_flight(self, d: Decision, target: tuple) -> str:
         """The command in flight that does this decision's action ('' when none): the same
-        target's, unless it was for an earlier position; for lockout enforcement's cut down to
-        nothing (a reduce whose target is 0: a close of all of the contract), riskd's close of
-        all of the contract in flight is that action too. Sent beside it, both closed what one
-        closeContract took and both read "Done" for that one fill (trial18a section 6: a close
-        held at the broker, a buy cut "down to 0" behind it, and one sell of 2 reported done
-        by each)."""
+        target's, unless it was for an earlier position or, a reduce, cuts less far than this
+        one asks (_reaches: the strictest cut is carried out); for lockout enforcement's cut
+        down to nothing (a reduce whose target is 0: a close of all of the contract), riskd's
+        close of all of the contract in flight is that action too. Sent beside it, both
+        closed what one closeContract took and both read "Done" for that one fill (trial18a
+        section 6: a close held at the broker, a buy cut "down to 0" behind it, and one sell
+        of 2 reported done by each)."""
         held = self.inflight.get(target)
-        if held is not None and not self._for_an_earlier_position(d, held):
+        if held is not None and not self._for_an_earlier_position(d, held) \
+                and self._reaches(held, d):
             return held
         if d.rule == LOCKOUT_RULE and d.action == REDUCE_POSITION and d.target == 0:
             close = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
             if close is not None and not self._for_an_earlier_position(d, close):
                 return close
         return ""
+
+    def _reaches(self, command_id: str, d: Decision) -> bool:
+        """Does the command in flight on d's target carry out at least what d asks? A reduce
+        reaches a reduce of the same contract only when it cuts down as far (its target no
+        higher): max_contracts's reduce to 2 does not do max_contracts_per_instrument's reduce
+        to 1 of the same fill (fresh-user trial 22b: the cut to 1 was not sent as "already
+        under way", and MNQ stayed at 2 against a limit of 1). A reduce with no target (sent
+        by count, before targets) is taken as reaching, as before."""
+        entry = self.outbox.entries.get(command_id)
+        if entry is None or d.action != REDUCE_POSITION \
+                or entry.command.action != REDUCE_POSITION:
+            return True
+        return reaches(entry.command.target, d.target)
 
     def _closing_its_contract(self, d: Decision) -> str:
         """The close of the stop's contract in flight, or the flatten of its account, issued
@@ -531,11 +552,10 @@ class Acting:
 
     def _after_reduced(self, acct: Optional[AccountState], cmd: Command, res,
                        now: int, out: Outcome) -> None:
-        """A rule's reduce answered done: its rule judges the account once more. A decision
-        made while it ran was not sent (the same action in flight), and may ask for more than
-        it cut (a second tightening, limit 3 -> 2 while the reduce to 3 ran): nothing else
-        judged it again until the trader's next trade. Its fills, when not in yet, are not
-        cut twice (_reducing_already)."""
+        """A rule's reduce answered done: the position rules judge the account once more. A
+        decision made while it ran and covered by it was not sent, and a rule past its limit
+        on what it left must act: nothing else judged it again until the trader's next
+        trade. Its fills, when not in yet, are not cut twice (_reducing_already)."""
         if acct is None or res.status != DONE:
             return
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
@@ -558,12 +578,13 @@ class Acting:
             # judge the account when they arrive; now it would judge a position already cut
             # (the event-order model: max_contracts reduced a position being closed)
             return
-        # a lockout's reduce: every position rule (its cut ends at what the account held
-        # before it grew, and a rule's reduce decided while it ran stood behind it, not sent:
-        # max_contracts's cut to 5 behind the lockout's to 7 left 7 held against 5 until the
-        # next trade; found with the trial13a burst replayed against a slow close)
-        only = "" if cmd.rule == LOCKOUT_RULE else cmd.rule
-        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=only)
+        # every position rule, whoever's reduce it was: a rule's decision covered by it while
+        # it ran (the same cut, no further: _reaches) is judged on what it left (a lockout's
+        # cut ends at what the account held before it grew: max_contracts's cut to 5 behind
+        # the lockout's to 7 left 7 held against 5 until the next trade, trial13a's burst
+        # replayed against a slow close; max_contracts's reduce judged only itself again,
+        # and max_contracts_per_instrument stayed past its limit, fresh-user trial 22b)
+        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> str:
@@ -837,12 +858,44 @@ class Acting:
         """Mark a command's target as in flight (also used when the store reloads the outbox)."""
         if cmd.mode == ENFORCE:
             key = (cmd.account_id, cmd.action, cmd.contract_id, cmd.order_id)
-            self.inflight[key] = cmd.id
             self._key_of_command[cmd.id] = key
+            held = self.inflight.get(key)
+            self.inflight[key] = cmd.id if held is None or held == cmd.id \
+                else self._strictest(key, cmd)
+
+    def _strictest(self, key: tuple, new: Optional[Command] = None) -> Optional[str]:
+        """Of the commands in flight on one target, the one that reaches furthest (two reduces
+        of one contract: the lower target; else the latest), which stands for the target in
+        `inflight`: the looser one finishing first leaves it there, and a reload of the outbox
+        (commands of one step share their time) keeps it whatever order it reads them in.
+        new: the command being tracked, not in the outbox yet."""
+        best = None
+        for command_id, k in self._key_of_command.items():
+            entry = self.outbox.entries.get(command_id)
+            cmd = new if new is not None and command_id == new.id \
+                else entry.command if entry is not None else None
+            if k != key or cmd is None:
+                continue
+            if best is None or cmd.action != REDUCE_POSITION \
+                    or not reaches(best.target, cmd.target):
+                best = cmd
+        return best.id if best is not None else None
 
     def _release(self, pred) -> None:
         for key in [k for k in self.inflight if pred(k)]:
             self._key_of_command.pop(self.inflight.pop(key), None)
+
+    def finished(self, command_id: str) -> None:
+        """A command's final result: its target is no longer in flight, unless another
+        command on it still is (a stricter reduce sent beside a looser one: _reaches), which
+        then stands for it."""
+        key = self._key_of_command.pop(command_id, None)
+        if key is None or self.inflight.get(key) != command_id:
+            return
+        del self.inflight[key]
+        held = self._strictest(key)
+        if held is not None:
+            self.inflight[key] = held
 
     # -- people --------------------------------------------------------------------------------
     def unlock(self, account_id: int, symbol: Optional[str], by: str, reason: str,
@@ -982,3 +1035,9 @@ def _lock_by(d: Decision) -> str:
 def _target(d: Decision) -> tuple:
     return (d.account_id, d.action, d.contract_id, d.order_id)
 
+
+def reaches(held_target: Optional[int], asked_target: Optional[int]) -> bool:
+    """Does a reduce in flight down to held_target do a reduce asked down to asked_target?
+    Only when it cuts as far (a lower or equal target); a target not known (a reduce by count)
+    is taken as doing it."""
+    return held_target is None or asked_target is None or held_target <= asked_target

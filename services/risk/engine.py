@@ -1032,9 +1032,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if done is not None:
             out.finished.append(done.id)
             self.withdrawn_result(done.id)
-            key = self._key_of_command.pop(done.id, None)
-            if key is not None and self.inflight.get(key) == done.id:
-                del self.inflight[key]
+            self.finished(done.id)
             if done.action == FLATTEN and res.status == DONE:
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             if done.action == MODIFY_STOP and res.status == DONE:

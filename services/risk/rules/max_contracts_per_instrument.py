@@ -59,17 +59,21 @@ class MaxContractsPerInstrument(SizeRule):
         out = []
         for p in ctx.account.positions.values():
             limit = limit_for(params, p.contract_id)
-            if limit is None or p.size <= limit:
+            # the size as the fills see it, as max_contracts reads it: riskd's cut whose
+            # Trade and answer came before its Position is not cut a second time (the
+            # Position still showing it read as a new breach, a second reduce sent)
+            n = ctx.account.live_size(p)
+            if limit is None or n <= limit:
                 continue
-            why = f"{p.symbol}: {p.size} contracts, limit {limit}"
+            why = f"{p.symbol}: {n} contracts, limit {limit}"
             if params.action == "close" or limit == 0:
                 out.append(self.decide(ctx, params, now, CLOSE_POSITION, why,
-                                       value=Decimal(p.size), limit=Decimal(limit),
+                                       value=Decimal(n), limit=Decimal(limit),
                                        contract_id=p.contract_id))
             else:
                 out.append(self.decide(ctx, params, now, REDUCE_POSITION,
-                                       f"{why}: reduce by {p.size - limit}",
-                                       value=Decimal(p.size), limit=Decimal(limit),
-                                       contract_id=p.contract_id, size=p.size - limit,
+                                       f"{why}: reduce by {n - limit}",
+                                       value=Decimal(n), limit=Decimal(limit),
+                                       contract_id=p.contract_id, size=n - limit,
                                        target=limit))
         return out

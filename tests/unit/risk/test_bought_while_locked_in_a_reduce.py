@@ -85,14 +85,17 @@ def test_history_says_which_of_the_closed_contracts_were_bought_while_locked():
     assert "locked (timer) by trade_frequency_limit: the 2 contracts added" in row[5], row[5]
 
 
-def test_a_rules_reduce_behind_the_lockouts_cut_is_judged_again_when_that_cut_is_done():
+def test_a_rules_stricter_reduce_beside_the_lockouts_cut_is_sent_at_once():
     """The same burst with the events in another order (the trial's replayed against a slow
     close, tests/integration/test_bought_while_locked_in_a_reduce.py): the 3rd trade's fill
     starts the cooldown, the 4th's fill comes before any Position event, so the lockout cuts
     first, down to 7 (what was held before it grew). max_contracts's cut to 5, decided while
     that ran, stood behind it (the same action in flight) and was not sent; when the
     lockout's cut was done nothing judged the account again: 7 held against 5 until the next
-    trade. Now a lockout's reduce done judges every position rule again."""
+    trade. Round 19 judged every position rule again when the lockout's cut was done; now a
+    cut in flight covers only a cut that goes no further (services/risk/acting.py _reaches):
+    max_contracts's cut to 5 is sent at once (enforcement runs it after the cut to 7), and
+    nothing more is sent when the two are done."""
     r = Run()
     r.price(21000)
     r.fill(4)
@@ -105,9 +108,14 @@ def test_a_rules_reduce_behind_the_lockouts_cut_is_judged_again_when_that_cut_is
                   size=qty))
     r.on(PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ, ts_ns=r.now,
                         type=POSITION_LONG, size=r.held, average_price=Decimal(21000)))
-    [cut] = r.reduces()
+    cut, rules_cut = r.reduces()
     assert (cut.rule, cut.target) == ("lockout", 7), cut
+    assert (rules_cut.rule, rules_cut.target, rules_cut.size) == ("max_contracts", 5, 2), \
+        rules_cut                               # 9 held, 2 of them already the lockout's
     r.fill(-2, order_id=1001)                   # enforcement cut to 7; its fill first
     r.result(cut, "done", detail="reduced MNQ on account 1001 from 9 to 7 contracts")
+    r.wait(1)
+    r.fill(-2, order_id=1002)                   # then the cut to 5
+    r.result(rules_cut, "done", detail="reduced MNQ on account 1001 from 7 to 5 contracts")
     r.wait(1)
     assert [(c.rule, c.target) for c in r.reduces()] == [("lockout", 7), ("max_contracts", 5)]

@@ -268,12 +268,13 @@ def test_a_profile_tightening_an_account_override_keeps_looser_judges_nothing(wo
     assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1)]
 
 
-def test_a_second_tightening_while_the_reduce_runs_cuts_the_rest_at_its_answer(worker):
-    """limit 5 -> 3 on 4 MNQ reduces 1; limit 3 -> 2 while that reduce is still running: not
-    sent beside it (it is in flight). Its fill and Position come before its answer (judged
-    then, still in flight). Before, nothing judged the account again once it answered:
-    3 MNQ stayed open over a limit of 2 until the trader's next trade. Now the reduce's
-    answer judges its rule once more: the rest, 1, is cut then."""
+def test_a_second_tightening_while_the_reduce_runs_cuts_the_rest_at_once(worker):
+    """limit 5 -> 3 on 4 MNQ reduces 1; limit 3 -> 2 while that reduce is still running.
+    Round 19: not sent beside it (it was taken as in flight), and judged again at its answer.
+    Now a reduce in flight covers only a cut that goes no further (services/risk/acting.py
+    _reaches): the cut to 2 is sent at once, by the 1 the first does not take (enforcement
+    runs it after the first: one command of a contract at a time). Its fill and Position,
+    and both answers, send nothing more."""
     w, path, backups, _sent = worker
     market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
                                      last=Decimal("21000")))
@@ -284,16 +285,16 @@ def test_a_second_tightening_while_the_reduce_runs_cuts_the_rest_at_its_answer(w
     [first] = commands(seen)
     set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "2", backups)
     reload(w, path)
-    assert commands(seen) == [first]            # in flight: not sent beside it
+    assert [(c.action, c.size, c.target) for c in commands(seen)] == [
+        (REDUCE_POSITION, 1, 3), (REDUCE_POSITION, 1, 2)]
+    second = commands(seen)[-1]
     now = w.clock.now_ns()
     market(w, Fill(account_id=ACCOUNT, trade_id=2, contract_id=MNQ, ts_ns=now,
                    price=Decimal("21000"), pnl=Decimal("0"), fees=Decimal(0), side=SIDE_SELL,
                    size=1),
            PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=now,
                           type=POSITION_LONG, size=3, average_price=Decimal("21000")))
-    assert commands(seen) == [first]
     done(w, first)
-    assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1),
-                                                            (REDUCE_POSITION, 1)]
-    done(w, commands(seen)[-1])                 # its answer before its fill: nothing more
+    assert commands(seen)[-1] == second and len(commands(seen)) == 2
+    done(w, second)                             # its answer before its fill: nothing more
     assert len(commands(seen)) == 2
