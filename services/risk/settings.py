@@ -253,18 +253,23 @@ class RuleSettings:
         out.update({aid: new for aid, (new, _names) in self._pending.items()})
         return out
 
-    def restart_changes(self) -> tuple[dict[int, dict], dict[int, tuple]]:
+    def restart_changes(self) -> tuple[dict[int, dict], dict[int, tuple], dict[int, dict]]:
         """What the config changed while risk was down, for the accounts resolved since the
         restart (each said once): (in force now: {aid: {rule: {param: (old, new)}}}, what waits
-        for the roll that did not wait before: as what_waits()). A tightening made offline is
-        in force now (kept vs in force); a loosening waits (what waited before the stop, from
-        the config then, vs what waits now). Without the config then (an older record) only
-        what is in force now is said."""
+        for the roll that did not wait before: as what_waits(), the loosenings that waited at
+        the stop and wait no more: {aid: {rule: {param: (in force, no longer waiting)}}}). A
+        tightening made offline is in force now (kept vs in force); a loosening waits (what
+        waited before the stop, from the config then, vs what waits now); a waiting loosening
+        set back, or replaced by a value in force now, is gone (round 21, warn21b: the start
+        said the tightening, never that the waiting value was dropped). Without the config
+        then (an older record) only what is in force now is said."""
+        from services.risk.lastedit import dropped, replaced
         from services.risk.loosening import changed_now, new_waits
         if not self._restarted:
-            return {}, {}
+            return {}, {}, {}
         now: dict[int, dict] = {}
         fresh: dict[int, tuple] = {}
+        gone: dict[int, dict] = {}
         for aid in self._restarted:
             kept, current = self._kept.get(aid), self._effective.get(aid)
             now.update(changed_now({aid: kept}, {aid: current}))
@@ -276,8 +281,12 @@ class RuleSettings:
             after = {aid: (tuple(self.pending_for(aid)), self.waiting(aid))} \
                 if aid in self._pending else {}
             fresh.update(new_waits(before, after))
+            live = changed_now({aid: kept}, {aid: current})
+            gone.update(dropped(before, after, live))
+            for rule, params in replaced(before, after, live).get(aid, {}).items():
+                gone.setdefault(aid, {}).setdefault(rule, {}).update(params)
         self._restarted.clear()
-        return now, fresh
+        return now, fresh, gone
 
     def what_waits(self) -> dict[int, tuple[tuple[str, ...], dict]]:
         """account id -> (rules waiting, their parameters now and waiting): every loosening that
