@@ -317,6 +317,15 @@ class SessionWindow:
                 return opens
         raise ValueError(f"no session opens within {_SEARCH_DAYS} days")
 
+    def last_end(self, ns: int) -> Optional[int]:
+        """The latest window close at or before `ns` (within _SEARCH_DAYS), or None."""
+        today = from_ns(ns, self.tz).date()
+        for i in range(_SEARCH_DAYS):
+            b = self.bounds(today - dt.timedelta(days=i))
+            if b is not None and b[1] <= ns:
+                return b[1]
+        return None
+
     def next_end(self, ns: int) -> int:
         """The end of the current window, or of the next one when outside."""
         for _opens, closes in self._around(ns, _SEARCH_DAYS):

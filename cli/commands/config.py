@@ -200,9 +200,9 @@ def set_value(args, ctx) -> int:
         refused = offline_port_refusal(ctx.config_path, args.key, value)
         if refused:
             raise CliError(f"{args.key}: not saved: {refused}")
-        if rollmove.is_roll_key(args.key):   # from the next roll, as a running riskd does
+        if rollmove.is_calendar_key(args.key):   # from the next roll, as a running riskd does
             return offline_edit(ctx, lambda path, backups: rollmove.set_roll(
-                path, value, running_calendar(path), time.time_ns(), backups))
+                path, value, running_calendar(path), time.time_ns(), backups, key=args.key))
         return offline_edit(ctx, lambda path, backups: set_config_value(
             path, args.key, value, backups))
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)

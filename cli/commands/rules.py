@@ -246,14 +246,22 @@ def typed(params: dict) -> dict:
     return out
 
 
-def param_cells(rule: str, shown: dict, overridden, waiting: dict) -> tuple[str, str]:
+def param_cells(rule: str, shown: dict, overridden, waiting: dict,
+                own_now=None) -> tuple[str, str]:
     """(the parameters in force, the looser ones waiting) as `rules list` shows them, '*'
-    after the account's own value (an override): on the waiting value when it is the one that
-    waits, not on the profile's value in force beside it (trial17a section 9: "limit=4*" with
-    "waiting: limit=5 at the roll", 4 the profile's, 5 the account's own). "; " between
-    parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)."""
+    after the account's own value (an override): on the waiting value when it is the account's
+    own, and on the value in force beside it when that one is the account's own too (own_now:
+    risk's word, RuleValue.own), not when it is the profile's (trial17a section 9: "limit=4*"
+    with "waiting: limit=5 at the roll", 4 the profile's, 5 the account's own; round 21,
+    admin21: the account's own 4 in force lost its '*' while its 6 waited). Without risk's
+    word (--offline, an older risk) a value in force beside a waiting one has none. "; "
+    between parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)."""
     own = set(overridden or ())
-    params = "; ".join(f"{k}={val}" + ("*" if k in own and k not in waiting else "")
+    kept = set(own_now or ())
+
+    def marked(k: str) -> bool:
+        return k in kept if k in waiting else k in own
+    params = "; ".join(f"{k}={val}" + ("*" if marked(k) else "")
                        for k, val in params_texts(rule, shown).items())
     waits = "; ".join(f"{k}={v}" + ("*" if k in own else "")
                       for k, v in params_texts(rule, waiting).items())
@@ -299,6 +307,12 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         return dict(v.waiting) if v is not None else {}
 
+    def own_in_force(row):
+        """The parameters whose value in force is the account's own (risk's word; None when
+        risk does not say: the file's `overridden` then)."""
+        v = reading(row)
+        return list(v.own) if v is not None and v.own is not None else None
+
     def in_force(row) -> tuple:
         """(enabled, mode) as riskd applies them now: a loosening (alert mode, switched off)
         saved in the file waits for the roll, and is shown under 'waiting' only."""
@@ -310,6 +324,7 @@ def list_rules(args, ctx) -> int:
             target=r.target, profile=r.profile, rule=r.rule, enabled=in_force(r)[0],
             mode=in_force(r)[1],
             warn_at=r.warn_at, params=typed(r.params), overridden=r.overridden,
+            own_in_force=own_in_force(r),
             current=value_of(r), waiting=typed(waiting_of(r))) for r in rows]})
         return 0
     table = []
@@ -319,7 +334,8 @@ def list_rules(args, ctx) -> int:
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
-        params, waits = param_cells(r.rule, shown, r.overridden, waiting_of(r))
+        params, waits = param_cells(r.rule, shown, r.overridden, waiting_of(r),
+                                    v.own if v is not None else None)
         params = "; ".join(x for x in (params, warn_cell(r.rule, r.warn_at, r.overridden))
                            if x)
         enabled, mode = in_force(r)

@@ -659,18 +659,23 @@ class RiskWorker(Worker):
         restart_changes = getattr(self.settings, "restart_changes", None)
         if restart_changes is None:
             return
-        live, fresh = restart_changes()
+        live, fresh, gone = restart_changes()
         name_of = self.engine.account_name
         if live:
             self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
                          *loosening.now_lines_of(live, name_of, f" ({WHILE_DOWN})"))
+        if not (fresh or gone):
+            return
+        now = self.clock.now_ns()
+        roll = showtime.at(self.engine.calendar.next_roll(now),
+                           showtime.zone_of(self.config), now)
         if fresh:
-            now = self.clock.now_ns()
-            roll = showtime.at(self.engine.calendar.next_roll(now),
-                               showtime.zone_of(self.config), now)
             lines, accounts = loosening.loosen_lines_of(fresh, name_of, roll)
             self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
                          [f"{line} ({WHILE_DOWN})" for line in lines], accounts)
+        if gone:        # a waiting loosening set back or replaced while riskd was stopped
+            self._notify("rules_loosen_withdrawn", "info", loosening.DROPPED_TITLE,
+                         *loosening.dropped_lines_of(gone, name_of, roll, f" ({WHILE_DOWN})"))
 
     def _publish_status(self) -> None:
         """The STATUS_EVERY tick: the accounts changed since the last round are published in

@@ -120,14 +120,18 @@ class Words:
     def value(self, aid: int, rule: str, param: str, value, new: bool):
         if rule != "drawdown_guard" or param != "line" or value is not None:
             return value
-        from services.risk.rules.drawdown_guard import own_line, own_line_words
+        from services.risk.rules.drawdown_guard import (OWN_LINE_UNKNOWN, own_line,
+                                                        own_line_unknown, own_line_words)
         acct = self.engine.accounts.get(aid)
         try:
             rules = self.settings.resolve(self.config, acct) if new else self.before.get(aid)
         except Exception:  # noqa: BLE001 -- words only: 'none' as before
             return value
-        line = own_line(acct, getattr(rules, rule, None))
-        return value if line is None else Shown(own_line_words(line))
+        params = getattr(rules, rule, None)
+        line = own_line(acct, params)
+        if line is None:
+            return Shown(OWN_LINE_UNKNOWN) if own_line_unknown(acct, params) else value
+        return Shown(own_line_words(line))
 
     def text(self, aid: int, rule: str, param: str, value, new: bool) -> str:
         return value_text(self.value(aid, rule, param, value, new))

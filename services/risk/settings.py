@@ -87,6 +87,11 @@ class RuleSettings:
         self._restarted: list[int] = []
         self._profiles: dict[tuple, str] = {}
         self._accounts: dict[int, object] = {}   # id -> its state (drawdown_guard's own line)
+        # id -> rule -> the parameters whose value in force is the account's own (set in its
+        # [[accounts]] entry, not its profile's), for `rules list`'s '*' beside a value in
+        # force while another waits (round 21, admin21: the mark was lost while a change
+        # waited): a value kept from an earlier file keeps that file's word
+        self._own: dict[int, dict[str, frozenset]] = {}
 
     def own_line(self, aid: int):
         """The account's drawdown_guard line-of-its-own judge for merge (None: not known)."""
@@ -103,6 +108,7 @@ class RuleSettings:
                 self._restarted.append(aid)
             else:
                 self._effective[aid] = new
+                self._track_own(aid)
             self._names[aid] = acct.name
         elif self._names.get(aid) != acct.name:
             # the broker's name arrived: the config may name the account by it
@@ -147,6 +153,7 @@ class RuleSettings:
             if override:
                 self._effective[aid] = new
                 self._pending.pop(aid, None)
+                self._track_own(aid)
                 continue
             names = self._settle(aid, old, new)
             waiting += [f"{aid}: {n}" for n in names]
@@ -163,6 +170,8 @@ class RuleSettings:
         for aid, (new, _names) in self._pending.items():
             self._effective[aid] = new
         self._pending.clear()
+        for aid in list(self._effective):
+            self._track_own(aid)
         self._off.clear()               # a new trading day: the config's rules, all of them
         self._kept.clear()              # a new trading day: what was kept has landed
 
@@ -178,7 +187,37 @@ class RuleSettings:
             self._pending[aid] = (new, names)
         else:
             self._pending.pop(aid, None)
+        self._track_own(aid)
         return names
+
+    def _track_own(self, aid: int) -> None:
+        """After the rules in force of an account changed: a parameter in force is the
+        account's own when it has the config's value and the config sets it for the account,
+        else (a value kept while the config's waits) as it was."""
+        current = self._effective.get(aid)
+        if current is None:
+            self._own.pop(aid, None)
+            return
+        acct = self._accounts.get(aid)
+        accounts = getattr(self.config, "accounts", None)   # a resolver of its own: none
+        found = config_entry(accounts, aid, getattr(acct, "name", "")) \
+            if acct is not None and accounts is not None else None
+        own_now = dict(found.rules) if found is not None else {}
+        config_rules = self._pending.get(aid, (None, []))[0] or current
+        before = self._own.get(aid, {})
+        out: dict[str, frozenset] = {}
+        for rule in RULE_NAMES:
+            a, b = getattr(current, rule), getattr(config_rules, rule)
+            own = {f.name for f in attrs.fields(type(a))
+                   if (f.name in own_now.get(rule, {}) if getattr(a, f.name) == getattr(b, f.name)
+                       else f.name in before.get(rule, ()))}
+            if own:
+                out[rule] = frozenset(own)
+        self._own[aid] = out
+
+    def own(self, account_id: int) -> dict[str, frozenset]:
+        """rule -> the parameters whose value in force is the account's own (see _own)."""
+        return self._own.get(account_id, {})
 
     def in_force(self) -> dict[int, tuple[str, object]]:
         """account id -> (account name, rules in force) for the store: a restarted risk keeps
@@ -214,18 +253,23 @@ class RuleSettings:
         out.update({aid: new for aid, (new, _names) in self._pending.items()})
         return out
 
-    def restart_changes(self) -> tuple[dict[int, dict], dict[int, tuple]]:
+    def restart_changes(self) -> tuple[dict[int, dict], dict[int, tuple], dict[int, dict]]:
         """What the config changed while risk was down, for the accounts resolved since the
         restart (each said once): (in force now: {aid: {rule: {param: (old, new)}}}, what waits
-        for the roll that did not wait before: as what_waits()). A tightening made offline is
-        in force now (kept vs in force); a loosening waits (what waited before the stop, from
-        the config then, vs what waits now). Without the config then (an older record) only
-        what is in force now is said."""
+        for the roll that did not wait before: as what_waits(), the loosenings that waited at
+        the stop and wait no more: {aid: {rule: {param: (in force, no longer waiting)}}}). A
+        tightening made offline is in force now (kept vs in force); a loosening waits (what
+        waited before the stop, from the config then, vs what waits now); a waiting loosening
+        set back, or replaced by a value in force now, is gone (round 21, warn21b: the start
+        said the tightening, never that the waiting value was dropped). Without the config
+        then (an older record) only what is in force now is said."""
+        from services.risk.lastedit import dropped, replaced
         from services.risk.loosening import changed_now, new_waits
         if not self._restarted:
-            return {}, {}
+            return {}, {}, {}
         now: dict[int, dict] = {}
         fresh: dict[int, tuple] = {}
+        gone: dict[int, dict] = {}
         for aid in self._restarted:
             kept, current = self._kept.get(aid), self._effective.get(aid)
             now.update(changed_now({aid: kept}, {aid: current}))
@@ -237,8 +281,12 @@ class RuleSettings:
             after = {aid: (tuple(self.pending_for(aid)), self.waiting(aid))} \
                 if aid in self._pending else {}
             fresh.update(new_waits(before, after))
+            live = changed_now({aid: kept}, {aid: current})
+            gone.update(dropped(before, after, live))
+            for rule, params in replaced(before, after, live).get(aid, {}).items():
+                gone.setdefault(aid, {}).setdefault(rule, {}).update(params)
         self._restarted.clear()
-        return now, fresh
+        return now, fresh, gone
 
     def what_waits(self) -> dict[int, tuple[tuple[str, ...], dict]]:
         """account id -> (rules waiting, their parameters now and waiting): every loosening that
@@ -285,6 +333,7 @@ class RuleSettings:
                 self._pending[aid] = (new, [n for n in names if n not in chosen])
             if aid in self._kept:
                 self._kept[aid] = self._effective[aid]
+            self._track_own(aid)
             applied += [(aid, n, waiting.get(n, {})) for n in chosen]
         return applied
 

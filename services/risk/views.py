@@ -80,6 +80,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     ctx = Ctx(acct, engine.market, engine.calendar,
               holiday_files=getattr(engine, "holiday_files", None) or {})
     waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
+    own = getattr(engine.settings, "own", lambda _a: {})(account_id)
     zone = getattr(engine, "zone", None) or dt.timezone.utc
     out = []
     for name, rule in engine.rules.items():
@@ -102,7 +103,8 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
                     + off_lock_note(engine, account_id, name, params)),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
-            waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))
+            waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()},
+            own=sorted(own.get(name, ()))))
     return out
 
 

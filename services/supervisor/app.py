@@ -877,6 +877,23 @@ class Supervisor(Worker):
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
     # -- config ---------------------------------------------------------------------------------
+    def _refuse_moved_day(self, fresh) -> None:
+        """ConfigError when the file's [trading_day] (a hand edit of roll, timezone or
+        holidays without roll_changed_after) would move the trading day in progress: riskd
+        keeps the running config and says which line applies it from the next roll, as
+        `config set` writes it (round 21, roll21 left: the screens read the file as written,
+        risk kept the day in memory only, and a restart lost it)."""
+        from shared.config import rollmove
+        from shared.config.errors import Problem
+        try:
+            calendar = fresh.config.trading_day.calendar(os.path.dirname(fresh.path))
+        except (OSError, ValueError):
+            return              # the load said what is wrong with it
+        why = rollmove.day_moved_by(calendar, self.calendar, self.clock.now_ns(),
+                                    showtime.zone_of(fresh.config))
+        if why:
+            raise ConfigError(fresh.path, [Problem("trading_day", why)])
+
     def reload_config(self, reason: str = "", authenticated: bool = False,
                       note: str = "") -> Reply:
         """Re-validate the config file; apply it live or keep the last good one, and say which.
@@ -888,6 +905,7 @@ class Supervisor(Worker):
         try:
             fresh = load_config(self.loaded.path)
             refuse_new_names(self.loaded.config, fresh)     # a NEW one only
+            self._refuse_moved_day(fresh)
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())

@@ -23,7 +23,7 @@ from shared.accountname import listed
 from shared.config.accounts import DEFAULT_PROFILE, AmbiguousAccount, accounts_in_rows, find_account
 from shared.config.errors import ConfigError, Problem
 from shared.config.load import parse_toml, validate_text
-from shared.config.rules import RULE_CLASS, RULE_NAMES
+from shared.config.rules import NEVER_WARN, RULE_CLASS, RULE_NAMES
 from shared.digest import sha256_hex
 
 if TYPE_CHECKING:
@@ -243,6 +243,29 @@ def check_rule_param(rule: str, param: str) -> None:
     if root not in params:
         raise EditError(f"{rule} has no parameter {root!r}; expected one of: "
                         + ", ".join(params))
+    refuse_unused_warn_at(rule, root)
+
+
+def refuse_unused_warn_at(rule: str, param: str) -> None:
+    """EditError for warn_at of a rule that never warns (NEVER_WARN): the value would be
+    saved and never used (round 21: `rules set ... symbol_blocks warn_at 0.5` was accepted
+    silently, and `rules list` shows no warn_at for such a rule)."""
+    if param == "warn_at" and rule in NEVER_WARN:
+        raise EditError(f"{rule} never warns (it has no limit to come near), so it has no "
+                        f"warn_at; nothing was written. The rules that warn: "
+                        + ", ".join(n for n in RULE_NAMES if n not in NEVER_WARN)
+                        + " (docs/rules.md, What every rule has)")
+
+
+_RULE_KEY = re.compile(r"^(?:profiles\.[^.]+|profiles\.\"[^\"]+\"|accounts\[\d+\])\.rules\."
+                       r"(?P<rule>[a-z_]+)\.(?P<param>[a-z_]+)$")
+
+
+def check_config_key(key: str) -> None:
+    """The checks of a rule edit for `config set KEY`, when KEY names a rule's parameter."""
+    m = _RULE_KEY.match(key)
+    if m:
+        refuse_unused_warn_at(m["rule"], m["param"])
 
 
 def refuse_ambiguous(rows, ref: str) -> None:
@@ -575,6 +598,7 @@ def laid_out(old_text: str, new_text: str) -> str:
 def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:
     """`riskctl config set KEY VALUE`: VALUE in TOML syntax, else taken as a string."""
     def change(doc):
+        check_config_key(key)
         set_key(doc, key, parse_value(text, get_key(doc, key), key))
     return edit_config(path, change, backup_dir, **kw)
 

@@ -2,7 +2,8 @@
 
 Every rule has the common fields `enabled`, `mode` ("enforce" | "alert") and `warn_at`
 (the fraction of a limit at which one warning goes out, 0 < x <= 1). Money is Decimal
-(TOML int, float or numeric string are accepted; bool and negatives are refused).
+(TOML int, float or numeric string are accepted; bool is refused). Every number has a sane
+range (shared/config/bounds.py; docs/rules.md, What every rule has): outside it is refused.
 
 Enabled by default (the embedded profile, sensible for the sim demo account and a fresh
 funded account): the loss limits and the account-level guards a firm would also apply --
@@ -24,19 +25,21 @@ from typing import Optional, Union
 
 import attrs
 
-from shared.config.validators import (FieldError, fraction, hhmm, non_negative, one_of,
-                                      optional, parse_hhmm, positive, symbol_list,
-                                      timezone_name, to_money, to_optional_money, weekdays)
+from shared.config import bounds
+from shared.config.bounds import CONTRACTS
+from shared.config.validators import (FieldError, fraction, hhmm, one_of, optional,
+                                      parse_hhmm, symbol_list, timezone_name, to_money,
+                                      to_optional_money, weekdays)
 
 MODES = ("enforce", "alert")
 
 
-def money(default, check=positive):
+def money(default, check=bounds.money_limit):
     """A Decimal amount with a default; also converts on direct construction / attrs.evolve."""
     return attrs.field(default=Decimal(str(default)), converter=to_money, validator=check)
 
 
-def whole(default: int, check=positive):
+def whole(default: int, check=bounds.contracts):
     return attrs.field(default=default, validator=check)
 
 
@@ -69,18 +72,17 @@ class MaxContracts(RuleBase):
 
 
 def _unknown_symbol(_inst, attribute, value) -> None:
-    ok = (value in ("block", "allow")
-          or (isinstance(value, int) and not isinstance(value, bool) and value > 0))
-    if not ok:
-        raise FieldError(attribute.name,
-                         f"expected \"block\", \"allow\" or a whole number above 0, got {value!r}")
+    if not (value in ("block", "allow") or bounds.in_bounds(value, CONTRACTS)):
+        raise FieldError(attribute.name, "expected \"block\", \"allow\" or a whole number "
+                         f"from {CONTRACTS[0]} to {CONTRACTS[1]}, got {value!r}")
 
 
 def _per_symbol_limits(_inst, attribute, value) -> None:
     symbol_list(_inst, attribute, list(value))
-    bad = {k: v for k, v in value.items() if v <= 0}
+    bad = {k: v for k, v in value.items() if not bounds.in_bounds(v, CONTRACTS)}
     if bad:
-        raise FieldError(attribute.name, f"expected whole numbers above 0, got {bad!r}")
+        raise FieldError(attribute.name, f"expected whole numbers from {CONTRACTS[0]} to "
+                         f"{CONTRACTS[1]}, got {bad!r}")
 
 
 @rule_params
@@ -116,22 +118,22 @@ class MaxUnrealizedProfit(RuleBase):
 @rule_params
 class TradeFrequencyLimit(RuleBase):
     """6. Trade counts in sliding windows: cooldowns; per_day / per_week: flatten until roll."""
-    per_minute: int = whole(3, non_negative)          # 0 = off
-    per_hour: int = whole(10, non_negative)
-    per_session: int = whole(50, non_negative)
-    per_minute_cooldown: int = whole(60)               # seconds
-    per_hour_cooldown: int = whole(1800)
-    per_session_cooldown: int = whole(3600)
-    per_day: int = whole(0, non_negative)              # 0 = off
-    per_week: int = whole(0, non_negative)             # 0 = off
+    per_minute: int = whole(3, bounds.trades)          # 0 = off
+    per_hour: int = whole(10, bounds.trades)
+    per_session: int = whole(50, bounds.trades)
+    per_minute_cooldown: int = whole(60, bounds.cooldown_seconds)   # seconds
+    per_hour_cooldown: int = whole(1800, bounds.cooldown_seconds)
+    per_session_cooldown: int = whole(3600, bounds.cooldown_seconds)
+    per_day: int = whole(0, bounds.trades)             # 0 = off
+    per_week: int = whole(0, bounds.trades)            # 0 = off
     flatten: bool = False
 
 
 @attrs.frozen(kw_only=True)
 class LossTier:
     """One tier of cooldown_after_loss: a trade losing `loss` or more waits `seconds`."""
-    loss: Decimal = attrs.field(converter=to_money, validator=positive)
-    seconds: int = attrs.field(validator=positive)
+    loss: Decimal = attrs.field(converter=to_money, validator=bounds.money_limit)
+    seconds: int = attrs.field(validator=bounds.cooldown_seconds)
 
 
 def _default_tiers() -> list[LossTier]:
@@ -157,7 +159,7 @@ class CooldownAfterLoss(RuleBase):
 class NoStopLossGrace(RuleBase):
     """8. A position open grace_seconds with no working stop order: close it."""
     enabled: bool = False
-    grace_seconds: int = whole(10, non_negative)
+    grace_seconds: int = whole(10, bounds.grace_seconds)
 
 
 @attrs.frozen(kw_only=True)
@@ -212,9 +214,9 @@ class SymbolBlocks(RuleBase):
 class TradeManagement(RuleBase):
     """12. Move the stop to breakeven, then trail it (0 = that step off)."""
     enabled: bool = False
-    breakeven_after_ticks: int = whole(10, non_negative)
-    trail_after_ticks: int = whole(20, non_negative)
-    trail_distance_ticks: int = whole(10)
+    breakeven_after_ticks: int = whole(10, bounds.ticks)
+    trail_after_ticks: int = whole(20, bounds.ticks)
+    trail_distance_ticks: int = whole(10, bounds.distance_ticks)
 
 
 @rule_params
@@ -240,11 +242,11 @@ class DrawdownGuard(RuleBase):
     enabled: bool = False
     max_loss: Decimal = money(2000)
     trailing: str = attrs.field(default="eod", validator=one_of("eod", "intraday"))
-    buffer: Decimal = money(100, non_negative)
+    buffer: Decimal = money(100, bounds.buffer_amount)
     starting_balance: Optional[Decimal] = attrs.field(
-        default=None, converter=to_optional_money, validator=optional(positive))
+        default=None, converter=to_optional_money, validator=optional(bounds.balance))
     line: Optional[Decimal] = attrs.field(default=None, converter=to_optional_money,
-                                          validator=optional(positive))
+                                          validator=optional(bounds.balance))
 
     def __attrs_post_init__(self) -> None:
         if self.buffer >= self.max_loss:

@@ -83,7 +83,8 @@ def merge_rule(name: str, old, new, own_line=None):
     drawdown_guard works out itself when its `line` is none (risk knows it: the account's
     high-water mark; None when not known): a line set or removed is judged against the line
     in force, not against "none" (trial 21a: `line none -> 47000` below riskd's own 48,000.00
-    line was applied at once, a loosening)."""
+    line was applied at once, a loosening); while it is not known, against the highest it can
+    be (starting_balance): a lower line waits."""
     if old == new:
         return new, None
     if not old.enabled:
@@ -109,7 +110,14 @@ def merge_rule(name: str, old, new, own_line=None):
         if name == "drawdown_guard" and f.name == "line" and own_line is not None:
             a = a if a is not None else own_line(old)
             b = b if b is not None else own_line(new)
-            if a is not None and a == b:        # the same line in force either way
+            if a is None and b is not None:
+                # no line set and riskd's own not known yet (no high-water mark before it
+                # reads the balance): once taken it may be as high as starting_balance, never
+                # higher, so only a line that high is surely no lower (round 21: "none" was
+                # read as the lowest line, and a line below riskd's coming own line applied
+                # at once)
+                a = old.starting_balance
+            if a is not None and b is not None and b >= a:   # as high, or the same line
                 now_fields[f.name] = getattr(new, f.name)
                 continue
         verdict = _cmp(directions.get(f.name, "categorical"), a, b)

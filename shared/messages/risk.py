@@ -239,6 +239,9 @@ class RuleValue:
     params: dict[str, str] = attrs.Factory(dict)
     waiting: dict[str, str] = attrs.Factory(dict)   # param -> the looser value waiting for the roll
     warn_at: Optional[float] = None                 # the rule's warn_at (screens colour by it)
+    # the parameters whose value in force is the account's own, not its profile's (`rules
+    # list`'s '*', also while a looser value of it waits; None: not said, an older risk)
+    own: Optional[list[str]] = None
 
 
 @attrs.frozen(kw_only=True)

@@ -114,7 +114,7 @@ def test_running_riskd_applies_edits_live_and_keeps_its_config_on_an_invalid_fil
              what="the file watcher to refuse the invalid file (riskd's log)")
     refused = procs.riskctl(config, "config", "reload")
     assert refused.returncode == 1
-    assert f"{LIMIT}: expected a number greater than 0, got -5" in refused.stdout
+    assert f"{LIMIT}: expected an amount from 0.01 to 1000000, got -5" in refused.stdout
     assert running_limit(procs, config) == (200, 2)
     assert all_at(config, 2)
 

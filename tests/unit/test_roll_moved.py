@@ -139,3 +139,73 @@ def test_an_older_day_keeps_the_roll_in_force_on_it_after_a_second_change(tmp_pa
     # the roll set back before the latest change's roll: only that change is dropped
     rollmove.set_roll(path, "16:00", cal, EDITED + 10**9, backups)
     assert load_config(path).config.trading_day.roll_changed_after == "2026-11-20 17:00"
+
+
+# -- round 22: time zone and holidays edits, and hand edits (roll21 left) ----------------------
+
+def test_config_set_of_the_time_zone_applies_from_the_next_roll(tmp_path):
+    """The day in progress keeps its end (Mon 17:00 CST = 18:00 in New York), said in the new
+    zone's words: roll_changed_after "2026-12-07 18:00"; every day after rolls at 17:00 New
+    York. Before, the time zone was written alone: the screens (reading the file) ended the
+    day an hour early while riskd kept it in memory."""
+    path = make_config(tmp_path)
+    rollmove.set_roll(path, "America/New_York", RUNNING, EDITED, str(tmp_path / "backups"),
+                      key="trading_day.timezone")
+    table = load_config(path).config.trading_day
+    assert (table.timezone, table.roll_changed_after) == ("America/New_York", "2026-12-07 18:00")
+    cal = table.calendar(os.path.dirname(path))
+    assert cal.end_of(MON) == RUNNING.end_of(MON)
+    assert cal.end_of(TUE) == chi(2026, 12, 8, 16)           # 17:00 New York
+
+
+def test_a_holiday_of_the_day_in_progress_is_refused_and_nothing_written(tmp_path):
+    import pytest
+    from shared.config.edit import EditError
+    path = make_config(tmp_path)
+    before = open(path).read()
+    with pytest.raises(EditError) as refused:
+        rollmove.set_roll(path, '["2026-12-07"]', RUNNING, EDITED, str(tmp_path / "backups"),
+                          key="trading_day.holidays")
+    assert "trading_day.holidays: not saved: it would change the trading day in progress " \
+           "(2026-12-07" in str(refused.value), refused.value
+    assert open(path).read() == before
+    # a later holiday does not move the day in progress: saved, nothing pending
+    rollmove.set_roll(path, '["2026-12-24"]', RUNNING, EDITED, str(tmp_path / "backups"),
+                      key="trading_day.holidays")
+    assert load_config(path).config.trading_day.roll_changed_after == ""
+
+
+def test_a_hand_edit_that_moves_the_day_in_progress_is_refused_by_the_reload(tmp_path):
+    """The supervisor's reload refuses a file whose [trading_day] moves the day in progress
+    (roll or time zone edited by hand, no roll_changed_after), naming the line that applies it
+    from the next roll, so riskd keeps the running config and every process one calendar."""
+    import pytest
+    from services.supervisor.app import Supervisor
+    from shared.clock import FakeClock
+    from shared.config import ConfigError
+
+    class Running:
+        calendar = RUNNING
+        clock = FakeClock(EDITED)
+
+    path = make_config(tmp_path)      # the shipped [trading_day] (17:00 Chicago), written out
+    text = open(path).read() + '\n[trading_day]\nroll = "17:00"\n'
+    open(path, "w").write(text)
+    Supervisor._refuse_moved_day(Running(), load_config(path))      # as it runs: taken
+    text = text.replace('roll = "17:00"', "")
+    for hand, line in (('roll = "06:16"', "2026-12-07 17:00"),
+                       ('timezone = "America/New_York"', "2026-12-07 18:00")):
+        open(path, "w").write(text.replace("[trading_day]", f"[trading_day]\n{hand}", 1))
+        with pytest.raises(ConfigError) as refused:
+            Supervisor._refuse_moved_day(Running(), load_config(path))
+        words = refused.value.render()
+        assert f'add roll_changed_after = "{line}" to [trading_day]' in words, words
+        assert "`riskctl config set trading_day.KEY VALUE`" in words, words
+        # with the line the edit applies from the next roll: taken
+        open(path, "w").write(text.replace(
+            "[trading_day]", f'[trading_day]\n{hand}\nroll_changed_after = "{line}"', 1))
+        Supervisor._refuse_moved_day(Running(), load_config(path))
+    # a holiday after the day in progress moves nothing: taken as written
+    open(path, "w").write(text.replace("[trading_day]", '[trading_day]\nholidays = '
+                                       '["2026-12-24"]', 1))
+    Supervisor._refuse_moved_day(Running(), load_config(path))

@@ -62,6 +62,16 @@ def own_line(acct, params):
     return min(acct.hwm - params.max_loss, params.starting_balance)
 
 
+def own_line_unknown(acct, params) -> bool:
+    """Whether riskd works out its own line for these params but has no mark to do it yet."""
+    return params is not None and params.line is None and params.starting_balance is not None \
+        and (acct is None or acct.hwm is None)
+
+
+OWN_LINE_UNKNOWN = ("none set: riskd's own line, not known yet (no high-water mark until riskd "
+                    "reads the balance)")
+
+
 def own_line_words(line) -> str:
     """riskd's own line as a rule change says it: the line in force, and that none is set
     (trial 21a section 4: "line none -> 49,000.00" while 48,000.00 was in force)."""

@@ -1,5 +1,7 @@
 """9. session_block_outside: orders and positions outside the symbol's session are cancelled /
-closed and the symbol is locked until its next session; at session end open positions close.
+closed and the symbol is locked until its next session; at session end, positions open then
+are flattened and the account locked until the next session (RULES.md rule 9: one breach for
+the end, not one per contract; per contract only with `sessions` of their own).
 
 Sessions come from the rule's `sessions` (per symbol) or `default`; holidays are the rule's
 `holidays_file` (read by the worker, handed in through the context) or else the trading
@@ -18,7 +20,8 @@ from services.risk.rules.base import (CLOCK, ORDER, POSITION, Rule, closed_with_
                                       judged_orders, lookup_symbol)
 from services.risk.state import symbol_of
 from shared import showtime
-from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
+from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, FLATTEN, UNTIL_SESSION,
+                                  LockSpec)
 from shared.tradingday import SessionWindow
 
 _cache: dict[tuple, SessionWindow] = {}
@@ -64,6 +67,26 @@ class SessionBlockOutside(Rule):
             if params.close_at_session_end else "any new position after it is closed"
         return f"session{own} ends {showtime.at(win.next_end(now), zone, now)}: {then}"
 
+    def session_end(self, ctx, params, now, holidays):
+        """One breach for the session's end with positions open: flatten (RULES.md rule 9: "the
+        session ends with positions open | flatten at session end"), the account locked until
+        the next session, when every symbol trades in the one default session (with
+        `sessions` of their own, a flatten would close a symbol inside its own session: each
+        contract is closed on its own then). None when nothing is held outside it."""
+        win = window_of(params.default, holidays)
+        if win.is_inside(now):
+            return None
+        ended = win.last_end(now)
+        # open when the session ended (a position opened after it is one trade outside the
+        # session: closed on its own, its symbol locked, in whatever order its events come)
+        held = sorted({p.symbol for p in ctx.account.positions.values()
+                       if p.size and ended is not None and p.opened_ns < ended})
+        if not held:
+            return None
+        return self.decide(ctx, params, now, FLATTEN,
+                           f"the session ended with {', '.join(held)} open",
+                           lock=LockSpec(kind=UNTIL_SESSION, until_ns=win.next_start(now)))
+
     def evaluate(self, ctx, event, now, params):
         holidays = ctx.holiday_files.get(params.holidays_file) if params.holidays_file else None
         if holidays is None:
@@ -80,6 +103,10 @@ class SessionBlockOutside(Rule):
 
         clock = ctx.change == "clock"
         sweep = clock and params.close_at_session_end
+        if sweep and not params.sessions:
+            ended = self.session_end(ctx, params, now, holidays)
+            if ended is not None:
+                return [ended]
         if sweep or ctx.change in ("opened", "increased", "flipped"):
             for p in ctx.account.positions.values():
                 if (sweep or p.contract_id == event.contract_id) and outside(p.contract_id):

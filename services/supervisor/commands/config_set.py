@@ -5,8 +5,8 @@ admin.password_hash "" removed the admin password of a running riskd with no que
 restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request.
 A port is checked before it is saved, as riskd's start checks them (portcheck.edit_refusal):
 one that clashes with another of riskd's endpoints or that another program holds is refused
-now, not found at the next restart. A roll time (trading_day.roll) applies from the next roll,
-and the answer says so (shared/config/rollmove.py)."""
+now, not found at the next restart. A roll time (trading_day.roll), its time zone or the
+holidays apply from the next roll, and the answer says so (shared/config/rollmove.py)."""
 from services.supervisor import portcheck
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, moves_control, run_edit
@@ -28,13 +28,14 @@ def execute(sup, request, respond) -> None:
                                  f"\"Roles and passwords\")"))
         return
 
-    roll = rollmove.is_roll_key(request.key)
-    # the roll riskd runs now (read for a roll edit only)
+    roll = rollmove.is_calendar_key(request.key)
+    # the calendar riskd runs now (read for a roll, time zone or holidays edit only)
     running, now = (sup.calendar, sup.clock.now_ns()) if roll else (None, 0)
 
     def edit(path, backups, **kw):
-        if roll:        # the day in progress keeps its roll: written with the new time
-            return rollmove.set_roll(path, request.value, running, now, backups, **kw)
+        if roll:        # the day in progress keeps its roll: written with roll_changed_after
+            return rollmove.set_roll(path, request.value, running, now, backups,
+                                     key=request.key, **kw)
         return set_config_value(path, request.key, request.value, backups, **kw)
     taken = portcheck.edit_refusal(sup.loaded.path,
                                    lambda: edit(sup.loaded.path, "", dry_run=True),
@@ -49,9 +50,18 @@ def execute(sup, request, respond) -> None:
     run_edit(sup, respond, request.key, edit,
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
              note=changed_note(sup, request.reason),
-             waits=rollmove.answer_of(running, request.value, now,
-                                      showtime.zone_of(sup.config))() if roll else "",
+             waits=calendar_words(sup, edit, running, now) if roll else "",
              confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)
+
+
+def calendar_words(sup, edit, running, now: int) -> str:
+    """When a roll, time zone or holidays edit applies (from the next roll), from the file it
+    would write; '' when it is refused (the refusal says why)."""
+    try:
+        text = edit(sup.loaded.path, "", dry_run=True).text
+    except Exception:  # noqa: BLE001 -- the edit itself says what is wrong
+        return ""
+    return rollmove.edit_words(running, text, sup.loaded.path, now, showtime.zone_of(sup.config))
 
 
 COMMAND = Command(ConfigSet, "admin", execute)

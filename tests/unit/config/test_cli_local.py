@@ -87,7 +87,7 @@ def test_offline_rules_edit_and_passwd(capsys, tmp_path, monkeypatch):
     # said as the edit's value refused, not the file's problem (trial 21a section 5)
     assert code == 1 and ("default daily_realized_loss.limit: refused, nothing written (the "
                           "file is unchanged): -1 is not a value riskd takes for "
-                          "daily_realized_loss limit: expected a number greater than 0") in err
+                          "daily_realized_loss limit: expected an amount from 0.01 to 1000000") in err
 
 
 @pytest.mark.parametrize("password", ["short"])

@@ -26,9 +26,9 @@ BAD = [
     ("bool for money", rule("daily_realized_loss", limit=True), R + "daily_realized_loss.limit",
      "money"),
     ("negative limit", rule("daily_realized_loss", limit=-500), R + "daily_realized_loss.limit",
-     "greater than 0"),
+     "from 0.01 to 1000000"),
     ("zero loss limit", rule("daily_net_loss", limit=0), R + "daily_net_loss.limit",
-     "greater than 0"),
+     "from 0.01 to 1000000"),
     ("text for money", rule("daily_unrealized_loss", limit="lots"),
      R + "daily_unrealized_loss.limit", "money"),
     ("bad mode", rule("max_contracts", mode="shadow"), R + "max_contracts.mode", "'alert'"),
@@ -44,11 +44,11 @@ BAD = [
                                                          {"loss": 100, "seconds": 30}]),
      R + "cooldown_after_loss.tiers", "sorted"),
     ("negative tier", rule("cooldown_after_loss", tiers=[{"loss": -1, "seconds": 60}]),
-     R + "cooldown_after_loss.tiers[0].loss", "greater than 0"),
+     R + "cooldown_after_loss.tiers[0].loss", "from 0.01 to 1000000"),
     ("bad symbol", rule("symbol_blocks", symbols=["not a symbol"]),
      R + "symbol_blocks.symbols", "symbols like"),
     ("per-instrument zero", rule("max_contracts_per_instrument", limits={"MNQ": 0}),
-     R + "max_contracts_per_instrument.limits", "above 0"),
+     R + "max_contracts_per_instrument.limits", "from 1 to 1000"),
     ("unknown_symbol word", rule("max_contracts_per_instrument", unknown_symbol="deny"),
      R + "max_contracts_per_instrument.unknown_symbol", "block"),
     ("drawdown without balance", rule("drawdown_guard", enabled=True),
@@ -65,7 +65,7 @@ BAD = [
     ("override of unknown rule", {"accounts": [{"id": 1, "rules": {"nope": {"limit": 1}}}]},
      "accounts[0].rules.nope", "unknown key"),
     ("bad override", {"accounts": [{"id": 1, "rules": {"max_contracts": {"limit": -2}}}]},
-     "accounts[0].rules.max_contracts.limit", "greater than 0"),
+     "accounts[0].rules.max_contracts.limit", "from 1 to 1000"),
     ("missing env var", {"broker": {"api_key": "${PROJECTX_API_KEY}"}}, "broker.api_key",
      "PROJECTX_API_KEY is not set"),
     ("stale wait zero", {"broker": {"stale_after": 0}}, "broker.stale_after", "from 1 to 3600"),
@@ -117,7 +117,7 @@ def test_problem_text_names_file_path_value_and_expectation():
     text = info.value.render()
     assert "/etc/riskd.toml" in text
     assert "profiles.default.rules.daily_realized_loss.limit" in text
-    assert "expected a number greater than 0, got -500" in text
+    assert "expected an amount from 0.01 to 1000000, got -500" in text
 
 
 def test_per_instrument_limit_above_account_limit_is_only_a_warning():

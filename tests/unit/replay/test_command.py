@@ -139,7 +139,7 @@ def test_html_is_one_self_contained_file(replay, tmp_path, capsys):
     (["--set", "daily_realized_los.limit=300"], "unknown rule 'daily_realized_los'"),
     (["--set", "daily_realized_loss.limt=300"], "has no parameter 'limt'"),
     (["--set", "daily_realized_loss.limit=-5"],
-     "--set daily_realized_loss.limit=-5: expected a number greater than 0, got -5"),
+     "--set daily_realized_loss.limit=-5: expected an amount from 0.01 to 1000000, got -5"),
     (["--set", "daily_realized_loss"], "expected --set RULE.PARAM=VALUE"),
     (["--from", "2026-11-25", "--to", "2026-11-24"], "expected --from <= --to"),
     (["--from", "25/11/2026"], "expected a date like 2026-11-03"),

@@ -119,8 +119,9 @@ def test_a_timer_cooldown_blocks_the_next_two_round_trips():
 
 
 def test_a_session_end_closes_and_blocks_until_the_next_session():
-    """A long ES held into 15:00 is closed at the last price before the end (5002); the
-    trader's re-entry at 15:20 is blocked until the next session."""
+    """A long ES held into 15:00 is closed at the last price before the end (5002) by the
+    session end's flatten (RULES.md rule 9), the account locked until the next session; the
+    trader's re-entry at 15:20 is blocked until then."""
     d = Days()
     t0 = chi(2026, 11, 25, 14, 50)
     d.bars(ES, t0, [5000] * 9 + [(5000, 5002, 5000, 5002)] + [4995] * 11)
@@ -131,8 +132,9 @@ def test_a_session_end_closes_and_blocks_until_the_next_session():
     d.trade(chi(2026, 11, 25, 15, 30), ES, "sell", 1, 4995)         # +250
     r = replay(d, session_block_outside={})
     first = acted(r, "session_block_outside")[0]
-    assert first.action == CLOSE_POSITION and first.ts_ns == chi(2026, 11, 25, 15, 0)
+    assert first.action == FLATTEN and first.ts_ns == chi(2026, 11, 25, 15, 0)
     assert first.lock.kind == "until_session" and first.lock.until_ns == chi(2026, 11, 26, 8, 30)
+    assert first.lock.symbol is None
     assert r.days[WED].actual == D(-500 + 250 - 4)
     assert r.days[WED].guarded == D(100 - 2)
     # the re-entry is blocked; the 15:10 exit of the closed position and the re-entry's exit

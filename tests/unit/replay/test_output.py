@@ -69,7 +69,7 @@ def test_per_rule_blocked_and_dropped_add_up_to_the_day_totals():
 def test_the_text_tables_fit_80_columns():
     report = session_day()
     text = rep.render(report, CHI)
-    assert "first breach Wed 15:00:00 UTC-06:00 session_block_outside close_position" in text
+    assert "first breach Wed 15:00:00 UTC-06:00 session_block_outside flatten" in text
     assert "-105,080.00" in text                                  # big money, still inside 80
     too_wide = [x for x in text.splitlines() if len(x) > 80]
     assert too_wide == []

@@ -78,3 +78,34 @@ def test_edits_made_while_riskd_was_stopped_are_said_at_its_start(tmp_path):
             == [], sent
     finally:
         stop(w)
+
+
+def test_a_waiting_loosening_dropped_while_riskd_was_stopped_is_said_at_its_start(tmp_path):
+    """Round 21 (warn21b, left): max_contracts limit 5 -> 8 waited for the roll; while riskd
+    was stopped the limit was set back (to 5: taken back) or below it (to 4: a tightening that
+    replaces it). The start said the tightening, never that the waiting 8 was gone, so the
+    phone's last word on it was still "takes effect at the roll"."""
+    from services.risk.loosening import DROPPED_TITLE
+    for back, in_force in (("5", "5"), ("4", "4")):
+        folder = tmp_path / back
+        folder.mkdir()
+        with risk_worker(folder, [ACCOUNT]) as (w, path, backups, _sent):
+            size = w.settings.for_account(w.engine.accounts[1001]).max_contracts.limit
+            assert size == 5
+            result = set_rule_param(path, "default", "max_contracts", "limit", "8", backups)
+            assert w.reload_config(result.digest)
+            assert w.settings.waiting(1001) == {"max_contracts": {"limit": (5, 8)}}
+            w._flush_marks()
+        set_rule_param(path, "default", "max_contracts", "limit", back, backups)   # offline
+        w, sent = started_again(path)
+        try:
+            gone = [lines for kind, title, lines in sent
+                    if kind == "rules_loosen_withdrawn" and title == DROPPED_TITLE]
+            assert len(gone) == 1 and len(gone[0]) == 1, sent
+            assert gone[0][0].startswith(
+                "Demo 1 (id 1001): max_contracts limit 8 no longer waits for the roll, "), gone
+            assert gone[0][0].endswith(f": {in_force} stays in force ({WHILE_DOWN})"), gone
+            assert w.settings.waiting(1001) == {}
+            assert not [s for s in sent if s[0] == "rules_loosen_at_roll"], sent
+        finally:
+            stop(w)

@@ -220,3 +220,33 @@ def test_an_accounts_value_replacing_a_waiting_loosening_says_it_no_longer_waits
         f"Demo 3 (id 1003): max_contracts limit 6 no longer waits for the roll, {ROLL}: 3 "
         f"stays in force"]
     assert w.settings.waiting(DEMO1) == {"max_contracts": {"limit": (4, 6)}}
+
+
+UNKNOWN = ("none set: riskd's own line, not known yet (no high-water mark until riskd reads "
+           "the balance)")
+
+
+@pytest.mark.parametrize("line,waits", [("48500", True), ("49999", True), ("50000", False)])
+def test_a_line_set_while_riskds_own_line_is_not_known_waits_unless_surely_no_lower(
+        worker, line, waits):
+    """Round 21 (admin21, left): with no high-water mark yet (no saved mark, the balance not
+    read), a line set where none was was judged against "none" as the lowest line and applied
+    at once, though riskd's own line, once it reads the balance, may be as high as
+    starting_balance (50,000): a line below it is a loosening that waits, one at
+    starting_balance is applied now."""
+    w, path, backups, sent = worker
+    acct = w.engine.accounts[DEMO3]
+    acct.hwm, acct.balance = None, None
+    result = set_rule_param(path, "1003", "drawdown_guard", "line", line, backups)
+    assert w.reload_config(result.digest)
+    shown = f"{Decimal(line):,.2f}"
+    if waits:
+        assert line_of(w, DEMO3) is None
+        assert w.settings.waiting(DEMO3) == {"drawdown_guard": {"line": (None, Decimal(line))}}
+        assert alert_lines(sent, "wait for the trading-day roll") == [
+            f"Demo 3 (id 1003): drawdown_guard line {UNKNOWN} -> {shown}, takes effect at the "
+            f"roll, {ROLL}"]
+    else:
+        assert line_of(w, DEMO3) == Decimal(line) and w.settings.waiting(DEMO3) == {}
+        assert alert_lines(sent, "in force now") == [
+            f"Demo 3 (id 1003): drawdown_guard line {UNKNOWN} -> {shown}, in force now"]

@@ -22,14 +22,37 @@ def test_a_position_at_10am_is_inside_the_session_a_near_miss():
     assert desk.order(12, MNQ).decisions == []
 
 
-def test_positions_open_at_15_00_are_closed_by_the_clock():
+def test_positions_open_at_15_00_are_flattened_by_the_clock_one_breach():
+    """RULES.md rule 9: "the session ends with positions open | ... flatten at session end |
+    until-session": one breach for the end, a flatten locking the account until the next
+    session (round 21, rules21: it was one close per contract, each its own breach)."""
     desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=RTH)
     desk.long(1, MNQ, 21000)
     desk.short(2, ES, 6000)
     assert desk.wait(59).decisions == []
     out = desk.at(chi(2026, 11, 25, 15))
-    assert sorted((d.action, d.contract_id) for d in out.decisions) == [
-        ("close_position", ES), ("close_position", MNQ)]
+    [d] = out.decisions
+    assert (d.action, d.contract_id, d.reason) == ("flatten", None,
+                                                   "the session ended with ES, MNQ open")
+    assert (d.lock.kind, d.lock.symbol, d.lock.until_ns) == (
+        "until_session", None, chi(2026, 11, 26, 8, 30))
+    assert [c.action for c in out.commands] == ["flatten"]
+    for _ in range(3):          # the clock's next sweeps, the flatten still on its way
+        later = desk.wait(0.2)
+        assert later.decisions == [] and later.commands == [], later.decisions
+
+
+def test_with_sessions_of_their_own_each_contract_is_closed_on_its_own():
+    """A symbol with a session of its own may still trade when the default session ends: a
+    flatten would close it there, so each contract outside its session is closed alone."""
+    rules = dict(RTH, sessions={"ES": {"start": "17:00", "end": "16:00",
+                                       "timezone": "America/Chicago",
+                                       "days": ["mon", "tue", "wed", "thu", "fri"]}})
+    desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=rules)
+    desk.long(1, MNQ, 21000)
+    desk.short(2, ES, 6000)
+    out = desk.at(chi(2026, 11, 25, 15))
+    assert [(d.action, d.contract_id) for d in out.decisions] == [("close_position", MNQ)]
 
 
 def test_per_symbol_overnight_session():
@@ -51,12 +74,11 @@ def test_the_rules_own_holidays_file_closes_the_session():
     assert d.lock.until_ns == chi(2026, 11, 27, 8, 30)
 
 
-def test_session_end_closes_a_position_with_its_orders_each_order_said_once():
+def test_session_end_flattens_a_position_with_its_orders_said_once():
     """Fresh-user trial 21b, finding 5: MNQ long 1 with its stop and target, and an ES entry
-    order, at the session's end: four breaches, the stop counted in the close's "2 orders
-    cancelled" and again as "cancelled" on its own line, the target "nothing to do". The close
-    cancels every working order of its contract: MNQ's stop and target are its, not lines of
-    their own; the ES order, on a contract not closed, is cancelled on its own."""
+    order, at the session's end: four breaches, the stop said twice, the target "nothing to
+    do". Now one breach (RULES.md: flatten at session end): the flatten closes MNQ and cancels
+    every working order of the account, the ES order included, none said on its own."""
     desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=RTH)
     desk.filled(1, MNQ, 21000)
     desk.stop(38, MNQ, SIDE_SELL, 1, 20900)
@@ -64,13 +86,22 @@ def test_session_end_closes_a_position_with_its_orders_each_order_said_once():
     desk.order(40, ES, SIDE_BUY, 1, limit_price=5000)
     assert desk.decisions() == []
     out = desk.at(chi(2026, 11, 25, 15))
-    assert sorted((d.action, d.contract_id, d.order_id) for d in out.decisions) == [
-        ("cancel_orders", ES, 40), ("close_position", MNQ, None)], out.decisions
-    assert sorted((c.action, c.contract_id) for c in out.commands) == [
-        ("cancel_orders", ES), ("close_position", MNQ)]
-    for _ in range(3):          # the clock's next sweeps, the close still on its way
+    assert [(d.action, d.contract_id, d.order_id) for d in out.decisions] == [
+        ("flatten", None, None)], out.decisions
+    assert [(c.action, c.contract_id) for c in out.commands] == [("flatten", None)]
+    for _ in range(3):          # the clock's next sweeps, the flatten still on its way
         later = desk.wait(0.2)
         assert later.decisions == [] and later.commands == [], later.decisions
+
+
+def test_an_order_alone_at_session_end_is_cancelled_on_its_own():
+    """With no position open the end has nothing to flatten: an order outside the session is
+    cancelled, its symbol locked, as any order outside the session is."""
+    desk = Desk(start=chi(2026, 11, 25, 14, 59), session_block_outside=RTH)
+    desk.order(40, ES, SIDE_BUY, 1, limit_price=5000)
+    out = desk.at(chi(2026, 11, 25, 15))
+    assert [(d.action, d.order_id, d.lock.symbol) for d in out.decisions] == [
+        ("cancel_orders", 40, "ES")], out.decisions
 
 
 def test_the_row_says_when_the_session_ends_and_after_it_that_any_new_position_is_closed():
@@ -102,9 +133,10 @@ def test_the_row_says_when_the_session_ends_and_after_it_that_any_new_position_i
         " ".join(text.split()), text
 
 
-def test_the_session_end_alert_names_each_symbol_it_locks():
-    """Fresh-user trial 21b, finding 5: the alert's head line read "MNQ locked until ...
-    (session_block_outside); session_block_outside also until ...", the ES lock unnamed."""
+def test_the_session_end_alert_is_one_block_naming_what_was_open():
+    """Fresh-user trial 21b, finding 5: the alert's head line named one lock and "also until"
+    another, in two breach blocks. Now one flatten: the account locked until the session, one
+    block saying what was open."""
     from services.notify.steps import step_alert
     from services.notify.templates import Context
     from tests.unit.risk.desk import CHI
@@ -114,6 +146,7 @@ def test_the_session_end_alert_names_each_symbol_it_locks():
     out = desk.at(chi(2026, 11, 25, 15))
     alert = step_alert([*out.lockouts, *out.decisions], Context(tz=CHI, accounts={1001: "Demo"}))
     head = alert.text.splitlines()[0]
-    assert "MNQ" in head and "ES also locked until Thu 08:30 CST (session_block_outside)" in \
-        head or "ES" in head and "MNQ also locked until Thu 08:30 CST" in head, alert.text
-    assert alert.text.count("Breach session_block_outside") == 2, alert.text
+    assert head == "🔒 Demo (id 1001) locked until Thu 08:30 CST (session_block_outside)", \
+        alert.text
+    assert alert.text.count("Breach session_block_outside") == 1, alert.text
+    assert "the session ended with MNQ open" in alert.text, alert.text

@@ -20,7 +20,7 @@ from tests.unit.supervisor.test_rule_edit_outcome import Sup
 
 
 @pytest.mark.parametrize("param,value,why", [
-    ("limit", "-100", "expected a number greater than 0, got -100"),
+    ("limit", "-100", "expected an amount from 0.01 to 1000000, got -100"),
     ("limit", "abc", ""),
 ])
 def test_a_refused_value_is_said_as_the_edits_not_the_files(tmp_path, param, value, why):
@@ -52,8 +52,8 @@ def test_an_offline_refusal_is_said_the_same_way(tmp_path, capsys):
                  "-100", "--offline"]) != 0
     err = capsys.readouterr().err
     assert ("1001 daily_realized_loss.limit: refused, nothing written (the file is unchanged): "
-            "-100 is not a value riskd takes for daily_realized_loss limit: expected a number "
-            "greater than 0, got -100") in err, err
+            "-100 is not a value riskd takes for daily_realized_loss limit: expected an amount "
+            "from 0.01 to 1000000, got -100") in err, err
     assert "accounts[0]" not in err and "not in the file" not in err, err
     assert open(path).read() == before
 
