@@ -26,7 +26,7 @@ from tests.support.env import wait_for
 from tests.support.ports import free_ports
 from tests.support.procs import Procs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ALL = ["simbroker", "logging", "notify", "market", "risk", "enforcement"]
 BOT_TOKEN = "123456789:AAFakeBotTokenForTestsOnly_abcdefghij"
@@ -73,7 +73,7 @@ def hardened(tmp_path_factory):
     secrets test then reads every log of the run, the garbage's error replies and log lines
     included. Its folder: the riskd's data, logs and the sessions folder."""
     tmp = tmp_path_factory.mktemp("hardening")
-    started = Procs(tmp)
+    started = Procs(tmp, riskctl_in_process=True)   # as the marker (pytestmark) asks
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RISKD_SESSION_DIR", str(tmp / "sessions"))
         mp.setenv("RISKD_TEST_API_KEY", API_KEY)
