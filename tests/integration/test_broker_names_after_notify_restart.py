@@ -29,7 +29,8 @@ from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150),
+              pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 AID, NAME = 1032, "BOB-SIM-32"
 SHOWN = f"{NAME} (id {AID})"

@@ -39,7 +39,7 @@ from shared.messages.enforce import CommandResult
 from shared.messages.risk import Decision
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 SAID = "messages from another riskd on this machine were ignored, not acted on"
 OTHER = "fedcba9876543210"

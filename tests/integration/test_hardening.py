@@ -24,8 +24,9 @@ from tests.e2e.harness import SimDesk
 from tests.support.auth import ADMIN_PW, config_with_passwords, login
 from tests.support.env import wait_for
 from tests.support.ports import free_ports
+from tests.support.procs import Procs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ALL = ["simbroker", "logging", "notify", "market", "risk", "enforcement"]
 BOT_TOKEN = "123456789:AAFakeBotTokenForTestsOnly_abcdefghij"
@@ -64,20 +65,42 @@ def _listening_ports_of(pids: set[int]) -> list[tuple[str, int]]:
     return found
 
 
+@pytest.fixture(scope="module")
+def hardened(tmp_path_factory):
+    """One riskd with every worker for this module's three tests, not one each (~2.5 s of CPU
+    and a whole start-up per riskd, testtime22): the loopback check only reads; the garbage
+    test leaves every process as it found it (it checks that: same pids, all answering); the
+    secrets test then reads every log of the run, the garbage's error replies and log lines
+    included. Its folder: the riskd's data, logs and the sessions folder."""
+    tmp = tmp_path_factory.mktemp("hardening")
+    started = Procs(tmp, riskctl_in_process=True)   # as the marker (pytestmark) asks
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKD_SESSION_DIR", str(tmp / "sessions"))
+        mp.setenv("RISKD_TEST_API_KEY", API_KEY)
+        dead = free_ports(1)[0]   # nothing listens here: alerts fail and are retried, not leaked
+        try:
+            config = config_with_passwords(
+                tmp, workers=ALL,
+                broker={"api_key": "${RISKD_TEST_API_KEY}"},
+                notify={"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["42"],
+                                     "api_base": f"http://127.0.0.1:{dead}"},
+                        "discord": {"webhook_url": WEBHOOK}})
+            started.riskd(config)
+            started.wait_running(config, ALL, timeout=30)
+            yield started, config, tmp
+        finally:
+            started.end()
+
+
 @pytest.fixture
-def system(procs, tmp_path, monkeypatch):
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-    monkeypatch.setenv("RISKD_TEST_API_KEY", API_KEY)
-    dead = free_ports(1)[0]       # nothing listens here: alerts fail and are retried, not leaked
-    config = config_with_passwords(
-        tmp_path, workers=ALL,
-        broker={"api_key": "${RISKD_TEST_API_KEY}"},
-        notify={"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["42"],
-                             "api_base": f"http://127.0.0.1:{dead}"},
-                "discord": {"webhook_url": WEBHOOK}})
-    procs.riskd(config)
-    procs.wait_running(config, ALL, timeout=30)
-    return config
+def procs(hardened):
+    """The module's riskd's Procs (hardened), in place of a new one per test."""
+    return hardened[0]
+
+
+@pytest.fixture
+def system(hardened):
+    return hardened[1]
 
 
 def test_every_listening_socket_is_on_loopback(procs, system):
@@ -133,7 +156,8 @@ def test_garbage_on_every_input_socket_leaves_every_process_running(procs, syste
     assert {n: w.pid for n, w in procs.workers(system).items()} == before
 
 
-def test_no_secret_reaches_a_log_a_reply_or_an_alert(procs, system, tmp_path):
+def test_no_secret_reaches_a_log_a_reply_or_an_alert(procs, system, hardened):
+    tmp_path = hardened[2]
     desk = SimDesk(system)
     desk.sim("/sim/quote", {"contractId": "CON.F.US.MNQ.Z26", "lastPrice": 21000})
     desk.buy(1002, "CON.F.US.MNQ.Z26", 7)           # over the limit of 5: a breach, a reduce

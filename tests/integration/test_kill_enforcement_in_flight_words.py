@@ -22,7 +22,8 @@ from tests.integration.test_notify_commands import (ME, riskd_config, start,  # 
                                                     telegram)
 from tests.support.env import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120),
+              pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 STRICT = 1002
 CLOSE_WORDS = "riskd's close by lockout enforcement on Demo 2 (strict, id 1002)"
 

@@ -49,7 +49,8 @@ from tests.integration.test_notify_commands import (ME, riskd_config, start,  # 
 from tests.integration.test_risk_commands import ADMIN_PW, riskctl  # noqa: F401
 from tests.support.env import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150),
+              pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 DEMO1 = 1001
 
 

@@ -25,7 +25,7 @@ from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"

@@ -31,7 +31,8 @@ from tests.integration.test_notify_commands import (  # noqa: F401
     ME, riskd_config, start, status_json, telegram)
 from tests.support.env import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150),
+              pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 DEMO1 = 1001
 
 

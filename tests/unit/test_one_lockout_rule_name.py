@@ -14,22 +14,25 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 NAMES = {"self_lockout": "SELF_LOCKOUT", "admin_lockout": "ADMIN_LOCKOUT"}   # value: its name
 
 
-def assignments_of(value: str) -> list[str]:
-    """Every `NAME = "<value>"` in riskd's own code, as 'path:NAME'."""
-    found = []
+def assignments_of(values) -> dict[str, list[str]]:
+    """value -> every `NAME = "<value>"` in riskd's own code, as 'path:NAME' (one pass over
+    the source for all the values: parsing it all takes ~1.5 s of CPU)."""
+    found: dict[str, list[str]] = {value: [] for value in values}
     for path in sorted(p for top in ("services", "shared", "cli")
                        for p in (REPO / top).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and \
-                    isinstance(node.value, ast.Constant) and node.value.value == value:
+                    isinstance(node.value, ast.Constant) and node.value.value in found:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                found += [f"{path.relative_to(REPO)}:{getattr(t, 'id', '?')}" for t in targets]
+                found[node.value.value] += [f"{path.relative_to(REPO)}:{getattr(t, 'id', '?')}"
+                                            for t in targets]
     return found
 
 
 def test_each_name_is_defined_once_in_lockwords():
+    found = assignments_of(NAMES)
     for value, name in NAMES.items():
-        assert assignments_of(value) == [f"shared/lockwords.py:{name}"]
+        assert found[value] == [f"shared/lockwords.py:{name}"]
         assert getattr(lockwords, name) == value
 
 
