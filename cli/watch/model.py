@@ -38,7 +38,7 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.notlive import MARKET_DOWN, prices_line
+from shared.notlive import FEED_DOWN, MARKET_DOWN, feed_down, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
@@ -1500,9 +1500,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
-    if market_down(state):            # prices and open PnL are market's last quote's
+    down = market_down(state)
+    if down or feed_down(state.connections.values()):
+        # prices and open PnL are market's last quote's (market down, or its quote feed not
+        # connected: the broker is down or unreachable)
+        why = MARKET_DOWN if down else FEED_DOWN
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
-            state.accounts[a.account_id], tz, now_ns)) if x)) for a in accounts]
+            state.accounts[a.account_id], tz, now_ns, why)) if x)) for a in accounts]
+    if down:
         # said before the figures arrive too: the supervisor's status comes a request ahead of
         # risk's figures, and a notice that grew then was written twice (trial18a section 9:
         # "NOT GUARDED now: market not running" and under it the same with the prices' note)
