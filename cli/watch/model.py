@@ -845,7 +845,7 @@ def _bars(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
                 f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
-                text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
+                text += " " + waiting_note(r.rule, r.waiting)
             note = shown_note(note_of(r.detail), r.mode) if r.progress != 1 else ""
             note = day_past(status, r, tz, now_ns, short=True) or note   # cli/watch/pastrow.py
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
@@ -891,7 +891,7 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
             text += f" ({after})"
             note = ""               # risk's note of a breach under a lockout since ended
         if r.waiting:
-            text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
+            text += " " + waiting_note(r.rule, r.waiting)
         if r.mode == "alert":
             text += " (alert)"
         note = shown_note(note, r.mode)
@@ -972,6 +972,20 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         who = "that fill is" if k == 1 else "those fills are"
         return f"if {who} the trader's, {then} when riskd's close is answered", False
     return f"{where}: the next trade {rest}" if rest else "", False
+
+
+GUARD_ENDS = "GUARD ENDS AT THE ROLL"
+GUARD_ENDS_WHY = ("an admin disabled this account: riskd guards it until the roll, not after "
+                  "(an admin's `riskctl accounts enable` cancels that)")
+
+
+def waiting_note(rule: str, waiting: dict) -> str:
+    """A rule row's note of a loosening waiting for the roll: '(limit 600.00 at roll)'; a rule
+    switched off then reads '(off at the roll)' (trial22b finding 8: "(enabled false at
+    roll)" showed a trader a config key)."""
+    if waiting.get("enabled") in (False, "false"):
+        return "(off at the roll)"
+    return f"({waiting_text(rule, waiting)} at roll)"
 
 
 def waiting_text(rule: str, waiting: dict) -> str:
@@ -1080,6 +1094,12 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
         out.append(Banner(kind=accountguard.NOT_GUARDED, text=off,
                           countdown="until an admin enables it"))
+    elif getattr(status, "unguarded_at_roll", False) and status.next_roll_ns:
+        # an admin's disable waiting for the roll: the biggest loosening of all, said as a
+        # waiting rule loosening is (trial22b finding 5)
+        out.append(Banner(kind=GUARD_ENDS, text=GUARD_ENDS_WHY,
+                          countdown=f"{fmt_countdown((status.next_roll_ns - now_ns) / NS_PER_S)}"
+                                    f" (at {showtime.end(status.next_roll_ns, tz, now_ns)})"))
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
         on = ""
