@@ -42,9 +42,9 @@ from shared.retrying import KILL_SWITCH_RULES
 # riskd's closes a person's action set off, not a rule's: the replay does not replay them
 # (trial22b finding 7: an admin's lockout's flatten was said to be one "the config replayed, or
 # the bar prices, did not reach")
-BY_A_PERSON = {ADMIN_LOCKOUT: "made by an admin's lockout, `riskctl lockout --admin`",
-               SELF_LOCKOUT: "made by the trader's own lockout, `riskctl lockout`",
-               **{rule: "made by an admin's flatten, `riskctl flatten`"
+BY_A_PERSON = {ADMIN_LOCKOUT: "made by an admin's lockout",
+               SELF_LOCKOUT: "made by the trader's own lockout",
+               **{rule: "made by an admin's flatten, the kill switch"
                   for rule in KILL_SWITCH_RULES}}
 
 # a close of the replay's this far from riskd's same close (rule, action, contract) at most is

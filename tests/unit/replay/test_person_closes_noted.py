@@ -24,7 +24,7 @@ def close(rule: str, action: str = "flatten", contract=None) -> LiveClose:
 
 def test_an_admin_lockouts_flatten_is_the_admins_not_the_configs_or_the_prices():
     [note] = parted(DAY, Decimal("0"), [close("admin_lockout")], [], CHICAGO)
-    assert "admin_lockout flatten (made by an admin's lockout, `riskctl lockout --admin`)" \
+    assert "admin_lockout flatten (made by an admin's lockout)" \
         in note, note
     assert "the replay does not make (it replays the rules, not what a person did)" in note
     assert "did not reach" not in note, note
@@ -37,5 +37,5 @@ def test_a_rules_close_and_a_persons_are_said_apart():
     rule_part, person_part = note.split("; ")[0], note.split("; ")[1]
     assert "max_contracts reduce_position MNQ (the config replayed, or the bar prices, did not " \
            "reach them)" in rule_part and "admin" not in rule_part.split(": ", 2)[2], rule_part
-    assert "admin flatten (made by an admin's flatten, `riskctl flatten`)" in person_part
+    assert "admin flatten (made by an admin's flatten, the kill switch)" in person_part
     assert "self_lockout flatten (made by the trader's own lockout" in person_part, person_part
