@@ -132,6 +132,20 @@ def unlocked_words(was: str, by: str = "") -> str:
     return f"cleared by your unlock{who}; it was {was}"
 
 
+def unlocked_listed_words(symbol: str, by: str = "") -> str:
+    """What `riskctl unlock` did to a symbol_blocks lock, for its table: the lock is gone, the
+    listing is not ('cleared by your unlock (admin:root), but CL is still listed in
+    symbol_blocks: CL's next trade is closed and CL locked again'). Trial22a F5: the row read
+    "cleared by your unlock ...; it was while CL is listed in symbol_blocks (an admin's unlock
+    does not free it ...)", cleared and not freed in one breath."""
+    who = f" ({by})" if by else ""
+    sym = symbol or "the symbol"
+    then = f"{symbol}'s next trade is closed and {symbol}" if symbol else \
+        "its next trade is closed and it"
+    return (f"cleared by your unlock{who}, but {sym} is still listed in {SYMBOL_BLOCKS}: "
+            f"{then} locked again")
+
+
 def with_end(kind: str, rule: str, end: str) -> str:
     """The kind and the end in one note: 'timer Mon 14:05 CST (in 12m)', 'until the roll,
     Mon 17:00 CST'."""

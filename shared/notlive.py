@@ -15,6 +15,12 @@ from typing import Iterable
 from shared import showtime
 
 MARKET_DOWN = "market is not running"
+# market runs but its connection to the broker's quote feed (the market hub) is not up: the
+# broker is down or unreachable (trial22b finding 4: the screens showed the last price and
+# open PnL 41 s after the broker went with no word that they were not live)
+FEED_DOWN = "no connection to the broker's quote feed"
+QUOTE_HUB = "market"
+NOT_UP = ("disconnected", "connecting", "reconnecting")
 
 
 def market_stopped(workers: Iterable) -> bool:
@@ -22,14 +28,23 @@ def market_stopped(workers: Iterable) -> bool:
     return any(w.name == "market" and w.state != "running" for w in workers)
 
 
-def prices_line(status, tz: dt.tzinfo, now_ns: int) -> str:
-    """An account's mark while market is not running: 'prices as of Sat 06:49:10 CST, not live
-    (market is not running)', the time of the oldest last quote of its positions (the open PnL
-    is figured from them); with no quoted position, what risk cannot know (a position or order
-    opened at the broker since, so "flat" is not a fact)."""
+def feed_down(connections: Iterable) -> bool:
+    """market's BrokerConnection rows say its quote hub is not connected, not only as the
+    quiet-feed precaution (whose held prices risk marks itself: shared/quietprice.py) nor
+    because the market is closed: no price reaches risk from the broker."""
+    return any(c.hub == QUOTE_HUB and c.state in NOT_UP and not getattr(c, "precaution", False)
+               for c in connections)
+
+
+def prices_line(status, tz: dt.tzinfo, now_ns: int, why: str = MARKET_DOWN) -> str:
+    """An account's mark while market is not running (or its quote feed is not connected:
+    why FEED_DOWN): 'prices as of Sat 06:49:10 CST, not live (market is not running)', the time
+    of the oldest last quote of its positions (the open PnL is figured from them); with no
+    quoted position, what risk cannot know (a position or order opened at the broker since, so
+    "flat" is not a fact)."""
     quoted = [p.quoted_ns for p in status.positions if p.quoted_ns]
     if quoted:
         when = showtime.at(min(quoted), tz, now_ns, seconds=True)
-        return f"prices as of {when}, not live ({MARKET_DOWN})"
-    return (f"prices not live ({MARKET_DOWN}): positions and orders opened at the broker "
+        return f"prices as of {when}, not live ({why})"
+    return (f"prices not live ({why}): positions and orders opened at the broker "
             f"since are not seen")

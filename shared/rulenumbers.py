@@ -174,6 +174,21 @@ def warning_said(rule: str, reason: str) -> Optional[tuple[str, str]]:
     return (said.group(1), words) if spelled_out(rule, words) else None
 
 
+POSITION_SCOPED = ("daily_unrealized_loss", "max_unrealized_profit")
+
+
+def warning_position(rule: str, reason: str) -> str:
+    """The position a position-scope warning is of, as risk's reason names it ('daily_unrealized_
+    loss at 80% of its limit: MNQ open PnL -161.00' -> 'MNQ open PnL -161.00'); '' for an
+    account-scope reading ('open PnL ...') or any other rule. Trial22a F4: the phone's warning
+    said "value -161.00 vs limit -200.00" and not which position, with two held."""
+    if rule not in POSITION_SCOPED:
+        return ""
+    said = re.match(rf"{re.escape(rule)} at \d+% of its (?:limit|target): (.+)$", reason or "")
+    words = said.group(1).partition(ASIDE)[0] if said else ""
+    return words if re.match(r"\S+ open PnL ", words) else ""
+
+
 def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal],
                      reading: str = "", sep: str = " / ") -> str:
     """A rule's reading beside its limit on a screen: '2 / 5', '4 / 10 per hour' (the window

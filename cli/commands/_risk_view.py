@@ -7,8 +7,9 @@ from typing import Optional
 
 from cli.errors import CliError
 from cli.fitted import fitted, fitted_head, width
-from shared.lockwords import (ENDED_CLEARING, holder_words, kind_words, lock_end_words,
-                              longest_first, unlocked_words)
+from shared.lockwords import (ENDED_CLEARING, SYMBOL_BLOCKS, holder_words, kind_words,
+                              lock_end_words, longest_first, unlocked_listed_words,
+                              unlocked_words)
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -42,6 +43,8 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
     now_ns = time.time_ns() if now_ns is None else now_ns
 
     def until(lk) -> str:
+        if ended and lk.clears_on == SYMBOL_BLOCKS:
+            return unlocked_listed_words(tickers_in(lk.symbol or ""), by)
         if ended:
             was = "until " + fmt_time(lk.until_ns, tz, relative=False, now_ns=now_ns, end=True) \
                 if lk.until_ns else lock_end_words(lk)

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import time
 
-from cli import accountarg
+from cli import accountarg, configfile
 from cli.accountnames import namer
 from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import outcome_text
-from shared.outcomewords import progress_word, unfinished, waiting_words
-from shared.messages.enforce import (DONE, EnforcementStatusRequest, FlattenRequest,
-                                     found_nothing_to_do)
+from shared import showtime
+from shared.outcomewords import at_broker_words, progress_word, unfinished, waiting_words
+from shared.messages.enforce import (DONE, RESUME_WINDOW_S, EnforcementStatusRequest,
+                                     FlattenRequest, found_nothing_to_do)
 from shared.symbols import tickers_in
 
 NAME = "flatten"
@@ -49,15 +50,44 @@ def add_arguments(parser) -> None:
                              "switch)")
 
 
-def _follow(ctx, ids: list[str], wait: float) -> list:
-    """Poll enforcement until every command is final or the wait is over; the last states."""
+# the supervisor's codes for a request enforcement gave no answer to (services/supervisor/
+# lastresults.py NOT_ANSWERED): its reason says why (stopped, restarting after a crash)
+NOT_ANSWERED = ("unreachable", "timeout")
+
+
+def _follow(ctx, accepted: list, wait: float) -> tuple[list, str]:
+    """Poll enforcement until every accepted command is final or the wait is over: (the last
+    states known, why enforcement did not answer the last poll, '' when it did). Enforcement
+    stopping after it took the flatten does not end the wait (trial22b finding 2: riskctl
+    answered "enforcement is not running (backoff)" and riskd flattened 15 s later): the
+    flatten is in its journal and a restarted enforcement resumes it, so riskctl keeps asking;
+    while it cannot answer, the outcomes the supervisor saw final stand."""
+    ids = [s.command_id for s in accepted]
+    known = {s.command_id: s for s in accepted}
     deadline = time.monotonic() + wait
     while True:
-        states = ctx.request(EnforcementStatusRequest(command_ids=ids)).body.commands
-        mine = [s for s in states if s.command_id in ids]
+        reply = ctx.request(EnforcementStatusRequest(command_ids=ids), tolerate=NOT_ANSWERED)
+        # why, without the unreachable words' "try again": a flatten is not to be sent twice
+        down = "" if reply.ok else (reply.reason or "").split(":")[0] or \
+            "enforcement did not answer"
+        for s in getattr(reply.body, "commands", None) or ():
+            if s.command_id in known:
+                known[s.command_id] = s
+        mine = [known[i] for i in ids]
         if all(s.state == "final" for s in mine) or time.monotonic() >= deadline:
-            return mine
+            return mine, down
         time.sleep(POLL_S)
+
+
+def taken_while_down(down: str) -> str:
+    """What is true of a flatten enforcement took and then could not finish because it stopped
+    (`down`: the supervisor's words for why it does not answer): taken, kept in its journal,
+    resumed when it is back (within RESUME_WINDOW_S of the flatten), its outcome in history;
+    never "not running" alone, which reads as "nothing was done"."""
+    return (f"riskd took this flatten, then enforcement stopped before it finished ({down}). "
+            f"Enforcement keeps it in its journal and resumes it when it is back, if that is "
+            f"within {RESUME_WINDOW_S // 60} minutes of the flatten (later it does not: "
+            f"flatten again); `riskctl history` shows its outcome")
 
 
 def outcome_of(state) -> str:
@@ -71,6 +101,17 @@ def outcome_of(state) -> str:
                                                                 state.first_answer_ns))
 
 
+def detail_of(state, ctx) -> str:
+    """A row's detail: behind what it waits, else the call of it out at the broker with no
+    answer yet ('held at the broker since Mon 08:22:31 CST, no answer yet': sent, as LAST
+    ACTIONS says it), else enforcement's words with contracts' short names."""
+    sent = getattr(state, "at_broker_ns", 0) if state.state != "final" else 0
+    return (waiting_words(getattr(state, "waits_behind", ""))
+            or (at_broker_words(showtime.start(sent, configfile.display_zone(ctx.config_path),
+                                               time.time_ns())) if sent else "")
+            or tickers_in(state.detail))
+
+
 def run(args, ctx) -> int:
     if args.all == bool(args.account):
         raise CliError("give one ACCOUNT or --all", EXIT_USAGE)
@@ -79,20 +120,23 @@ def run(args, ctx) -> int:
                         timeout=6.0, retries=0)
     states = reply.body.commands
     skipped = list(getattr(reply.body, "skipped", []) or [])
+    down = ""
     if args.wait > 0:
-        states = _follow(ctx, [s.command_id for s in states], args.wait)
+        states, down = _follow(ctx, states, args.wait)
     if ctx.json:
-        ctx.print_json({"commands": states, "skipped": skipped})
+        ctx.print_json({"commands": states, "skipped": skipped,
+                        **({"enforcement": down} if down else {})})
     else:
         name = namer(ctx, with_broker=True)
         print(render_table(("account", "action", "outcome", "detail"),
                            [(name(s.account_id), "admin flatten", outcome_of(s),
-                             waiting_words(getattr(s, "waits_behind", ""))
-                             or tickers_in(s.detail)) for s in states]
+                             detail_of(s, ctx)) for s in states]
                            + [(name(aid), "admin flatten", "skipped", SKIPPED)
                               for aid in skipped]))
         unfinished = [name(s.account_id) for s in states if s.state != "final"]
-        if unfinished and args.wait > 0:
+        if unfinished and down:
+            print(f"not finished: {', '.join(unfinished)}: {taken_while_down(down)}")
+        elif unfinished and args.wait > 0:
             print(f"not finished after {args.wait:g} s: {', '.join(unfinished)}"
                   " (see riskctl logs / the enforcement log)")
         elif unfinished:

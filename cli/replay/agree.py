@@ -6,7 +6,8 @@ its own closing decisions beside riskd's. A close both made is carried out by ri
 (fresh-user trial 18c, section 7: a difference of -90.02 on a day riskd guarded with the same
 config, and no word of why):
 - riskd's closes the replay did not make: decisions the replay's config or bar prices did not
-  reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
+  reach, or a person's action made (an admin's lockout or flatten, a self-lockout: the replay
+  does not replay those, and says whose they were) (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
 - riskd's closes the replay made too, but which no fill of riskd's carried out and whose records
   do not say they found the position flat (enforcement's journal no longer holds it; one that
@@ -35,6 +36,16 @@ from typing import Callable, Iterable
 from cli.replay.riskdrecords import LiveClose
 from services.risk.state import symbol_of
 from shared import showtime
+from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
+from shared.retrying import KILL_SWITCH_RULES
+
+# riskd's closes a person's action set off, not a rule's: the replay does not replay them
+# (trial22b finding 7: an admin's lockout's flatten was said to be one "the config replayed, or
+# the bar prices, did not reach")
+BY_A_PERSON = {ADMIN_LOCKOUT: "made by an admin's lockout",
+               SELF_LOCKOUT: "made by the trader's own lockout",
+               **{rule: "made by an admin's flatten, the kill switch"
+                  for rule in KILL_SWITCH_RULES}}
 
 # a close of the replay's this far from riskd's same close (rule, action, contract) at most is
 # said to be riskd's made at another moment; further apart it is another close
@@ -106,11 +117,18 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
         parts.append("riskd's closes the replay made at another moment, more than a bar and a "
                      "second from riskd's, so not taken as the same close: "
                      + ", ".join(elsewhere))
+    persons = [c for c in live if c.rule in BY_A_PERSON]
+    live = [c for c in live if c.rule not in BY_A_PERSON]
     if live:
         parts.append("riskd's closes the replay did not make: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
                                  for c in live)
                      + " (the config replayed, or the bar prices, did not reach them)")
+    if persons:
+        parts.append("riskd's closes a person's action made, which the replay does not make "
+                     "(it replays the rules, not what a person did): "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
+                                 + f" ({BY_A_PERSON[c.rule]})" for c in persons))
     # a close of the replay's that is riskd's made at another moment is said there only
     own = [o for o in replay_only if (o[0], o[1], o[2]) not in moved]
     if own:

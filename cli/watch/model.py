@@ -38,7 +38,7 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.notlive import MARKET_DOWN, prices_line
+from shared.notlive import FEED_DOWN, MARKET_DOWN, feed_down, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
@@ -845,7 +845,7 @@ def _bars(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
                 f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
-                text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
+                text += " " + waiting_note(r.rule, r.waiting)
             note = shown_note(note_of(r.detail), r.mode) if r.progress != 1 else ""
             note = day_past(status, r, tz, now_ns, short=True) or note   # cli/watch/pastrow.py
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
@@ -891,7 +891,7 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
             text += f" ({after})"
             note = ""               # risk's note of a breach under a lockout since ended
         if r.waiting:
-            text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
+            text += " " + waiting_note(r.rule, r.waiting)
         if r.mode == "alert":
             text += " (alert)"
         note = shown_note(note, r.mode)
@@ -972,6 +972,20 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         who = "that fill is" if k == 1 else "those fills are"
         return f"if {who} the trader's, {then} when riskd's close is answered", False
     return f"{where}: the next trade {rest}" if rest else "", False
+
+
+GUARD_ENDS = "GUARD ENDS AT THE ROLL"
+GUARD_ENDS_WHY = ("an admin disabled this account: riskd guards it until the roll, not after "
+                  "(an admin's `riskctl accounts enable` cancels that)")
+
+
+def waiting_note(rule: str, waiting: dict) -> str:
+    """A rule row's note of a loosening waiting for the roll: '(limit 600.00 at roll)'; a rule
+    switched off then reads '(off at the roll)' (trial22b finding 8: "(enabled false at
+    roll)" showed a trader a config key)."""
+    if waiting.get("enabled") in (False, "false"):
+        return "(off at the roll)"
+    return f"({waiting_text(rule, waiting)} at roll)"
 
 
 def waiting_text(rule: str, waiting: dict) -> str:
@@ -1080,6 +1094,12 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
         out.append(Banner(kind=accountguard.NOT_GUARDED, text=off,
                           countdown="until an admin enables it"))
+    elif getattr(status, "unguarded_at_roll", False) and status.next_roll_ns:
+        # an admin's disable waiting for the roll: the biggest loosening of all, said as a
+        # waiting rule loosening is (trial22b finding 5)
+        out.append(Banner(kind=GUARD_ENDS, text=GUARD_ENDS_WHY,
+                          countdown=f"{fmt_countdown((status.next_roll_ns - now_ns) / NS_PER_S)}"
+                                    f" (at {showtime.end(status.next_roll_ns, tz, now_ns)})"))
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
         on = ""
@@ -1500,9 +1520,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
-    if market_down(state):            # prices and open PnL are market's last quote's
+    down = market_down(state)
+    if down or feed_down(state.connections.values()):
+        # prices and open PnL are market's last quote's (market down, or its quote feed not
+        # connected: the broker is down or unreachable)
+        why = MARKET_DOWN if down else FEED_DOWN
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
-            state.accounts[a.account_id], tz, now_ns)) if x)) for a in accounts]
+            state.accounts[a.account_id], tz, now_ns, why)) if x)) for a in accounts]
+    if down:
         # said before the figures arrive too: the supervisor's status comes a request ahead of
         # risk's figures, and a notice that grew then was written twice (trial18a section 9:
         # "NOT GUARDED now: market not running" and under it the same with the prices' note)

@@ -43,6 +43,7 @@ from shared.clock import NS_PER_S
 from shared.logsetup import ENFORCEMENT_LOGGER
 from shared.messages.enforce import (DONE, FAILED, Command, EnforcementStatus,
                                      EnforcementStatusRequest, FlattenAccepted, FlattenRequest,
+                                     RESUME_WINDOW_S,
                                      Unenforceable, WithdrawCommand)
 from shared.messages.system import Reply, error, ok
 from shared.projectx.ratebudget import RateBudget
@@ -56,7 +57,6 @@ elog = logging.getLogger(ENFORCEMENT_LOGGER)
 
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
                              # (a re-send from risk retries a waiting command at once)
-RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
 ACCOUNTS_REFRESH_S = 60.0
 
 

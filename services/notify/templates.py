@@ -33,7 +33,7 @@ from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_AD
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, warning_next,
-                                warning_said, reading_aside, window_of)
+                                warning_position, warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
@@ -374,6 +374,10 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     said = warning_said(w.rule, w.reason)       # drawdown_guard: risk's share and words
     if said:
         share, line = said
+    position = warning_position(w.rule, w.reason)
+    if position:    # which position, as history says it: 'MNQ open PnL -161.00 vs limit ...'
+        line = f"{position} vs {line_word(w.rule)} " \
+               f"{'?' if w.limit is None else reading_text(w.rule, w.limit)}"
     # what the trade a count warns of does, in history's words (one function for both:
     # trial16g, the alert omitted "the next trade starts the cooldown", which history had)
     after = warning_next(w.rule, w.value, w.limit, w.reason)

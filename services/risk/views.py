@@ -9,6 +9,7 @@ import attrs
 from services.risk import oldsetting
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
+from services.risk.settings import UNGUARDED_AT_ROLL
 from shared import pricewords
 from shared.config.convert import toml_value_text
 from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
@@ -151,13 +152,17 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
                                                                       now))
                  for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
     day = acct.trading_day or engine.day
+    # the rows first: they resolve the account's settings, and only then is `pending` known
+    # (account_rules below)
+    rules = rule_values(engine, account_id, now, with_params=True)
+    pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
     return AccountStatus(
         account_id=account_id, name=acct.name, ts_ns=now,
         trading_day=day.isoformat() if day else "", balance=acct.balance,
         can_trade=acct.can_trade, realized=acct.realized(True), fees=acct.fees,
         unrealized=unrealized, unrealized_complete=complete, trades_today=acct.trades_today,
         open_orders=len(acct.orders), positions=positions,
-        rules=rule_values(engine, account_id, now, with_params=True),
+        rules=rules, unguarded_at_roll=UNGUARDED_AT_ROLL in pending,
         lockouts=engine.lockouts.all(account_id),
         next_roll_ns=engine.calendar.next_roll(now),
         failing=engine.failing_views(account_id),

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from shared.messages.enforce import CLOSING_ACTIONS, FINAL_STATUSES, CommandResult
+from shared.messages.enforce import (CLOSING_ACTIONS, FINAL_STATUSES, RESUME_WINDOW_S,
+                                     CommandResult)
 from shared.outcomewords import ACTION_WORDS, who_acted
 
-# enforcement resumes unfinished commands younger than this (services/enforcement/app.py
+# enforcement resumes unfinished commands younger than this (shared/messages/enforce.py
 # RESUME_WINDOW_S); older ones run again only if risk sends them again
-RESUME_WINDOW_NS = 600 * 10**9
+RESUME_WINDOW_NS = RESUME_WINDOW_S * 10**9
 ENFORCEMENT = "enforcement"
 
 

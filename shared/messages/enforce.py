@@ -33,6 +33,9 @@ WITHDRAWN = "withdrawn"
 # what a pending command waits for (CommandResult.waits_for): the broker refused it because the
 # market is closed, and enforcement sends it again when it opens (services/enforcement/executor.py)
 MARKET_OPEN = "the market to open"
+# a restarted enforcement resumes the unfinished commands of its journal younger than this (s);
+# older ones run again only if risk sends them again (an admin's flatten: never)
+RESUME_WINDOW_S = 600
 FINAL_STATUSES = (DONE, FAILED, SKIPPED, WITHDRAWN)
 # the actions that close at the broker: a close call of theirs held there may be carried out
 # after riskd gave up on it (enforcement's lost_before_restart; the crash alert's words)

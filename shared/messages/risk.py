@@ -293,6 +293,10 @@ class AccountStatus:
     # 18:33:27 CST (trial disable 2)"; its lockouts are then not enforced (trial 2026-12-06:
     # the screens said "guarded now" and "LOCKED OUT" while nothing was enforced)
     not_guarded: str = ""
+    # an admin's disable waiting for the roll (`riskctl accounts disable` without --now): risk
+    # guards the account until next_roll_ns, not after (trial22b finding 5: the trader's
+    # screen said nothing of it while a waiting rule loosening showed "(limit 4 at roll)")
+    unguarded_at_roll: bool = False
 
 
 @attrs.frozen(kw_only=True)

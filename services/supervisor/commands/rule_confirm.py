@@ -81,7 +81,11 @@ def act_line(d, edit: Optional[RuleEdit], names: dict, zone, now_ns: int) -> str
     who = called(named(names, d.account_id), d.account_id)
     setting = d.rule
     if edit is not None and edit.rule == d.rule:
-        setting = f"{d.rule} {setting_words(d.rule, edit.param, edit.wanted)}"
+        # 'max_contracts turned on' (trial22b finding 8: "max_contracts the rule on; now 3
+        # contracts open", a broken sentence), else 'max_contracts limit 1'
+        on = "on" if str(edit.wanted).strip().lower() == "true" else "off"
+        setting = (f"{d.rule} turned {on}" if edit.param == "enabled"
+                   else f"{d.rule} {setting_words(d.rule, edit.param, edit.wanted)}")
     locking = lock_words(d, zone, now_ns)
     does = plan_words(d) if not d.suppressed else ""
     would = " and ".join(x for x in (does, locking) if x)

@@ -61,3 +61,26 @@ def test_no_quoted_position_says_what_is_not_seen_and_live_again_when_market_run
 def test_riskctl_status_marks_the_prices(capsys, monkeypatch):
     out = status_output(capsys, monkeypatch, supervisor(), ok(RiskStatusReply(accounts=[mnq()])))
     assert "prices as of Wed 14:01:52 CST, not live (market is not running)" in out, out
+
+
+def test_the_broker_down_marks_the_prices_as_market_down_does():
+    """Trial22b finding 4: the broker stopped (`riskctl stop simbroker`), market running and
+    reconnecting: status showed 'unrealized +0.50' and the position's open PnL 41 s later with
+    no word that they were not live. Each account now says when its prices are from, as while
+    market is not running; live again once the quote hub is connected."""
+    from shared.messages.market import BrokerConnection, PositionsTable
+    s = state(mnq())
+    s.apply(supervisor("running"))
+    down = [BrokerConnection(hub=h, state="reconnecting", reason="connection refused")
+            for h in ("market", "user")]
+    s.apply(PositionsTable(positions=[], connections=down))
+    [acct] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
+    assert acct.not_live == ("prices as of Wed 14:01:52 CST, not live (no connection to the "
+                             "broker's quote feed)"), acct.not_live
+    # the quiet-feed precaution is not a broker down (risk marks its held prices itself)
+    quiet = BrokerConnection(hub="market", state="reconnecting", precaution=True)
+    s.apply(PositionsTable(positions=[], connections=[quiet]))
+    assert build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].not_live == ""
+    s.apply(PositionsTable(positions=[], connections=[
+        BrokerConnection(hub=h, state="connected") for h in ("market", "user")]))
+    assert build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].not_live == ""

@@ -176,3 +176,17 @@ def test_passwd_offline_says_riskd_is_running_before_judging_the_password(tmp_pa
     assert out.returncode == 3, out.stdout + out.stderr
     assert out.stderr.startswith("riskctl passwd: riskd is running (pid "), out.stderr
     assert "8 characters" not in out.stderr
+
+
+def test_unlock_of_a_listed_symbols_lock_says_cleared_but_still_listed(monkeypatch):
+    """Trial22a F5: the row of CL's symbol_blocks lock read "cleared by your unlock (admin:root);
+    it was while CL is listed in symbol_blocks (an admin's unlock does not free it: ...)",
+    cleared and not freed in one breath."""
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = LockoutState(id="L8", account_id=1002, kind="manual", rule="symbol_blocks",
+                          since_ns=NOW, until_ns=None, symbol="CL", clears_on="symbol_blocks",
+                          reason="CL is listed in symbol_blocks")
+    text = lockout_rows([listed], ended=True, by="admin:root")
+    assert ("cleared by your unlock (admin:root), but CL is still listed in symbol_blocks: "
+            "CL's next trade is closed and CL locked again") in text, text
+    assert "does not free it" not in text and "it was while" not in text, text

@@ -206,3 +206,12 @@ def test_risks_question_and_the_password_warning_are_asked_together(tmp_path):
     assert done.ok and sup.reloads == 1
     assert "confirmed by the admin: applied although riskd acts on it at once" in done.reason
     assert done.reason.endswith("\n  confirmed by the admin: the admin password removed")
+
+
+def test_a_rule_turned_on_over_its_limit_reads_as_a_sentence():
+    """Trial22b finding 8: `rules enable 1001 max_contracts` over the limit asked "Demo 1 (id
+    1001): max_contracts the rule on; now 3 contracts open ...", a broken sentence."""
+    enable = RuleEdit("1002", "max_contracts", "enabled", "true")
+    line = act_line(reduce(), enable, NAMES, TZ, NOW_NS)
+    assert line == ("Demo 2 (strict, id 1002): max_contracts turned on; now 4 contracts open "
+                    "(gross), limit 2: riskd would reduce MNQ by 2"), line
