@@ -253,15 +253,16 @@ def test_a_daily_loss_flatten_while_a_cut_runs_is_sent_and_ends_flat(order):
 @pytest.mark.parametrize("order", ORDERS)
 def test_the_session_end_close_while_a_cut_runs_is_sent_and_ends_flat(order):
     """session_block_outside switched on (shipped off; its session 08:30-15:00 Chicago):
-    the session ends while max_contracts's cut is in flight."""
+    the session ends while max_contracts's cut is in flight. The session's end with positions
+    open is one breach, a flatten (RULES.md; small22a, merged beside this test)."""
     b = Broker(shipped_with(session_block_outside={"enabled": True}), STRICT,
                now=chi(2026, 12, 2, 14, 59, 59))
     b.buy(MNQ, 3)
     [cut] = b.queue
     for _ in range(20):
         b.tick(0.1)
-    # its close of MNQ at the session's end is sent: a cut in flight does not cover it
-    assert [c.action for c in b.queue] == [REDUCE_POSITION, CLOSE_POSITION], b.queue
+    # its flatten at the session's end is sent: a cut in flight does not cover it
+    assert [c.action for c in b.queue] == [REDUCE_POSITION, FLATTEN], b.queue
     b.settle([order])
     assert b.held[MNQ] == 0
 
