@@ -656,8 +656,8 @@ class RiskWorker(Worker):
         want = self.engine.read_after()
         if want > self.fresh_asked and not self.resync_at:
             self.fresh_asked = want
-            log.warning("an account's fills and its broker position have disagreed for %g s: "
-                        "asking market to read the broker again", WINDOW_NS / 1e9)
+            log.warning("an account's fills and its broker position or balance have disagreed "
+                        "for %g s: asking market to read the broker again", WINDOW_NS / 1e9)
             self._resync("stale")
 
     def _say_restart_changes(self) -> None:

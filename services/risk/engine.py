@@ -161,8 +161,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # accounts market's last snapshot read from the broker (complete): risk's book of them
         # is the broker's state, so a self-lockout may see that there is nothing to flatten
         self.known_whole: set[int] = set()
-        # a broker read begun at or after this settles every disagreement of fills and
-        # Position past the window (state.py stale_since); 0: none wanted (read_after)
+        # a broker read begun at or after this settles every disagreement of fills and a
+        # Position or the balance past the window (state.py stale_since); 0: none wanted
         self._read_after = 0
         # account -> the contracts of its book's positions that market's incomplete snapshot
         # (market restarted, the broker not read yet) did not list and no live Position event
@@ -305,10 +305,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         read_after = 0
         for acct in self.accounts.values():
             if acct.pending:
-                if acct.age(now):
-                    out.dirty.add(acct.account_id)
-                if acct.ahead:
-                    read_after = max(read_after, acct.stale_since(now))
+                read_after = max(read_after, acct.stale_since(now))
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
                 if acct.riskd.unmet and (acct.positions or acct.orders):
@@ -942,12 +939,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.known_whole |= ids
             if snap.read_ns and self._read_after:
                 # a broker read begun after disagreements went stale: what it says is the
-                # truth of size now (state.py settle_stale)
+                # truth of size and balance now (state.py settle_stale)
                 for acct in self.accounts.values():
-                    if acct.ahead and acct.settle_stale(snap.read_ns):
+                    if acct.pending and acct.settle_stale(snap.read_ns):
                         out.dirty.add(acct.account_id)
                 self._read_after = max((a.stale_since(now) for a in self.accounts.values()
-                                        if a.ahead), default=0)
+                                        if a.pending), default=0)
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
