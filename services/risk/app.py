@@ -96,6 +96,9 @@ NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 FRESH_RETRY = 1.0          # s: ask again after a snapshot from a broker read older than the
                            # one risk wants (Engine.read_after: fills and Position disagree)
+FRESH_RETRY_MAX = 30.0     # ... doubling each time up to this while market's reads fail (each
+                           # ask is a full snapshot, and market's read costs broker calls);
+                           # back to FRESH_RETRY once a read as fresh as wanted is in
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
 MARKET_SILENT_S = 2.5      # s with nothing from market (it sends a heartbeat every second):
                            # market is stopped or down, and no quote is due (quietfeed.py)
@@ -165,6 +168,7 @@ class RiskWorker(Worker):
         self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete,
                                        # or from a broker read older than risk wants)
         self.fresh_asked = 0           # the Engine.read_after a snapshot was last asked for
+        self.fresh_wait = FRESH_RETRY  # s before the next ask for a fresher read (doubles)
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
         self._run = QuoteRun()         # quotes merged per contract (services/risk/quoterun.py)
         self._run_due = False          # a held run is to be taken at the next loop round
@@ -552,10 +556,14 @@ class RiskWorker(Worker):
             self.resync_at = self.clock.monotonic() + INCOMPLETE_RETRY
         elif self.engine.read_after() > snap.read_ns:
             # market has not read the broker since risk's fills and a Position began to
-            # disagree past the window: it reads again (SnapshotRequest.read_after_ns)
-            self.resync_at = self.clock.monotonic() + FRESH_RETRY
+            # disagree past the window: it reads again (SnapshotRequest.read_after_ns). One
+            # ask for every account in doubt (it carries the latest time wanted), paced 1, 2,
+            # 4 ... 30 s while market's reads fail
+            self.resync_at = self.clock.monotonic() + self.fresh_wait
+            self.fresh_wait = min(self.fresh_wait * 2, FRESH_RETRY_MAX)
         else:
             self.resync_at = 0.0
+            self.fresh_wait = FRESH_RETRY
         merge(out, self.engine.recheck(now))          # listed symbols of new accounts
         self.apply(out)
         log.log(logging.DEBUG if repeat else logging.INFO,   # not twice a second while REST is down
@@ -648,8 +656,8 @@ class RiskWorker(Worker):
         want = self.engine.read_after()
         if want > self.fresh_asked and not self.resync_at:
             self.fresh_asked = want
-            log.warning("an account's fills and its broker position have disagreed for %g s: "
-                        "asking market to read the broker again", WINDOW_NS / 1e9)
+            log.warning("an account's fills and its broker position or balance have disagreed "
+                        "for %g s: asking market to read the broker again", WINDOW_NS / 1e9)
             self._resync("stale")
 
     def _say_restart_changes(self) -> None:

@@ -88,7 +88,13 @@ PRICE_FIRST = frozenset({TRADE, ACCOUNT})    # steps whose open PnL is judged be
 # the steps of the rules that read positions (their size, open PnL, cover): held on an account
 # whose positions market's incomplete snapshot did not confirm (Engine.unsure)
 BOOK_KINDS = frozenset({POSITION, QUOTE, CLOCK})
-BOOK_RULES = frozenset(n for n, (kind, _c) in JUDGED_NOW.items() if kind in BOOK_KINDS)
+# the rules on positions that wait while an account's positions are in doubt (market's
+# incomplete snapshot did not list them: _unsure_of), each as the step it is judged as once
+# the doubt ends: those rejudge.JUDGED_NOW judges on the book, and symbol_blocks (a position
+# step, as recheck runs it: a blocked symbol opened meanwhile is closed then)
+WAITED: dict[str, tuple[str, str]] = {
+    **{n: step for n, step in JUDGED_NOW.items() if step[0] in BOOK_KINDS},
+    "symbol_blocks": (POSITION, "recheck")}
 
 
 def new_id() -> str:
@@ -155,8 +161,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # accounts market's last snapshot read from the broker (complete): risk's book of them
         # is the broker's state, so a self-lockout may see that there is nothing to flatten
         self.known_whole: set[int] = set()
-        # a broker read begun at or after this settles every disagreement of fills and
-        # Position past the window (state.py stale_since); 0: none wanted (read_after)
+        # a broker read begun at or after this settles every disagreement of fills and a
+        # Position or the balance past the window (state.py stale_since); 0: none wanted
         self._read_after = 0
         # account -> the contracts of its book's positions that market's incomplete snapshot
         # (market restarted, the broker not read yet) did not list and no live Position event
@@ -299,10 +305,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         read_after = 0
         for acct in self.accounts.values():
             if acct.pending:
-                if acct.age(now):
-                    out.dirty.add(acct.account_id)
-                if acct.ahead:
-                    read_after = max(read_after, acct.stale_since(now))
+                read_after = max(read_after, acct.stale_since(now))
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
                 if acct.riskd.unmet and (acct.positions or acct.orders):
@@ -416,14 +419,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return out
 
     def _judge_rules(self, acct: AccountState, names, now: int, out: Outcome,
-                     tightened: dict | None = None) -> None:
+                     tightened: dict | None = None, steps: dict = JUDGED_NOW) -> None:
         """The named rules judge what the account holds now, in rule order, each as the step
-        it listens to would (rejudge.JUDGED_NOW), with no event invented. tightened: rule ->
-        the parameters a rule change made stricter (rejudge.changed_rules; Ctx.tightened)."""
+        it listens to would (steps: rejudge.JUDGED_NOW, or WAITED), with no event invented.
+        tightened: rule -> the parameters a rule change made stricter (rejudge.changed_rules;
+        Ctx.tightened)."""
         tick = ClockTick(now)
         for name in self.rules:
-            if name in names and name in JUDGED_NOW:
-                kind, change = JUDGED_NOW[name]
+            if name in names and name in steps:
+                kind, change = steps[name]
                 self._run(acct, kind, tick, now, change, now, out, only=name,
                           tightened=(tightened or {}).get(name))
 
@@ -580,7 +584,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct, event.contract_id, now, self._snap_orders.get(acct.account_id, ()))
         if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
             if sure:                # the position is as the book had it: now judged
-                self._judge_rules(acct, BOOK_RULES, now, out)
+                self._judge_rules(acct, WAITED, now, out, steps=WAITED)
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if isinstance(event, PositionUpdate):
@@ -924,7 +928,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             for aid in sorted(held):
                 acct = self.accounts.get(aid)
                 if acct is not None:
-                    self._judge_rules(acct, BOOK_RULES, now, out)
+                    self._judge_rules(acct, WAITED, now, out, steps=WAITED)
         if snap.complete:           # risk's book holds the broker's state again
             for aid in list(self.carried):
                 acct = self.accounts.get(aid)
@@ -935,12 +939,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.known_whole |= ids
             if snap.read_ns and self._read_after:
                 # a broker read begun after disagreements went stale: what it says is the
-                # truth of size now (state.py settle_stale)
+                # truth of size and balance now (state.py settle_stale)
                 for acct in self.accounts.values():
-                    if acct.ahead and acct.settle_stale(snap.read_ns):
+                    if acct.pending and acct.settle_stale(snap.read_ns):
                         out.dirty.add(acct.account_id)
                 self._read_after = max((a.stale_since(now) for a in self.accounts.values()
-                                        if a.ahead), default=0)
+                                        if a.pending), default=0)
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out

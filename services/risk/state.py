@@ -450,32 +450,29 @@ class AccountState:
         return max(pos.opened_ns if pos is not None else 0,
                    p.opened_ts if p is not None else 0)
 
-    def age(self, now: int) -> bool:
-        """The balance's disagreement older than the window is dropped: the broker's balance
-        is the truth. A position's is not: past the window it is stale (stale_since), and
-        the account is read by its fills until a broker read begun after that settles it
-        (settle_stale): a Position that stays away from the fills that long may be market's
-        stale one (chaos run 2026-12-07: a closed long 1 market kept, taken as true 10 s
-        after riskd's close filled, made the trader's next buy "added to" it, reduced to 1
-        and left open on a locked account)."""
-        if self.balance_since and now - self.balance_since > WINDOW_NS:
-            self._agree_balance()
-            return True
-        return False
-
     def stale_since(self, now: int) -> int:
-        """When the latest of the position disagreements past the window went stale (its
-        start + WINDOW_NS): a broker read begun at or after it settles them all; 0: none."""
-        return max((p.since_ns + WINDOW_NS for p in self.ahead.values()
-                    if now - p.since_ns > WINDOW_NS), default=0)
+        """When the latest of the disagreements past the window went stale (its start +
+        WINDOW_NS): a broker read begun at or after it settles them all; 0: none. A position's
+        (chaos run 2026-12-07: a closed long 1 market kept, taken as true 10 s after riskd's
+        close filled, made the trader's next buy "added to" it, reduced to 1 and left open on
+        a locked account) and the balance's (one from before a loss, taken as true 10 s after
+        the loss's fill, left the loss out of drawdown_guard's equity): until that read the
+        account is read by its fills (book_balance, the fills' positions)."""
+        since = [p.since_ns for p in self.ahead.values()]
+        if self.balance_since:
+            since.append(self.balance_since)
+        return max((t + WINDOW_NS for t in since if now - t > WINDOW_NS), default=0)
 
     def settle_stale(self, read_ns: int) -> bool:
         """A broker read begun at read_ns is in the book (market's complete snapshot): the
-        disagreements stale before it began are settled by it, whatever the Position says
-        now (the broker's position is the truth of size once read afresh)."""
+        disagreements stale before it began are settled by it, whatever the Position or the
+        balance says now (the broker's position and balance are the truth once read afresh)."""
         old = [c for c, p in self.ahead.items() if p.since_ns + WINDOW_NS <= read_ns]
         for c in old:
             del self.ahead[c]
+        if self.balance_since and self.balance_since + WINDOW_NS <= read_ns:
+            self._agree_balance()
+            return True
         return bool(old)
 
     @property

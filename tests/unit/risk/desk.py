@@ -8,6 +8,8 @@ import os
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from services.risk.engine import Engine
 from services.risk.outcome import FixedRules, Outcome
 from services.risk.settings import RuleSettings
@@ -54,6 +56,17 @@ def shipped_engine(loaded, start: int, prefix: str = "id") -> Engine:
     for c in CONTRACTS.values():
         engine.on_event(c, start)
     return engine
+
+
+def shipped_with(loaded, rule: str, **params):
+    """etc/riskd.toml as shipped, with one rule changed (enabled, or its list set)."""
+    config = loaded.config
+    profile = config.profiles["default"]
+    rules = attrs.evolve(profile.rules, **{rule: attrs.evolve(getattr(profile.rules, rule),
+                                                                **params)})
+    profile = attrs.evolve(profile, rules=rules)
+    return attrs.evolve(loaded, config=attrs.evolve(
+        config, profiles={**config.profiles, "default": profile}))
 
 
 def only(**rules) -> RulesConfig:

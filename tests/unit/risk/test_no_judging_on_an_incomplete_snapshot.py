@@ -23,16 +23,18 @@ import pytest
 from shared.config.load import load_config
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, SIDE_SELL, AccountUpdate, Fill,
                                     MarketSnapshot, PositionUpdate, Quote)
-from tests.unit.risk.desk import ES, NS, SHIPPED, chi, shipped_engine
+from tests.unit.risk.desk import ES, MNQ, NS, SHIPPED, chi, shipped_engine, shipped_with
 
 ACCOUNT = 3005                 # not listed in etc/riskd.toml: the default profile
 LOADED = load_config(SHIPPED)
+# symbol_blocks (on as shipped) with MNQ listed: the trader opens MNQ while market is down
+BLOCKED = shipped_with(LOADED, "symbol_blocks", symbols=["MNQ"])
 
 
 class Story:
-    def __init__(self) -> None:
+    def __init__(self, loaded=LOADED) -> None:
         self.now = chi(2026, 11, 25, 9, 0)
-        self.risk = shipped_engine(LOADED, self.now)
+        self.risk = shipped_engine(loaded, self.now)
         self.outs: list = []
         self.snapshot(complete=True, positions=[self.es_long()], quotes=[self.quote(5000)],
                       fills=[Fill(account_id=ACCOUNT, trade_id=1, contract_id=ES,
@@ -129,3 +131,44 @@ def test_a_trade_rule_still_judges_while_positions_are_in_doubt():
               price=Decimal(4990), pnl=Decimal("-520.00"), fees=Decimal("1.40"),
               side=SIDE_SELL, size=1, order_id=13))
     assert ("daily_realized_loss", "flatten") in s.acted(), s.acted()
+
+
+def mnq_long(s: Story) -> PositionUpdate:
+    return PositionUpdate(account_id=ACCOUNT, position_id=26, contract_id=MNQ, ts_ns=s.now,
+                          type=POSITION_LONG, size=1, average_price=Decimal(21000))
+
+
+def mnq_buy(s: Story) -> Fill:
+    return Fill(account_id=ACCOUNT, trade_id=4, contract_id=MNQ, ts_ns=s.now,
+                price=Decimal(21000), pnl=None, fees=Decimal("0.37"), side=SIDE_BUY, size=1,
+                order_id=14)
+
+
+@pytest.mark.parametrize("seen", ["in-the-read", "live"])
+@pytest.mark.parametrize("settled_by", ["complete-snapshot", "es-position"])
+def test_a_blocked_symbol_opened_while_positions_are_in_doubt_is_closed_once_settled(
+        seen, settled_by):
+    """symbol_blocks reads positions, so it waits with the others while ES is in doubt; once
+    the doubt ends (the broker read, or ES's live Position) it judges what is held, as the
+    rules on positions do: MNQ, listed in symbol_blocks and opened while market was down (seen
+    in market's broker read) or while it had not read the broker yet (a live Position), is
+    closed then. Old code: symbol_blocks was not among the rules judged when the doubt ended
+    (rejudge.JUDGED_NOW), and MNQ stayed open with nothing judging it again."""
+    s = Story(BLOCKED)
+    s.wait(30)
+    s.snapshot(complete=False)                      # ES not listed: in doubt
+    if seen == "live":
+        s.on(mnq_long(s))
+        s.on(mnq_buy(s))
+    else:
+        bought = mnq_buy(s)                         # made while market was down
+    s.wait(1)
+    assert ("symbol_blocks", "close_position") not in s.acted(), s.acted()
+    read = dict(positions=[s.es_long(), mnq_long(s)], fills=[] if seen == "live" else [bought])
+    if settled_by == "complete-snapshot":
+        s.snapshot(complete=True, **read)
+    else:
+        s.on(s.es_long())
+        if seen == "in-the-read":                   # market's read lists MNQ later
+            s.snapshot(complete=True, **read)
+    assert ("symbol_blocks", "close_position") in s.acted(), s.acted()

@@ -35,7 +35,7 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_BUY, SIDE_SELL,
                                     STATUS_FILLED, STATUS_OPEN, AccountUpdate, ContractInfo,
                                     Fill, OrderUpdate, PositionUpdate)
-from tests.unit.risk.desk import SHIPPED, chi, shipped_engine
+from tests.unit.risk.desk import SHIPPED, chi, shipped_engine, shipped_with
 
 ACCOUNT = 1001
 MES = "CON.F.US.MES.Z26"
@@ -45,17 +45,6 @@ SATURDAY = chi(2026, 12, 5, 15, 38)            # the trial's moment: no session 
 MONDAY_OPEN = chi(2026, 12, 7, 8, 30)
 STEP_NS = 7_000_000                             # 7 ms between two deliveries
 FEE = Decimal("0.37")
-
-
-def shipped_with(loaded, rule: str, **params):
-    """etc/riskd.toml as shipped, with one rule changed (enabled, or its list set)."""
-    config = loaded.config
-    profile = config.profiles["default"]
-    rules = attrs.evolve(profile.rules, **{rule: attrs.evolve(getattr(profile.rules, rule),
-                                                                **params)})
-    profile = attrs.evolve(profile, rules=rules)
-    return attrs.evolve(loaded, config=attrs.evolve(
-        config, profiles={**config.profiles, "default": profile}))
 
 
 # session_block_outside enabled at its shipped parameters (08:30-15:00 America/Chicago,

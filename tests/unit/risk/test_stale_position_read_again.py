@@ -218,3 +218,73 @@ def test_the_worker_asks_market_once_and_again_only_while_the_read_is_older(tmp_
             w._tick()
         assert asked == [wanted, wanted], asked
         assert w.engine.read_after() == 0 and w.engine.accounts[ACCOUNT].ahead == {}
+
+
+def test_the_worker_backs_off_while_markets_reads_fail_one_ask_for_every_account(tmp_path):
+    """Market's broker reads keep failing (each snapshot it sends is from its last good read):
+    risk asks again 1, 2, 4 ... s later, never more than 30 s apart, not every second (each
+    ask is a full snapshot, and market's read costs broker calls under the broker's rate
+    limits). A second account going stale meanwhile adds no ask of its own: the next one
+    carries the later time, covering both. Once a read as fresh as wanted is in, the pace
+    starts again at 1 s. Old code: an ask every FRESH_RETRY (1 s) for as long as it lasted."""
+    from services.risk.app import FRESH_RETRY, FRESH_RETRY_MAX
+    from shared.clock import FakeClock
+    from tests.unit.risk.worker_rig import risk_worker
+    other = ACCOUNT + 1
+    accounts = [{"id": ACCOUNT, "name": "CHAOS-DRAWDOWN"}, {"id": other, "name": "OTHER"}]
+    with risk_worker(tmp_path, accounts, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w = rig[0]
+        w._first_ask_at = 0.0                # the rig's snapshot is the first one
+        asked: list[tuple[float, int]] = []
+        w.ask.send = lambda: asked.append((w.clock.monotonic(), w.engine.read_after()))
+        w._event(ContractInfo(contract_id=RTY, name="RTYZ6", tick_size=Decimal("0.1"),
+                              tick_value=Decimal("5"), symbol="F.US.RTY"))
+
+        def at(event, account=ACCOUNT):
+            return attrs.evolve(event, ts_ns=w.clock.now_ns(), account_id=account)
+        story = Story()
+        held = {ACCOUNT: [], other: []}      # what market's last good read holds
+
+        def run(seconds, read_ns):           # market answers each ask from a read at read_ns
+            for _ in range(int(seconds * 10)):
+                w.clock.advance(0.1)
+                n = len(asked)
+                w._tick()
+                if len(asked) > n:
+                    snapshot(read_ns)
+
+        def stale_apart(account, read_ns, n=1):     # a close's fill whose Position never comes
+            w._event(at(story.fill(2 * n - 1, SIDE_BUY, 10 + 2 * n - 1), account))
+            w._event(at(story.position(24 + n, 1), account))
+            run(0.5, read_ns)
+            w._event(at(story.fill(2 * n, SIDE_SELL, 10 + 2 * n, pnl="-5.00"), account))
+            held[account] = [at(story.position(24 + n, 1), account)]
+
+        def snapshot(read_ns):
+            w.on_snapshot(MarketSnapshot(
+                seq=0, epoch="test", complete=True, read_ns=read_ns,
+                accounts=[AccountUpdate(account_id=a, name=n, balance=Decimal(50_000),
+                                        can_trade=True)
+                          for a, n in ((ACCOUNT, "CHAOS-DRAWDOWN"), (other, "OTHER"))],
+                positions=held[ACCOUNT] + held[other]))
+
+        stale_apart(ACCOUNT, 1)
+        run(11, 1)
+        assert len(asked) == 1, asked
+        stale_apart(other, 1)                # goes stale while the retry waits
+        run(95, 1)
+        gaps = [round(b[0] - a[0], 1) for a, b in zip(asked, asked[1:])]
+        assert FRESH_RETRY == 1 and FRESH_RETRY_MAX == 30
+        assert gaps == pytest.approx([1, 2, 4, 8, 16, 30, 30, 30, 30][:len(gaps)], abs=0.11) \
+            and len(gaps) >= 7, gaps
+        latest = w.engine.read_after()
+        assert latest > asked[0][1] and asked[-1][1] == latest, asked   # one ask covers both
+        run(FRESH_RETRY_MAX + 1, latest)     # a read as fresh as wanted: the asking ends
+        assert w.engine.read_after() == 0, w.engine.read_after()
+        n = len(asked)
+        run(5, latest)
+        assert len(asked) == n, asked[n:]
+        stale_apart(ACCOUNT, latest, 2)      # a new disagreement: the pace starts at 1 s again
+        run(13, latest)
+        gaps = [round(b[0] - a[0], 1) for a, b in zip(asked[n:], asked[n + 1:])]
+        assert gaps and gaps[0] == pytest.approx(FRESH_RETRY, abs=0.11), gaps
