@@ -31,7 +31,7 @@ from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, lock_
                               locked_words, nothing_done_words, unchanged_words, with_end)
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
-from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
+from shared.messages.enforce import DONE, FAILED, WITHDRAWN, closed_nothing
 from shared.messages.risk import (LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED,
                                   OWN_SAME_END, OWN_SAME_END_BEFORE)
 from shared.retrying import ordinal, try_number
@@ -109,7 +109,7 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
         return f"{head}: {state.detail}" if state.detail else head
     # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to
     # do: account 1002 was already flat", never "done: ..." there and "nothing to do" here
-    label = outcome_word(DONE, not found_nothing_to_do(state.status, state.first_answer_ns)) \
+    label = outcome_word(DONE, not closed_nothing(state)) \
         if state.status == DONE else state.status.upper()
     detail = state.detail
     if state.status == WITHDRAWN:       # taken back by risk before it ran: not a failure
@@ -163,7 +163,7 @@ def became_of(state, tries: int = 1) -> str:
     if state is None:
         return "its outcome is not known"
     return became(state.state == "final", state.status,
-                  found_nothing_to_do(state.status, state.first_answer_ns), tries)
+                  closed_nothing(state), tries)
 
 
 def became(final: bool, status: str, nothing: bool, tries: int = 1) -> str:
@@ -376,7 +376,7 @@ def closed_by(d, others: dict, outcomes: Optional[dict], tz=None) -> str:
             continue
         _n, state = trywords.latest(command_id(other), outcomes)
         if state is not None and state.state == "final" and state.status == DONE \
-                and not found_nothing_to_do(state.status, state.first_answer_ns):
+                and not closed_nothing(state):
             return f"closed by {named_action(other, outcomes, tz)}"
     return "closed by another of riskd's actions"
 

@@ -36,7 +36,7 @@ from shared.clock import NS_PER_S
 from shared.messages.enforce import FINAL_STATUSES
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
-                                     found_nothing_to_do)
+                                     closed_nothing)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import FEED_DOWN, MARKET_DOWN, feed_down, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
@@ -468,8 +468,8 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     # a first "answer" that was riskd giving up on the call (trial18c section 6): said so
     row.timed_out_s = getattr(msg, "first_timed_out_s", 0.0) if msg.status == "done" else 0.0
     row.done_ms = _done_after_no_answer(row, msg.event_ns or msg.started_ns, msg.finished_ns)
-    row.acted = (not found_nothing_to_do(msg.status, getattr(msg, "first_answer_ns", 0))
-                 if msg.status == "done" else None)
+    # a close that found the contract flat closed nothing, whatever it cancelled (trial22a F3)
+    row.acted = not closed_nothing(msg) if msg.status == "done" else None
     row.finished_ns = msg.finished_ns or row.finished_ns
     return True
 
@@ -572,8 +572,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.timed_out_s = getattr(c, "first_timed_out_s", 0.0) if status == "done" else 0.0
     row.done_ms = _done_after_no_answer(row, getattr(c, "event_ns", 0) or c.received_ns,
                                         c.finished_ns)
-    row.acted = (not found_nothing_to_do(status, getattr(c, "first_answer_ns", 0))
-                 if status == "done" else None)
+    row.acted = not closed_nothing(c) if status == "done" else None
     row.finished_ns = c.finished_ns or row.finished_ns
     return True
 

@@ -30,7 +30,7 @@ from shared import codec
 from shared.sqlitefile import check_file, move_aside
 from shared.storedread import open_stored
 from shared.walstore import close_wal, open_wal
-from shared.messages.enforce import (FAILED, MARKET_OPEN, CloseOrder, Command, CommandResult,
+from shared.messages.enforce import (DONE, FAILED, MARKET_OPEN, CloseOrder, Command, CommandResult,
                                      CommandState, LostCall)
 from shared.trywords import KILL_SWITCH_IDS
 
@@ -103,7 +103,7 @@ class Entry:
                              orders_known=self.final and bool(
                                  self.progress.get("orders_known", True)),
                              first_timed_out_s=self.first_timed_out_s,
-                             issued_ns=c.issued_ns)
+                             issued_ns=c.issued_ns, closed_nothing=self.closed_nothing)
 
     @property
     def first_timed_out_s(self) -> float:
@@ -139,7 +139,14 @@ class Entry:
                             attempts=self.attempts, received_ns=self.received_ns,
                             finished_ns=self.finished_ns, event_ns=c.event_ns,
                             first_answer_ns=self.first_answer_ns,
-                            first_timed_out_s=self.first_timed_out_s)
+                            first_timed_out_s=self.first_timed_out_s,
+                            closed_nothing=self.closed_nothing)
+
+    @property
+    def closed_nothing(self) -> bool:
+        """A done close_position whose close call found no position (progress
+        `closed_nothing`, services/enforcement/actions/close_position.py)."""
+        return self.final and self.status == DONE and bool(self.progress.get("closed_nothing"))
 
 
 def lost_call(row) -> LostCall:

@@ -104,7 +104,8 @@ def as_result(state: CommandState, rule: str = "") -> CommandResult:
                          status=state.status, detail=state.detail, attempts=state.attempts,
                          started_ns=state.received_ns, finished_ns=state.finished_ns,
                          event_ns=state.event_ns, action=state.action, rule=rule,
-                         first_answer_ns=state.first_answer_ns)
+                         first_answer_ns=state.first_answer_ns,
+                         closed_nothing=getattr(state, "closed_nothing", False))
 
 
 def final_outcomes(reply, decisions) -> list[CommandResult]:

@@ -22,7 +22,8 @@ from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
-from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, found_nothing_to_do
+from shared.messages.enforce import (DONE, FAILED, WITHDRAWN, CommandResult, closed_nothing,
+                                     found_nothing_to_do)
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
@@ -46,6 +47,9 @@ RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # read "✅ Done ... was already flat" as noise. Logged like every alert, never sent to a
 # channel (docs/alerts.md, What is sent); risk's history keeps it too.
 NOTHING_TO_DO = "action_nothing_to_do"
+# a close that found its contract flat but cancelled orders left working there (CommandResult
+# .closed_nothing): sent, with a title that claims no close (trial22a F3)
+CANCELLED_NOTHING_CLOSED = "action_cancelled_nothing_closed"
 # A rule's close or reduce sent beside lockout enforcement's close of all of the contract
 # (Decision.beside), and its Done: the lockout closes the whole position, and its own alert
 # and Done say so; "⚠️ Breach max_contracts ... reduce MNQ by 1" beside it added nothing
@@ -502,6 +506,15 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
         return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",
+                     lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
+    if closed_nothing(r):
+        # its close found the contract flat (the trader's own sell, a target, closed it) and it
+        # cancelled the orders left working there: that cancel is what riskd did, said as such,
+        # never "✅ Done" over a close it did not make (trial22a F3)
+        return Alert(kind=DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside
+                     else CANCELLED_NOTHING_CLOSED, severity=INFO,
+                     title=f"✅ Orders cancelled on {account}: nothing to close",
                      lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:

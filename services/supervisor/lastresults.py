@@ -31,7 +31,8 @@ def final_state(res: CommandResult) -> CommandState:
                         detail=res.detail, attempts=res.attempts,
                         received_ns=res.started_ns, finished_ns=res.finished_ns,
                         event_ns=res.event_ns, first_answer_ns=res.first_answer_ns,
-                        first_timed_out_s=res.first_timed_out_s)
+                        first_timed_out_s=res.first_timed_out_s,
+                        closed_nothing=res.closed_nothing)
 
 
 class LastResults:

@@ -50,6 +50,18 @@ def found_nothing_to_do(status: str, first_answer_ns: int) -> bool:
     return status == DONE and not first_answer_ns
 
 
+def closed_nothing(r) -> bool:
+    """A done command (a CommandResult or CommandState) whose own point was not carried out
+    because there was nothing to carry out: found_nothing_to_do, or a close_position whose close
+    call found no position (the contract already flat: the trader's own sell, a target, closed
+    it; `closed_nothing`), whatever else it did (the orders it cancelled, said on their own).
+    Every screen reads it "nothing to do" (trial22a F3: the same already-flat close read
+    "nothing to do", and "done" with a "✅ Done" alert when it also cancelled the trader's
+    stop, which read as "riskd closed it")."""
+    return found_nothing_to_do(r.status, getattr(r, "first_answer_ns", 0)) or (
+        r.status == DONE and getattr(r, "closed_nothing", False))
+
+
 @attrs.frozen(kw_only=True)
 class Command:
     """One action against the broker, idempotent by id."""
@@ -170,6 +182,9 @@ class CommandResult:
     # when risk issued the command (Command.issued_ns: its decision's time for a first try;
     # 0: not known): the "✅ Done" of one that came late says how late (trial19b finding 8)
     issued_ns: int = 0
+    # a done close_position whose close call found no position (closed_nothing): it closed
+    # nothing; an order it cancelled is all it did
+    closed_nothing: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -194,6 +209,7 @@ class CommandState:
     # call was sent (enforcement's Executor.at_broker); 0: none out, or not known (queue20's
     # leftover: the close held at the broker read 'accepted' in history)
     at_broker_ns: int = 0
+    closed_nothing: bool = False     # as CommandResult's: its close found the contract flat
 
 
 @attrs.frozen(kw_only=True)

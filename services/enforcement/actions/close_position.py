@@ -69,6 +69,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         ctx.found_flat_after_restart(close)
     # flat without a close of ours that worked (or may have), in any round or turn of it
     already = not answered(ctx.done, close)
+    if already != bool(ctx.progress.get("closed_nothing")):
+        # its close did nothing (in no round): every screen says "nothing to do", whatever
+        # it cancelled (CommandResult.closed_nothing; trial22a F3)
+        ctx.save_progress(closed_nothing=already)
     yield from ctx.settle_orders(noting_placed(ctx, cid), f"orders still working in {cid}",
                                  PASSES)
     closed.raise_if_stuck(ctx.errors)
@@ -77,7 +81,9 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if left is not None:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
-    orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
+    # after a close that closed nothing, the cancel is said on its own: what riskd did
+    orders = f"{'; ' if already else ', '}{plural(cancelled, 'order')} cancelled" \
+        if cancelled else ""
     orders += placedorders.words(ctx)
     if already and not ctx.resumed:
         # its own call found no position: what made it flat after riskd decided, when the

@@ -72,6 +72,7 @@ def test_closing_a_position_cancels_every_working_order_on_its_contract_after_th
     assert list(broker.orders) == [20]                       # the ES order is not MNQ's
     assert broker.positions == {MNQ: 0}
     assert out.result.detail.endswith("closed, 4 orders cancelled")
+    assert out.result.closed_nothing is False            # it closed MNQ: "done"
 
 
 def test_a_close_run_again_after_a_crash_only_does_what_is_missing(executor, journal):
@@ -81,7 +82,11 @@ def test_a_close_run_again_after_a_crash_only_does_what_is_missing(executor, jou
     broker.positions = {MNQ: 0}
     out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
     assert out.result.status == DONE
-    assert "was already flat, 4 orders cancelled" in out.result.detail
+    assert "was already flat; 4 orders cancelled" in out.result.detail
+    # its close closed nothing: "nothing to do" on every screen, though its cancels were
+    # answered (trial22a F3); the journal's state says the same after the result
+    assert out.result.first_answer_ns and out.result.closed_nothing is True
+    assert journal.get(out.result.command_id).state_view().closed_nothing is True
     assert [c for c, _ in broker.trading()] == [CLOSE] + [CANCEL_CALL] * 4
     again = run(executor, journal, broker, command("close_position", cid="d2.1",
                                                    contract_id=MNQ))

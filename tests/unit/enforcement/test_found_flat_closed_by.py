@@ -260,7 +260,7 @@ def test_a_close_that_found_the_contract_flat_names_the_fill_that_made_it_flat(c
     res = ex.run(Job(entry, str(A)), broker).result
     assert res.status == DONE, res
     assert re.fullmatch(r"ES on account 7 was already flat: closed by the trader's buy of 1 at "
-                        r"\S+ \S+ \S+ \(order 9000053\) while this close was in flight, 1 order "
+                        r"\S+ \S+ \S+ \(order 9000053\) while this close was in flight; 1 order "
                         r"cancelled", res.detail), res.detail
     assert res.close_orders == [] and res.orders_known, res
 
@@ -291,14 +291,14 @@ def test_last_actions_say_what_made_it_flat_under_the_row(clock):
                                          rule="max_unrealized_profit",
                                          action="close_position", status="pending")
     said = ("ES on account Demo 1 (id 1001) was already flat: closed by the trader's buy of 1 "
-            "at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1 order "
+            "at Mon 06:04:08 CST (order 9000053) while this close was in flight; 1 order "
             "cancelled")
     model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
                                     action="close_position", detail=said,
                                     first_answer_ns=clock.now_ns()))
     [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
     assert line.note == ("already flat: closed by the trader's buy of 1 at Mon 06:04:08 CST "
-                         "(order 9000053) while this close was in flight, 1 order cancelled"), \
+                         "(order 9000053) while this close was in flight; 1 order cancelled"), \
         line.note
     # plain "was already flat": nothing more under the row
     model._result(st, CommandResult(command_id="d1.1", account_id=A, status="done",
