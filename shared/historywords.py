@@ -462,7 +462,7 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         # a trade count's warning says what the trade it counts up to does (docs/rules.md)
-        who = latewords.WHO if w.rule == latewords.LATE_CLOSE else f"warning: rule {w.rule}"
+        who = outcomewords.note_who(w.rule)
         out.append((w.ts_ns, w.account_id, who, "-",
                     reading(w.rule, w.value, w.limit, w.reason), w.reason,
                     warning_next(w.rule, w.value, w.limit, w.reason)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from shared import latewords
+from shared import afterclosewords, latewords
 from shared.actedby import WAITS
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.messages.enforce import MARKET_OPEN
@@ -30,7 +30,12 @@ _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin 
                ADMIN: "admin",
                LOCKOUT_RULE: "lockout enforcement",
                # riskd's cancel of what its late close left working (services/risk/latecarried.py)
-               latewords.LATE_CLOSE: latewords.WHO}
+               latewords.LATE_CLOSE: latewords.WHO,
+               # the trader's fill that opened a position right after riskd's close of that
+               # contract (services/risk/afterclose.py): a note, the trader's own doing
+               afterclosewords.OPENED_AFTER: afterclosewords.WHO}
+# risk's notes that history's WHO names by who, not "warning: rule ..."
+_NOTES = (latewords.LATE_CLOSE, afterclosewords.OPENED_AFTER)
 RULE = "rule "
 
 
@@ -124,6 +129,12 @@ def who_acted(rule: str, by: str = "") -> str:
     if rule in _NOT_A_RULE:
         return _NOT_A_RULE[rule]
     return f"{RULE}{rule}" if rule else ""
+
+
+def note_who(rule: str) -> str:
+    """History's WHO of a note of risk's (a RuleWarning): 'riskd (late close)', 'trader (after
+    riskd's close)'; 'warning: rule max_contracts' for a rule's warning."""
+    return _NOT_A_RULE[rule] if rule in _NOTES else f"warning: rule {rule}"
 
 
 def acted_cell(rule: str, by: str = "") -> str:

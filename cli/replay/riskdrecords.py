@@ -47,7 +47,7 @@ from services.enforcement.journal import read_stored_results
 from services.risk.store import TRADE_DAYS_KEPT
 from services.risk.lockouts import BY_BROKER, BY_CLOCK, BY_CONFIG, BY_ROLL, CLEARED
 from shared import codec
-from shared.messages.enforce import DONE, FAILED, found_nothing_to_do
+from shared.messages.enforce import DONE, FAILED, closed_nothing
 from shared.messages.market import Fill
 from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
                                   Decision, LockoutChange, command_key)
@@ -137,8 +137,8 @@ class RiskdRecords:
     def outcomes(self, results) -> None:
         """Enforcement's journal results of these closes' commands (and of risk's later tries,
         '<decision>.2'; Entry.result, 'accepted' while unfinished): a close every try of which
-        ended done with nothing to do closed nothing (shared/messages/enforce
-        .found_nothing_to_do); a close or reduce of one contract every try of which ended with
+        ended done with nothing to do closed nothing (shared/messages/enforce.closed_nothing:
+        a close that found its contract flat, whatever it cancelled, too); a close or reduce of one contract every try of which ended with
         no close order of its own on that contract, the list complete (orders_known), no call
         of it unsettled and the last done, found the position flat or cut without it; a flatten
         so ended found flat every contract it named no close order on (found_flat_on)."""
@@ -148,8 +148,7 @@ class RiskdRecords:
         for c in self.closes:
             mine = sorted(tries.get((c.command_id or c.decision_id).rsplit(".", 1)[0], []),
                           key=lambda r: r.finished_ns)
-            c.nothing = bool(mine) and all(
-                found_nothing_to_do(r.status, r.first_answer_ns) for r in mine)
+            c.nothing = bool(mine) and all(closed_nothing(r) for r in mine)
             c.settled = bool(mine) and mine[-1].status == DONE and all(
                 r.status in ENDED and r.orders_known for r in mine)
             c.closed_on = frozenset(

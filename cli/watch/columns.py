@@ -65,7 +65,8 @@ MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they ge
 # who acted, when not a rule, in a word or two for a rule column too narrow for it (trial20c
 # section 6: 'riskd (l…e close)' at 80 columns): cut in its middle it read as no word at all
 WHO_WORDS = {"riskd (late close)": "late close", "lockout enforcement": "lockout",
-             "trader (self-lockout)": "self-lockout", "the admin (admin lockout)": "admin lock"}
+             "trader (self-lockout)": "self-lockout", "the admin (admin lockout)": "admin lock",
+             "trader (after riskd's close)": "trader"}
 
 
 def who_word(who: str, width: int) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared import accountguard, historywords, outcomewords
+from shared import accountguard, afterclosewords, historywords, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
@@ -374,7 +374,17 @@ def _lock_row(state: WatchState, msg: Decision, live: bool) -> bool:
 
 def _late_close(state: WatchState, msg: RuleWarning, live: bool = True) -> bool:
     """A close of riskd's the broker carried out after riskd had given up on it (risk's note
-    of rule latewords.LATE_CLOSE): its row, as history's "riskd (late close)" (late19)."""
+    of rule latewords.LATE_CLOSE): its row, as history's "riskd (late close)" (late19). The
+    trader's fill that opened a position right after riskd's close (rule afterclosewords
+    .OPENED_AFTER): its row too, as history's "trader (after riskd's close)" (trial22a F7)."""
+    if quietrows.is_opened_after(msg.rule) and msg.id not in state.actions:
+        side, symbol, _out = afterclosewords.row_words(msg.reason)
+        state.actions[msg.id] = ActionRow(
+            decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id,
+            rule=quietrows.OPENED, by=quietrows.OPENED, action=side or "fill",
+            status=quietrows.OPENED, live=live, detail=msg.reason, symbol=symbol)
+        _trim(state)
+        return True
     if not quietrows.is_late_close(msg.rule) or msg.id in state.actions:
         return False
     state.actions[msg.id] = ActionRow(
@@ -1227,6 +1237,11 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine
         return ActionLine(time=time, rule=outcomewords.acted_cell(a.rule, a.by) or "-",
                           action=a.action, status=a.status, outcome=outcome,
                           latency=quietrows.NO_CALL, colour=colour, contract=_contract(a))
+    if a.status == quietrows.OPENED:
+        return ActionLine(time=time, rule=quietrows.OPENED_WHO, action=a.action,
+                          status=a.status, outcome=afterclosewords.row_words(a.detail)[2],
+                          latency="-", colour="amber", contract=_contract(a),
+                          note=a.detail)
     if a.status == quietrows.LATE:
         return ActionLine(time=time, rule=quietrows.LATE_WHO, action=a.action, status=a.status,
                           outcome=quietrows.LATE_DONE, latency="-", colour="amber",

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import Optional
 
-from shared import latewords, showtime
+from shared import afterclosewords, latewords, showtime
 from shared.clock import from_ns
 from shared.lockwords import end_words
 from shared.messages.risk import LOCKED_ALREADY, OWN_EXTENDED
@@ -78,5 +78,17 @@ def is_late_close(rule: str) -> bool:
     return rule == latewords.LATE_CLOSE
 
 
+# the trader's fill that opened a position right after riskd's close of that contract (risk's
+# note, services/risk/afterclose.py): its row, rule column history's WHO, action 'sell MNQ',
+# outcome 'opened short 1', the note's sentence under it
+OPENED = "opened after riskd's close"     # its status
+OPENED_WHO = afterclosewords.WHO
+
+
+def is_opened_after(rule: str) -> bool:
+    return rule == afterclosewords.OPENED_AFTER
+
+
 __all__ = ["LOCK", "NO_CALL", "LOCKED", "EXTENDED", "HELD", "LATE", "LATE_DONE", "LATE_WHO", "lock_status",
-           "lock_outcome", "late_symbol", "is_late_close"]
+           "lock_outcome", "late_symbol", "is_late_close", "OPENED", "OPENED_WHO",
+           "is_opened_after"]

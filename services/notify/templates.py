@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import (guardwords, latewords, networds, roundslatency, shards, showtime,
+from shared import (afterclosewords, guardwords, latewords, networds, roundslatency, shards, showtime,
                     tokenwords)
 from shared.accountname import account_name, called, named
 from shared.plural import plural
@@ -369,6 +369,10 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
         return Alert(kind="late_close", severity=WARNING, title=latewords.title(account),
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)
+    if w.rule == afterclosewords.OPENED_AFTER:    # the trader's fill after riskd's close
+        return Alert(kind="opened_after_riskd_close", severity=WARNING,
+                     title=afterclosewords.title(account), lines=(w.reason,), account=account,
+                     account_id=w.account_id, ts_ns=w.ts_ns)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,

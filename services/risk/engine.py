@@ -42,6 +42,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting, Flattened
+from services.risk.afterclose import Closes, opened_note
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
@@ -69,7 +70,7 @@ from shared.retrying import is_kill_switch
 from shared.trywords import decision_of
 from shared.rulenumbers import line_word
 from shared.accountname import account_called
-from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
+from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult, closed_nothing
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STATUS_CANCELLED,
                                     AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
@@ -106,6 +107,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
         self.settings = settings            # .for_account(AccountState) -> RulesConfig | None
+        # who closed what, for the note of a trader's fill that opened a position right after
+        # riskd's close of that contract (services/risk/afterclose.py; words only)
+        self.after_closes = Closes()
         self.taken_under: dict[str, object] = {}   # lockout id -> its rule's setting then
         self.rules = RULES if rules is None else rules
         self._listeners = None          # (the rule table, kind -> its listeners): _listening
@@ -502,6 +506,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 swept = acct.riskd.last_swept
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
+            if change == "new":
+                self.after_closes.seen(event)
             if swept is not None and change == "new":
                 self._swept_parts(acct, event, swept, now, out)
             if late is not None and change == "new":
@@ -512,6 +518,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
                 self._flatten_covers(acct, event, now, out)
+                self._opened_after_close(acct, event, now, out)
             if change in ("new", "changed", "old"):
                 out.fills.append(event)
             if change in ("new", "changed"):
@@ -625,6 +632,16 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 return out
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
+
+    def _opened_after_close(self, acct: AccountState, fill, now: int, out: Outcome) -> None:
+        """The trader's fill opened a position right after riskd's close of that contract, on
+        its side (their own close came second and found it flat): said, in history, LAST
+        ACTIONS and to the phone (services/risk/afterclose.py). Words only: the fill stays
+        the trader's trade, the position theirs."""
+        note = opened_note(acct, fill, self.after_closes,
+                           getattr(self, "zone", None) or dt.timezone.utc, self.ids, now)
+        if note is not None:
+            out.warnings.append(note)
 
     def _said_late(self, acct: AccountState, late, fill, before: int, now: int,
                    out: Outcome, cancel: bool = True) -> None:
@@ -1035,6 +1052,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         done = self.outbox.result(res, now)
         if done is not None:
             out.finished.append(done.id)
+            if res.status == DONE and done.action in (CLOSE_POSITION, FLATTEN) \
+                    and not closed_nothing(res):
+                self.after_closes.done(done.account_id, done.contract_id, done.rule, done.by,
+                                       now)
             self.withdrawn_result(done.id)
             self.finished(done.id)
             if done.action == FLATTEN and res.status == DONE:
@@ -1192,6 +1213,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             return
         out.fills.append(f)
         out.dirty.add(acct.account_id)
+        if not by_riskd:
+            self._opened_after_close(acct, f, now, out)
         if not by_riskd and self.settings.for_account(acct) is not None:
             for d in self.lockouts.opened_by(acct, f, now):
                 self._take(d, now, out)
