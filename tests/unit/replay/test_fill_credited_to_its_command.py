@@ -16,11 +16,11 @@ import pytest
 from services.enforcement.journal import Journal
 from shared.config.load import load_config
 from shared.messages.enforce import CloseOrder, CommandResult
-from shared.messages.market import SIDE_BUY, SIDE_SELL, STATUS_FILLED
+from shared.messages.market import SIDE_SELL, STATUS_FILLED
 from shared.messages.risk import REDUCE_POSITION
 from tests.support.replay_days import MNQ, Days
-from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, order, position,
-                                                          run_replay)
+from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, bought, order,
+                                                          position, run_replay)
 
 pytestmark = pytest.mark.timeout(60)
 NS = 1_000_000_000
@@ -43,10 +43,7 @@ def test_each_of_riskds_fills_is_credited_to_its_own_cut(config, capsys):
     d.bars(MNQ, T0, [21000] * 2)
     live = Live(config)
     at = T0 + NS
-    f = d.trade(at, MNQ, "buy", 3, 21000, order_id=9001)
-    live.step(order(d, 9001, SIDE_BUY, 3, at, at, STATUS_FILLED), at)
-    live.step(f, at)
-    live.step(position(3, 21000, at), at)
+    bought(d, live, at, 3, 9001)
     cuts = [c for c in live.commands if c.action == REDUCE_POSITION]
     assert [(c.rule, c.size) for c in cuts] == [
         ("max_contracts", 1), ("max_contracts_per_instrument", 1)], live.commands
