@@ -643,7 +643,9 @@ class Runner:
         the fill, within MATCH_WAIT_NS of it (trial 20a: the fill of riskd's lockout reduce at
         02:14:16 carried out the replay's daily_unrealized_loss close matched with riskd's
         close of 02:14:41 too, so the replay closed again at a bar price and listed that as a
-        close riskd did not make); the others stay in flight for their own fill."""
+        close riskd did not make); the others stay in flight for their own fill. Of those,
+        the ones whose order it is, as riskd's results named it (_waiting_for): each rule is
+        credited the contracts of its own close."""
         ours = self._waiting_for(fill)
         rest = [w for w in self._by_riskd.pop(fill.contract_id, []) if w not in ours]
         if rest:
@@ -669,9 +671,20 @@ class Runner:
 
     def _waiting_for(self, fill: Fill) -> list[tuple[Command, str, LiveClose]]:
         """The commands in flight that riskd's own fill carries out: those whose matched
-        decision of riskd's came before the fill, within MATCH_WAIT_NS of it."""
-        return [w for w in self._by_riskd.get(fill.contract_id, [])
-                if w[2].ts_ns <= fill.ts_ns <= w[2].ts_ns + MATCH_WAIT_NS]
+        decision of riskd's came before the fill, within MATCH_WAIT_NS of it, and, of those,
+        the ones whose order it is as riskd's records have it (the close orders riskd's result
+        named). A command whose result named other orders only is another fill's: two cuts of
+        one buy (max_contracts 3 -> 2, then max_contracts_per_instrument 2 -> 1), each carried
+        out by a sell of its own, were both done by the first sell and credited to the first
+        rule (round 22, inst22: the per-rule table's 2 and 0 where riskd closed 1 and 1).
+        With no such word of any of them (records without the orders), every one of them."""
+        timely = [w for w in self._by_riskd.get(fill.contract_id, [])
+                  if w[2].ts_ns <= fill.ts_ns <= w[2].ts_ns + MATCH_WAIT_NS]
+        if fill.order_id is None:
+            return timely
+        own = [w for w in timely if not w[2].close_orders
+               or any(o.order_id == fill.order_id for o in w[2].close_orders)]
+        return own or timely
 
     def _rule_of(self, cmd: Command) -> str:
         """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""

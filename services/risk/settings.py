@@ -219,6 +219,17 @@ class RuleSettings:
         """rule -> the parameters whose value in force is the account's own (see _own)."""
         return self._own.get(account_id, {})
 
+    def owns(self) -> dict[int, dict[str, frozenset]]:
+        """account id -> own(): for the store, beside the rules in force (a value kept across a
+        restart keeps the word of the file it came from; _track_own replaces an account's
+        entry whenever it changes, so the store compares them by identity)."""
+        return dict(self._own)
+
+    def restore_own(self, kept: dict[int, dict[str, frozenset]]) -> None:
+        """own() of each account as saved today before a restart, beside the rules in force
+        restore() was given: the kept value that differs from the file keeps its '*'."""
+        self._own = {aid: dict(rules) for aid, rules in kept.items()}
+
     def in_force(self) -> dict[int, tuple[str, object]]:
         """account id -> (account name, rules in force) for the store: a restarted risk keeps
         enforcing them until the roll."""
@@ -240,6 +251,7 @@ class RuleSettings:
         self._effective.clear()
         self._pending.clear()
         self._names.clear()
+        self._own.clear()               # restore_own gives the saved word of each
 
     def restore_configured(self, configured: dict[int, object]) -> None:
         """The config's rules per account as risk read them before the restart, this trading

@@ -140,6 +140,8 @@ class Store:
         self._off_rules_seen = ""
         self._off_rules_last = None     # (day, the off rules) the body was last made of
         self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
+        self._own_seen = ""          # meta 'rules_own' as written
+        self._own_last = None        # (day, the settings' owns()) it was last made of
         self._folds_seen = "[]"
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
         self._book_at: tuple = ()    # (its change count, the day) when last serialised
@@ -292,6 +294,8 @@ class Store:
         self._off_rules_seen = ""
         self._off_rules_last = None
         self._configured_seen = None
+        self._own_seen = ""
+        self._own_last = None
         self._folds_seen = ""
         self._book_seen = ""
         self._book_at = ()
@@ -495,6 +499,7 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO rules_in_force VALUES (?, ?, ?, ?)",
                             (aid, name, day, body))
             self._rules_seen[aid] = (rules, day)
+        self._rules_own(engine, day)
         off_rules = getattr(engine.settings, "off_rules", None)
         if off_rules is not None:
             off = off_rules()
@@ -523,6 +528,41 @@ class Store:
                 for aid, r in sorted(now.items())}}, sort_keys=True)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('rules_configured', ?)", (body,))
             self._configured_seen = {**now, "": day}
+
+    def _rules_own(self, engine, day: str) -> None:
+        """Beside the rules in force, in the same commit: which of their values are the
+        account's own (`rules list`'s '*'), so a kept value that differs from the file keeps
+        its mark after a restart (round 22). Encoded only when an account's entry changed (an
+        identity check: the settings replace an entry, never change one)."""
+        owns = getattr(engine.settings, "owns", None)
+        if owns is None:
+            return
+        now = owns()
+        last = self._own_last
+        if last is not None and last[0] == day and last[1].keys() == now.keys() \
+                and all(last[1][aid] is own for aid, own in now.items()):
+            return
+        body = json.dumps({"day": day, "accounts": {
+            str(aid): {rule: sorted(params) for rule, params in own.items()}
+            for aid, own in now.items()}}, sort_keys=True)
+        if body != self._own_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('rules_own', ?)", (body,))
+            self._own_seen = body
+        self._own_last = (day, now)
+
+    def rules_own(self, day: dt.date) -> dict[int, dict[str, frozenset]]:
+        """account id -> rule -> the parameters whose value in force was the account's own,
+        saved for trading day `day` ({} for another day or an old record: no '*' kept)."""
+        try:
+            saved = json.loads(self._meta("rules_own") or "{}")
+            if saved.get("day") != day.isoformat():
+                return {}
+            return {int(aid): {rule: frozenset(params) for rule, params in own.items()}
+                    for aid, own in saved.get("accounts", {}).items()}
+        except Exception as exc:     # noqa: BLE001 - an old or damaged record
+            log.warning("which rule values were the accounts' own cannot be read (%s); "
+                        "`rules list` marks only what the file sets", exc)
+            return {}
 
     def off_rules(self, day: dt.date) -> dict[int, object]:
         """account id -> the rules in force as a disable --now stopped guarding it, saved for
@@ -609,6 +649,9 @@ class Store:
         restore = getattr(engine.settings, "restore", None)
         if restore is not None:
             restore(self.rules_in_force(engine.day))
+            restore_own = getattr(engine.settings, "restore_own", None)
+            if restore_own is not None:
+                restore_own(self.rules_own(engine.day))
             restore_off = getattr(engine.settings, "restore_off", None)
             if restore_off is not None:
                 restore_off(self.off_rules(engine.day))

@@ -61,7 +61,7 @@ from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
 from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.notify import ChannelState
+from shared.messages.notify import ChannelState, NotifyEvent
 from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
@@ -197,7 +197,7 @@ class Supervisor(Worker):
                                             refused=refused)
         self._prior = (last_alive, clean, kept, refused, now_ns)     # said by _begin()
         # a password changed while riskd was stopped (_access_at_start): alerted once notify runs
-        self._start_alert = None
+        self._start_alerts: list = []
         # alerted-down workers: "back" once they run again (the sim broker's speaks of guarding)
         self.back = BackWatch(broker_workers=guardwords.broker_workers(loaded.config.broker.kind))
         self.guarded_again = GuardedAgain()   # owed after an alert said "still NOT guarded"
@@ -263,13 +263,56 @@ class Supervisor(Worker):
                                                 when=" while riskd was stopped")
             for sentence in sentences:
                 log.warning("%s", sentence)
-            self._start_alert = file_edit_event(sentences, self.loaded.path,
-                                                self.clock.now_ns())
+            self._start_alerts.append(file_edit_event(sentences, self.loaded.path,
+                                                      self.clock.now_ns()))
         if not self.config.admin.password_hash:
             log.warning("no admin password is set: %s", NO_ADMIN)
         if not accessprint.write(self.loaded.data_dir, now):
             log.warning("cannot keep %s in %s: the next start cannot tell a password changed "
                         "while riskd was stopped", accessprint.NAME, self.loaded.data_dir)
+
+    def _day_at_start(self) -> None:
+        """A [trading_day] hand edit made while riskd was stopped that moves the trading day
+        risk's store is on, still in progress by the config riskd last ran: applied from the
+        next roll (roll_changed_after written to the file), or refused with that config run
+        instead; said in the log and an alert (services/supervisor/startday.py)."""
+        from services.supervisor import startday
+        path = self.loaded.path
+        backups = default_backup_dir(path, self.loaded.data_dir)
+        ran_path = lastrun.path_of(path, backups)
+        try:
+            ran = load_config(path, text_from=ran_path) if os.path.isfile(ran_path) else None
+            ran_calendar = ran.config.trading_day.calendar(os.path.dirname(path)) \
+                if ran is not None else None
+        except (ConfigError, OSError, ValueError):
+            return              # no config it ran to judge by: the file applies as written
+        now = self.clock.now_ns()
+        verdict = startday.judge(self.calendar, ran_calendar,
+                                 startday.stored_day(self.loaded.data_dir), now,
+                                 showtime.zone_of(self.config))
+        if verdict is None:
+            return
+        if verdict.kept:
+            try:
+                startday.write_after(path, verdict.after, backups)
+                fresh = load_config(path)
+                self.loaded, self.config, self._file_config = fresh, fresh.config, fresh.config
+                self.calendar = fresh.config.trading_day.calendar(os.path.dirname(path))
+            except Exception as exc:  # noqa: BLE001 -- not written: refused, said why
+                verdict = attrs.evolve(verdict, kept=False, words=(
+                    f"the file's [trading_day], edited while riskd was stopped, moves the end "
+                    f"of the trading day in progress; roll_changed_after = \"{verdict.after}\" "
+                    f"would keep it, but riskd could not write it: {exc}"))
+        if not verdict.kept:
+            self.loaded, self.config = ran, ran.config
+            self.calendar = ran_calendar
+        title, lines = startday.lines(verdict, path)
+        (log.warning if verdict.kept else log.critical)("%s: %s", title, "; ".join(lines))
+        if not verdict.kept:
+            self.health.config_refused([f"{title}: {lines[0]}"])
+        self._start_alerts.append(NotifyEvent(
+            kind=startday.KIND, severity="warning" if verdict.kept else "critical",
+            title=title, lines=lines, ts_ns=now))
 
     def record_refused_start(self, why: str) -> None:
         """This start was refused (no worker started): the next start says so, and counts
@@ -300,6 +343,7 @@ class Supervisor(Worker):
 
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
+        self._day_at_start()            # before the snapshot and the last-run copy are written
         self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
         self._keep_last_run(self.loaded)
         # a fresh control key before any worker starts (shared/controlkey.py); a leftover of the
@@ -585,11 +629,12 @@ class Supervisor(Worker):
             if alerted_down(name, self._notify_running()):
                 self.back.down(name, since_ns, why)
         self._guard_alerts(now_ns)
-        if self._start_alert is not None and self._notify_running() \
+        if self._start_alerts and self._notify_running() \
                 and self._notify_up_ns is not None \
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
-            self.pub.publish(NOTIFY_TOPIC, self._start_alert)     # notify has joined the feed
-            self._start_alert = None
+            for event in self._start_alerts:                      # notify has joined the feed
+                self.pub.publish(NOTIFY_TOPIC, event)
+            self._start_alerts = []
         if self._shard_alert is not None and self._notify_running() \
                 and self._notify_up_ns is not None \
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:

@@ -32,8 +32,8 @@ from shared.messages.market import SIDE_BUY, SIDE_SELL, STATUS_FILLED, Quote
 from shared.messages.risk import CLOSE_POSITION, LockoutChange, LockoutState
 from services.risk.lockouts import CLEARED
 from tests.support.replay_days import MNQ, Days
-from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, grace, order,
-                                                          position, run_replay)
+from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, bought, grace,
+                                                          order, position, run_replay)
 
 pytestmark = pytest.mark.timeout(60)
 NS = 1_000_000_000
@@ -260,10 +260,7 @@ def test_a_reduce_carried_out_by_riskds_fill_leaves_the_rest_judged(config, caps
     d = Days(ACCOUNT, "SIM-DEMO-1")
     live = Live(config)
     t = T0 + NS
-    f = d.trade(t, MNQ, "buy", 7, 21000, order_id=9001)
-    live.step(order(d, 9001, SIDE_BUY, 7, t, t, STATUS_FILLED), t)
-    live.step(f, t)
-    live.step(position(7, 21000, t), t)
+    bought(d, live, t, 7, 9001)
     [cut] = [c for c in live.commands if c.rule == "max_contracts"]
     t2 = t + 60 * MS
     f = d.trade(t2, MNQ, "sell", 2, 21000, order_id=9002)

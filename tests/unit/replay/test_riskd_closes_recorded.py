@@ -103,6 +103,16 @@ def position(size, price, ts, pid=1) -> PositionUpdate:
                           average_price=price)
 
 
+def bought(d: Days, live: "Live", at: int, size: int, order_id: int, held: int = 0,
+           price=21000) -> None:
+    """The trader's market buy of `size` MNQ filled at `at` (its order, fill and the position
+    after it, held + size), in the history and to the live side."""
+    f = d.trade(at, MNQ, "buy", size, price, order_id=order_id)
+    live.step(order(d, order_id, SIDE_BUY, size, at, at, STATUS_FILLED), at)
+    live.step(f, at)
+    live.step(position(held + size, price, at), at)
+
+
 def guarded_day(config_path: str) -> tuple[Days, Live, int]:
     """The trial's minute: buy 1 (a stop for 1 follows), buy 1 more (the stop covers 1 of 2),
     riskd's no_stop_loss_grace close of both 10 s later (a market sell of 2, its own order),

@@ -17,15 +17,14 @@ from shared.messages.risk import RulesRequest
 from tests.unit.risk.worker_rig import risk_worker
 
 DEMO1, DEMO2 = 1001, 1002
+ACCOUNTS = [{"id": DEMO1, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default",
+             "rules": {"max_contracts": {"limit": 4}}},
+            {"id": DEMO2, "name": "SIM-DEMO-2", "display_name": "Demo 2", "profile": "default"}]
 
 
 @pytest.fixture
 def worker(tmp_path):
-    with risk_worker(tmp_path, [
-            {"id": DEMO1, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default",
-             "rules": {"max_contracts": {"limit": 4}}},
-            {"id": DEMO2, "name": "SIM-DEMO-2", "display_name": "Demo 2",
-             "profile": "default"}]) as rig:
+    with risk_worker(tmp_path, ACCOUNTS) as rig:
         yield rig
 
 
@@ -78,3 +77,23 @@ def test_the_profiles_looser_value_waits_beside_the_accounts_former_own(worker):
     result = edit_config(path, drop, backups)
     assert w.reload_config(result.digest)
     assert cells(w, path, DEMO1) == ("limit=4*", "limit=5")
+
+
+def test_the_kept_values_star_survives_a_restart_of_risk(tmp_path):
+    """The mark is saved beside the rules in force (the store's meta 'rules_own', same commit):
+    after a restart the value kept in force while the file's waits keeps its word (round 22,
+    small22a: "limit=3" without '*' until the roll; Demo 1's 4 "limit=4" beside the
+    profile's 5)."""
+    with risk_worker(tmp_path, ACCOUNTS) as (w, path, backups, _sent):
+        edit(w, path, backups, "1002", "3")                 # a tightening: in force, its own
+        edit(w, path, backups, "1002", "8")                 # waits; 3 in force is its own
+
+        def drop(doc):                                      # Demo 1's own 4 removed: 5 waits
+            del doc["accounts"][0]["rules"]["max_contracts"]["limit"]
+        from shared.config.edit import edit_config
+        assert w.reload_config(edit_config(path, drop, backups).digest)
+        before = cells(w, path, DEMO2), cells(w, path, DEMO1)
+        assert before == (("limit=3*", "limit=8*"), ("limit=4*", "limit=5")), before
+        w._flush_marks()                                    # what a running risk has saved
+    with risk_worker(tmp_path, ACCOUNTS, path=path) as (w, path, backups, _sent):
+        assert (cells(w, path, DEMO2), cells(w, path, DEMO1)) == before
