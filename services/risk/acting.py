@@ -112,6 +112,31 @@ class Acting:
         entry = self.outbox.entries.get(held) if held is not None else None
         return entry is not None and entry.command.rule == d.rule
 
+    def repeats_own_flatten(self, ctx, rule, params) -> bool:
+        """Would _take drop, recording nothing, the breach the rule decides now: a flatten
+        locking the account to the roll (rules/realized.py, asked only once rule.reached says
+        it decides one), in enforce mode, while the rule's own lockout to the roll holds the
+        account and its breach under it was recorded and said to take no new action already
+        (_noted, _quiet: the first repeat adds them), the day's breach noted (warned: what
+        _breached adds)? Then the same action repeated is not sent twice, no line is added,
+        and the only other change, the words' _said entry, is read only under a timer lockout
+        (_take's OWN_SAME_END), never under this one: the engine skips the rule's evaluate and
+        _take. Round 22: every trade after daily_realized_loss's limit (the bench's ~404th
+        breach on) built that flatten, its words, a decision and a lockout only to drop them,
+        ~70 Python calls a hop, growing."""
+        name = rule.name
+        if params.mode == ALERT or name in ASKED_LOCKOUTS:
+            return False
+        aid = ctx.account.account_id
+        # the key of until_reset's lockout (rules/base.py): its end is not part of it
+        key = lock_key(LockSpec(kind=UNTIL_RESET), aid, "rule")
+        held = self.lockouts.get(key)
+        if held is None or held.rule != name:
+            return False
+        acted = self.acted.get(key)
+        return (acted is not None and _quiet(name) in acted and _noted(name) in acted
+                and (aid, name, self.day) in self.warned)
+
     def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)

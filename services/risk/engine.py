@@ -1369,7 +1369,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             params = getattr(cfg, name)
             if not params.enabled:
                 continue
+            reached = getattr(rule, "reached", None)
             try:
+                if reached is not None and self.repeats_own_flatten(ctx, rule, params) \
+                        and reached(ctx, params):
+                    continue    # its flatten would be dropped as a repeat, changing nothing
                 decisions = rule.evaluate(ctx, event, now, params)
             except Exception:
                 log.exception("rule %s failed on %s for account %s", name,

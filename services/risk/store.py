@@ -142,6 +142,9 @@ class Store:
         self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
         self._own_seen = ""          # meta 'rules_own' as written
         self._own_last = None        # (day, the settings' owns()) it was last made of
+        # (settings, their version(), the day) when _rules last wrote all it had to: the
+        # same again, its walks of every account would write nothing
+        self._rules_at: tuple = ()
         self._folds_seen = "[]"
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
         self._book_at: tuple = ()    # (its change count, the day) when last serialised
@@ -296,6 +299,7 @@ class Store:
         self._configured_seen = None
         self._own_seen = ""
         self._own_last = None
+        self._rules_at = ()
         self._folds_seen = ""
         self._book_seen = ""
         self._book_at = ()
@@ -487,9 +491,15 @@ class Store:
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
         settings replace a RulesConfig, never change one)."""
-        in_force = getattr(engine.settings, "in_force", None)
+        settings = engine.settings
+        in_force = getattr(settings, "in_force", None)
         if in_force is None or engine.day is None:
             return
+        version = getattr(settings, "version", None)
+        at = (settings, version(), engine.day) if version is not None else ()
+        if at and self._rules_at and self._rules_at[0] is settings \
+                and self._rules_at[1:] == at[1:]:
+            return          # nothing changed since every row below was written (round 22)
         day = engine.day.isoformat()
         for aid, (name, rules) in in_force().items():
             seen = self._rules_seen.get(aid)
@@ -528,6 +538,7 @@ class Store:
                 for aid, r in sorted(now.items())}}, sort_keys=True)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('rules_configured', ?)", (body,))
             self._configured_seen = {**now, "": day}
+        self._rules_at = at
 
     def _rules_own(self, engine, day: str) -> None:
         """Beside the rules in force, in the same commit: which of their values are the

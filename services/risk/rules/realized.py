@@ -17,6 +17,16 @@ class RealizedLineRule(Rule):
     def line(self, params) -> Decimal:
         raise NotImplementedError
 
+    @staticmethod
+    def _past(realized, line) -> bool:
+        """Is the day's realized PnL at or past the line (a loss limit's, or a target's)?"""
+        return realized <= line if line < 0 else realized >= line
+
+    def reached(self, ctx, params) -> bool:
+        """Would evaluate flatten now (the engine's short cut for a breach repeated under this
+        rule's own lockout: Acting.repeats_own_flatten)?"""
+        return self._past(ctx.account.realized(params.include_fees), self.line(params))
+
     def measure(self, ctx, now, params):
         realized, line = ctx.account.realized(params.include_fees), self.line(params)
         return Measure(realized, line, progress(realized, line),
@@ -24,7 +34,7 @@ class RealizedLineRule(Rule):
 
     def evaluate(self, ctx, event, now, params):
         realized, line = ctx.account.realized(params.include_fees), self.line(params)
-        if (realized > line) if line < 0 else (realized < line):
+        if not self._past(realized, line):
             return []
         return [self.decide(ctx, params, now, FLATTEN,
                             f"realized PnL {fmt_money(realized)}"
