@@ -29,7 +29,12 @@ def unanswered(reply: Reply, action: str, outcome: str) -> Reply:
     say "try again", which is not what to do before looking."""
     if reply.ok or reply.code != "timeout":
         return reply
-    found = _TIMED_OUT.search(reply.reason)
-    head = found.group(0) if found else reply.reason.split(": ")[0]
-    return error(reply.code, f"{head}, so whether it took {action} is not known: {outcome}",
-                 reply.body)
+    return error(reply.code, f"{timed_out(reply.reason)}, so whether it took {action} is not "
+                             f"known: {outcome}", reply.body)
+
+
+def timed_out(reason: str) -> str:
+    """'risk did not answer within 3 s' of a timeout's reason, without the worker's state
+    words after it (they are its next step, not the caller's)."""
+    found = _TIMED_OUT.search(reason)
+    return found.group(0) if found else reason.split(": ")[0]
