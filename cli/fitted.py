@@ -63,19 +63,30 @@ def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
                                    subsequent_indent=indent, break_on_hyphens=False,
                                    break_long_words=True)
         blocks.append("\n".join(lines))
-    top = heads[0].rstrip() + "\n" if head_header and len(heads[0]) <= columns else ""
+    # the header line, wrapped as the rows' first lines are when it is wider than the width:
+    # never left out (task 22c-5: `riskctl lockouts`' header went when a row got wider)
+    top = "\n".join(textwrap.wrap(heads[0].rstrip(), columns, subsequent_indent="  ",
+                                   break_on_hyphens=False)) + "\n" if head_header else ""
     return top + "\n\n".join(blocks)
 
 
 def fitted_head(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
-                most: int, least: int = 1, **kw) -> str:
+                most: int, least: int = 1, typical: Sequence[int] = (), **kw) -> str:
     """fitted() with as many first columns on each row's line (at most `most`, at least
     `least`) as fit in `columns`: a wide table keeps its short columns as a table, the rest
-    wrapped under each row (`riskctl workers`, `riskctl lockouts`: trial19a)."""
-    cells = [[cell(v) for v in row] for row in rows]
+    wrapped under each row (`riskctl workers`, `riskctl lockouts`: trial19a). typical: each
+    first column's usual width; given, the count depends on the width alone, never on the
+    rows, so the same terminal shows the same columns call after call (a wider row wraps its
+    line; task 22c-5: `riskctl lockouts`' BY header came and went as rows got wider)."""
+    limit = max(MIN_WIDTH, columns)
     head = most
+    if typical:
+        while head > least and sum(typical[:head]) + 2 * (head - 1) > limit:
+            head -= 1
+        return fitted(headers, rows, columns, head=head, **kw)
+    cells = [[cell(v) for v in row] for row in rows]
     while head > least and any(
-            len(line) > max(MIN_WIDTH, columns)
+            len(line) > limit
             for line in render_table(headers[:head], [r[:head] for r in cells]).split("\n")):
         head -= 1
     return fitted(headers, rows, columns, head=head, **kw)

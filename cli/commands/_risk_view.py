@@ -61,4 +61,12 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
         return fitted(headers, rows, width(), head=3)
     # a row wider than the terminal keeps its short columns on one line, its reason wrapped
     # under it (trial19a: rows of 149-183 characters at COLUMNS=80)
-    return fitted_head(headers, rows, width(), most=6, least=3, head_header=True)
+    return fitted_head(headers, rows, width(), most=6, least=3, head_header=True,
+                       typical=LOCKOUT_HEAD_WIDTHS)
+
+
+# the usual width of the lockouts table's first columns ('Demo 1 (id 1001)', 'account',
+# 'until the roll', 'Mon 17:00 CST (in 2d01h)', 'daily_net_loss', 'admin:root'): how many of
+# them a row's first line holds depends on the terminal's width only, so the columns stay
+# put from one call to the next (task 22c-5: BY came and went as rows got wider)
+LOCKOUT_HEAD_WIDTHS = (16, 7, 14, 24, 14, 10)

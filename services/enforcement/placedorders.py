@@ -46,3 +46,14 @@ def words(ctx, what: str = "close") -> str:
             said.append(f"the trader's {order}, placed at {when} while this {what} was in "
                         f"flight")
     return f": {'; '.join(said)}" if said else ""
+
+
+def placed_note(ctx, order_id, what: str) -> str:
+    """', placed by the trader at Sun 22:16:20 CST while this flatten was in flight' for an
+    order the command cancelled that the trader placed meanwhile ('' for any other); what:
+    'close', 'flatten'."""
+    for oid, placed_ns, _order in ctx.progress.get("placed") or []:
+        if str(oid) == str(order_id):
+            when = showtime.start(placed_ns, ctx.zone, ctx.clock.now_ns())
+            return f", placed by the trader at {when} while this {what} was in flight"
+    return ""

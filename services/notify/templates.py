@@ -37,7 +37,8 @@ from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, war
                                 warning_position, warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
+from shared.messages.risk import (ACTION_NONE, ALERT, FLATTEN, FLATTEN_NOTHING_SEEN,
+                                  LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning, command_key)
 
 INFO, WARNING, CRITICAL = SEVERITIES
@@ -184,6 +185,9 @@ _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
 # the alert whose lockout enforcement closed the position)
 LOCK_ONLY = "lock the account (positions stay)"
 LOCK_ONLY_BESIDE_A_CLOSE = "lock the account (no flatten of its own)"
+# a flatten of an account risk's book shows flat (Decision.what FLATTEN_NOTHING_SEEN)
+NOTHING_SEEN = ("nothing open to flatten as riskd sees it (the broker is checked too: a ✅ Done "
+                "follows if anything there is closed or cancelled)")
 
 
 def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
@@ -267,6 +271,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         verb = f"lock {d.lock.symbol}"
     elif d.action == "none" and d.lock is not None:
         verb = LOCK_ONLY
+    elif d.action == FLATTEN and d.what.split("; lock ")[0] == FLATTEN_NOTHING_SEEN:
+        # sent all the same (the broker is read), and its "nothing to do" is logged only: the
+        # one alert says it found nothing (task 22c-4: "flatten every position" on a flat
+        # account, then "nothing to do")
+        verb = NOTHING_SEEN
     heading = _NOT_A_BREACH.get(d.rule)
     if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
         heading += f" by {d.by}"

@@ -17,7 +17,7 @@ from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
-                                  LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
+                                  FLATTEN_NOTHING_SEEN, LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, LockoutState)
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN,  # noqa: F401
                               FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, SYMBOL_BLOCKS,
@@ -76,6 +76,8 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         positions, cancels = plural(pos, 'position'), plural(orders, 'order')
         text = (f"would have flattened {positions} and cancelled {cancels}"
                 if alert else f"flatten: close {positions}, cancel {cancels}")
+        if not alert and not pos and not orders:
+            text = FLATTEN_NOTHING_SEEN     # notify reads it: "nothing open as riskd sees it"
         if alert and not pos and not orders:
             text = ""               # said after the lockout: "...; nothing held to flatten"
     elif d.action == CLOSE_POSITION:
@@ -150,7 +152,7 @@ def not_sent(d: Decision, rule: str = "") -> str:
 
 
 # a flatten sent with nothing open in risk's book (it checks the broker all the same)
-NOTHING_IN_THE_BOOK = "flatten sent: close 0 positions, cancel 0 orders"
+NOTHING_IN_THE_BOOK = "flatten sent: " + FLATTEN_NOTHING_SEEN[len("flatten: "):]
 
 
 def sent_words(d: Decision, waits: str = "") -> str:

@@ -31,6 +31,11 @@ LOCK_KINDS = (TIMER, UNTIL_RESET, UNTIL_SESSION, MANUAL)
 
 ENFORCE, ALERT = "enforce", "alert"
 
+# Decision.what of a flatten sent while risk's book shows nothing open (it is sent all the
+# same: enforcement reads the broker; services/risk/acting.py self_lock): the alert says
+# nothing is open rather than "flatten every position" (services/notify/templates.py)
+FLATTEN_NOTHING_SEEN = "flatten: close 0 positions, cancel 0 orders"
+
 # Decision.suppressed of a breach under a lockout another rule holds as long or longer: recorded,
 # no action, its own lockout taken by the one in force (RULES.md: each breach records)
 LOCKED_ALREADY = "locked already, no new action"

@@ -16,13 +16,14 @@ A command with placed_by_ns (riskd's late close's cancel: services/risk/latecarr
 cancels only the contract's orders placed by then, by the broker's times (an order of no
 known time counts as placed before): one the trader placed after the late close came is for
 what they opened since, and stays working. Its result names the orders it cancelled
-(journaled as progress `named` before the cancels, so a resumed run says them too) and how
+(journaled before the cancels, so a resumed run says them too: namedorders.py) and how
 many placed after it were left working.
 """
 from __future__ import annotations
 
 from typing import Generator
 
+from services.enforcement import namedorders
 from services.enforcement.actions.base import ActionContext
 from services.enforcement.planning import CANCEL, Step, plan_cancels, plural
 
@@ -63,18 +64,10 @@ def _placed_by(ctx: ActionContext) -> Generator[float, None, str]:
     def planned(orders):
         last[:] = orders
         steps = plan_cancels(placed_by(orders, cmd), cid or None, keep_market=True)
-        ids = {s.order_id for s in steps}
-        named = [list(r) for r in ctx.progress.get("named") or []]
-        new = [o for o in orders if o.id in ids and o.id not in {r[0] for r in named}]
-        if new:
-            # only now: shared/orderwords.py reads the market messages' constants, an area
-            # enforcement does not load at start (docs/performance.md, 'Memory')
-            from shared.orderwords import order_words   # noqa: PLC0415
-            ctx.save_progress(named=named + [[o.id, order_words(o)] for o in new])
+        namedorders.note(ctx, orders, steps)
         return steps
     yield from ctx.settle_orders(planned, f"orders still working{_of(cid)}", PASSES)
-    cancelled = [f"{words} (order {oid})" for oid, words in ctx.progress.get("named") or []
-                 if f"cancel order {oid}" in ctx.done]
+    cancelled = [words for _oid, words in namedorders.cancelled(ctx, gone_too=False)]
     after = len(plan_cancels(last, cid or None, keep_market=True))
     left = (f"; {plural(after, 'order')} placed after riskd's late close left working"
             if after else "")

@@ -6,14 +6,15 @@ order woken by a close is seen (a market order working then is a close of ours, 
 left alone, see planning.plan_cancels); each pass re-reads, so a pass after a crash or a lost answer
 only does what is still missing. An already-flat account is a success (nothing to do).
 An order the trader placed while the flatten was in flight, cancelled with the rest, is named
-in its result (services/enforcement/placedorders.py): "cancelled 1 order: the trader's sell
-stop MNQ 1 @ 20800.00, placed at Sun 22:16:20 CST while this flatten was in flight".
+in its result (services/enforcement/placedorders.py), each order in words (namedorders.py):
+"cancelled 1 order: sell stop MNQ 1 @ 20800.00 (order 11), placed by the trader at Sun 22:16:20
+CST while this flatten was in flight".
 """
 from __future__ import annotations
 
 from typing import Generator
 
-from services.enforcement import placedorders
+from services.enforcement import namedorders, placedorders
 from services.enforcement.actions.base import ActionContext, Retry, as_said
 from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
                                            plural)
@@ -37,6 +38,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
             return _summary(ctx)
         steps = plan_cancels(orders, keep_market=True)      # not our own closes
         placedorders.note(ctx, orders, steps)
+        namedorders.note(ctx, orders, steps)
         cancels = ctx.execute(steps)
         (closes + cancels).raise_if_stuck(ctx.errors)
         yield from ctx.settle()
@@ -46,19 +48,17 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 def _summary(ctx: ActionContext) -> str:
     if not ctx.done:
         return f"account {ctx.account} was already flat"
-    # done, not planned: "closed MNQ", and each cancelled order by its id (trial 21b: "close
-    # MNQ; cancelled 5 orders" in a done line, the 5 unnamed)
+    # done, not planned: "closed MNQ", and each cancelled order in words (trial 21b: "close
+    # MNQ; cancelled 5 orders" in a done line, the 5 unnamed; task 22c-3: then by id only)
     closed = ["closed " + d[len("close "):] for d in as_said(ctx.done)
               if d.startswith("close ")]
-    cancelled = [d[len("cancel order "):].split(" ")[0] for d in ctx.done
-                 if d.startswith("cancel order ")]
+    cancelled = namedorders.cancelled(ctx)
     parts = []
     if closed:
         parts.append("; ".join(closed))
     if cancelled:
-        parts.append(f"cancelled {plural(len(cancelled), 'order')} "
-                     f"({', '.join(dict.fromkeys(cancelled))})"
-                     + placedorders.words(ctx, "flatten"))
+        parts.append(f"cancelled {plural(len(cancelled), 'order')}: " + "; ".join(
+            words + placedorders.placed_note(ctx, oid, "flatten") for oid, words in cancelled))
     return f"flattened account {ctx.account}: {'; '.join(parts)} (verified flat)"
 
 

@@ -11,11 +11,12 @@ tuple in commands/__init__.py; a duplicate request type is refused.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
 from services.supervisor.riskshards import forward_risk
+from services.supervisor.untold import unanswered
 from shared.commandwords import words
 from shared.messages.system import Reply
 
@@ -70,10 +71,15 @@ def forward(worker: str, timeout: float = 3.0) -> Execute:
     return execute
 
 
-def to_risk(timeout: float = 3.0) -> Execute:
+def to_risk(timeout: float = 3.0,
+            untold: Optional[Callable[[Any], tuple[str, str]]] = None) -> Execute:
     """An execute function for a risk request: to its shard, or every shard's answers merged
-    (services/supervisor/riskshards.py); with one risk, the same as forward("risk")."""
+    (services/supervisor/riskshards.py); with one risk, the same as forward("risk").
+    untold(request) -> (action, outcome): an action risk may have taken without answering in
+    time is said as not known, with those words (services/supervisor/untold.py)."""
     def execute(sup, request, respond: Respond) -> None:
-        forward_risk(sup, request, respond, timeout=timeout)
+        told = respond if untold is None else \
+            (lambda reply: respond(unanswered(reply, *untold(request))))
+        forward_risk(sup, request, told, timeout=timeout)
     execute.__name__ = "forward_to_risk"
     return execute

@@ -6,23 +6,22 @@ EnforcementStatusRequest (commands/enforcement_status.py) until each is final (t
 socket never waits on the broker). Its audit row is written at acceptance; the outcome per
 account follows in a second row once enforcement has finished (flattenaudit.py).
 """
+from services.supervisor import untold
 from services.supervisor.commands.base import Command
 from shared.messages.enforce import RESUME_WINDOW_S, FlattenRequest
-from shared.messages.system import Reply, error
+from shared.messages.system import Reply
 
 
 def unanswered(reply: Reply) -> Reply:
     """A flatten enforcement gave no answer to within the wait: it may have journaled it before
     it stopped (it journals, then answers), so "not running ... try again" is not the truth
     (trial22b finding 2: such words read as "nothing was done"). Said as not known, with where
-    the outcome shows; an 'unreachable' flatten never reached it: that answer stays."""
-    if reply.ok or reply.code != "timeout":
-        return reply
-    return error(reply.code, f"{reply.reason.split(': ')[0]}, so whether it took the flatten "
-                             f"is not known: if it did, enforcement resumes it when it is back "
-                             f"(within {RESUME_WINDOW_S // 60} minutes of it) and `riskctl "
-                             f"history` shows it as admin flatten; look there before you "
-                             f"flatten again", reply.body)
+    the outcome shows (services/supervisor/untold.py); an 'unreachable' flatten never reached
+    it: that answer stays."""
+    return untold.unanswered(
+        reply, "the flatten", f"if it did, enforcement resumes it when it is back (within "
+                              f"{RESUME_WINDOW_S // 60} minutes of it) and `riskctl history` "
+                              f"shows it as admin flatten; look there before you flatten again")
 
 
 def execute(sup, request, respond) -> None:

@@ -9,6 +9,9 @@ from services.supervisor.commands.stop import unless_exposed
 from shared.messages.control import ShutdownRequest
 from shared.messages.system import ok
 
+WHAT_IT_DOES = ("a shutdown stops every worker, then riskd itself: nothing guards the accounts "
+                "until riskd is started again")
+
 
 def execute(sup, request, respond) -> None:
     who = sup.requester        # the admin's session (role:user), for the stop alert
@@ -20,7 +23,9 @@ def execute(sup, request, respond) -> None:
     if request.confirmed or "market" not in sup.slots:
         shut_down()
         return
-    unless_exposed(sup, respond, "a shutdown stops every guard", shut_down)
+    # what the shutdown does, then what market said is open (or why it cannot say): never
+    # market's own restart state (task 22c-2: "restarting after a crash (attempt 4)")
+    unless_exposed(sup, respond, WHAT_IT_DOES, shut_down)
 
 
 COMMAND = Command(ShutdownRequest, "admin", execute)

@@ -20,6 +20,7 @@ from services.supervisor.commands.base import Command
 from services.supervisor.heldwords import NONE_OPEN, by_account, holds_lines, left_open_header
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.operator import act, targets
+from services.supervisor.untold import timed_out
 from shared import guardwords, shards
 from shared.accountname import account_called
 from shared.messages.control import StopWorker
@@ -35,11 +36,24 @@ def exposure(positions, orders, name_of) -> tuple[list[str], bool]:
     per account, heldwords.py: the words of riskd's stop alert too), ([], True) when nothing
     is, or ([why riskd cannot tell], False) when an answer failed. name_of(account id, broker
     name): the account's name in alerts."""
-    failed = list(dict.fromkeys(r.reason for r in (positions, orders) if not r.ok))
+    failed = list(dict.fromkeys(silent_words(r) for r in (positions, orders) if not r.ok))
     if failed:
         return ([f"riskd cannot tell whether accounts hold open positions or working orders "
                  f"({'; '.join(failed)})"], False)
     return holds_lines(by_account(positions.body.positions, orders.body.orders), name_of), True
+
+
+def silent_words(reply) -> str:
+    """Why market gave no answer, as a fact: 'market did not answer within 2 s', 'market
+    cannot be asked now'. Never market's own state words ("restarting after a crash (attempt
+    4): try again in a few seconds"): a stop's or a shutdown's answer says what it does, and
+    its caller is not the one to try market again (task 22c-2: `riskctl shutdown` answered
+    with them while market was flapping)."""
+    if reply.code == "timeout":
+        return timed_out(reply.reason)
+    if reply.code == "unreachable":
+        return "market cannot be asked now"
+    return reply.reason.split(": ")[0]
 
 
 def exposure_note(positions, orders, name_of) -> str:

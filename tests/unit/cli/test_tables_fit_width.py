@@ -54,6 +54,34 @@ def test_lockouts_fit_80_columns_with_the_reason_under_the_row(monkeypatch):
     _fits(text, 80)
     assert REASON in " ".join(text.split()), text
     lines = text.splitlines()
-    assert lines[0].split()[:3] == ["ACCOUNT", "SCOPE", "KIND"], text
-    assert lines[1].startswith("Demo 1") and "daily_net_loss" in lines[1], text
-    assert lines[2].lstrip().startswith("reason: net -628.68"), text
+    # the first line holds as many columns as 80 characters hold at their usual widths
+    # (_risk_view.LOCKOUT_HEAD_WIDTHS: steady from call to call, test_lockouts_columns_steady)
+    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL"], text
+    assert lines[1].startswith("Demo 1"), text
+    assert lines[2].lstrip() == "rule:   daily_net_loss", text
+    assert lines[4].lstrip().startswith("reason: net -628.68"), text
+
+
+def test_lockouts_columns_steady_as_rows_get_wider(monkeypatch):
+    """Task 22c-5: `riskctl lockouts` showed the BY column one call and not the next, as a
+    row got wider (a longer account name, a rule extending another's cooldown): the first
+    line's columns were fitted to the rows. At a given width they are the same, whatever the
+    rows; nothing is cut."""
+    short = LockoutState(id="l1", account_id=1001, kind=UNTIL_RESET, rule="daily_net_loss",
+                         since_ns=NOW, reason=REASON, by="risk")
+    wide = LockoutState(id="l2", account_id=1002, kind=UNTIL_RESET, rule="daily_net_loss",
+                        since_ns=NOW, reason=REASON, by="admin:root",
+                        took_over_rule="trade_frequency_limit")
+    for columns in (80, 100, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        heads = set()
+        for locks, name in (([short], "Demo 1"), ([short, wide], "Demo 2 (strict, id 1002)")):
+            text = lockout_rows(locks, tz=CHICAGO, now_ns=NOW,
+                                name=lambda aid, _b="", n=name: n)
+            assert "admin:root" in text or len(locks) == 1, text
+            _fits(text, columns)
+            lines = text.splitlines()
+            first_row = next(i for i, line in enumerate(lines) if line.startswith("Demo"))
+            heads.add(tuple(" ".join(lines[:first_row]).split()))   # the header, if wrapped
+        assert len(heads) == 1, (columns, heads)
+        assert ("BY" in heads.pop()) == (columns >= 100), columns

@@ -70,6 +70,6 @@ def test_a_flatten_names_a_stop_placed_while_it_was_in_flight(journal, clock):
     out = run(executor, journal, broker, command("flatten", issued_ns=issued))
     assert out.kind == FINAL and out.result.status == DONE, out.result.detail
     assert out.result.detail == (
-        "flattened account 7: closed MNQ; cancelled 2 orders (10, 11): the trader's sell stop "
-        "MNQ 1 @ 20800.00, placed at Tue 16:13:17 CST while this flatten was in flight (verified "
-        "flat)"), out.result.detail
+        "flattened account 7: closed MNQ; cancelled 2 orders: sell limit MNQ 1 @ 21100.00 "
+        "(order 10); sell stop MNQ 1 @ 20800.00 (order 11), placed by the trader at Tue 16:13:17 "
+        "CST while this flatten was in flight (verified flat)"), out.result.detail
