@@ -22,8 +22,8 @@ import pytest
 from shared.messages.market import SIDE_BUY, SIDE_SELL, Fill, PositionUpdate
 from tests.unit.risk.desk import NQ, NS
 from tests.unit.risk.test_restart_in_flight import Risk
-from tests.unit.risk.test_restart_mid_flatten_fills_late import (ACCOUNT, flatten_result,
-                                                                 locked_mid_flatten, snapshot)
+from tests.unit.risk.test_restart_mid_flatten_fills_late import (
+    ACCOUNT, restarted_after_no_order_result)
 
 
 def part(trade_id: int, ts_ns: int, side: int, order_id: int, size: int, pnl=None) -> Fill:
@@ -37,16 +37,7 @@ def part(trade_id: int, ts_ns: int, side: int, order_id: int, size: int, pnl=Non
                                                            "flat-after", "no-position"])
 def test_both_parts_of_a_split_flatten_close_are_riskds(tmp_path, flat_at, again):
     data_dir = str(tmp_path)
-    flatten, locked_at, bought = locked_mid_flatten(data_dir)
-    second = Risk(data_dir, locked_at + 2 * NS, "b")
-    second.sync(snapshot([], complete=False, seq=2))
-    second.now += NS // 10
-    flatten_result(second, flatten, orders_known=False)
-    if again:
-        second.stop()
-        second = Risk(data_dir, second.now + NS // 10, "c")
-        second.sync(snapshot([], complete=False, seq=3))
-    second.now += NS // 10
+    second, locked_at, bought = restarted_after_no_order_result(data_dir, again)
     second.feed(part(1, bought, SIDE_BUY, 101, 2))
     parts = [part(2, locked_at + NS, SIDE_SELL, 777, 1, pnl="-5.00"),
              part(3, locked_at + NS, SIDE_SELL, 778, 1, pnl="-5.00")]

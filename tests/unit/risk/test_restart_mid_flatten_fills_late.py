@@ -90,6 +90,23 @@ def flatten_result(risk: Risk, flatten, orders_known: bool, order_id: int = 777)
         if orders_known else []), risk.now))
 
 
+def restarted_after_no_order_result(data_dir: str, again: bool):
+    """locked_mid_flatten, then a restarted risk (market's snapshot incomplete) that hears the
+    flatten's result naming no order; again: risk restarted once more after that result.
+    (the risk, when the lock came, when the trader bought)."""
+    flatten, locked_at, bought = locked_mid_flatten(data_dir)
+    second = Risk(data_dir, locked_at + 2 * NS, "b")
+    second.sync(snapshot([], complete=False, seq=2))
+    second.now += NS // 10
+    flatten_result(second, flatten, orders_known=False)
+    if again:
+        second.stop()
+        second = Risk(data_dir, second.now + NS // 10, "c")
+        second.sync(snapshot([], complete=False, seq=3))
+    second.now += NS // 10
+    return second, locked_at, bought
+
+
 @pytest.mark.parametrize("again", [False, True], ids=["", "restart-after-result"])
 @pytest.mark.parametrize("orders_known", [True, False], ids=["orders-named", "orders-unknown"])
 @pytest.mark.parametrize("order", list(orders()))
@@ -138,16 +155,7 @@ def test_the_traders_own_stop_in_the_window_stays_the_traders(tmp_path, again):
     """The result first naming no order, then the trader's buy and the fill of the trader's
     own stop, placed before the lock (its Order event seen): the trader's trade, counted."""
     data_dir = str(tmp_path)
-    flatten, locked_at, bought = locked_mid_flatten(data_dir)
-    second = Risk(data_dir, locked_at + 2 * NS, "b")
-    second.sync(snapshot([], complete=False, seq=2))
-    second.now += NS // 10
-    flatten_result(second, flatten, orders_known=False)
-    if again:
-        second.stop()
-        second = Risk(data_dir, second.now + NS // 10, "c")
-        second.sync(snapshot([], complete=False, seq=3))
-    second.now += NS // 10
+    second, locked_at, bought = restarted_after_no_order_result(data_dir, again)
     second.feed(fill(1, bought, SIDE_BUY, 101))
     second.feed(OrderUpdate(account_id=ACCOUNT, order_id=555, contract_id=NQ,
                             created_ns=bought + NS // 10, updated_ns=None, status=STATUS_OPEN,
