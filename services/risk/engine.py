@@ -70,6 +70,7 @@ from shared.retrying import is_kill_switch
 from shared.trywords import decision_of
 from shared.rulenumbers import line_word
 from shared.accountname import account_called
+from shared.unjudged import why as unjudged_why
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult, closed_nothing
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STATUS_CANCELLED,
                                     AccountUpdate, BrokerConnection, ContractInfo, Fill,
@@ -173,6 +174,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # has shown since: they may have closed while market was down. The rules that read
         # positions wait for market's complete snapshot on such an account (_judge).
         self.unsure: dict[int, set[str]] = {}
+        self.unsure_since: dict[int, int] = {}     # account -> when its doubt began (risk's ns)
         self._snapping = False          # a snapshot's steps are being applied (not live news)
 
     # -- accounts -------------------------------------------------------------------------
@@ -281,6 +283,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             return ""
         return not_guarded_words(self.off.get(account_id), getattr(self, "zone", None)
                                  or dt.timezone.utc)
+
+    def unjudged(self, account_id: int) -> tuple[int, str]:
+        """(since when, why) the rules on the account's positions wait (unsure: market's
+        incomplete snapshot did not list them); (0, '') while they judge."""
+        gone = self.unsure.get(account_id)
+        if not gone:
+            return 0, ""
+        return self.unsure_since.get(account_id, 0), unjudged_why(gone)
 
     def missed_rolls(self, account_ids) -> None:
         """Risk was down over a roll: the end-of-day balance of the missed roll is unknown, so
@@ -887,7 +897,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.market.apply_contract(c)
         held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}
         if not snap.complete:
-            self._unsure_of(snap)
+            self._unsure_of(snap, now)
         for q in snap.quotes:
             # market's last quote risk heard already is no news: stamped now, it valued a
             # position opened since with a price from before it (price_of), after every
@@ -942,6 +952,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if snap.complete and self.unsure:
             # the broker read: the rules that waited judge what the account holds now
             held, self.unsure = self.unsure, {}
+            self.unsure_since = {}
             for aid in sorted(held):
                 acct = self.accounts.get(aid)
                 if acct is not None:
@@ -966,7 +977,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.known_whole.clear()
         return out
 
-    def _unsure_of(self, snap: MarketSnapshot) -> None:
+    def _unsure_of(self, snap: MarketSnapshot, now: int) -> None:
         """Market's incomplete snapshot: the positions of risk's book it does not list may
         have closed while market was down (a fill that never reached risk). Until its complete
         snapshot, or a live Position event of each, the rules reading the account's positions
@@ -982,8 +993,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                          "for that read", aid, ", ".join(sorted(symbol_of(c) for c in gone)))
             if gone:
                 self.unsure[aid] = gone
+                self.unsure_since.setdefault(aid, now)
             else:
                 self.unsure.pop(aid, None)
+                self.unsure_since.pop(aid, None)
 
     def _confirmed(self, account_id: int, contract_id: str) -> bool:
         """A live Position event of the contract: the broker's word on it, newer than market's
@@ -996,6 +1009,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if gone:
             return False
         del self.unsure[account_id]
+        self.unsure_since.pop(account_id, None)
         return True
 
     def _knows(self, fill: Fill) -> bool:

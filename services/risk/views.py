@@ -156,6 +156,7 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
     # (account_rules below)
     rules = rule_values(engine, account_id, now, with_params=True)
     pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
+    since, unjudged = engine.unjudged(account_id) if hasattr(engine, "unjudged") else (0, "")
     return AccountStatus(
         account_id=account_id, name=acct.name, ts_ns=now,
         trading_day=day.isoformat() if day else "", balance=acct.balance,
@@ -167,7 +168,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         next_roll_ns=engine.calendar.next_roll(now),
         failing=engine.failing_views(account_id),
         ended=engine.ended_views(account_id) if hasattr(engine, "ended_views") else {},
-        not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "")
+        not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "",
+        positions_unjudged=unjudged, positions_unjudged_since=since)
 
 
 def account_rules(engine, account_id: int, now: int, last_edit=None) -> AccountRules:

@@ -302,6 +302,12 @@ class AccountStatus:
     # guards the account until next_roll_ns, not after (trial22b finding 5: the trader's
     # screen said nothing of it while a waiting rule loosening showed "(limit 4 at roll)")
     unguarded_at_roll: bool = False
+    # why the rules on the account's positions (and symbol_blocks) do not judge now ('' =
+    # they do): "waiting for market's first broker read since it restarted: ES not
+    # confirmed", since risk's clock positions_unjudged_since (shared/unjudged.py); the
+    # rules on trades alone still judge
+    positions_unjudged: str = ""
+    positions_unjudged_since: int = 0
 
 
 @attrs.frozen(kw_only=True)
