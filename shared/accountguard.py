@@ -18,14 +18,23 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from shared import unjudged
+
 NOT_GUARDED = "NOT GUARDED"
 NOT_ENFORCED = "NOT ENFORCED while the account is disabled"
 
 
 def exceptions(accounts: Iterable, name_of: Callable[[int], str]) -> list[str]:
-    """'Demo 2 (strict): disabled by admin:root ...' for each account risk does not guard."""
-    return [f"{name_of(a.account_id)}: {a.not_guarded}" for a in accounts
-            if a is not None and getattr(a, "not_guarded", "")]
+    """'Demo 2 (strict): disabled by admin:root ...' for each account risk does not guard,
+    'Demo 1 (id 1001): positions not judged (waiting for ...); trade rules still on' for one
+    whose rules on positions wait (AccountStatus.positions_unjudged: shared/unjudged.py)."""
+    out = []
+    for a in accounts:
+        if a is not None and getattr(a, "not_guarded", ""):
+            out.append(f"{name_of(a.account_id)}: {a.not_guarded}")
+        elif a is not None and getattr(a, "positions_unjudged", ""):
+            out.append(f"{name_of(a.account_id)}: {unjudged.line(0, a.positions_unjudged)}")
+    return out
 
 
 UNREPORTED = "the broker does not report this account for this login"

@@ -26,7 +26,7 @@ from cli.watch import quietrows, riskwhy
 from cli.watch.pastrow import day_past
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
                               holder_words, lock_end_words, longest_first)
-from shared import roundslatency, shards, showtime
+from shared import roundslatency, shards, showtime, unjudged
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import called, named
@@ -984,6 +984,7 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
 
 
 GUARD_ENDS = "GUARD ENDS AT THE ROLL"
+UNJUDGED = "POSITIONS NOT JUDGED"     # the rules on positions wait (shared/unjudged.py)
 GUARD_ENDS_WHY = ("an admin disabled this account: riskd guards it until the roll, not after "
                   "(an admin's `riskctl accounts enable` cancels that)")
 
@@ -1093,7 +1094,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
     1 (id 1001)"), as every other line of a symbol does (trial17g: "CL LOCKED while CL is
     listed ..." stood above the account's header, readable as whose only by its place)."""
     if unenforced:
-        return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
+        return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING", UNJUDGED)
+                else
                 attrs.evolve(b, countdown=unenforced, text=f"{b.text}; " + (
                     b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
                     else b.countdown))
@@ -1109,6 +1111,12 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
         out.append(Banner(kind=GUARD_ENDS, text=GUARD_ENDS_WHY,
                           countdown=f"{fmt_countdown((status.next_roll_ns - now_ns) / NS_PER_S)}"
                                     f" (at {showtime.end(status.next_roll_ns, tz, now_ns)})"))
+    why = getattr(status, "positions_unjudged", "") or ""
+    if why:         # only the trade rules judge the account now (shared/unjudged.py)
+        since = status.positions_unjudged_since
+        out.append(Banner(kind=UNJUDGED, text=f"{why}; {unjudged.STILL_ON}",
+                          countdown=f"since {showtime.at(since, tz, now_ns, seconds=True)}"
+                          if since else ""))
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
         on = ""

@@ -60,6 +60,7 @@ from services.risk.lockouts import current_ends
 from services.risk.outcome import Outcome, merge
 from services.risk.preview import Previews
 from services.risk.quietfeed import Holding, QuietFeed
+from services.risk.unjudgedalert import UnjudgedAlerts
 from services.risk.quoterun import QUOTE_TYPE, QuoteRun
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
@@ -182,6 +183,8 @@ class RiskWorker(Worker):
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
         self.countdowns = Countdowns()      # grace rows counting seconds: published as they move
+        self.unjudged = UnjudgedAlerts()    # accounts whose positions wait: told once each way
+        self._unjudged_seen: set[int] = set()
         self._status_round: list[int] = []      # being published, in slices (_status_slice)
         self.disabling = disabled.Armed(self.clock)
         self.requests = Requests(self)
@@ -633,6 +636,7 @@ class RiskWorker(Worker):
         self._ask_fresh()
         # a grace row's second moved: its status at the next round (services/risk/countdowns.py)
         self._status_dirty |= self.countdowns.moved(self.engine, now)
+        self._check_unjudged(now)
         if out.durable or out.dirty:
             self.apply(out)
         else:
@@ -715,6 +719,16 @@ class RiskWorker(Worker):
             if self._status_round and self.clock.monotonic() >= end:
                 self.after(0, self._status_slice)
                 return
+
+    def _check_unjudged(self, now: int) -> None:
+        """Accounts whose positions are not judged (Engine.unjudged): their statuses when that
+        begins or ends, an alert past 30 s and one when it ends (unjudgedalert.py)."""
+        unsure = set(self.engine.unsure_since)
+        self._status_dirty |= unsure ^ self._unjudged_seen
+        self._unjudged_seen = unsure
+        for kind, severity, title, lines, accounts in self.unjudged.due(
+                self.engine, now, self.engine.zone):
+            self._notify(kind, severity, title, lines, accounts)
 
     def _check_quiet(self) -> None:
         """Held prices gone stale or flowing again: one alert each way (quietfeed.py), and the

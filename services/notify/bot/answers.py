@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.notify.templates import Context, money
-from shared import accountguard, pricewords
+from shared import accountguard, pricewords, unjudged
 from shared.lockwords import ENDED_CLEARING, holder_words, lock_end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
@@ -105,6 +105,9 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
         lines += not_live(a, sup, ctx, now_ns)
         if a.not_guarded:
             lines.append(f"🔴 {accountguard.account_line(a.not_guarded)}")
+        if a.positions_unjudged:        # only the trade rules judge it now (shared/unjudged.py)
+            lines.append("🟠 " + unjudged.line(a.positions_unjudged_since, a.positions_unjudged,
+                                               ctx.tz, now_ns))
         if not a.can_trade:
             lines.append("⛔ the broker says this account cannot trade")
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
