@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple, Optional
 import attrs
 import zmq
 
-from shared import controlkey, topics
+from shared import controlkey, gencode, topics
 from shared.beside import POLL_S, Beside
 from shared.crashpoint import crash_point
 from shared.bus.publisher import Publisher
@@ -414,6 +414,7 @@ def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     process = worker_cls.process_name(loaded)
     setup_logging(process, loaded.config.logging.level, config=loaded.config)
     worker = worker_cls(loaded)
+    gencode.started()       # its classes are built: keep their code, free the store
     install_stop_handlers(worker.request_stop)
     try:
         return worker.run()

@@ -18,6 +18,8 @@ import os
 import re
 from types import ModuleType, SimpleNamespace
 
+from shared.gencode import keep_generated_code
+
 NAMES = (
     "status",
     "watch",
@@ -54,6 +56,7 @@ if len(set(NAMES)) != len(NAMES):
 
 def load(name: str) -> ModuleType:
     """The module of the command `name` (one of NAMES)."""
+    keep_generated_code()   # attrs' compiled methods from the last run (shared/gencode.py)
     module = importlib.import_module(f"{__name__}.{name}")
     if module.NAME != name:
         raise RuntimeError(f"cli/commands/{name}.py says NAME = {module.NAME!r}: expected {name!r}")

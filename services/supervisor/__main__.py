@@ -7,7 +7,7 @@ import sys
 
 from services.supervisor import shardhold
 from services.supervisor.app import Supervisor, riskctl_path
-from shared import instanceid, portrange
+from shared import gencode, instanceid, portrange
 from shared.config import pinned, wayout
 from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
 from shared.logsetup import no_logging_worker_ran, setup_logging
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if held:        # status, workers and one alert say it (shardhold.py)
         supervisor.hold_shards(file_config.supervisor.risk_shards, held)
     supervisor._file_config = file_config     # later edits compare the file with the file
+    gencode.started()       # its classes are built: keep their code, free the store
     install_stop_handlers(supervisor.request_stop)
     code = 1
     refused = False
