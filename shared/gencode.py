@@ -11,11 +11,13 @@ Nothing else changes: the cache answers only for a (source, file name) it has se
 compiled with this Python; the code object is the one compile() made (marshal, as a .pyc
 holds it). One number in the text changes from process to process: a generated __hash__
 starts from hash("<attrs generated hash CLASS>"), which string hashing's random seed makes
-different at each start. The store keys that text with the number taken out and puts this
-process's number back into the __hash__ code's constants, so the code given back is the one
-compile() makes of this process's text (tests/unit/test_gencode.py compares them). A missing, unreadable, foreign or damaged file means compiling as before; the
-file is written only when something was compiled, atomically, and not at all where Python
-writes no bytecode (PYTHONDONTWRITEBYTECODE) or the directory is read-only.
+different at each start. The store keys that text with the number taken out (its length
+kept: the code's column table records where it ends) and puts this process's number back
+into the __hash__ code's constants, so the code given back is the one compile() makes of
+this process's text (tests/unit/test_gencode.py compares them). A missing, unreadable,
+foreign or damaged file means compiling as before; the file is written only when something
+was compiled, atomically, and not at all where Python writes no bytecode
+(PYTHONDONTWRITEBYTECODE) or the directory is read-only.
 (docs/performance.md, "Process start-up (round 22)")
 """
 from __future__ import annotations     # the same compiler flags as attr/_make.py's compile()
@@ -28,7 +30,7 @@ import sys
 from importlib.util import MAGIC_NUMBER
 
 MAX_ENTRIES = 4000          # more (stale text after many edits): keep only this process's
-FORMAT = b"riskd-attrs-code-2"
+FORMAT = b"riskd-attrs-code-3"
 
 
 def default_path() -> str:
@@ -64,7 +66,9 @@ def _key(source: str, filename: str) -> tuple[str, int | None]:
             source = source.replace(mark, HASH_MARK)
         else:
             type_hash = None
-    return f"{filename}\0{type_hash is not None}\0{source}", type_hash
+    # the number's length is in the key: the code's column table holds where it ends
+    width = len(str(type_hash)) if type_hash is not None else ""
+    return f"{filename}\0{width}\0{source}", type_hash
 
 
 def with_type_hash(code, old: int, new: int):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import builtins
 import marshal
 import os
+import subprocess
+import sys
 
 import attr._make
 import attrs
@@ -11,6 +13,7 @@ import pytest
 
 from shared import gencode
 from shared.gencode import CodeCache, keep_generated_code, type_hash_of
+from tests.support.env import REPO
 
 
 def build():
@@ -64,7 +67,7 @@ def test_another_starts_type_hash_is_replaced_by_this_ones(tmp_path, recorded):
     own = type_hash_of(filename)
     assert own == hash(filename.replace(" methods ", " hash ", 1))
     assert source.count(f" {own},") == 1
-    other = own + 12345
+    other = same_width(own)
     # what a start whose hash("<attrs generated hash ...>") was `other` stored: its text
     # compiled, under the key of the text with the number taken out (the same as here)
     theirs = builtins.compile(source.replace(f" {own},", f" {other},"), filename, "exec")
@@ -79,6 +82,48 @@ def test_another_starts_type_hash_is_replaced_by_this_ones(tmp_path, recorded):
     code = here.compile(source, filename, "exec")
     assert here.compiled == 0
     assert same_code(code, compiled)
+
+
+def same_width(number: int) -> int:
+    """Another number written with as many characters."""
+    text = str(number)
+    return int(text[:-1] + ("1" if text[-1] != "1" else "2"))
+
+
+STARTS = """from __future__ import annotations  # as attr/_make.py compiles
+import builtins, sys
+import attr._make, attrs
+from shared.gencode import CodeCache
+cache = CodeCache(sys.argv[1])
+made = []
+def compile_(source, filename, mode):
+    made.append((source, filename, cache.compile(source, filename, mode)))
+    return made[-1][2]
+attr._make.compile = compile_
+@attrs.frozen
+class Limit:
+    value: int
+    name: str = "x"
+(source, filename, code), = made
+print("hit" if cache.compiled == 0 else "compiled",
+      code == builtins.compile(source, filename, "exec"))
+cache.save()
+"""
+
+
+def test_starts_with_other_hash_seeds_get_the_code_compile_makes(tmp_path):
+    """Real starts, each with its own string-hash seed (seeds 3 and 4 write the number with
+    one character fewer than 1 and 2: the column table differs, so they must not share an
+    entry): each gets code equal to what compile() makes of its own text."""
+    store = str(tmp_path / "store")
+    said = []
+    for seed in (1, 2, 3, 4, 5):
+        done = subprocess.run([sys.executable, "-c", STARTS, store], cwd=REPO, text=True,
+                              capture_output=True, timeout=60,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)})
+        said.append(done.stdout.strip() or done.stderr)
+    assert said[0] == "compiled True" and "hit True" in said[1:], said
+    assert all(line.endswith(" True") for line in said), said
 
 
 def test_classes_built_from_the_store_behave_the_same(tmp_path, monkeypatch):
