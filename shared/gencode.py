@@ -91,7 +91,8 @@ class CodeCache:
         self.path, self.write = path, write
         self.stored: dict[str, tuple] = self._load()
         self.used: dict[str, tuple] = {}
-        self.compiled = 0
+        self.compiled = 0       # texts the store did not have: save() writes them
+        self.variants = 0       # texts it had with a number of another width
         self.released = False
 
     def _load(self) -> dict[str, tuple]:
@@ -125,11 +126,23 @@ class CodeCache:
                 return code
         code = builtins.compile(source, filename, mode)
         self.used[key] = (type_hash, marshal.dumps(code))
-        self.compiled += 1
+        if type_hash is not None and self._other_width_stored(key, filename):
+            self.variants += 1      # written with the next text the store does not have
+        else:
+            self.compiled += 1
         return code
 
+    def _other_width_stored(self, key: str, filename: str) -> bool:
+        """The store has this text with its number of another width: most numbers are 19
+        or 20 characters, some shorter, so a start often meets a width not stored yet;
+        writing the whole store for each would cost more than the compile it saves."""
+        width, _, text = key[len(filename) + 1:].partition("\0")
+        return any(f"{filename}\0{other}\0{text}" in self.stored
+                   for other in range(1, 22) if str(other) != width)
+
     def save(self) -> bool:
-        """Write the store when something was compiled; False when nothing was written."""
+        """Write the store when a text it did not have was compiled; False when nothing was
+        written."""
         if not self.compiled or not self.write:
             return False
         entries = dict(self._load())

@@ -105,7 +105,7 @@ class Limit:
     value: int
     name: str = "x"
 (source, filename, code), = made
-print("hit" if cache.compiled == 0 else "compiled",
+print("hit" if cache.compiled + cache.variants == 0 else "compiled",
       code == builtins.compile(source, filename, "exec"))
 cache.save()
 """
@@ -124,6 +124,29 @@ def test_starts_with_other_hash_seeds_get_the_code_compile_makes(tmp_path):
         said.append(done.stdout.strip() or done.stderr)
     assert said[0] == "compiled True" and "hit True" in said[1:], said
     assert all(line.endswith(" True") for line in said), said
+
+
+def test_another_width_is_compiled_and_kept_without_a_write(tmp_path, recorded):
+    """A number of a width the store lacks: compiled (nothing to reuse), kept in what this
+    process saves, but no write for it alone (starts meet new widths often)."""
+    build()
+    (source, filename, compiled), = recorded
+    own = type_hash_of(filename)
+    key, _ = gencode._key(source, filename)
+    width = str(len(str(own)))
+    other_key = key.replace(f"\0{width}\0", f"\0{int(width) + 1}\0", 1)
+    theirs = builtins.compile(source.replace(f" {own},", f" {own}0,"), filename, "exec")
+    elsewhere = CodeCache(str(tmp_path / "store"))
+    elsewhere.used[other_key], elsewhere.compiled = (own * 10, marshal.dumps(theirs)), 1
+    assert elsewhere.save()
+    here = CodeCache(str(tmp_path / "store"))
+    assert same_code(here.compile(source, filename, "exec"), compiled)
+    assert (here.compiled, here.variants) == (0, 1) and key in here.used
+    assert here.save() is False
+    here.compile("x = 1\n", "<attrs generated methods m.New>", "exec")
+    assert here.compiled == 1 and here.save() is True
+    assert CodeCache(str(tmp_path / "store")).stored.keys() == {key, other_key} | {
+        k for k in here.used}
 
 
 def test_classes_built_from_the_store_behave_the_same(tmp_path, monkeypatch):
