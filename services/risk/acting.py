@@ -81,6 +81,13 @@ SKEW_NS = 1_000_000_000
 # a stop riskd moved (done) is taken as moved this long while its Order event is on the way
 STOP_MOVE_NS = 15 * SKEW_NS
 
+# the rules each of whose breaches is a new fact, said even under another rule's lockout that
+# already recorded one of theirs: trade_frequency_limit's every trade counted (docs/rules.md
+# section 6, "Each trade counted during a cooldown has its line in history"; trial22c: the 5th
+# trade of a minute, counted when riskd's held close named its order, under cooldown_after_loss's
+# lockout that had taken the cooldown's key over, left no line)
+EACH_BREACH_SAID = frozenset({"trade_frequency_limit"})
+
 
 # what `riskctl unlock --rule` may name: every rule, and the trader's and the admin's lockouts
 LOCKOUT_HOLDERS = (*RULE_NAMES, SELF_LOCKOUT, ADMIN_LOCKOUT)
@@ -218,7 +225,8 @@ class Acting:
                     # same words (a reload) is not
                     locked = self.lockouts.describe(held, by=False)
                     out.decisions.append(self._unsent(d, f"{OWN_SAME_END}: {locked}"))
-                elif first and held is not None and held.rule != d.rule:
+                elif held is not None and held.rule != d.rule and (first or (
+                        d.rule in EACH_BREACH_SAID and _said(d) not in acted)):
                     # another rule's breach under this lockout: recorded once, with no new
                     # action (RULES.md: each breach records; trial: daily_realized_loss at
                     # 122 % under daily_net_loss's lockout left no line, alert or history)

@@ -1147,12 +1147,20 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 if f.order_id in new and not f.by_riskd:
                     self._attributed(acct, tid, True, now, out)
                     self._cooldown_taken_back(acct, f, now, out)
+        for tid, f in list(acct.trades.items()):
+            # the close's order on a position the trader reversed, its fill counted as the
+            # trader's already (another command's result, naming no order, gave it so)
+            if not f.by_riskd and r.reversed_orders.get(f.order_id) == res.command_id \
+                    and r.reversed_close(f):
+                out.exits.add(acct.account_id)
+                self._attributed(acct, tid, True, now, out)
+                self._cooldown_taken_back(acct, f, now, out)
         for tid, (cid, side, cmds) in list(r.claimed.items()):
             # a fill claimed by expectation: the trader's when every command whose exits it
             # used has named its orders, none of them the fill's, and no other close of
             # riskd's there is in flight
             f = acct.trades.get(tid)
-            if f is None or f.order_id in r.facts:
+            if f is None or f.order_id in r.facts or r.reversed_close(f):
                 del r.claimed[tid]
             elif res.command_id not in cmds or not cmds <= r.known_cmds \
                     or r.in_flight(cid, side, now, but=res.command_id):

@@ -948,6 +948,17 @@ class RiskdExits:
         (hold it, reversing: the result names its order or not)?"""
         return any(e.done_ns == 0 for e in self._whole_against(contract_id, fill_side, now))
 
+    def reversed_close(self, fill: Fill) -> bool:
+        """The fill's order is one a whole close's result named on the other side (it closed
+        the position the trader reversed meanwhile: reversed_orders), and the fill leaves the
+        position flat: riskd's, whoever's exits took it first (check22: cooldown_after_loss's
+        flatten, decided on the trader's reversing sell, claimed the close's buy and, naming no
+        order itself, gave it to the trader)."""
+        if fill.pnl is None or fill.order_id not in self.reversed_orders:
+            return False
+        self._own(fill.order_id)
+        return True
+
     def claim_reversed(self, fill: Fill, now: int, market: bool = True) -> bool:
         """A fill that leaves the position flat, on the other side of riskd's whole close: the
         close's order named by its result (reversed_orders), or (a market order) taken by a

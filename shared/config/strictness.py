@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import attrs
 
-LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL = (
-    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral")
+LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL, ACTION = (
+    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral", "action")
 COMMON = {"warn_at": NEUTRAL}
+# a size rule's action, softest first: a reduce cuts the contract to the limit, a close takes
+# the whole contract, a flatten every position (fresh-user trial 22c: max_contracts_per_instrument
+# `action close` over `reduce` was kept on reduce until the roll, "a loosening waits")
+ACTIONS_BY_STRICTNESS = ("reduce", "close", "flatten")
 DIRECTION: dict[str, dict[str, str]] = {
-    "max_contracts": {"limit": LOWER},
-    "max_contracts_per_instrument": {"limits": DICT_LOWER},
+    "max_contracts": {"limit": LOWER, "action": ACTION},
+    "max_contracts_per_instrument": {"limits": DICT_LOWER, "action": ACTION},
     "daily_realized_loss": {"limit": LOWER, "include_fees": TRUE},
     "daily_unrealized_loss": {"limit": LOWER},
     "max_unrealized_profit": {"target": LOWER},
@@ -51,6 +55,8 @@ def _cmp(kind: str, old, new) -> int:
         return -1 if n < o else 1
     if kind == TRUE:
         return -1 if new else 1
+    if kind == ACTION:
+        return -1 if ACTIONS_BY_STRICTNESS.index(new) > ACTIONS_BY_STRICTNESS.index(old) else 1
     if kind == SUPERSET:
         return -1 if set(new) >= set(old) else 1
     if kind == DICT_LOWER:
@@ -62,7 +68,8 @@ def _cmp(kind: str, old, new) -> int:
 
 def tightens(rule: str, param: str, old, new) -> bool:
     """Whether changing one parameter from old to new restricts anything more than before, in
-    any part: a lower limit, a longer cooldown, a new symbol with its own limit in
+    any part: a lower limit, a longer cooldown, a harsher action (reduce < close < flatten), a
+    new symbol with its own limit in
     max_contracts_per_instrument's limits (ES 1 -> MNQ 1: looser for ES, a new limit for MNQ),
     a symbol added to a list. A neutral one (warn_at, a tick distance) restricts nothing; one
     of no known direction may."""
@@ -73,7 +80,7 @@ def tightens(rule: str, param: str, old, new) -> bool:
         return any(k not in old or new[k] < old[k] for k in new)
     if kind == SUPERSET:
         return bool(set(new) - set(old))
-    if kind in (LOWER, HIGHER, LOWER_0_OFF, TRUE):
+    if kind in (LOWER, HIGHER, LOWER_0_OFF, TRUE, ACTION):
         return _cmp(kind, old, new) < 0
     return True
 
