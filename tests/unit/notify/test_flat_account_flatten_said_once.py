@@ -12,8 +12,8 @@ from tests.unit.risk.desk import ACCOUNT, MNQ, SIDE_BUY, Desk
 
 CTX = Context(accounts={ACCOUNT: "Demo 1"})
 FLATTENS = "action: flatten every position and cancel orders"
-NOTHING = ("action: nothing open to flatten as riskd sees it (the broker is checked too: a ✅ "
-           "Done follows if anything there is closed or cancelled)")
+NOTHING = ("action: nothing open to flatten as riskd sees it (the broker is checked too: if "
+           "anything there is closed or cancelled, a Done alert says so)")
 
 
 def desk(holding: bool) -> Desk:
