@@ -189,6 +189,17 @@ class Desk(SimDesk):
             raise AssertionError(f"{exc}{self.picture(account)}") from None
 
     def picture(self, account: int) -> str:
+        """What a failure shows of the account: the broker's positions, risk's lockouts and
+        decisions, and what risk's status says of it (its positions, open PnL, whether its
+        positions are judged: round 22's one unexplained e2e failure had no decision at all)."""
+        try:
+            st = self.status(account)
+            risk = (f", risk's view: positions {[(p.contract_id, p.size) for p in st.positions]}"
+                    f", unrealized {st.unrealized}, positions_unjudged "
+                    f"{st.positions_unjudged!r}")
+        except Exception as exc:        # noqa: BLE001 - the picture never hides the failure
+            risk = f", risk's status not read ({exc})"
         return (f"; account {account}: positions {self.positions(account)}, lockouts "
                 f"{[(lk.rule, lk.kind, lk.reason) for lk in self.lockouts(account)]}, decisions "
-                f"{[(d.rule, d.action, d.reason, d.suppressed) for d in self.decisions(account)]}")
+                f"{[(d.rule, d.action, d.reason, d.suppressed) for d in self.decisions(account)]}"
+                + risk)
