@@ -30,14 +30,10 @@ def flatten_of(b):
             and c.rule == "cooldown_after_loss"]
 
 
-@SETTINGS
-@given(data=st.data())
-def test_the_held_close_on_the_reversed_position_stays_riskds_beside_the_flatten(data):
-    b = Broker()
-    cmd = b.held_close()
-    sell = b.fill(-2, "-240")           # the trader's, at a loss past the 200 tier: a flatten
-    b.now += 1 * NS
-    buy = b.fill(1, "0")                # riskd's held close: closes what is open now
+def play(b, data, cmd, sell, buy) -> None:
+    """The trader's sell and riskd's held buy, their events in a drawn order, the held close's
+    result (naming the buy) anywhere, cooldown_after_loss's flatten result (naming no order)
+    anywhere after the sell's Trade that decides it; then a tick."""
     events = shuffled(data, sell, "sell") + shuffled(data, buy, "buy")
     events.insert(data.draw(st.integers(0, len(events)), label="close result at"), "close")
     first = events.index(sell[0])       # the sell's Trade decides the flatten
@@ -54,6 +50,17 @@ def test_the_held_close_on_the_reversed_position_stays_riskds_beside_the_flatten
         else:
             b.feed(ev)
     b.engine.tick(b.now)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_held_close_on_the_reversed_position_stays_riskds_beside_the_flatten(data):
+    b = Broker()
+    cmd = b.held_close()
+    sell = b.fill(-2, "-240")           # the trader's, at a loss past the 200 tier: a flatten
+    b.now += 1 * NS
+    buy = b.fill(1, "0")                # riskd's held close: closes what is open now
+    play(b, data, cmd, sell, buy)
     assert b.whose(sell) is False       # the trader's sell of 2: one trade
     assert b.whose(buy) is True         # riskd's close, never the trader's trade
     assert b.account.trades_today == 2  # the buy of 1 and the sell of 2

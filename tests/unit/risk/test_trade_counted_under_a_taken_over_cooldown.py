@@ -20,12 +20,11 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.messages.enforce import CommandResult
 from shared.messages.market import Quote
 from tests.unit.risk.desk import MNQ
-from tests.unit.risk.test_reversed_during_held_close import NS, SETTINGS, Broker, shuffled
+from tests.unit.risk.test_reversed_close_beside_a_cooldown_flatten import play
+from tests.unit.risk.test_reversed_during_held_close import NS, SETTINGS, Broker
 
-ACCOUNT = 1001
 FOURTH = "4 trades this minute reached the limit of 3"
 
 
@@ -55,23 +54,7 @@ def test_the_4th_trade_has_its_line_under_cooldown_after_loss_s_lock(data):
     sell = b.fill(-2, "-240")           # the trader's, at a loss past the 200 tier: 4th trade
     b.now += 1 * NS
     buy = b.fill(1, "0")                # riskd's held close, on the reversed position
-    events = shuffled(data, sell, "sell") + shuffled(data, buy, "buy")
-    events.insert(data.draw(st.integers(0, len(events)), label="close result at"), "close")
-    first = events.index(sell[0])       # the sell's Trade decides the flatten
-    events.insert(data.draw(st.integers(first + 1, len(events)), label="flatten result at"),
-                  "flatten")
-    for ev in events:
-        if ev == "close":
-            b.result(cmd, orders=[buy])
-        elif ev == "flatten":
-            [flat] = [c for o in b.outs for c in o.commands
-                      if (c.action, c.rule) == ("flatten", "cooldown_after_loss")]
-            b.outs.append(b.engine.on_result(CommandResult(
-                command_id=flat.id, account_id=ACCOUNT, status="done", action=flat.action,
-                rule=flat.rule, orders_known=True, close_orders=[]), b.now))
-        else:
-            b.feed(ev)
-    b.engine.tick(b.now)
+    play(b, data, cmd, sell, buy)
     assert b.account.trades_today == 4
     lines = [d.reason for o in b.outs[mark:] for d in o.decisions
              if d.rule == "trade_frequency_limit"]
