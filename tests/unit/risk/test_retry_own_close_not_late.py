@@ -64,6 +64,18 @@ def _retry_done(desk: Desk, order: tuple, answered: bool = True):
     return first, retry, fill
 
 
+def _bought_and_breached_again(desk):
+    """The trader buys 2 MNQ at 21,000; the price drops to 20,940 (-240): a new breach, whose
+    new close command is returned."""
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=600)
+    desk.long(2, MNQ, 21000)
+    desk.price(MNQ, 20940)                           # -240: a new breach, a new decision
+    known = {c.id for o in desk.history[:-1] for c in o.commands}
+    [cmd] = [c for c in desk.history[-1].commands if c.id not in known]
+    return cmd
+
+
 @pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
 def test_the_retrys_own_answered_close_is_not_said_as_an_earlier_close_carried_late(order):
     desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
@@ -103,12 +115,7 @@ def test_a_fill_while_a_failed_closes_retry_waits_is_that_failed_closes_not_an_o
     _retry_done(desk, ("fill", "flat", "result"))
     assert desk.account.riskd.has_late(desk.now)     # the older episode's lost calls
     desk.wait(4)
-    desk.price(MNQ, 21000)
-    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=600)
-    desk.long(2, MNQ, 21000)
-    desk.price(MNQ, 20940)                           # -240: a new breach, a new decision
-    known = {c.id for o in desk.history[:-1] for c in o.commands}
-    [cmd] = [c for c in desk.history[-1].commands if c.id not in known]
+    cmd = _bought_and_breached_again(desk)
     desk.wait(41)
     lost_at = desk.now
     desk.history.append(desk.engine.on_result(CommandResult(
@@ -148,12 +155,7 @@ def test_a_newer_close_found_flat_keeps_the_traders_sell_from_an_older_episodes_
     desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
     _retry_done(desk, ("fill", "flat", "result"))
     desk.wait(4)
-    desk.price(MNQ, 21000)
-    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=600)
-    desk.long(2, MNQ, 21000)
-    desk.price(MNQ, 20940)                           # -240: a new breach, a new decision
-    known = {c.id for o in desk.history[:-1] for c in o.commands}
-    [cmd] = [c for c in desk.history[-1].commands if c.id not in known]
+    cmd = _bought_and_breached_again(desk)
     desk.wait(3)                                     # the trader's own sell, riskd's held
     out = desk.trade("-120", fees="0.74", contract=MNQ, side=SIDE_SELL, size=2,
                      price="20940", order_id=800)
