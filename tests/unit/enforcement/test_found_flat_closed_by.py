@@ -240,6 +240,17 @@ class TargetFillsMeanwhile(FakeBroker):
         raise ProjectXError(2, "position not found", CLOSE)
 
 
+def _close_es_short(broker, clock, journal, es: str):
+    """max_unrealized_profit's close of a short 1 ES, decided now, run by the executor against
+    `broker`: its result."""
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="max_unrealized_profit", contract_id=es, held=-1,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    return ex.run(Job(entry, str(A)), broker).result
+
+
 def test_a_close_that_found_the_contract_flat_names_the_fill_that_made_it_flat(clock, journal):
     """Short 1 ES, a buy stop and the trader's target working; riskd's close is held while the
     target fills. Its words named only the stop it cancelled: "ES ... was already flat, 1
@@ -252,12 +263,7 @@ def test_a_close_that_found_the_contract_flat_names_the_fill_that_made_it_flat(c
     broker.positions = {es: -1}
     broker.orders = {9000052: Order(id=9000052, account_id=A, contract_id=es, created_ns=placed,
                                     updated_ns=0, status=1, type=4, side=0, size=1)}
-    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
-                  rule="max_unrealized_profit", contract_id=es, held=-1,
-                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
-    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
-    entry, _new = journal.receive(cmd, clock.now_ns())
-    res = ex.run(Job(entry, str(A)), broker).result
+    res = _close_es_short(broker, clock, journal, es)
     assert res.status == DONE, res
     assert re.fullmatch(r"ES on account 7 was already flat: closed by the trader's buy of 1 at "
                         r"\S+ \S+ \S+ \(order 9000053\) while this close was in flight; 1 order "
@@ -270,12 +276,7 @@ def test_a_close_that_found_the_contract_flat_with_nothing_shown_says_only_that(
     plain "was already flat", nothing guessed."""
     es = "CON.F.US.EP.Z26"
     broker = FakeBroker(A, clock)
-    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
-                  rule="max_unrealized_profit", contract_id=es, held=-1,
-                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
-    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
-    entry, _new = journal.receive(cmd, clock.now_ns())
-    res = ex.run(Job(entry, str(A)), broker).result
+    res = _close_es_short(broker, clock, journal, es)
     assert res.detail == "ES on account 7 was already flat", res.detail
 
 
