@@ -249,10 +249,12 @@ class Runner:
             at, cmd = self._results.pop(0)
             at = max(at, last)
             self._due(last, at)
+            live = self.result.riskd_own.get(cmd.decision_id)
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True,
-                close_orders=self._made.pop(cmd.id, [])), at), at)
+                close_orders=list(live.close_orders if live is not None else ())
+                + self._made.pop(cmd.id, [])), at), at)
             last = at
         return last
 
@@ -653,6 +655,12 @@ class Runner:
         for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
+            if self.result.flat_found.get(cmd.decision_id) and live.finished_ns > now:
+                # a flatten split between this fill and a contract it found flat: done when
+                # riskd's result came, not at this fill (the contract found flat stays in
+                # flight until then, as live, for the trader's fill that closed it)
+                bisect.insort(self._results, (live.finished_ns, cmd), key=lambda r: r[0])
+                continue
             named = [] if fill.order_id is None else [CloseOrder(
                 order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
                 size=fill.size)]

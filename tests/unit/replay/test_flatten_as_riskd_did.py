@@ -61,3 +61,47 @@ def test_a_flatten_goes_as_riskds_did_contract_by_contract(config):
     [flatten] = [x for x in r.decisions if x.rule == RULE and not x.suppressed]
     assert flatten.action == "flatten" and r.flat_found[flatten.id] == [ES], r.flat_found
     assert not [n for n in r.notes if "guarded this day" in n], r.notes
+
+
+@pytest.mark.parametrize("mnq_fill_ms", [800, 62_500])
+def test_a_split_flatten_is_done_when_its_result_came(config, mnq_fill_ms):
+    """Round 22's leftover: a flatten split between riskd's own fill (MNQ) and a contract it
+    found flat (ES: the trader's sale closed it while the flatten was in flight) was heard
+    done at riskd's fill. daily_net_loss (limit 150 here, shipped 600, so that the account's
+    -170.00 at the 09:59 minute's lows flattens it; riskd's decision 10:00:00.5); riskd's MNQ
+    fill at 10:00:00.8 (or 10:01:02.5), the trader's ES sale at 10:01:02, riskd's result at
+    10:01:03; ES's 10:00 minute falls to 5994 (ES -300.00: daily_unrealized_loss, shipped, per
+    position, limit 200). Heard done at riskd's fill of 10:00:00.8, the flatten had ended for
+    the engine while ES was still held, so that low closed ES at a bar price (5994, where the
+    trader sold at 5997) and dropped the trader's sale. Heard when riskd's result came, as
+    live, the flatten is in flight for ES then and riskd's close of ES is not sent again,
+    whichever of the two fills came first."""
+    rule = "daily_net_loss"
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0 - 120 * NS, [21000, (21000, 21000, 20990, 20990), 20990, 20990])
+    d.bars(ES, T0 - 120 * NS, [6000, (6000, 6002, 5997, 5998), (5998, 5999, 5994, 5996),
+                               (5996, 5998, 5996, 5997)])
+    rows = sorted([(T0 - 118 * NS, MNQ, "buy", 2, 21000, 9001),
+                   (T0 - 117 * NS, ES, "buy", 1, 6000, 9002),
+                   (T0 + 62 * NS, ES, "sell", 1, 5997, 9003),
+                   (T0 + mnq_fill_ms * MS, MNQ, "sell", 2, 20990, 9100)])
+    rec = RiskdRecords()
+    for at, cid, side, size, price, oid in rows:
+        f = d.trade(at, cid, side, size, price, order_id=oid)
+        d.order(oid, cid, side, size, at, at, STATUS_FILLED)
+        rec.add_fill(attrs.evolve(f, by_riskd=oid == 9100))
+    rec.closes = [LiveClose(T0 + 500 * MS, rule, "flatten", None, "d1", "d1.1")]
+    rec.outcomes([CommandResult(
+        command_id="d1.1", account_id=ACCOUNT, status="done", action="flatten", rule=rule,
+        finished_ns=T0 + 63 * NS, first_answer_ns=T0 + 2 * NS, orders_known=True,
+        close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_SELL, size=2)])])
+    engine = build_engine(load(config), {rule: {"limit": 150}})
+    r = Runner(engine, d.history(), rec).run()
+    [day] = r.days.values()
+    assert day.guarded == day.actual and day.dropped == 0 and day.blocked == 0, (day, r.notes)
+    assert r.rules[rule].contracts_closed == 2, r.rules[rule]          # MNQ, by riskd's fill
+    closes = [x for x in r.decisions if x.action in ("flatten", "close_position")
+              and not x.suppressed]
+    assert [(x.rule, x.action) for x in closes] == [(rule, "flatten")], closes
+    assert r.flat_found[closes[0].id] == [ES], r.flat_found
+    assert not [n for n in r.notes if "guarded this day" in n], r.notes
