@@ -101,6 +101,7 @@ class LiveUnlock:
     by: str
     symbol: Optional[str] = None
     reason: str = ""
+    unlock_of: str = ""        # what the person asked to end (LockoutChange.unlock_of)
 
 
 @attrs.define
@@ -132,7 +133,8 @@ class RiskdRecords:
         the roll or a rule)."""
         if change.change == CLEARED and change.by not in NOT_A_PERSON:
             self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by,
-                                           change.lockout.symbol, change.reason))
+                                           change.lockout.symbol, change.reason,
+                                           getattr(change, "unlock_of", "")))
 
     def outcomes(self, results) -> None:
         """Enforcement's journal results of these closes' commands (and of risk's later tries,

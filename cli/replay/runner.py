@@ -41,14 +41,14 @@ from typing import Optional
 
 import attrs
 
-from cli.replay import agree, gracedue
+from cli.replay import agree, gracedue, unlocks
 from cli.replay.events import (FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price,
                                price_within, timeline)
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
 from cli.replay.riskdrecords import CLOSING, TRADE_DAYS_KEPT, LiveClose, RiskdRecords
 from services.risk.engine import Engine
-from services.risk.lockouts import CLEARED, LOCKOUT_RULE
+from services.risk.lockouts import LOCKOUT_RULE
 from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
 from shared.messages.enforce import CloseOrder, Command, CommandResult
@@ -154,8 +154,8 @@ class Runner:
         self._played: set[int] = set()             # trade ids of the fills played so far
         self._by_riskd: dict[str, list[tuple[Command, str, LiveClose]]] = {}
         self._matched: set[str] = set()            # command ids riskd's records match
-        self._unlocks = sorted(records.unlocks, key=lambda u: u.ts_ns) \
-            if records is not None else []         # people's unlocks riskd's records hold
+        # people's unlocks riskd's records hold, the rows of one unlock together
+        self._unlocks = unlocks.grouped(records.unlocks) if records is not None else []
         self._filling: Optional[int] = None        # the order whose fill is being played
         self._timing: Optional[tuple[int, int]] = None   # the bar price being played: span
         self._quoted: dict[str, int] = {}          # contract -> when its last price was played
@@ -270,26 +270,12 @@ class Runner:
     def _unlock(self, now: int) -> None:
         """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's
         records; the broker's history holds none) is lifted in the replay at that moment too,
-        and said: riskd then let the trader trade again (trial 18c: the admin's unlock at
-        22:04:18, after which the trader's buys filled; the replay had kept the 30-minute
-        cooldown and blocked them)."""
-        while self._unlocks and self._unlocks[0].ts_ns <= now:
-            u = self._unlocks.pop(0)
-            out, refusal = self.engine.unlock(self.aid, u.symbol, u.by, u.reason, u.ts_ns,
-                                              rule=u.rule)
-            self._feed(out, u.ts_ns)
-            lifted = [c for c in out.lockouts if c.change == CLEARED]
-            what = f"riskd's {u.rule} lockout" + (f" of {u.symbol}" if u.symbol else "")
-            if lifted:
-                self.result.notes.append(
-                    f"{what} was lifted at {fmt_ts(u.ts_ns, self.zone)} by {u.by} (riskd's "
-                    f"records): the "
-                    f"replay lifts it then too")
-            else:
-                self.result.notes.append(
-                    f"{what} was lifted at {fmt_ts(u.ts_ns, self.zone)} by {u.by} (riskd's "
-                    f"records); the "
-                    f"replay lifted nothing then ({refusal or 'none of its lockouts'})")
+        as asked (every lockout of the account, or a rule's or a symbol's), and said
+        (cli/replay/unlocks.py; trial 18c: the admin's unlock at 22:04:18, after which the
+        trader's buys filled; the replay had kept the 30-minute cooldown and blocked them)."""
+        while self._unlocks and self._unlocks[0][0].ts_ns <= now:
+            self.result.notes.append(unlocks.replay_unlock(
+                self.engine, self.aid, self._unlocks.pop(0), self._feed, self.zone))
 
     def _guarded_days(self) -> set:
         """The trading days riskd's records reach every fill of."""

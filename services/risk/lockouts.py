@@ -42,7 +42,7 @@ from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, lock_end
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
-                                  LockSpec)
+                                  LockSpec, unlock_scope)
 
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
 # who ended a lockout that ended by itself (LockoutChange.by); an unlock names its admin
@@ -245,13 +245,14 @@ class LockoutBook:
         return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason,
                                     over=self.longest(lock))
 
-    def _clear(self, pred, now: int, by: str, reason: str) -> list[LockoutChange]:
+    def _clear(self, pred, now: int, by: str, reason: str,
+               unlock_of: str = "") -> list[LockoutChange]:
         out = []
         for key, lk in list(self._by_key.items()):
             if pred(lk):
                 del self._by_key[key]
                 out.append(LockoutChange(change=CLEARED, lockout=lk, ts_ns=now, by=by,
-                                         reason=reason))
+                                         reason=reason, unlock_of=unlock_of))
         # what still holds the scope of each ended lockout: "ended" alone read as free
         return [attrs.evolve(c, over=self.longest(c.lockout, later_than=False)) for c in out]
 
@@ -290,7 +291,8 @@ class LockoutBook:
         until when), as the unlock's answer and alert do."""
         out = self._clear(lambda lk: lk.account_id == account_id
                           and (symbol is None or lk.symbol == symbol)
-                          and (rule is None or lk.rule == rule), now, by, reason)
+                          and (rule is None or lk.rule == rule), now, by, reason,
+                          unlock_scope(rule, symbol))
         if rule is None:
             return out
         return [attrs.evolve(c, also_rule=c.lockout.took_over_rule,

@@ -229,6 +229,29 @@ class LockoutChange:
     # extended: the lockout as it was before (its end, its rule, its reason): the alert says
     # it extends the one in force, from when to when (trial17g: an extension read as new)
     was: Optional[LockoutState] = None
+    # cleared by a person's unlock: what the person asked to end (unlock_scope): every lockout
+    # of the account, or only a rule's and/or a symbol's. '': not an unlock, or written by a
+    # riskd before this was kept. A replay lifts the same of its own lockouts then (trial22c
+    # section 3: `riskctl unlock 1002`, all, was replayed as an unlock of one rule's)
+    unlock_of: str = ""
+
+
+UNLOCK_ALL = "account"            # unlock_of: every lockout of the account
+
+
+def unlock_scope(rule: Optional[str], symbol: Optional[str]) -> str:
+    """LockoutChange.unlock_of of an unlock asked for this rule and symbol (None: any)."""
+    parts = [f"rule={rule}"] * bool(rule) + [f"symbol={symbol}"] * bool(symbol)
+    return " ".join(parts) or UNLOCK_ALL
+
+
+def unlock_asked(unlock_of: str) -> Optional[tuple[Optional[str], Optional[str]]]:
+    """(rule, symbol) an unlock asked for (None: any), from LockoutChange.unlock_of; None
+    when the change does not say (unlock_of '')."""
+    if not unlock_of:
+        return None
+    asked = dict(p.split("=", 1) for p in unlock_of.split() if "=" in p)
+    return asked.get("rule") or None, asked.get("symbol") or None
 
 
 @attrs.frozen(kw_only=True)

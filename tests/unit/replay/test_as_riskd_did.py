@@ -247,7 +247,9 @@ def test_a_lockout_an_admin_lifted_is_lifted_in_the_replay_too(config, capsys):
     assert day["blocked"] == 0 and day["difference"] == "0.00", day
     [said] = [n for n in doc["notes"] if "lifted" in n]
     assert "riskd's trade_frequency_limit lockout was lifted at Wed 2026-11-25 10:00:12 CST by " \
-           "admin:root (riskd's records): the replay lifts it then too" in said, said
+           "admin:root (riskd's records, an unlock of every lockout of the account): the replay " \
+           "lifts its own then too (trade_frequency_limit set to end Wed 2026-11-25 10:01:07 " \
+           "CST)" in said, said
 
 
 def test_a_reduce_carried_out_by_riskds_fill_leaves_the_rest_judged(config, capsys):
