@@ -18,10 +18,11 @@ config, and no word of why):
   one-minute bars); one whose journal says it failed is said apart, with when and why it
   failed: a replay takes riskd's closes as carried out, so there the guarded day is what the
   close would have made, not riskd's day;
-- riskd's closes the replay made at another moment, within 2 minutes but too far from riskd's
-  to be matched (the
+- riskd's closes the replay made at another moment, within 2 minutes but too far from riskd's,
+  or set off by another moment, to be matched (the
   same trial, one-second bars: riskd's 03:54:57 flatten was said to be one the config or the
-  bar prices "did not reach"; the replay had made it 4 s earlier);
+  bar prices "did not reach"; the replay had made it 4 s earlier); never a lockout's close,
+  which is of one entry (trial22c 3a: another entry's close 38 s apart is another close);
 - the replay's closes riskd did not make, carried out at a bar price.
 A close of riskd's that found nothing to do at the broker closed nothing, and is not one of
 riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner never lists it).
@@ -34,6 +35,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from cli.replay.riskdrecords import LiveClose
+from services.risk.lockouts import LOCKOUT_RULE
 from services.risk.state import symbol_of
 from shared import showtime
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
@@ -102,8 +104,10 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
     others = list(decided)
     elsewhere, live, moved = [], [], set()
     for c in riskd_only:
+        # a lockout's close is of one entry: another entry's close is another close (trial22c
+        # 3a), never riskd's made at another moment
         same = [d for d in others if d[1:] == (c.rule, c.action, c.contract_id)
-                and abs(d[0] - c.ts_ns) <= ANOTHER_MOMENT_NS]
+                and abs(d[0] - c.ts_ns) <= ANOTHER_MOMENT_NS and c.rule != LOCKOUT_RULE]
         if same:
             near = min(same, key=lambda d: abs(d[0] - c.ts_ns))
             others.remove(near)
@@ -114,8 +118,9 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
         else:
             live.append(c)
     if elsewhere:
-        parts.append("riskd's closes the replay made at another moment, more than a bar and a "
-                     "second from riskd's, so not taken as the same close: "
+        parts.append("riskd's closes the replay made at another moment, not set off by what "
+                     "set riskd's off (more than a bar and a second from it, or another fill "
+                     "or moment), so not taken as the same close: "
                      + ", ".join(elsewhere))
     persons = [c for c in live if c.rule in BY_A_PERSON]
     live = [c for c in live if c.rule not in BY_A_PERSON]

@@ -84,6 +84,14 @@ class LiveClose:
     # its last try ended failed: when, and enforcement's words of it (the close failed live)
     failed_ns: int = 0
     failed_detail: str = ""
+    # the moment of the event that set it off (Decision.event_ns: the fill's, the quote's, the
+    # clock's; 0: not kept): a close of the replay's is riskd's own only when set off then too
+    event_ns: int = 0
+
+    @property
+    def set_off_ns(self) -> int:
+        """When what set this close off happened (its decision's moment when not kept)."""
+        return self.event_ns or self.ts_ns
 
     def found_flat_on(self, contract_id: str) -> bool:
         """Done with no close order of its own on this contract, none of its calls left
@@ -125,7 +133,8 @@ class RiskdRecords:
         """A decision of risk's history: kept when it sent a close, reduce or flatten."""
         if d.action in CLOSING and d.mode == ENFORCE and not d.suppressed:
             self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id,
-                                         command_key(d), reason=d.reason))
+                                         command_key(d), reason=d.reason,
+                                         event_ns=d.event_ns))
             self.closes.sort(key=lambda c: c.ts_ns)
 
     def add_lockout_change(self, change: LockoutChange) -> None:

@@ -61,6 +61,11 @@ from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
 # within this of riskd's decision (a close the broker held: 20-30 s in trial 18c; enforcement's
 # rounds end well before): a later fill of riskd's on the contract is another close's
 MATCH_WAIT_NS = 120 * 1_000_000_000
+# riskd's own decision is the replay's same close only when what set it off came within the
+# moment (or the bar's span) that set the replay's off, give or take this: riskd's clock and
+# the broker's, riskd's reaction (trial22c 3a: a lockout close of a buy at 09:19:38 was tagged
+# with riskd's lockout close of another buy, 38 s earlier, within "a bar and a second")
+SET_OFF_SLACK_NS = 1_000_000_000
 MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
 ZERO = Decimal(0)
 PRICE_STEP = Decimal("1e-8")    # a price played as the mean of several (_met)
@@ -170,6 +175,7 @@ class Runner:
         #                                            sent that no decision of riskd's matched
         self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
         #                                            which no fill of riskd's carried out
+        self._decision: dict[str, Decision] = {}   # the replay's decisions by id
         self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
         #                                            closed it at a bar price instead)
 
@@ -510,6 +516,8 @@ class Runner:
             if d.rule == gracedue.RULE and d.contract_id and not d.suppressed:
                 self._cover_unknown(d)
         self.result.decisions += out.decisions
+        for d in out.decisions:
+            self._decision[d.id] = d
         self.result.warnings += out.warnings
         self.result.lockouts += out.lockouts
 
@@ -553,9 +561,11 @@ class Runner:
             return []
         cid = cmd.contract_id
         near = self.h.bar_ns + 1_000_000_000
+        span = self._set_off(cmd.decision_id, now)
         for among in (self._live, self._flat_only):
             live = next((c for c in among if c.rule == cmd.rule and c.action == cmd.action
-                         and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
+                         and c.contract_id == cid and abs(c.ts_ns - now) <= near
+                         and same_set_off(c, span)), None)
             if live is not None:
                 among.remove(live)
                 break
@@ -580,6 +590,19 @@ class Runner:
         elif flat:
             bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
         return by_fill + flat
+
+    def _set_off(self, decision_id: str, now: int) -> tuple[int, int]:
+        """When what set the replay's decision off came: for a bar's price (bar_timed), from
+        the start of its span to the end of that bar (the bar cannot say when in it the price
+        came, nor whether riskd, watching every price, met it again later in the bar: an
+        extreme judged before the trader's exit may have come after it); else the moment of
+        its event (a fill, an order, the clock), else now."""
+        span = self.result.bar_timed.get(decision_id)
+        if span is not None:
+            return span[0], span[1] - span[1] % self.h.bar_ns + self.h.bar_ns - 1
+        d = self._decision.get(decision_id)
+        at = (d.event_ns or d.ts_ns) if d is not None else now
+        return at, at
 
     def _riskd_fill_ahead(self, cid: str, live: LiveClose, now: int) -> bool:
         """riskd's own fill of the contract, closing the guarded position, still to be played,
@@ -617,7 +640,7 @@ class Runner:
         near = self.h.bar_ns + 1_000_000_000
         live = [c for c in self._live if c.rule == LOCKOUT_RULE and c.contract_id ==
                 fill.contract_id and c.action in (CLOSE_POSITION, REDUCE_POSITION)
-                and abs(c.ts_ns - now) <= near]
+                and abs(c.ts_ns - now) <= near and same_set_off(c, (now, now))]
         return any(f.contract_id == fill.contract_id and f.side != fill.side and f.ts_ns >= now
                    and c.ts_ns <= f.ts_ns <= c.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills for c in live)
@@ -812,6 +835,13 @@ class Runner:
         if order_id is not None and order_id not in self.cancelled:
             self.cancelled[order_id] = rule      # not seen working yet: it will not fill
         return out
+
+
+def same_set_off(live: LiveClose, span: tuple[int, int]) -> bool:
+    """riskd's decision was set off within the span that set the replay's off (give or take
+    SET_OFF_SLACK_NS): the same fill, the same clock moment, a price of the same bar. A
+    lockout's close of one entry is never another entry's (trial22c 3a)."""
+    return span[0] - SET_OFF_SLACK_NS <= live.set_off_ns <= span[1] + SET_OFF_SLACK_NS
 
 
 def fmt_ts(ts_ns: int, tz: dt.tzinfo) -> str:

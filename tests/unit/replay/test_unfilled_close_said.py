@@ -139,8 +139,9 @@ def test_riskds_flatten_the_replay_made_earlier_is_not_said_to_be_unreached(conf
            "out at a bar price, a price riskd's day never had: Wed 2026-11-25 10:00:05 CST " \
            "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:05 " \
            "CST)" in said, said
-    assert "riskd's closes the replay made at another moment, more than a bar and a second " \
-           "from riskd's, so not taken as the same close: Wed 2026-11-25 10:00:10 CST " \
+    assert "riskd's closes the replay made at another moment, not set off by what set " \
+           "riskd's off (more than a bar and a second from it, or another fill or moment), " \
+           "so not taken as the same close: Wed 2026-11-25 10:00:10 CST " \
            "daily_realized_loss flatten (the replay's at Wed 2026-11-25 10:00:05 CST, 5 s " \
            "earlier)" in said, said
 
