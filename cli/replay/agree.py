@@ -7,7 +7,8 @@ its own closing decisions beside riskd's. A close both made is carried out by ri
 config, and no word of why):
 - riskd's closes the replay did not make: decisions the replay's config or bar prices did not
   reach, or a person's action made (an admin's lockout or flatten, a self-lockout: the replay
-  does not replay those, and says whose they were) (an entry made while locked that riskd let fill and closed is matched: the runner lets
+  plays those at their moment, cli/replay/persons.py; one it did not match with riskd's is
+  said as whose it was) (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
 - riskd's closes the replay made too, but which no fill of riskd's carried out and whose records
   do not say they found the position flat (enforcement's journal no longer holds it; one that
@@ -41,9 +42,9 @@ from shared import showtime
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.retrying import KILL_SWITCH_RULES
 
-# riskd's closes a person's action set off, not a rule's: the replay does not replay them
-# (trial22b finding 7: an admin's lockout's flatten was said to be one "the config replayed, or
-# the bar prices, did not reach")
+# riskd's closes a person's action set off, not a rule's: the replay plays them at their
+# moment (cli/replay/persons.py); one it still did not match is said as the person's, never as
+# one "the config replayed, or the bar prices, did not reach" (trial22b finding 7)
 BY_A_PERSON = {ADMIN_LOCKOUT: "made by an admin's lockout",
                SELF_LOCKOUT: "made by the trader's own lockout",
                **{rule: "made by an admin's flatten, the kill switch"
@@ -130,8 +131,8 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
                                  for c in live)
                      + " (the config replayed, or the bar prices, did not reach them)")
     if persons:
-        parts.append("riskd's closes a person's action made, which the replay does not make "
-                     "(it replays the rules, not what a person did): "
+        parts.append("riskd's closes a person's action made, which the replay played at its "
+                     "moment but did not carry out as riskd's own close: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
                                  + f" ({BY_A_PERSON[c.rule]})" for c in persons))
     # a close of the replay's that is riskd's made at another moment is said there only

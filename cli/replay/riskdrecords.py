@@ -50,7 +50,7 @@ from shared import codec
 from shared.messages.enforce import DONE, FAILED, closed_nothing
 from shared.messages.market import Fill
 from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
-                                  Decision, LockoutChange, command_key)
+                                  Decision, LockoutChange, LockSpec, command_key)
 from shared.storedread import open_stored
 
 __all__ = ["RiskdRecords", "read_records", "TRADE_DAYS_KEPT"]
@@ -87,6 +87,10 @@ class LiveClose:
     # the moment of the event that set it off (Decision.event_ns: the fill's, the quote's, the
     # clock's; 0: not kept): a close of the replay's is riskd's own only when set off then too
     event_ns: int = 0
+    # who asked (Decision.by: a person's action's admin) and, for a person's lockout, the lock
+    # asked for (Decision.lock, or .asked when it changed no lockout): cli/replay/persons.py
+    by: str = ""
+    lock: Optional[LockSpec] = None
 
     @property
     def set_off_ns(self) -> int:
@@ -134,7 +138,8 @@ class RiskdRecords:
         if d.action in CLOSING and d.mode == ENFORCE and not d.suppressed:
             self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id,
                                          command_key(d), reason=d.reason,
-                                         event_ns=d.event_ns))
+                                         event_ns=d.event_ns, by=d.by,
+                                         lock=d.lock or getattr(d, "asked", None)))
             self.closes.sort(key=lambda c: c.ts_ns)
 
     def add_lockout_change(self, change: LockoutChange) -> None:

@@ -41,7 +41,7 @@ from typing import Optional
 
 import attrs
 
-from cli.replay import agree, gracedue, unlocks
+from cli.replay import agree, gracedue, persons, unlocks
 from cli.replay.events import (FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price,
                                price_within, timeline)
 from cli.replay.guarded import GuardedBook
@@ -159,6 +159,9 @@ class Runner:
         self._played: set[int] = set()             # trade ids of the fills played so far
         self._by_riskd: dict[str, list[tuple[Command, str, LiveClose]]] = {}
         self._matched: set[str] = set()            # command ids riskd's records match
+        # people's own closing actions riskd's records hold (a kill-switch flatten, an
+        # admin's or the trader's lockout), played at their moment (cli/replay/persons.py)
+        self._persons: list[LiveClose] = [c for c in self._live if persons.is_persons(c)]
         # people's unlocks riskd's records hold, the rows of one unlock together
         self._unlocks = unlocks.grouped(records.unlocks) if records is not None else []
         self._filling: Optional[int] = None        # the order whose fill is being played
@@ -202,6 +205,7 @@ class Runner:
                 self._held_past(day)
                 day = self.book.day_of(now)
             self._due(self._results_due(last, now), now)
+            self._persons_acts(now)
             self._unlock(now)
             last = now
             self._feed(self.engine.tick(now), now)
@@ -272,6 +276,26 @@ class Runner:
                 f"{day}: {symbol_of(cid)} {self.book.book(cid).guarded:+d} still open at the "
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
+
+    def _persons_acts(self, now: int) -> None:
+        """A person's own action riskd's records hold (an admin's kill-switch flatten, an
+        admin's or the trader's lockout) is played at its moment as that person's
+        (cli/replay/persons.py), not left out as one the config or the bar prices did not reach
+        (trial22c 5e). A kill switch's decision is riskd's own there; a lockout's flatten is
+        matched as any close (_as_riskd_did). One the engine refuses is said, with why."""
+        while self._persons and self._persons[0].ts_ns <= now:
+            live = self._persons.pop(0)
+            made, why = persons.play(self.engine, self.aid, live, self._feed)
+            if made is not None and live in self._live and live.rule not in persons.LOCKOUTS:
+                self._live.remove(live)
+                self.result.riskd_own[made.id] = live
+            elif made is None and live in self._live:
+                self._live.remove(live)
+                self.result.notes.append(
+                    f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
+                    + (f" by {live.by}" if live.by else "")
+                    + f": a person's action in riskd's records, which the replay could not "
+                    f"play ({why})")
 
     def _unlock(self, now: int) -> None:
         """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's

@@ -1,8 +1,9 @@
 """Trial22b finding 7: after an admin's lockout (`riskctl lockout 1001 --admin`), the replay's
 notes said its flatten was one of "riskd's closes the replay did not make: ... admin_lockout
 flatten (the config replayed, or the bar prices, did not reach them)": an admin's lockout is
-neither. A close a person's action made is said as that person's, which the replay does not
-replay; a rule's close keeps its words."""
+neither. The replay now plays a person's action (tests/unit/replay/test_persons_actions_played.py);
+one it still did not carry out as riskd's own close is said as that person's; a rule's close
+keeps its words."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,8 @@ def test_an_admin_lockouts_flatten_is_the_admins_not_the_configs_or_the_prices()
     [note] = parted(DAY, Decimal("0"), [close("admin_lockout")], [], CHICAGO)
     assert "admin_lockout flatten (made by an admin's lockout)" \
         in note, note
-    assert "the replay does not make (it replays the rules, not what a person did)" in note
+    assert "which the replay played at its moment but did not carry out as riskd's own " \
+           "close" in note, note
     assert "did not reach" not in note, note
 
 
