@@ -36,11 +36,14 @@ its results carry them) belong in `orders` too: add_orders is the one way in.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import Iterable, Optional
 
 import attrs
 
+from cli import configfile
+from cli.replay import unlockasked
 from cli.storedhistory import state_files
 from cli.storedoutcomes import journal_file
 from services.enforcement.journal import read_stored_results
@@ -224,7 +227,20 @@ def read_records(config_path: str, accounts: dict[int, tuple[int, int]]
             for rec in out.values():
                 rec.problems.append(f"cannot read riskd's records in {path}: {exc}")
     _outcomes(config_path, out)
+    _unlocks_asked(config_path, out)
     return out
+
+
+def _unlocks_asked(config_path: str, out: dict[int, RiskdRecords]) -> None:
+    """What each person's unlock asked for, where risk's records written before riskd kept it
+    do not say: from riskd's audit trail (cli/replay/unlockasked.py), read-only."""
+    if not any(not u.unlock_of for rec in out.values() for u in rec.unlocks):
+        return
+    data = configfile.tables(config_path) if os.path.isfile(config_path) else {}
+    listed = data.get("accounts") if isinstance(data.get("accounts"), list) else []
+    names = {a["id"]: (str(a.get("name", "")), str(a.get("display_name", "")))
+             for a in listed if isinstance(a, dict) and isinstance(a.get("id"), int)}
+    unlockasked.fill_in(configfile.folders(config_path)[1], names, out)
 
 
 def _outcomes(config_path: str, out: dict[int, RiskdRecords]) -> None:

@@ -7,8 +7,9 @@ same unlock at the same moment, so it lifts its own lockouts of that scope, whic
 them there (trial22c section 3: `riskctl unlock 1002`, every lockout, was replayed as an unlock
 of cooldown_after_loss's only; the replay kept its own trade_frequency_limit lockout and closed
 a buy the live riskd had let stand). The rows one unlock cleared are said once, together.
-Records written before riskd kept the scope do not say it: the replay lifts that rule's lockout
-(and symbol's) and, where it then still holds others, says that it cannot tell.
+Records written before riskd kept the scope do not say it: riskd's audit trail then does
+(cli/replay/unlockasked.py); with no line of it, the replay lifts that rule's lockout (and
+symbol's) and, where it then still holds others, says that it cannot tell.
 The notes describe the replay's own state in the replay's words: a read-only report of past
 days never advises a live command (the engine's refusal names `riskctl unlock` commands for
 the running riskd, which are not the replay's to give).

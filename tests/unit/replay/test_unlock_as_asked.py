@@ -15,13 +15,17 @@ has cooldown_after_loss off and trade_frequency_limit per_minute 2 (shipped 3), 
 holds a trade_frequency_limit cooldown from the 2nd trade instead, as in the trial."""
 from __future__ import annotations
 
-import attrs
+import datetime as dt
+import json
+import os
+
 import pytest
 
 from cli.commands.replay import load
 from cli.replay.engine import build_engine
 from cli.replay.riskdrecords import read_records
 from cli.replay.runner import Runner
+from services.risk import lockouts
 from shared.messages.market import SIDE_SELL, STATUS_FILLED
 from tests.support.replay_days import MNQ, Days
 from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, bought, order,
@@ -94,14 +98,19 @@ def test_an_unlock_of_one_rule_keeps_the_replays_other_lockouts_and_says_so(conf
     assert not [n for n in r.notes if "riskctl" in n], r.notes
 
 
-def test_records_that_do_not_say_the_scope_are_said_so(config):
-    """riskd's records written before riskd kept what an unlock asked for: the replay lifts
-    that rule's lockout as before, and says it cannot tell whether every lockout was asked."""
+def old_records_day(config: str, monkeypatch) -> Days:
+    """The day, its unlock row written as a riskd before unlock_of was kept wrote it."""
+    monkeypatch.setattr(lockouts, "unlock_scope", lambda rule, symbol: "")
     d = unlocked_day(config)
-    h = d.history()
-    records = read_records(config, {ACCOUNT: (h.fills[0].ts_ns, h.fills[-1].ts_ns)})[ACCOUNT]
-    records.unlocks = [attrs.evolve(u, unlock_of="") for u in records.unlocks]
-    r = Runner(build_engine(load(config), REPLAYED), h, records).run()
+    monkeypatch.undo()
+    return d
+
+
+def test_records_that_do_not_say_the_scope_are_said_so(config, monkeypatch):
+    """riskd's records written before riskd kept what an unlock asked for, and no audit line
+    of it: the replay lifts that rule's lockout as before, and says it cannot tell whether
+    every lockout was asked."""
+    r = replayed(config, old_records_day(config, monkeypatch))
     [said] = [n for n in r.notes if "lifted" in n]
     assert "(riskd's records); the replay lifted nothing then (it held no such lockout then; " \
            "its own: trade_frequency_limit until " in said, said
@@ -109,3 +118,29 @@ def test_records_that_do_not_say_the_scope_are_said_so(config):
                          "for) do not say whether every lockout of the account was asked to "
                          "end, so the replay kept them"), said
     assert not [n for n in r.notes if "riskctl" in n], r.notes
+
+
+@pytest.mark.parametrize("rule", [None, "cooldown_after_loss"])
+def test_older_records_take_what_was_asked_from_the_audit_trail(config, monkeypatch, rule):
+    """The trial's own records were written so: the audit trail's line of the unlock (as the
+    supervisor writes it, 0.3 s after risk cleared the lockout) says what was asked."""
+    d = old_records_day(config, monkeypatch)
+    logs = os.path.join(load(config).data_dir, "logs")
+    os.makedirs(logs, exist_ok=True)
+    at = dt.datetime.fromtimestamp((T0 + 12_300_000_000) / 1e9, dt.timezone.utc)
+    with open(os.path.join(logs, "audit.log"), "w", encoding="utf-8") as fh:
+        for account, who in (("1002", "admin:root"), ("SIM-DEMO-1", "admin:other"),
+                             ("SIM-DEMO-1", "admin:root")):
+            fh.write(json.dumps({"action": "unlock", "account": account, "rule": rule,
+                                 "symbol": None, "who": who, "outcome": "ok: 1 lockout ended",
+                                 "time": at.isoformat().replace("+00:00", "Z")}) + "\n")
+    r = replayed(config, d)
+    [said] = [n for n in r.notes if "lifted" in n]
+    if rule is None:
+        assert "(riskd's records, an unlock of every lockout of the account): the replay " \
+               "lifts its own then too (trade_frequency_limit" in said, said
+        assert [x.blocked for x in r.days.values()] == [0], r.days
+    else:
+        assert "(riskd's records, an unlock of cooldown_after_loss's lockouts only); the " \
+               "replay lifted nothing then" in said, said
+        assert [x.blocked for x in r.days.values()] == [1], r.days
