@@ -15,7 +15,8 @@ them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the
 trades, never blocked), their orders known to the engine's exits as riskd's; where the records
 do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
 A close (a flatten: each of its contracts) the engine decides where riskd's records hold the
-same decision of riskd's (same rule, action and contract, within a bar of it) and riskd's own
+same decision of riskd's (same rule, action and contract, within a bar of it, set off by the
+same fill, order or clock moment, or a price of the same bar: same_set_off) and riskd's own
 fill of that contract still ahead is not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
 fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
 meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace); a
@@ -161,7 +162,10 @@ class Runner:
         self._matched: set[str] = set()            # command ids riskd's records match
         # people's own closing actions riskd's records hold (a kill-switch flatten, an
         # admin's or the trader's lockout), played at their moment (cli/replay/persons.py)
-        self._persons: list[LiveClose] = [c for c in self._live if persons.is_persons(c)]
+        # (one that found nothing to do too: an admin's lockout of a flat account still locks)
+        self._persons: list[LiveClose] = sorted(
+            (c for c in records.closes if persons.is_persons(c)), key=lambda c: c.ts_ns) \
+            if records is not None else []
         # people's unlocks riskd's records hold, the rows of one unlock together
         self._unlocks = unlocks.grouped(records.unlocks) if records is not None else []
         self._filling: Optional[int] = None        # the order whose fill is being played
@@ -286,11 +290,14 @@ class Runner:
         while self._persons and self._persons[0].ts_ns <= now:
             live = self._persons.pop(0)
             made, why = persons.play(self.engine, self.aid, live, self._feed)
-            if made is not None and live in self._live and live.rule not in persons.LOCKOUTS:
-                self._live.remove(live)
+            if made is not None and live.rule in persons.LOCKOUTS:
+                continue                 # its flatten is matched as any close (_as_riskd_did)
+            for among in (self._live, self._flat_only):
+                if live in among:
+                    among.remove(live)
+            if made is not None:
                 self.result.riskd_own[made.id] = live
-            elif made is None and live in self._live:
-                self._live.remove(live)
+            elif not live.nothing:
                 self.result.notes.append(
                     f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
                     + (f" by {live.by}" if live.by else "")

@@ -70,21 +70,24 @@ def test_an_admins_kill_switch_is_played_as_the_admins(config):
     assert not [n for n in r.notes if "admin" in n], r.notes
 
 
-def test_an_admins_lockout_is_played_as_the_admins(config):
-    """Buy 1 at 10:00:01; the admin's `riskctl lockout --admin` at 10:00:05 (10 minutes): its
-    flatten sells the 1 at 10:00:05.3; the trader buys 1 at 10:00:30 while locked, riskd's
-    lockout closes it at 10:00:30.4."""
+@pytest.mark.parametrize("held", [True, False])
+def test_an_admins_lockout_is_played_as_the_admins(config, held):
+    """Buy 1 at 10:00:01 (or none: the account flat); the admin's `riskctl lockout --admin` at
+    10:00:05 (10 minutes): its flatten sells the 1 at 10:00:05.3; the trader buys 1 at
+    10:00:30 while locked, riskd's lockout closes it at 10:00:30.4."""
     d = Days(ACCOUNT, "SIM-DEMO-1")
     d.bars(MNQ, T0, [21000])
     live = Live(config)
-    bought(d, live, T0 + NS, 1, 9001)
+    if held:
+        bought(d, live, T0 + NS, 1, 9001)
     at = T0 + 5 * NS
     out, refusal = live.engine.self_lock(ACCOUNT, at, until_ns=at + 600 * NS,
                                          reason="test", admin="admin:root")
     assert not refusal, refusal
     live._commit(out)
     [flatten] = [c for c in live.commands if c.action == FLATTEN]
-    riskds_sell(d, live, at + 300 * MS, 9100)
+    if held:
+        riskds_sell(d, live, at + 300 * MS, 9100)
     live.result(flatten, at + 400 * MS)
     bought(d, live, T0 + 30 * NS, 1, 9002)
     [close] = [c for c in live.commands if c.rule == "lockout"]
