@@ -594,9 +594,12 @@ class Runner:
         near = self.h.bar_ns + 1_000_000_000
         span = self._set_off(cmd.decision_id, now)
         for among in (self._live, self._flat_only):
-            live = next((c for c in among if c.rule == cmd.rule and c.action == cmd.action
-                         and c.contract_id == cid and abs(c.ts_ns - now) <= near
-                         and same_set_off(c, span)), None)
+            # of several, the one set off nearest what set the replay's off
+            live = min((c for c in among if c.rule == cmd.rule and c.action == cmd.action
+                        and c.contract_id == cid and abs(c.ts_ns - now) <= near
+                        and same_set_off(c, span)),
+                       key=lambda c: max(span[0] - c.set_off_ns, c.set_off_ns - span[1], 0),
+                       default=None)
             if live is not None:
                 among.remove(live)
                 break
