@@ -247,7 +247,11 @@ class Requests:
         now = self.w.clock.now_ns()
         stays = lockstays.staying_lines(self.w.engine, changes, now,
                                         showtime.zone_of(self.w.config))
-        return ok(reason=f"rule settings applied now; {plural(len(said), 'waiting change')} "
+        # each parameter is one change (trial22c: "1 waiting change taken early: ...
+        # per_minute_cooldown 120 -> 30, per_session_cooldown 3600 -> 600"); a change with no
+        # parameter (an account no longer guarded) is one
+        count = sum(len(diff) or 1 for _aid, _rule, diff in applied)
+        return ok(reason=f"rule settings applied now; {plural(count, 'waiting change')} "
                          f"taken early: " + "; ".join(said)
                          + "".join(f"\n  {line}" for line in stays))
 

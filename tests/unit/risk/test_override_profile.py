@@ -48,3 +48,22 @@ def test_a_profile_riskd_does_not_have_is_refused_naming_the_profiles(worker):
     reply = override(w, "profile:nosuch")
     assert not reply.ok and reply.code == "unknown_profile"
     assert reply.reason == "no profile named 'nosuch'; profiles: default", reply.reason
+
+
+def test_two_parameters_of_one_rule_are_two_changes(worker):
+    """Trial22c: "1 waiting change taken early: Demo 1 ... trade_frequency_limit:
+    per_minute_cooldown 120 -> 30, per_session_cooldown 3600 -> 600": two changes counted as
+    one (the count was of rules). Shorter cooldowns are looser: they wait for the roll."""
+    w, path, backups, _sent = worker
+    acct = w.engine.accounts[1001]
+    rule = w.settings.for_account(acct).trade_frequency_limit
+    set_rule_param(path, "1001", "trade_frequency_limit", "per_minute_cooldown",
+                   str(rule.per_minute_cooldown // 2), backups)
+    set_rule_param(path, "1001", "trade_frequency_limit", "per_session_cooldown",
+                   str(rule.per_session_cooldown // 2), backups)
+    reload(w, path)
+    reply = override(w, "1001")
+    assert reply.ok, reply.reason
+    assert "2 waiting changes taken early: Demo 1 (id 1001) trade_frequency_limit: " \
+           "per_minute_cooldown" in reply.reason, reply.reason
+    assert "per_session_cooldown" in reply.reason, reply.reason
