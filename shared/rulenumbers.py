@@ -226,6 +226,36 @@ def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params:
     return ""
 
 
+def next_trade_words(rule: str, value, limit, reading: str, params: dict) -> str:
+    """A trade count at or past its limit, as its row says it (cli/watch/model.py) and the
+    answer to a rule edit (services/supervisor/commands/rule_acted.py): 'at the limit: the
+    next trade starts a 2m00s cooldown', 'over the limit: ...' (6/3: trial13a); '' below the
+    limit, for other rules, or when the parameters are not known. Trial22c: `rules set ...
+    per_minute_cooldown 120` at 3 of 3 answered "the rule acts the moment the account reaches
+    it", though the account had reached it."""
+    if value is None or limit is None or Decimal(str(value)) < Decimal(str(limit)):
+        return ""
+    then = count_consequence(rule, Decimal(str(limit)), reading, params)
+    rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
+    if not rest:
+        return ""
+    where = "over the limit" if Decimal(str(value)) > Decimal(str(limit)) else "at the limit"
+    return f"{where}: the next trade {rest}"
+
+
+def reached_words(count: int, window: str, limit: int) -> str:
+    """trade_frequency_limit's breach: '3 trades this minute reached the limit of 3' (the
+    reason its cooldown's lockout keeps: lock_window reads the window back)."""
+    return f"{count} trades this {window} reached the limit of {limit}"
+
+
+def lock_window(reason: str) -> str:
+    """The window whose count a trade_frequency_limit lockout's reason names last (its
+    latest extension's: 'minute', 'hour', 'session', ...); '' when it names none."""
+    found = re.findall(r"\d+ trades this (\w+) reached the limit of", reason or "")
+    return found[-1] if found else ""
+
+
 def warning_next(rule: str, value, limit, reason: str) -> str:
     """What a trade_frequency_limit warning warns of, for history's note and the warning's
     alert alike (trial16g: the alert omitted it): 'the next trade

@@ -12,7 +12,8 @@ from services.risk.rules.base import Ctx
 from services.risk.settings import UNGUARDED_AT_ROLL
 from shared import pricewords
 from shared.config.convert import toml_value_text
-from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
+from shared.messages.risk import (AccountRules, AccountStatus, PositionView, RuleValue,
+                                 WindowReading)
 from shared.rulenumbers import UNSET
 
 
@@ -71,7 +72,10 @@ def off_lock_note(engine, account_id: int, rule: str, params) -> str:
     return f"; {note}" if note else ""
 
 
-def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
+def rule_values(engine, account_id: int, now: int, with_params: bool = False,
+                with_windows: bool = False) -> list[RuleValue]:
+    """Each rule's row; with_windows: a rule counting in several windows lists each one's
+    count too (RulesReply only: a rule edit's answer names the edited window's)."""
     acct = engine.accounts.get(account_id)
     if acct is None:
         return []
@@ -86,10 +90,14 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
-        m, state = None, ""
+        m, state, windows = None, "", []
         if params.enabled:
             try:
                 m = rule.shown(ctx, now, params)     # as its warning counts (Rule.shown)
+                if with_windows and rule.windowed and m is not None:  # each window's own count, as it warns
+                    windows = [WindowReading(key=w.key, value=w.value, limit=w.limit,
+                                             detail=w.detail)
+                               for w in rule.warn_readings(ctx, now, params)]
                 # a rule with no reading: what it enforces now (Rule.state_words)
                 state = "" if m is not None else rule.state_words(ctx, now, params, zone)
             except Exception:          # a reading is never worth a crash
@@ -105,7 +113,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()},
-            own=sorted(own.get(name, ()))))
+            own=sorted(own.get(name, ())), windows=windows))
     return out
 
 
@@ -180,7 +188,7 @@ def account_rules(engine, account_id: int, now: int, last_edit=None) -> AccountR
     # Read before, it was empty after a restart until something else (a status published for
     # a watch screen) had resolved them: "rules list" showed a waiting limit in its row and
     # nothing waiting in its summary
-    rules = rule_values(engine, account_id, now, with_params=True)
+    rules = rule_values(engine, account_id, now, with_params=True, with_windows=True)
     pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
     digest, changed = last_edit or ("", {})
     return AccountRules(account_id=account_id, name=acct.name if acct else "",

@@ -255,6 +255,16 @@ def unlock_asked(unlock_of: str) -> Optional[tuple[Optional[str], Optional[str]]
 
 
 @attrs.frozen(kw_only=True)
+class WindowReading:
+    """One window's count of a rule that counts in several (trade_frequency_limit: minute,
+    hour, session, day, week): 'minute', 3, 3, '3 of 3 trades per minute'."""
+    key: str
+    value: Decimal
+    limit: Decimal
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class RuleValue:
     """One rule's current reading for an account: value vs limit (progress 1 = breach)."""
     rule: str
@@ -270,6 +280,10 @@ class RuleValue:
     # the parameters whose value in force is the account's own, not its profile's (`rules
     # list`'s '*', also while a looser value of it waits; None: not said, an older risk)
     own: Optional[list[str]] = None
+    # a rule counting in several windows: each window's own count (the row shows the one
+    # furthest along; an edit of one window's parameter is answered with that window's: trial22c,
+    # `rules set ... per_session 40` answered "14 of 20 trades per hour")
+    windows: list[WindowReading] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

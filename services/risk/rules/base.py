@@ -131,6 +131,9 @@ class Rule:
     # several limits, each warned on its own (readings' keys), also in the step another of
     # them is breached (engine _judge)
     keyed: bool = False
+    # its readings are windows of one count (trade_frequency_limit): each is shown on its own
+    # (RuleValue.windows)
+    windowed: bool = False
     # judges the contracts held, the whole account at every step: in alert mode, past the
     # limit again, or further past it, is a new breach (services/risk/alertmode.py)
     held_size: bool = False

@@ -23,7 +23,7 @@ from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, left_open
 from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
 from shared.plural import plural
-from shared.rulenumbers import ASIDE, ordinal
+from shared.rulenumbers import ASIDE, ordinal, reached_words
 
 NS = 1_000_000_000
 
@@ -81,6 +81,7 @@ class TradeFrequencyLimit(Rule):
     listens = frozenset({TRADE})
     description = "too many trades per minute/hour/session: cooldown; per day/week: flatten"
     keyed = True
+    windowed = True
 
     def measure(self, ctx, now, params):
         return max(self.readings(ctx, now, params), key=lambda m: m.progress, default=None)
@@ -191,8 +192,8 @@ class TradeFrequencyLimit(Rule):
         flatten = any(h[1] for h in hits)
         said = (exits or {}).get(window, "")
         return [self.decide(ctx, params, now, FLATTEN if flatten else ACTION_NONE,
-                            f"{c[window]} trades this {window} reached the limit of "
-                            f"{lim[window]}" + (f" ({said})" if said else ""),
+                            reached_words(c[window], window, lim[window])
+                            + (f" ({said})" if said else ""),
                             value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]
 
 

@@ -349,7 +349,8 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
 
         def on_history(reply) -> None:      # tightening is instant: what it did at once
             acted = acted_lines(rule.rule, list(getattr(reply.body, "decisions", []) or []),
-                                edited_ns, applied, labels(sup.config.accounts), readings) \
+                                edited_ns, applied, labels(sup.config.accounts), readings,
+                                rule.param) \
                 if reply.ok else []
             respond(ok(body, reason=reason_of(key, lines + acted, shown)))
         forward_risk(sup, HistoryRequest(since_ns=edited_ns, limit=200), on_history,

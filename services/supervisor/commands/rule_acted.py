@@ -20,27 +20,45 @@ from __future__ import annotations
 
 from typing import Optional
 
+import attrs
+
 from shared.accountname import called, named
 from shared.lockwords import SYMBOL_BLOCKS, lock_end_words, nothing_held_words
-from shared.rulenumbers import line_word, reading_text, versus_text
+from shared.rulenumbers import line_word, next_trade_words, reading_text, versus_text
 from shared.symbols import tickers_in
 
 NOTHING = "nothing held breaks it now: no action"
 FROM_NOW = "the rule acts the moment the account reaches it"
 
 
+def edited_window(r, param: str):
+    """The reading an edit of `param` is answered with: a rule counting in several windows
+    (RuleValue.windows) answers with the edited window's count ('per_session',
+    'per_session_cooldown': the session's; trial22c: `per_session 40` answered with the
+    hour's), else the row's own reading."""
+    key = param.removeprefix("per_").removesuffix("_cooldown")
+    for w in getattr(r, "windows", None) or ():
+        if w.key == key:
+            return attrs.evolve(r, value=w.value, limit=w.limit, detail=w.detail)
+    return r
+
+
 def nothing_line(rule: str, applied_on: set, readings: Optional[list],
-                 labels: Optional[dict] = None) -> str:
+                 labels: Optional[dict] = None, param: str = "") -> str:
     """NOTHING, with each account's reading of the rule now against its new limit (risk's
     measure, the one the rule judges): 'nothing held breaks it now: no action (Demo 2 (id
-    1002): MNQ open PnL 0.50, limit -1.00); the rule acts the moment the account reaches it'."""
-    now = []
+    1002): MNQ open PnL 0.50, limit -1.00); the rule acts the moment the account reaches it'.
+    A trade count already at its limit (an edit of its cooldown) says what its row says, what
+    the next trade does (trial22c: "3 of 3 trades per minute); the rule acts the moment the
+    account reaches it")."""
+    now, below = [], False
     for acct in readings or ():
         if acct.account_id not in applied_on:
             continue
         for r in acct.rules:
             if r.rule != rule or r.value is None:
                 continue
+            r = edited_window(r, param)
             # an account the config does not list goes by the broker's name, as in the
             # answer's other lines (trial 21b: "1003: 0 of 2 contracts" beside "SIM-DEMO-3
             # (id 1003)")
@@ -53,17 +71,21 @@ def nothing_line(rule: str, applied_on: set, readings: Optional[list],
             said = (detail if detail and limit in detail else
                     f"{detail}, {line_word(rule)} {limit}"
                     if detail else versus_text(rule, r.value, r.limit))
-            now.append(f"{who}: {tickers_in(said)}")
+            reached = next_trade_words(rule, r.value, r.limit, detail, r.params)
+            below = below or not reached
+            now.append(f"{who}: {tickers_in(said)}" + (f", {reached}" if reached else ""))
     if not now:
         return NOTHING
-    return f"{NOTHING} ({'; '.join(now)}); {FROM_NOW}"
+    return f"{NOTHING} ({'; '.join(now)})" + (f"; {FROM_NOW}" if below else "")
 
 
 def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
-                labels: Optional[dict] = None, readings: Optional[list] = None) -> list[str]:
+                labels: Optional[dict] = None, readings: Optional[list] = None,
+                param: str = "") -> list[str]:
     """One line per decision of `rule` made at or after since_ns on an account in applied_on
     (ids of the accounts the edit applies to now); nothing_line when there is none
-    (readings: risk's RulesReply accounts read once the edit was applied)."""
+    (readings: risk's RulesReply accounts read once the edit was applied; param: the edited
+    parameter)."""
     mine = [d for d in decisions
             if d.rule == rule and d.ts_ns >= since_ns and d.account_id in applied_on]
     lines = []
@@ -84,7 +106,7 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
         else:
             lines.append(f"acted at once on {who}: {what} (sent now; `riskctl history` "
                          f"shows its outcome)")
-    return lines or [nothing_line(rule, applied_on, readings, labels)]
+    return lines or [nothing_line(rule, applied_on, readings, labels, param)]
 
 
 def listed_lock(d) -> bool:
