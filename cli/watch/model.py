@@ -45,6 +45,7 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RU
                                   RuleWarning,
                                   note_of, without_note, LOCKED_UNDER_OLD)
 from shared.rulenumbers import (STATE_WORDS, WORDS_ONLY, count_consequence, held_counted,
+                               lock_window, next_trade_words, window_of,
                                params_texts, row_aside, spelled_out, value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -949,6 +950,7 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
     # section 4, the row said "no cooldown of its own" while history and the breach alert
     # said the rule took one, extended by cooldown_after_loss)
     locks = [lk for lk in status.lockouts if _owns(lk, r.rule) and lk.symbol is None]
+    then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
     if locks:
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
         ext = f", extended by {lock.rule}," if lock.rule != r.rule else ""
@@ -958,11 +960,16 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         end = showtime.end(lock.until_ns, tz or dt.timezone.utc,
                            now_ns if now_ns is not None else lock.until_ns)
         word = "cooldown running" if lock.kind == TIMER else "locked"
+        other = lock_window(lock.reason) if lock.rule == r.rule else ""
+        mine = window_of(without_note(r.detail)).strip()[len("per "):]
+        if other and mine and other != mine and then:
+            # another window's cooldown: this row says its own window's state, then whose
+            # cooldown runs (trial22c: "11/12 per hour 92% (cooldown running until ...)" was
+            # the minute's 2-minute cooldown, and the row no longer said the 12th starts 30)
+            own = next_trade_words(r.rule, r.value, r.limit, without_note(r.detail),
+                                   r.params) or then
+            return f"{own}; per-{other} {word} until {end}", True
         return f"{word}{ext} until {end}", True
-    then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
-    rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
-    # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
-    where = "over the limit" if r.value > r.limit else "at the limit"
     held = [lk for lk in status.lockouts if lk.rule != r.rule and lk.symbol is None]
     if held:
         # risk took no cooldown of its own: another lockout holds the account (trial 14a:
@@ -972,6 +979,8 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         end = lock_end_words(lock) if lock.until_ns is None else \
             "until " + showtime.end(lock.until_ns, tz or dt.timezone.utc,
                                     now_ns if now_ns is not None else lock.until_ns)
+        # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit:")
+        where = "over the limit" if r.value > r.limit else "at the limit"
         return (f"{where}: no cooldown of its own, the account is locked already by "
                 f"{lock.rule} {end}"), True
     k = held_counted(without_note(r.detail))
@@ -980,7 +989,7 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         # answered is the trader's: the cooldown starts then, not at "the next trade"
         who = "that fill is" if k == 1 else "those fills are"
         return f"if {who} the trader's, {then} when riskd's close is answered", False
-    return f"{where}: the next trade {rest}" if rest else "", False
+    return next_trade_words(r.rule, r.value, r.limit, without_note(r.detail), r.params), False
 
 
 GUARD_ENDS = "GUARD ENDS AT THE ROLL"
