@@ -53,9 +53,12 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
             return lock_end_words(lk)
         text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
-    headers = ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason")
+    # BY (short: rule, trader, admin:root) before RULE (up to "daily_net_loss, extending
+    # trade_frequency_limit's lockout"): at 100 columns it stays on the row's line, RULE
+    # under it (trial22c: BY wrapped onto a second line at 100 columns)
+    headers = ("account", "scope", "kind", "ended" if ended else "until", "by", "rule", "reason")
     rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-             holder_words(lk), lk.by, lk.reason)      # one lockout, whose cooldown it extends
+             lk.by, holder_words(lk), lk.reason)      # one lockout, whose cooldown it extends
             for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
     if ended:           # its words are long: a row wider than the terminal becomes a block
         return fitted(headers, rows, width(), head=3)
@@ -65,8 +68,10 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
                        typical=LOCKOUT_HEAD_WIDTHS)
 
 
-# the usual width of the lockouts table's first columns ('Demo 1 (id 1001)', 'account',
-# 'until the roll', 'Mon 17:00 CST (in 2d01h)', 'daily_net_loss', 'admin:root'): how many of
-# them a row's first line holds depends on the terminal's width only, so the columns stay
-# put from one call to the next (task 22c-5: BY came and went as rows got wider)
-LOCKOUT_HEAD_WIDTHS = (16, 7, 14, 24, 14, 10)
+# the width of the lockouts table's first columns as wide as they usually get ('Demo 2
+# (strict, id 1002)', 'account', 'until the roll', 'Wed 14:33:27 CST (in 30m00s)',
+# 'admin:root', 'trade_frequency_limit'): how many of them a row's first line holds depends
+# on the terminal's width only, so the columns stay put from one call to the next (task
+# 22c-5: BY came and went as rows got wider), and a row of such widths is not wrapped
+# (trial22c: at 100 columns BY went onto a second line)
+LOCKOUT_HEAD_WIDTHS = (24, 7, 14, 28, 10, 21)

@@ -58,7 +58,8 @@ def test_lockouts_fit_80_columns_with_the_reason_under_the_row(monkeypatch):
     # (_risk_view.LOCKOUT_HEAD_WIDTHS: steady from call to call, test_lockouts_columns_steady)
     assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL"], text
     assert lines[1].startswith("Demo 1"), text
-    assert lines[2].lstrip() == "rule:   daily_net_loss", text
+    assert lines[2].lstrip() == "by:     rule", text
+    assert lines[3].lstrip() == "rule:   daily_net_loss", text
     assert lines[4].lstrip().startswith("reason: net -628.68"), text
 
 
@@ -85,3 +86,27 @@ def test_lockouts_columns_steady_as_rows_get_wider(monkeypatch):
             heads.add(tuple(" ".join(lines[:first_row]).split()))   # the header, if wrapped
         assert len(heads) == 1, (columns, heads)
         assert ("BY" in heads.pop()) == (columns >= 100), columns
+
+
+def test_lockouts_at_100_columns_keep_by_on_the_rows_line(monkeypatch):
+    """Trial22c: at 100 columns `riskctl lockouts` wrapped each row's line, BY on a second
+    line (the first columns were sized for short names; 'Demo 2 (strict, id 1002)', 'Wed
+    14:33:27 CST (in 30m00s)' and 'trade_frequency_limit' are common). BY now comes before
+    RULE and the first line holds what fits such widths: no row's line is wrapped."""
+    monkeypatch.setenv("COLUMNS", "100")
+    timer = LockoutState(id="l3", account_id=1002, kind="timer", rule="trade_frequency_limit",
+                         since_ns=NOW, until_ns=NOW + 1800 * 10**9, by="admin:root",
+                         reason="3 trades this minute reached the limit of 3")
+    wide = LockoutState(id="l2", account_id=1002, kind=UNTIL_RESET, rule="daily_net_loss",
+                        since_ns=NOW, reason=REASON, by="admin:root",
+                        took_over_rule="trade_frequency_limit")
+    text = lockout_rows([timer, wide], tz=CHICAGO, now_ns=NOW,
+                        name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
+    _fits(text, 100)
+    lines = text.splitlines()
+    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
+    rows = [line for line in lines if line.startswith("Demo 2")]
+    assert len(rows) == 2 and all(r.rstrip().endswith("admin:root") for r in rows), text
+    # each row's other lines are labelled (nothing of the row's line wrapped under it)
+    assert all(line.lstrip().split(":")[0] in ("rule", "reason") or line.startswith("  " * 5)
+               for line in lines[1:] if line and not line.startswith("Demo 2")), text
