@@ -47,7 +47,8 @@ from services.notify.lockedbuys import LockedBuys
 from services.notify.scopesplit import per_chat
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
-                                       build, context_for, readable, result_alert,
+                                       build, claims_a_close, context_for, readable,
+                                       result_alert,
                                        severity_at_least, waits,
                                        with_unguarded)
 from shared import shards, topics
@@ -139,6 +140,8 @@ class NotifyWorker(Worker):
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
+        # command ids whose sent breach alert said riskd closes (templates.Context.claimed)
+        self._claimed: dict[str, bool] = {}
         # command id -> when enforcement's 'accepted' was heard: that action waits for nothing
         self._accepted: dict[str, int] = {}
         # command id -> its decision's time, for actions that waited for the market to open
@@ -487,6 +490,8 @@ class NotifyWorker(Worker):
                     self.queue(told)
             alert = step_alert(group, ctx) if group else None
             self._remember_waiting(group, ctx)
+            if alert is not None and alert.kind not in LOG_ONLY:
+                self._remember_claimed(group)
             late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
             if alert is not None and late:
                 self._late.difference_update(m.id for m in late)
@@ -622,7 +627,8 @@ class NotifyWorker(Worker):
                             locks=self._locks,
                             left_to=self.locked_buys.left_to(),
                             own_cuts=self.locked_buys.own_cuts(),
-                            beside=self.locked_buys.beside())
+                            beside=self.locked_buys.beside(),
+                            claimed=frozenset(self._claimed))
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it
@@ -631,6 +637,14 @@ class NotifyWorker(Worker):
             if isinstance(msg, Decision) and waits(msg, ctx):
                 self._waited[command_key(msg)] = ctx.enforcement_down_ns or 0
         _trim(self._waited)
+
+    def _remember_claimed(self, group: list) -> None:
+        """The commands a sent breach alert said close something (risk's book showed it
+        open): their outcome is sent even when the broker was flat (templates.FOUND_FLAT)."""
+        for msg in group:
+            if isinstance(msg, Decision) and claims_a_close(msg):
+                self._claimed[command_key(msg)] = True
+        _trim(self._claimed)
 
     def _tick(self) -> None:
         now = self.clock.monotonic()

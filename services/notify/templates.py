@@ -37,7 +37,8 @@ from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, war
                                 warning_position, warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ACTION_NONE, ALERT, FLATTEN, FLATTEN_NOTHING_SEEN,
+from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, FLATTEN,
+                                  FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
                                   LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning, command_key)
 
@@ -61,6 +62,10 @@ DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
 # the "⚠️ Close taken as riskd's late close" alert names them and says riskd cancels
 # them; its "✅ Done" says it was done. Its decision is logged, and in history
 LATE_CLOSE_CANCEL = "late_close_cancel"
+# A command whose breach alert said riskd closes (risk's book showed a position) that found
+# the broker flat, nothing to do: sent, saying so (trial22c/small22c: "flatten every position",
+# then "nothing to do" logged only; the phone never heard that nothing was closed)
+FOUND_FLAT = "action_found_flat"
 LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
                       LATE_CLOSE_CANCEL})
 
@@ -120,6 +125,10 @@ class Context:
     # the workers that are the broker riskd watches (the sim's simbroker): while one is down
     # the accounts are not guarded (shared/guardwords.broker_workers)
     broker_workers: tuple = ()
+    # command ids whose breach alert, sent to the phone, said riskd closes (flatten every
+    # position, close MNQ, reduce): their outcome is sent even when it found nothing to do
+    # (FOUND_FLAT), never left at that alert's words
+    claimed: frozenset = frozenset()
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -494,6 +503,15 @@ def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
     return past_words(p, ctx.at(p.until_ns, now_ns) if p.until_ns else "")
 
 
+def claims_a_close(d: Decision) -> bool:
+    """Does this decision's breach alert say riskd closes something (a flatten, close or
+    reduce carried out, risk's book showing it open), so that the phone must hear what came
+    of it, found flat included (FOUND_FLAT)?"""
+    return (d.action in (FLATTEN, CLOSE_POSITION, REDUCE_POSITION) and d.mode != ALERT
+            and not d.suppressed and not d.beside
+            and d.what.split("; lock ")[0] != FLATTEN_NOTHING_SEEN)
+
+
 def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional[Alert]:
     """late: an outcome read at notify's start-up catch-up (services/notify/catchup.py):
     risk's own alert of it went out while notify was down, so it is alerted here."""
@@ -518,6 +536,11 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         what = r.detail.removeprefix(f"{WITHDRAWN}: ") if r.detail else f"command {r.command_id}"
         return Alert(kind="action_withdrawn", severity=INFO,
                      title=f"↩️ Withdrawn on {account}: {what}", lines=(),
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
+    if found_nothing_to_do(r.status, r.first_answer_ns) and r.command_id in ctx.claimed:
+        return Alert(kind=FOUND_FLAT, severity=INFO,
+                     title=f"✅ Nothing to close on {account}: already flat at the broker",
+                     lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
         return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",

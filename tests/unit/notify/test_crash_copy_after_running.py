@@ -45,6 +45,7 @@ class Notify(NotifyWorker):
         self._late_results: set = set()
         self._late_folded: dict = {}
         self._waited: dict = {}
+        self._claimed: dict = {}
         self._market_waited: dict = {}
         self._accepted: dict = {}         # small19b: commands enforcement accepted
         self._locks: dict = {}

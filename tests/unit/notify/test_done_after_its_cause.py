@@ -45,6 +45,7 @@ class Notify:
             outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
             done_hold=DoneHold(), _backs={}, _behind={}, _late=set(), _late_results=set(),
             _held_rows={}, _waited={}, _market_waited={}, _accepted={}, _locks={}, _locks_now=None,
+            _claimed={},
             clock=SimpleNamespace(now_ns=lambda: int(self.t * S), monotonic=lambda: self.t),
             ctx_t=Context(accounts={1002: "Demo 2"}),
             supervisor=SimpleNamespace(stopping=lambda: None),
@@ -53,7 +54,7 @@ class Notify:
             queue=lambda alert, button=None, release=(), **kw: (
                 outbox.release(release), self.phone.append(alert.text)))
         for name in ("_ctx", "_take", "_build", "_hold", "_flush_steps", "_remember_waiting",
-                     "_done_needs", "_send_held", "_done_due"):
+                     "_remember_claimed", "_done_needs", "_send_held", "_done_due"):
             if hasattr(NotifyWorker, name):   # (main's code has no _done_*: run it as well)
                 setattr(w, name, MethodType(getattr(NotifyWorker, name), w))
         self.w = w

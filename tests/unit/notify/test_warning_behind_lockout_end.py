@@ -47,7 +47,7 @@ def worker():
     rows = iter(range(1, 100))
     w = SimpleNamespace(
         clock=clock, steps=StepHold(), _held_rows={}, _behind={}, _late=set(), _waited={},
-        _market_waited={}, _accepted={}, _locks={}, queued=[], timers=timers,
+        _market_waited={}, _claimed={}, _accepted={}, _locks={}, queued=[], timers=timers,
         outbox=SimpleNamespace(hold=lambda _frame: next(rows), decided=lambda _id: False,
                                mark_decided=lambda *_a: None, release=lambda _rows: None,
                                resulted=lambda _id: False),
@@ -60,6 +60,7 @@ def worker():
     w.queue = lambda alert, *_a, **_k: w.queued.append(alert)
     w._hold = lambda msg, row, now=None: NotifyWorker._hold(w, msg, row, now)
     w._remember_waiting = lambda group, c: NotifyWorker._remember_waiting(w, group, c)
+    w._remember_claimed = lambda group: NotifyWorker._remember_claimed(w, group)
     w._flush_steps = lambda everything=False: NotifyWorker._flush_steps(w, everything)
     return w
 
