@@ -23,6 +23,9 @@ import datetime as dt
 from shared.clock import from_ns
 
 LATE_CLOSE = "riskd_late_close"          # the rule name of risk's note
+# how long after a command's result risk takes a close as that command's lost close carried
+# out late (services/risk/exits.py; "within 2 minutes" below)
+LATE_NS = 120 * 1_000_000_000
 WHO = "riskd (late close)"               # history's WHO column for it
 
 TIMED_OUT = "timed out"
@@ -143,5 +146,5 @@ def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:
             f"working)")
 
 
-__all__ = ["LATE_CLOSE", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
+__all__ = ["LATE_CLOSE", "LATE_NS", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
            "cancel_reason"]

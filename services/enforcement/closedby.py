@@ -39,9 +39,11 @@ got there) says what made it flat too, when the broker's orders show it after ri
 trader's own target, a buy limit, had filled while riskd's close was held at the broker): "was
 already flat: closed by the trader's buy of 1 at 06:04:08 CST (order 9000053) while this close
 was in flight". That call's answer is known, so no order is taken for it: a market order no
-other command of riskd's made is said as "a market buy of 1 at ... (order N), not this close
-(its call found no position)". Nothing found, or the orders unreadable: plain "was already
-flat", as before.
+other command of riskd's made is the trader's own, "the trader's own market buy of 1 at ...
+(order N) while this close was in flight", unless another command's close whose
+outcome is unknown may still be carried out on that contract (risk takes such an order as
+that close, late, and says so: late_fits): then "a market buy of 1 at ... (order N), not this
+close ...". Nothing found, or the orders unreadable: plain "was already flat", as before.
 
 reduce_position's cut (a partialCloseContract of N, or a closeContract for target 0) whose call
 got no answer, then found the position at or below its target, is said the same way (one piece
@@ -57,6 +59,7 @@ import logging
 from typing import Callable, Optional
 
 from shared import showtime
+from shared.latewords import LATE_NS
 from shared.messages.enforce import Command
 from shared.outcomewords import ACTION_WORDS
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
@@ -164,8 +167,16 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
         elif found_flat:
-            parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), not "
-                         f"this close (its call found no position)")
+            # no close of riskd's that may still be carried out could be it (another
+            # command's lost close: risk takes it as that one, late, and says so): the
+            # trader's own (trial22c 5d: "closed by a market sell of 3 ..., not this close"
+            # never said whose)
+            if late_fits(ctx, cid, start):
+                parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), "
+                             f"not this close (its call found no position)")
+            else:
+                parts.append(f"the trader's own market {_side(o.side)} of {o.size} at {when} "
+                             f"(order {o.id})")
             ctx.not_ours.add(o.id)
         else:
             mine_maybe = True
@@ -200,6 +211,14 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     if mine_maybe:
         return f"{state}: {verb} by {'; '.join(parts)}"
     return f"{state}: {verb} by {' and '.join(parts)} while {this}"
+
+
+def late_fits(ctx, cid: str, start: int) -> bool:
+    """Could a close of another command of riskd's, whose outcome is unknown, still be carried
+    out on this contract (the journal's lost closes of commands unfinished, or finished
+    within LATE_NS of start)? Then a market order no command of riskd's is known to have made
+    may be that one, late."""
+    return any(c.contract_id in ("", cid) for c in ctx.lost_closes(start - LATE_NS - SKEW_NS))
 
 
 def position_words(signed: int) -> str:

@@ -284,7 +284,9 @@ class Executor:
                             settle=self.settings.settle, resumed=resumed,
                             restarted=restarted, zone=self.settings.zone,
                             calls_out=self.at_broker,
-                            closers=lambda since: self.journal.closers(cmd.account_id, since))
+                            closers=lambda since: self.journal.closers(cmd.account_id, since),
+                            lost_closes=lambda since: self.journal.lost_closes(
+                                cmd.account_id, since, cmd.id))
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)

@@ -307,6 +307,26 @@ class Journal:
                 found[order.order_id] = entry.command
         return found
 
+    def lost_closes(self, account_id: int, since_ns: int, but: str) -> list[LostCall]:
+        """The closes of the account's commands other than `but` whose outcome is unknown and
+        that may still be carried out (closedby.py): a final row's unsettled ones, when it
+        finished at or after since_ns (risk takes a close as such a call's up to LATE_NS
+        after the result), and every lost one of an unfinished row."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM commands WHERE account_id = ? AND id != ? "
+                "AND (state != ? OR finished_ns >= ?)",
+                (account_id, but, FINAL, since_ns)).fetchall()
+        out: list[LostCall] = []
+        for row in rows:
+            entry = _row(row)
+            if entry.final:
+                out += entry.unsettled()
+            else:
+                out += [lost_call(r) for r in (entry.progress.get("lost") or [])
+                        + (entry.progress.get("unsettled") or [])]
+        return out
+
     # -- writes (each one committed before it returns) ------------------------------------------
     def receive(self, cmd: Command, now_ns: int) -> tuple[Entry, bool]:
         """Journal a command; (entry, True) when new, (the stored entry, False) for a duplicate.

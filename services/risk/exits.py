@@ -109,6 +109,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from shared import latewords
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
 from shared.trywords import decision_of
 
@@ -116,7 +117,7 @@ NS = 1_000_000_000
 WINDOW_NS = 15 * NS            # after the command's final result
 SKEW_NS = NS                   # the broker's clock and risk's may differ this much
 MAX_AGE_NS = 600 * NS          # an expectation never outlives this, result or not
-LATE_NS = 120 * NS             # a late exit's (a lost close's) after the command's result
+LATE_NS = latewords.LATE_NS    # a late exit's (a lost close's) after the command's result
 
 
 @attrs.define

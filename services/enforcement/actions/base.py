@@ -144,7 +144,8 @@ class ActionContext:
                  account_label: str = "", v2_state: Optional[dict] = None,
                  settle: float = 0.05, resumed: bool = False, restarted: bool = False,
                  zone: Optional[dt.tzinfo] = None, calls_out: Optional[dict] = None,
-                 closers: Optional[Callable[[int], dict]] = None):
+                 closers: Optional[Callable[[int], dict]] = None,
+                 lost_closes: Optional[Callable[[int], list]] = None):
         self.client = client
         self.command = command
         self.clock = clock
@@ -182,6 +183,9 @@ class ActionContext:
         # since_ns -> {order id: Command}: the orders the account's other commands created
         # (the journal's close_orders; services/enforcement/closedby.py)
         self.closers = closers or (lambda _since: {})
+        # since_ns -> [LostCall]: the closes of the account's other commands whose outcome is
+        # unknown, that the broker may still carry out (the journal's; closedby.py)
+        self.lost_closes = lost_closes or (lambda _since: [])
         self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
 
     @property

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from services.enforcement.executor import HANDOVER, Executor, Job, Settings
-from shared.messages.enforce import DONE, Command
+from shared.messages.enforce import DONE, Command, CommandResult
 from shared.projectx.errors import BrokerUnavailable, ProjectXError
 from shared.projectx.models import Order
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
@@ -308,3 +310,60 @@ def test_last_actions_say_what_made_it_flat_under_the_row(clock):
                                            "order cancelled", first_answer_ns=clock.now_ns()))
     [line] = model._action_lines(st, A, dt.timezone.utc, clock.now_ns())
     assert line.note == "", line.note
+
+
+class MarketBuyMeanwhile(FakeBroker):
+    """riskd's close is held 5 s and refused ("position not found"): 1.5 s into it, a market
+    buy of 1 (order 9000009) closed the short."""
+
+    def close_contract(self, account_id, contract_id):
+        self._enter(CLOSE, contract_id)
+        self.clock.advance(1.5)
+        self.made.append(Order(id=9000009, account_id=A, contract_id=contract_id,
+                               created_ns=self.clock.now_ns(), updated_ns=self.clock.now_ns(),
+                               status=2, type=2, side=0, size=1))
+        self.positions[contract_id] = 0
+        self.clock.advance(3.5)
+        raise ProjectXError(2, "position not found", CLOSE)
+
+
+ES = "CON.F.US.EP.Z26"
+FOUND_FLAT = r"ES on account 7 was already flat: closed by {whose} \(order 9000009\){why}"
+TRADERS = dict(whose=r"the trader's own market buy of 1 at \S+ \S+ \S+",
+               why=" while this close was in flight")
+NOT_THIS = dict(whose=r"a market buy of 1 at \S+ \S+ \S+",
+                why=r", not this close \(its call found no position\) while this close was in "
+                    r"flight")
+
+
+def test_a_market_close_no_command_of_riskds_made_is_the_traders_own(clock, journal):
+    """Trial22c 5d: the trader's own market sell while riskd's close was in flight; history
+    and the alert read "closed by a market sell of 3 ... (order N), not this close": never
+    whose. No close of riskd's whose outcome is unknown could be it: the trader's own.
+    Fails before: "closed by a market buy of 1 ..., not this close" (checked)."""
+    broker = MarketBuyMeanwhile(A, clock)
+    broker.positions = {ES: -1}
+    res = _close_es_short(broker, clock, journal, ES)
+    assert re.fullmatch(FOUND_FLAT.format(**TRADERS), res.detail), \
+        res.detail
+
+
+@pytest.mark.parametrize("ago", [30, 150])
+def test_a_market_close_another_lost_close_may_be_is_not_called_the_traders(clock, journal,
+                                                                             ago):
+    """Another command's close of ES got no answer `ago` s before (its result lists it
+    unsettled: risk takes a close within 2 minutes of that result as that one, late, and says
+    so): 30 s, the market buy may be it, so it is not called the trader's
+    (test_late_close_under_a_newer_close's case); 150 s, it is not: the trader's own."""
+    earlier = Command(id="d0.1", decision_id="d0", account_id=A, action="close_position",
+                      rule="daily_unrealized_loss", contract_id=ES, held=-1)
+    journal.receive(earlier, clock.now_ns())
+    journal.save_progress("d0.1", {"unsettled": [[ES, 0, clock.now_ns(), "timed out"]]})
+    journal.finish(CommandResult(command_id="d0.1", account_id=A, status=DONE,
+                                 finished_ns=clock.now_ns(), action="close_position"))
+    clock.advance(ago)
+    broker = MarketBuyMeanwhile(A, clock)
+    broker.positions = {ES: -1}
+    res = _close_es_short(broker, clock, journal, ES)
+    assert re.fullmatch(FOUND_FLAT.format(**(NOT_THIS if ago < 120 else TRADERS)),
+                        res.detail), res.detail
