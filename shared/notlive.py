@@ -36,6 +36,16 @@ def feed_down(connections: Iterable) -> bool:
                for c in connections)
 
 
+def why_not_live(market_down: bool, connections: Iterable) -> str:
+    """Why risk's prices are not live, for prices_line: MARKET_DOWN while market is not
+    running, FEED_DOWN while its quote feed is not connected (feed_down), '' when they are
+    live. One test for `riskctl status`, `watch` and the bot's /status and /positions (small22b:
+    the bot marked them only while market was not running)."""
+    if market_down:
+        return MARKET_DOWN
+    return FEED_DOWN if feed_down(connections) else ""
+
+
 def prices_line(status, tz: dt.tzinfo, now_ns: int, why: str = MARKET_DOWN) -> str:
     """An account's mark while market is not running (or its quote feed is not connected:
     why FEED_DOWN): 'prices as of Sat 06:49:10 CST, not live (market is not running)', the time

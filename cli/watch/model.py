@@ -38,7 +38,7 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      closed_nothing)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.notlive import FEED_DOWN, MARKET_DOWN, feed_down, prices_line
+from shared.notlive import MARKET_DOWN, prices_line, why_not_live
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
@@ -1552,10 +1552,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
     down = market_down(state)
-    if down or feed_down(state.connections.values()):
+    why = why_not_live(down, state.connections.values())
+    if why:
         # prices and open PnL are market's last quote's (market down, or its quote feed not
         # connected: the broker is down or unreachable)
-        why = MARKET_DOWN if down else FEED_DOWN
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
             state.accounts[a.account_id], tz, now_ns, why)) if x)) for a in accounts]
     if down:

@@ -142,6 +142,8 @@ class NotifyWorker(Worker):
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         # command ids whose sent breach alert said riskd closes (templates.Context.claimed)
         self._claimed: dict[str, bool] = {}
+        # market's broker connections, by hub, as last heard (the bot's /status, /positions)
+        self._connections: dict[str, BrokerConnection] = {}
         # command id -> when enforcement's 'accepted' was heard: that action waits for nothing
         self._accepted: dict[str, int] = {}
         # command id -> its decision's time, for actions that waited for the market to open
@@ -227,7 +229,8 @@ class NotifyWorker(Worker):
                 config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),
                 config.bus.control, self.redactor, self.clock, gone=self.supervisor_gone,
                 direct=Direct(config.bus, config.supervisor.risk_shards,
-                              lambda: self.control_key))
+                              lambda: self.control_key),
+                connections=lambda: list(self._connections.values()))
         for name, sender in self.senders.items():
             if name in old_senders:
                 sender.carry_counts(old_senders[name])
@@ -379,6 +382,7 @@ class NotifyWorker(Worker):
             self._queue_summary(with_unguarded(msg, self.unguarded.get(msg.trading_day, 0.0)))
             return
         if isinstance(msg, BrokerConnection):
+            self._connections[msg.hub] = msg     # the bot's /status marks prices by it
             alerts = self.watch.observe(msg, self.clock.monotonic())
         else:
             alert = self._build(msg)

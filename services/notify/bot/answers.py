@@ -6,7 +6,7 @@ supervisor's unguarded time), so a chat says what `riskctl status` says at that 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
+from typing import Iterable, Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard, pricewords, unjudged
@@ -15,7 +15,7 @@ from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
 from shared.rulenumbers import spelled_out
-from shared.notlive import market_stopped, prices_line
+from shared.notlive import market_stopped, prices_line, why_not_live
 from shared import historywords
 from shared.plural import plural
 from shared.symbols import tickers_in
@@ -67,16 +67,22 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str =
 
 
 def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
-             now_ns: int) -> list[str]:
-    """The mark `riskctl status` gives an account while market is not running (risk answers
-    with market's last quotes: shared/notlive.py), as one line; none while it runs."""
-    if sup is None or not market_stopped(sup.workers):
+             now_ns: int, connections: Iterable = ()) -> list[str]:
+    """The mark `riskctl status` gives an account while market is not running or its quote
+    feed is not connected (connections: market's BrokerConnection rows; risk answers with
+    market's last quotes: shared/notlive.py), as one line; none while prices are live."""
+    why = why_not_live(sup is not None and market_stopped(sup.workers), connections)
+    if not why:
         return []
-    return [f"⚠️ {prices_line(a, ctx.tz, now_ns)}"]
+    return [f"⚠️ {prices_line(a, ctx.tz, now_ns, why)}"]
 
 
 def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
-                ctx: Context, now_ns: int, unreported: list[str] = ()) -> str:
+                ctx: Context, now_ns: int, unreported: list[str] = (),
+                connections: Iterable = ()) -> str:
+    """/status (connections: market's broker connections as notify heard them last: prices
+    are marked not live while its quote feed is not connected, as `riskctl status` marks
+    them)."""
     # an account an admin disabled, or one the broker does not report, is not guarded
     # (trial 2026-12-06: "🟢 guarded now")
     # a held price with no quote during trading hours (shared/quietprice.py): as status says
@@ -102,7 +108,7 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
                   f"balance {amount(a.balance)} · realized {money(a.realized)}"
                   f"{fees_part(a.fees)} · open {money(a.unrealized)}"
                   f"{'' if a.unrealized_complete else ' (incomplete)'} · net {money(net)}"]
-        lines += not_live(a, sup, ctx, now_ns)
+        lines += not_live(a, sup, ctx, now_ns, connections)
         if a.not_guarded:
             lines.append(f"🔴 {accountguard.account_line(a.not_guarded)}")
         if a.positions_unjudged:        # only the trade rules judge it now (shared/unjudged.py)
@@ -125,14 +131,15 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
 
 
 def positions_text(accounts: list[AccountStatus], ctx: Context,
-                   sup: Optional[SupervisorStatus] = None, now_ns: int = 0) -> str:
+                   sup: Optional[SupervisorStatus] = None, now_ns: int = 0,
+                   connections: Iterable = ()) -> str:
     """Risk's positions; sup (the supervisor's status) marks them not live while market is
     not running, as `riskctl status` does (trial: "Demo 1 (1001): flat" as if live)."""
     lines = []
     for a in accounts:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
                                                 else plural(len(a.positions), "position")))
-        lines += ["  " + x for x in not_live(a, sup, ctx, now_ns)]
+        lines += ["  " + x for x in not_live(a, sup, ctx, now_ns, connections)]
         for p in a.positions:
             last = f", last {fmt_price(p.last)}" if p.last is not None else ""
             lines.append(f"  {p.symbol} {p.side} {p.size} @ "

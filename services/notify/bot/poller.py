@@ -48,9 +48,12 @@ WARN_EVERY_S = 60.0          # while degraded, one log line a minute
 class CommandPoller:
     def __init__(self, telegram, timeout_s: float, outbox, sender, access: Access, ctx: Context,
                  calendar, control_address: str, redactor, clock: Clock, gone=None,
-                 direct=None):
+                 direct=None, connections=None):
         """gone / direct: while riskd's supervisor is not running, the words saying so and the
-        way to risk itself (services/notify/bot/riskd.py, direct.py)."""
+        way to risk itself (services/notify/bot/riskd.py, direct.py); connections(): market's
+        broker connections as notify heard them last (/status and /positions mark prices not
+        live while its quote feed is down: shared/notlive.py)."""
+        self.connections = connections or (lambda: ())
         self.gone = gone
         self.direct = direct
         self.cfg = telegram
@@ -322,14 +325,16 @@ class CommandPoller:
             if cmd.account and not mine:
                 return self._none(cmd, chat)
             return answers.status_text(mine, sup, risk.market_synced, self.ctx, now,
-                                       [] if cmd.account else risk.unreported)
+                                       [] if cmd.account else risk.unreported,
+                                       self.connections())
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)
         if cmd.account and not mine:
             return self._none(cmd, chat)
         if cmd.name == "positions":
-            return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now)
+            return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now,
+                                          self.connections())
         if cmd.name == "orders":
             return answers.orders_text(self.riskd.ask(OrdersRequest()), mine, self.ctx)
         raise ValueError(f"no answer for /{cmd.name}")

@@ -69,3 +69,28 @@ def test_the_flat_answer_of_the_trial(tmp_path):
 def test_no_mark_while_market_runs(tmp_path):
     for command in ("/positions", "/status"):
         assert "not live" not in answer(tmp_path, command, "running", [mnq()])
+
+
+@pytest.mark.parametrize("command", ["/positions", "/status"])
+def test_the_bot_marks_figures_not_live_while_the_quote_feed_is_down(tmp_path, command):
+    """small22b: market running, its connection to the broker's quote feed down (the broker
+    down or unreachable): `riskctl status` said "prices as of ..., not live (no connection to
+    the broker's quote feed)", the bot's /status and /positions showed the last prices as
+    live. One test for both now (shared/notlive.why_not_live); fails before."""
+    from shared.messages.market import BrokerConnection
+    poller, outbox = chat_poller(tmp_path)
+    poller.riskd = Riskd("running", [mnq()])
+    poller.ctx = Context(tz=CHICAGO, accounts={1001: "Demo 1"})
+    poller.clock = FakeClock(NOW)
+    down = [BrokerConnection(hub="market", state="reconnecting", reason="connection refused")]
+    poller.connections = lambda: down
+    poller.handle({"update_id": 7, "message": dict(STATUS_FROM_111, date=NOW // S,
+                                                   text=command)})
+    text = outbox.next_reply("telegram").text
+    s = state(mnq())
+    s.apply(supervisor("running"))
+    for c in down:
+        s.apply(c)
+    [shown] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
+    assert "not live (no connection to the broker's quote feed)" in shown.not_live
+    assert f"⚠️ {shown.not_live}" in text, text
