@@ -175,6 +175,11 @@ ENDED_CLEARING = " (ended, clearing)"
 FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
 # an extended lockout's reason: the one it started with, then the latest extension's
 # (services/risk/lockouts.py extended_reason; notify's alert of an extension says the first)
+# a lockout asked again does no harm (services/risk/acting.py _as_own_lock): said when whether
+# riskd took one is not known (services/supervisor/untold.py; riskctl and the Telegram bot)
+AGAIN_HARMLESS = ("asking again does no harm (the account keeps one lockout per owner, ending "
+                  "at the later of the two times, and is flattened again)")
+
 EXTENDED_BY = "; extended: "
 NEVER_SHORTENED = "a lockout is never shortened"
 

@@ -29,8 +29,18 @@ def unanswered(reply: Reply, action: str, outcome: str) -> Reply:
     say "try again", which is not what to do before looking."""
     if reply.ok or reply.code != "timeout":
         return reply
-    return error(reply.code, f"{timed_out(reply.reason)}, so whether it took {action} is not "
-                             f"known: {outcome}", reply.body)
+    return error(reply.code, not_known(timed_out(reply.reason), action, outcome), reply.body)
+
+
+def not_known(silent: str, action: str, outcome: str) -> str:
+    """'<who> did not answer within N s, so whether it took <action> is not known: <outcome>':
+    riskctl's answer (unanswered) and the Telegram bot's (services/notify/bot/lockflow.py)."""
+    return f"{silent}, so whether it took {action} is not known: {outcome}"
+
+
+def is_timeout(text: str) -> bool:
+    """Does this say that someone did not answer within its wait (a timeout's words)?"""
+    return _TIMED_OUT.search(text or "") is not None
 
 
 def timed_out(reason: str) -> str:

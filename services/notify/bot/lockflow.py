@@ -20,8 +20,9 @@ from services.notify.bot.riskd import UNREACHABLE, Riskd, Unavailable
 from services.notify.bot.store import (ASKED, CANCELLED, DONE, EXECUTING, EXPIRED, FAILED,
                                        Answer, BotStore, Confirmation)
 from services.notify.templates import Context
+from services.supervisor import untold as untold_
 from shared.clock import NS_PER_S
-from shared.lockwords import NEVER_SHORTENED, outlasting
+from shared.lockwords import AGAIN_HARMLESS, NEVER_SHORTENED, outlasting
 from shared.messages.risk import LockoutsRequest, SelfLockRequest
 from shared.when import parse_when
 
@@ -145,10 +146,15 @@ class LockFlow:
         try:
             reply = self.riskd.lock(request)
         except Unavailable as exc:
-            text = (f"⚠️ {exc}; the lockout of {c.label} may or may not have been made and is "
+            text = (f"⚠️ {untold(str(exc), c.label)}" if untold_.is_timeout(str(exc)) else
+                    f"⚠️ {exc}; the lockout of {c.label} may or may not have been made and is "
                     f"NOT sent again (it runs at most once). Check /lockouts.")
             self.store.move(c.token, EXECUTING, FAILED, text)
             return Pressed("No answer from riskd.", (Answer(c.chat, text),))
+        if not reply.ok and reply.code == "timeout":        # risk's answer did not come
+            text = f"⚠️ {untold(untold_.timed_out(reply.reason), c.label)}"
+            self.store.move(c.token, EXECUTING, FAILED, text)
+            return Pressed("No answer from risk.", (Answer(c.chat, text),))
         if not reply.ok and reply.code == UNREACHABLE:     # never sent: risk is not there
             text = f"⚠️ {c.label} is NOT locked out: {reply.reason}"
             self.store.move(c.token, EXECUTING, FAILED, text)
@@ -191,3 +197,13 @@ class LockFlow:
                           "Send /lockout again if it is not locked."])
         self.store.move(c.token, EXECUTING, FAILED, text)
         return Pressed("Interrupted: see the message.", (Answer(c.chat, text),))
+
+
+def untold(silent: str, label: str) -> str:
+    """A lockout riskd (or risk) did not answer in time, in riskctl's words (services/
+    supervisor/untold.py): not known whether it was taken, where it shows, that it is not
+    sent again from here and that asking again does no harm (small22b: "riskd did not answer
+    within 2 s" said none of it; a supervisor's timeout read "riskd refused the lockout")."""
+    return untold_.not_known(silent, f"the lockout of {label}",
+                             f"if it did, /lockouts lists it; it is not sent again from here "
+                             f"(it runs at most once); {AGAIN_HARMLESS}")

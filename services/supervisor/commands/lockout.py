@@ -4,6 +4,7 @@ Audited; forwarded to risk. A lockout risk did not answer in time is said as not
 (services/supervisor/untold.py), with where it shows and that asking again does no harm.
 """
 from services.supervisor.commands.base import Command, to_risk
+from shared.lockwords import AGAIN_HARMLESS
 from shared.messages.risk import SelfLockRequest
 
 
@@ -13,9 +14,7 @@ def untold(_request) -> tuple[str, str]:
     two (services/risk/acting.py _as_own_lock), and is flattened again (enforcement finds it
     flat, or closes what opened since)."""
     return ("the lockout", "if it did, `riskctl lockouts` lists it and `riskctl history` shows "
-                           "its flatten; asking again does no harm (the account keeps one "
-                           "lockout per owner, ending at the later of the two times, and is "
-                           "flattened again)")
+                           f"its flatten; {AGAIN_HARMLESS}")
 
 
 COMMAND = Command(SelfLockRequest, "trader", to_risk(untold=untold), audited=True)

@@ -55,3 +55,34 @@ def test_a_lockout_risk_could_not_take_is_not_called_a_refusal(flow):  # noqa: F
     assert said.text == f"⚠️ Demo 1 (id 1001) is NOT locked out: {RISK}"
     assert "refused" not in said.text and len(riskd.locks) == 1
 
+
+
+UNTOLD = ("so whether it took the lockout of Demo 1 (id 1001) is not known: if it did, "
+          "/lockouts lists it; it is not sent again from here (it runs at most once); asking "
+          "again does no harm (the account keeps one lockout per owner, ending at the later of "
+          "the two times, and is flattened again)")
+
+
+def test_a_lockout_risk_did_not_answer_is_said_as_not_known_as_riskctl_says_it(flow):  # noqa: F811
+    """small22b: the supervisor's timeout (risk got the lockout, or may have, and gave no
+    answer within 3 s) read "riskd refused the lockout of ...": nothing was refused, and
+    whether it was taken is not known. Said in riskctl's words (services/supervisor/untold.py)
+    with the chat's command for where it shows. Fails before."""
+    flow, riskd = flow
+    riskd.answer = error("timeout", "risk did not answer within 3 s, so whether it took the "
+                                    "lockout is not known: if it did, `riskctl lockouts` ...")
+    asked(flow)
+    [said] = flow.press("u1", True, "111", 111, 0).answers
+    assert said.text == f"⚠️ risk did not answer within 3 s, {UNTOLD}", said.text
+    assert len(riskd.locks) == 1
+
+
+def test_a_lockout_riskd_itself_did_not_answer_says_whether_asking_again_is_harmless(flow):  # noqa: F811,E501
+    """riskd itself silent for the lockout's 6 s: "riskd did not answer within 6 s; the lockout
+    ... may or may not have been made ..." never said that asking again does no harm. Fails
+    before."""
+    flow, riskd = flow
+    riskd.answer = Unavailable("riskd did not answer within 6 s")
+    asked(flow)
+    [said] = flow.press("u1", True, "111", 111, 0).answers
+    assert said.text == f"⚠️ riskd did not answer within 6 s, {UNTOLD}", said.text
