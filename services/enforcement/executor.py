@@ -50,7 +50,7 @@ import attrs
 
 from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
-                                               GiveUp, MarketClosed, Retry)
+                                               GiveUp, MarketClosed, Retry, SENDING)
 from services.enforcement import closedby, closeorders
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
@@ -268,13 +268,19 @@ class Executor:
         # left running by a process that ended (not a hand-over of this one): its calls may
         # have worked before it ended
         restarted = job.recheck and job.entry.state == RUNNING and job.carry.rounds == 0
-        self.journal.start(cmd.id, self.clock.now_ns())
+        # a flatten's run journals the contracts it sends closes on (SENDING), from none: a
+        # restart reads a row without it as one from before the journal kept it (any contract)
+        first = {SENDING: []} if (not restarted and not cmd.contract_id
+                                  and cmd.action in CLOSING_ACTIONS) else None
+        self.journal.start(cmd.id, self.clock.now_ns(), first)
         crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:
             return self._final(job, FAILED, f"unknown action {cmd.action!r} (expected one of "
                                             f"{', '.join(ACTIONS)})", None, running.calls,
                                rounds=0)
         progress = job.entry.progress
+        if first is not None and not progress:
+            progress = dict(first)          # as journaled by start()
         carry = job.carry
         if restarted:       # the rounds the process that ended ran: kept (_ran)
             progress, carry = self._rounds_ran(cmd, progress, carry)

@@ -344,13 +344,20 @@ class Journal:
             row = self._conn.execute("SELECT * FROM commands WHERE id = ?", (cmd.id,)).fetchone()
         return _row(row), False
 
-    def start(self, command_id: str, now_ns: int) -> None:
-        """Mark running, committed before the first broker call of an execution."""
+    def start(self, command_id: str, now_ns: int, first: Optional[dict] = None) -> None:
+        """Mark running, committed before the first broker call of an execution. first: the
+        progress a row with none yet starts with (a flatten's empty `sending`: a restart then
+        knows it sent no close yet, actions/base.py lost_before_restart), in the same
+        statement."""
         with self._lock:
             self._conn.execute(
                 "UPDATE commands SET state = ?, "
-                "started_ns = CASE started_ns WHEN 0 THEN ? ELSE started_ns END "
-                "WHERE id = ? AND state != ?", (RUNNING, now_ns, command_id, FINAL))
+                "started_ns = CASE started_ns WHEN 0 THEN ? ELSE started_ns END, "
+                "progress = CASE WHEN ? IS NOT NULL AND progress = '{}' THEN ? "
+                "ELSE progress END "
+                "WHERE id = ? AND state != ?",
+                (RUNNING, now_ns, None if first is None else 1,
+                 json.dumps(first or {}, sort_keys=True), command_id, FINAL))
 
     def save_progress(self, command_id: str, progress: dict) -> None:
         """What an action must know after a restart (committed before the call it protects)."""

@@ -16,7 +16,7 @@ from services.enforcement.executor import Executor, Job, Settings
 from services.enforcement.journal import Journal
 from shared.latewords import RESTARTED
 from shared.messages.enforce import DONE, Command, LostCall
-from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
+from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, FakeBroker
 
 A = 7
 MNQ = "CON.F.US.MNQ.Z26"
@@ -67,3 +67,54 @@ def test_only_the_contract_the_killed_process_sent_a_close_on_is_unsettled(tmp_p
                                              how=RESTARTED)], out.result
     second.close()
 
+
+
+def test_a_flatten_killed_before_any_close_lists_none_and_claims_no_close_sent(tmp_path,
+                                                                               clock):
+    """Killed while reading the positions (trial22c: a 401 and a new login first): no close
+    was sent. The resumed run's result said "resumed after enforcement restarted: the close
+    sent at ..., before the restart, got no answer and may still be carried out by the
+    broker" and listed every contract it closed as unsettled (risk then took the trader's own
+    close of either within 2 minutes as riskd's late close): a flatten with no `sending` row
+    was read as one from before the journal kept it. Now a flatten's run journals `sending`
+    (empty) when it starts. Fails before."""
+    broker = FakeBroker(A, clock)
+    broker.positions = {ES: 1, MNQ: 1}
+    path = str(tmp_path / "j.sqlite")
+    first = Journal(path, clock.now_ns())
+    first.receive(flatten(), clock.now_ns())
+    broker.fail[POSITIONS] = [Killed()]
+    try:
+        executor(first, clock, broker).run(Job(first.get("f1.1"), str(A)), broker)
+    except Killed:
+        pass
+    first.close()
+    assert not [a for e, a in broker.trading() if e == CLOSE]            # no close was sent
+    clock.advance(3)
+    second = Journal(path, clock.now_ns())
+    out = executor(second, clock, broker).run(Job(second.get("f1.1"), str(A), recheck=True),
+                                              broker)
+    assert out.result.status == DONE and broker.positions == {ES: 0, MNQ: 0}, out.result
+    assert out.result.unsettled == [], out.result
+    assert "before the restart" not in out.result.detail, out.result.detail
+    second.close()
+
+
+def test_a_row_from_before_the_journal_kept_sending_is_still_any_contract(tmp_path, clock):
+    """A flatten row journaled by a riskd from before `sending` (its progress has no such
+    key) still lists the killed process's possible close on every contract the resumed run
+    closes: not known, so kept (the guarantee of the lost close)."""
+    broker = FakeBroker(A, clock)
+    broker.positions = {ES: 1, MNQ: 1}
+    path = str(tmp_path / "j.sqlite")
+    first = Journal(path, clock.now_ns())
+    first.receive(flatten(), clock.now_ns())
+    first.start("f1.1", clock.now_ns())
+    first.save_progress("f1.1", {})          # an older riskd's row: no `sending`
+    first.close()
+    clock.advance(3)
+    second = Journal(path, clock.now_ns())
+    out = executor(second, clock, broker).run(Job(second.get("f1.1"), str(A), recheck=True),
+                                              broker)
+    assert {c.contract_id for c in out.result.unsettled} == {ES, MNQ}, out.result
+    second.close()
