@@ -205,5 +205,5 @@ def untold(silent: str, label: str) -> str:
     sent again from here and that asking again does no harm (small22b: "riskd did not answer
     within 2 s" said none of it; a supervisor's timeout read "riskd refused the lockout")."""
     return untold_.not_known(silent, f"the lockout of {label}",
-                             f"if it did, /lockouts lists it; it is not sent again from here "
+                             f"if it did, /lockouts lists it; it is NOT sent again from here "
                              f"(it runs at most once); {AGAIN_HARMLESS}")

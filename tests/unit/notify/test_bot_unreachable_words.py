@@ -58,7 +58,7 @@ def test_a_lockout_risk_could_not_take_is_not_called_a_refusal(flow):  # noqa: F
 
 
 UNTOLD = ("so whether it took the lockout of Demo 1 (id 1001) is not known: if it did, "
-          "/lockouts lists it; it is not sent again from here (it runs at most once); asking "
+          "/lockouts lists it; it is NOT sent again from here (it runs at most once); asking "
           "again does no harm (the account keeps one lockout per owner, ending at the later of "
           "the two times, and is flattened again)")
 
