@@ -37,20 +37,26 @@ def executor(journal: Journal, clock, broker) -> Executor:
                     sleep=lambda s: clock.advance(s))
 
 
-def killed_in_the_es_close(path: str, clock, broker) -> int:
-    """The first process runs the flatten and is killed in its first close call (ES's, held
-    at the broker: not carried out). The time the command started."""
+def killed_in(path: str, clock, broker, endpoint: str) -> int:
+    """The first process runs the flatten and is killed in its first call to `endpoint` (a
+    close held at the broker is not carried out). The time the command started."""
     first = Journal(path, clock.now_ns())
     first.receive(flatten(), clock.now_ns())
     started = clock.now_ns()
-    broker.fail[CLOSE] = [Killed()]
+    broker.fail[endpoint] = [Killed()]
     try:
         executor(first, clock, broker).run(Job(first.get("f1.1"), str(A)), broker)
     except Killed:
         pass
     first.close()
-    assert [a for e, a in broker.trading() if e == CLOSE] == [ES]      # ES's call only
     clock.advance(3)
+    return started
+
+
+def killed_in_the_es_close(path: str, clock, broker) -> int:
+    """Killed in its first close call (ES's)."""
+    started = killed_in(path, clock, broker, CLOSE)
+    assert [a for e, a in broker.trading() if e == CLOSE] == [ES]      # ES's call only
     return started
 
 
@@ -81,16 +87,8 @@ def test_a_flatten_killed_before_any_close_lists_none_and_claims_no_close_sent(t
     broker = FakeBroker(A, clock)
     broker.positions = {ES: 1, MNQ: 1}
     path = str(tmp_path / "j.sqlite")
-    first = Journal(path, clock.now_ns())
-    first.receive(flatten(), clock.now_ns())
-    broker.fail[POSITIONS] = [Killed()]
-    try:
-        executor(first, clock, broker).run(Job(first.get("f1.1"), str(A)), broker)
-    except Killed:
-        pass
-    first.close()
+    killed_in(path, clock, broker, POSITIONS)
     assert not [a for e, a in broker.trading() if e == CLOSE]            # no close was sent
-    clock.advance(3)
     second = Journal(path, clock.now_ns())
     out = executor(second, clock, broker).run(Job(second.get("f1.1"), str(A), recheck=True),
                                               broker)
