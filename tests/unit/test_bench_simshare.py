@@ -1,0 +1,34 @@
+"""The storm bench's reference for the sim's own share of the fill path (tests/bench/
+bench_storm.py SimShare) reads every trade the sim sends. The sim sends a GatewayUserTrade in
+the gateway's shapes, in turn: {action, data: [trade]}, {action, data: [trade, null]} and
+{action, data: trade}; until round 23 only the last was read, so the sim's share rows were
+made of one trade in three."""
+import json
+
+from tests.bench.bench_storm import trade_stamps
+
+RS = "\x1e"
+
+
+def trade(tid: int, stamp: str) -> dict:
+    return {"id": tid, "accountId": 1001, "contractId": "CON.F.US.MNQ.Z26",
+            "creationTimestamp": stamp, "price": 21000.25, "profitAndLoss": None,
+            "fees": 0.37, "side": 0, "size": 1, "voided": False, "orderId": 9000000 + tid}
+
+
+def record(target: str, argument) -> str:
+    return json.dumps({"type": 1, "target": target, "arguments": [argument]}) + RS
+
+
+def test_every_shape_of_the_sims_trade_is_read():
+    frame = (record("GatewayUserTrade", {"action": 0, "data": [trade(1, "2026-12-07T17:12:47.7217448+00:00")]})
+             + record("GatewayUserOrder", {"action": 0, "data": {"id": 5, "accountId": 1001}})
+             + record("GatewayUserTrade", {"action": 0, "data": [trade(2, "2026-12-07T17:12:47.7783656+00:00"), None]})
+             + record("GatewayUserTrade", {"action": 0, "data": trade(3, "2026-12-07T17:12:48.0000001+00:00")}))
+    base = 1796663567 * 1_000_000_000
+    assert trade_stamps(frame) == [base + 721744800, base + 778365600, base + 1_000_000_100]
+
+
+def test_a_frame_without_trades_has_no_stamps():
+    assert trade_stamps(record("GatewayUserPosition", {"action": 0, "data": {"id": 1}})) == []
+    assert trade_stamps("{}" + RS) == []
