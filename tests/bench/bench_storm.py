@@ -94,7 +94,12 @@ def trade_stamps(frame: str) -> list[int]:
 
 class SimShare:
     """A bare websocket client on the sim's user hub (no signalrcore, no riskd): sim trade ->
-    its frame here is the sim's own share of the fill path, the reference for what riskd adds."""
+    its frame here is the sim's own share of the fill path, the reference for what riskd adds.
+    It pings the hub every `ping_every` s, as a SignalR client does: the sim closes a client
+    silent for 30 s (services/simbroker/hubs.py), and until round 23 this one went deaf ~30 s
+    after it connected (a chain that ran longer lost the sim's share of its last trades)."""
+
+    ping_every = 10.0       # s
 
     def __init__(self, hub_url: str, token: str):
         self.ms: list[tuple[int, float]] = []
@@ -107,7 +112,14 @@ class SimShare:
         self._thread.start()
 
     def _read(self) -> None:
+        next_ping = time.monotonic() + self.ping_every
         while not self._stop.is_set():
+            if time.monotonic() >= next_ping:
+                next_ping = time.monotonic() + self.ping_every
+                try:
+                    self._ws.send('{"type":6}\x1e')
+                except Exception:
+                    return
             try:
                 frame = self._ws.recv(timeout=0.2)
             except TimeoutError:

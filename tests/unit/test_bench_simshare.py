@@ -4,8 +4,10 @@ the gateway's shapes, in turn: {action, data: [trade]}, {action, data: [trade, n
 {action, data: trade}; until round 23 only the last was read, so the sim's share rows were
 made of one trade in three."""
 import json
+import threading
+import time
 
-from tests.bench.bench_storm import trade_stamps
+from tests.bench.bench_storm import SimShare, trade_stamps
 
 RS = "\x1e"
 
@@ -32,3 +34,32 @@ def test_every_shape_of_the_sims_trade_is_read():
 def test_a_frame_without_trades_has_no_stamps():
     assert trade_stamps(record("GatewayUserPosition", {"action": 0, "data": {"id": 1}})) == []
     assert trade_stamps("{}" + RS) == []
+
+
+class QuietHub:
+    """A websocket that brings nothing (recv times out) and keeps what is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def recv(self, timeout: float) -> str:
+        time.sleep(min(timeout, 0.01))
+        raise TimeoutError
+
+    def send(self, text: str) -> None:
+        self.sent.append(text)
+
+
+def test_the_bare_client_pings_the_hub_while_it_waits():
+    """The sim closes a client silent for 30 s: the bench's bare client went deaf ~30 s after
+    it connected, and a chain that ran longer lost the sim's share of its last trades."""
+    share = SimShare.__new__(SimShare)
+    share.ms, share._stop, share._ws = [], threading.Event(), QuietHub()
+    share.ping_every = 0.02
+    reader = threading.Thread(target=share._read, daemon=True)
+    reader.start()
+    time.sleep(0.2)
+    share._stop.set()
+    reader.join(2)
+    pings = [text for text in share._ws.sent if json.loads(text.rstrip(RS)) == {"type": 6}]
+    assert len(pings) >= 3 and all(text.endswith(RS) for text in pings)
