@@ -46,6 +46,7 @@ from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import Fill
 from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
+from shared.projectx.realtime import user_payloads
 from tests.bench.client import bench_client
 from tests.bench.bench_enforcement import RULES, _results_tap, breach_latencies
 from tests.bench.report import median, percentile, within
@@ -76,9 +77,29 @@ def _trade_ns(stamp: str) -> int:
     return seconds * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
 
 
+def trade_stamps(frame: str) -> list[int]:
+    """The creation time (UTC ns) of every GatewayUserTrade in a user-hub frame, in every shape
+    the sim sends as the gateway does (wrapped or bare, one or a list, a null beside it). Until
+    round 23 only the wrapped single trade was read: one trade in three, so the sim's share rows
+    had a third of their samples."""
+    stamps = []
+    for record in frame.split("\x1e"):
+        doc = json.loads(record) if record else {}
+        if doc.get("target") == "GatewayUserTrade":
+            stamps += [_trade_ns(trade["creationTimestamp"])
+                       for trade in user_payloads(doc.get("arguments", []))
+                       if "creationTimestamp" in trade]
+    return stamps
+
+
 class SimShare:
     """A bare websocket client on the sim's user hub (no signalrcore, no riskd): sim trade ->
-    its frame here is the sim's own share of the fill path, the reference for what riskd adds."""
+    its frame here is the sim's own share of the fill path, the reference for what riskd adds.
+    It pings the hub every `ping_every` s, as a SignalR client does: the sim closes a client
+    silent for 30 s (services/simbroker/hubs.py), and until round 23 this one went deaf ~30 s
+    after it connected (a chain that ran longer lost the sim's share of its last trades)."""
+
+    ping_every = 10.0       # s
 
     def __init__(self, hub_url: str, token: str):
         self.ms: list[tuple[int, float]] = []
@@ -91,7 +112,14 @@ class SimShare:
         self._thread.start()
 
     def _read(self) -> None:
+        next_ping = time.monotonic() + self.ping_every
         while not self._stop.is_set():
+            if time.monotonic() >= next_ping:
+                next_ping = time.monotonic() + self.ping_every
+                try:
+                    self._ws.send('{"type":6}\x1e')
+                except Exception:
+                    return
             try:
                 frame = self._ws.recv(timeout=0.2)
             except TimeoutError:
@@ -99,15 +127,8 @@ class SimShare:
             except Exception:
                 return
             now = time.time_ns()
-            for record in frame.split("\x1e"):
-                doc = json.loads(record) if record else {}
-                if doc.get("target") != "GatewayUserTrade":
-                    continue
-                for arg in doc.get("arguments", []):
-                    trade = arg.get("data", arg) if isinstance(arg, dict) else {}
-                    if "creationTimestamp" in trade:
-                        t0 = _trade_ns(trade["creationTimestamp"])
-                        self.ms.append((t0, (now - t0) / 1e6))
+            for t0 in trade_stamps(frame):
+                self.ms.append((t0, (now - t0) / 1e6))
 
     def close(self) -> None:
         self._stop.set()
