@@ -65,14 +65,13 @@ def judge(file_calendar: TradingCalendar, ran: Optional[TradingCalendar], day: O
     ran) and `day` (risk's stored day); None when the file applies as written."""
     if ran is None or day is None or ran.trading_day(now).isoformat() != day:
         return None
-    why = rollmove.day_moved_by(file_calendar, ran, now, zone)
+    if rollmove.day_moved_by(file_calendar, ran, now, zone) is None:
+        return None
     try:
         kept = rollmove.kept_calendar(file_calendar, ran, now)
-    except rollmove.DayMoved as exc:     # today made a holiday (day_moved_by sees none)
+    except rollmove.DayMoved as exc:     # today made a holiday: nothing keeps the day
         return Verdict(False, "", f"the file's [trading_day], edited while riskd was stopped: "
                                   f"{exc} ({rollmove.HOW})")
-    if why is None:
-        return None
     return Verdict(True, kept.changed_after(), rollmove.applies_words(ran, kept, now, zone))
 
 

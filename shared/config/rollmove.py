@@ -61,9 +61,9 @@ def day_moved_by(file_calendar: TradingCalendar, running: TradingCalendar, now: 
                  zone) -> Optional[str]:
     """Why riskd refuses a file whose [trading_day] (edited by hand) moves the trading day in
     progress: the words, naming the roll_changed_after line that applies it from the next
-    roll and the riskctl command that writes it; None when the file keeps the day."""
-    if file_calendar.keeping(running, now) == file_calendar:
-        return None
+    roll and the riskctl command that writes it; None when the file keeps the day.
+    Today made a holiday is refused too: keeping() leaves such a file as it is (nothing to
+    keep at the shipped roll), though the day in progress would end at once (round 22)."""
     day = running.trading_day(now)
     ends = showtime.at(running.end_of(day), zone, now)
     head = (f"this edit moves the end of the trading day in progress ({day.isoformat()}, "
@@ -73,6 +73,8 @@ def day_moved_by(file_calendar: TradingCalendar, running: TradingCalendar, now: 
         after = kept_calendar(file_calendar, running, now).changed_after()
     except DayMoved as exc:
         return f"{head}; {exc} ({HOW})"
+    if file_calendar.keeping(running, now) == file_calendar:
+        return None
     return (f"{head}: add roll_changed_after = \"{after}\" to [trading_day] (it keeps the day "
             f"in progress), or make the change with `riskctl config set trading_day.KEY "
             f"VALUE`, which writes it ({HOW})")

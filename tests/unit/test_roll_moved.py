@@ -209,3 +209,14 @@ def test_a_hand_edit_that_moves_the_day_in_progress_is_refused_by_the_reload(tmp
     open(path, "w").write(text.replace("[trading_day]", '[trading_day]\nholidays = '
                                        '["2026-12-24"]', 1))
     Supervisor._refuse_moved_day(Running(), load_config(path))
+    # today made a holiday by hand (round 22: taken, as keeping() leaves such a file as it is,
+    # while `config set` refuses it): refused, the running config kept, with or without a
+    # roll_changed_after line, as no line keeps a day that is a holiday
+    for after in ("", '\nroll_changed_after = "2026-12-07 17:00"'):
+        open(path, "w").write(text.replace("[trading_day]", '[trading_day]\nholidays = '
+                                           f'["2026-12-07"]{after}', 1))
+        with pytest.raises(ConfigError) as refused:
+            Supervisor._refuse_moved_day(Running(), load_config(path))
+        words = refused.value.render()
+        assert "it would change the trading day in progress (2026-12-07, which ends at its " \
+               "roll as riskd runs it): make it after that roll" in words, words
