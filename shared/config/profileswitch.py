@@ -22,14 +22,18 @@ from shared.rulenumbers import setting_text
 
 @attrs.frozen
 class Switch:
-    """now / at_roll: 'max_contracts limit 5 -> 2'; off: rules that go off at the roll."""
+    """now / at_roll: 'max_contracts limit 5 -> 2'; off: rules that go off at the roll;
+    own_line: drawdown_guard's line set or removed where the other profile has none, which
+    risk judges against its own line (high-water mark - max_loss, known to risk only)."""
     now: tuple[str, ...] = ()
     at_roll: tuple[str, ...] = ()
     off: tuple[str, ...] = ()
+    own_line: tuple[str, ...] = ()
 
     @property
     def loosens(self) -> bool:
-        return bool(self.at_roll)
+        """It loosens a rule, or may (a line judged by risk: asked about, as a loosening)."""
+        return bool(self.at_roll or self.own_line)
 
 
 def _diff(rule: str, a, b) -> list[str]:
@@ -56,18 +60,33 @@ def profile_switch(config, ref: str, profile: str) -> Optional[Switch]:
         new = apply_overrides(profile_rules(config, profile), account.rules)
     except Exception:  # noqa: BLE001 -- the edit's validation says what is wrong
         return None
-    now, at_roll, off = [], [], []
+    now, at_roll, off, own_line = [], [], [], []
     for name in RULE_NAMES:
         a, b = getattr(old, name), getattr(new, name)
         if a == b:
             continue
+        if judged_by_own_line(name, a, b):
+            # "none" is riskd's own line, not the lowest (round 22: `line none -> 47000`
+            # was listed in force now, though below riskd's own line it waits for the roll)
+            own_line += _diff(name, attrs.evolve(b, line=a.line), b)
+            b = attrs.evolve(b, line=a.line)
+            if a == b:
+                continue
         in_force, later = merge_rule(name, a, b)
         now += _diff(name, a, in_force)
         if later is not None:
             at_roll += _diff(name, in_force, later)
             if a.enabled and not later.enabled:
                 off.append(name)
-    return Switch(tuple(now), tuple(at_roll), tuple(off))
+    return Switch(tuple(now), tuple(at_roll), tuple(off), tuple(own_line))
+
+
+def judged_by_own_line(rule: str, a, b) -> bool:
+    """drawdown_guard on in both, its line set on one side only: risk judges the change against
+    its own line (strictness.merge_rule's own_line), which the config alone cannot tell
+    (as shared/config/changewords.by_own_line for a file edit)."""
+    return rule == "drawdown_guard" and a.enabled and b.enabled \
+        and (a.line is None) != (b.line is None)
 
 
 def switch_lines(switch: Switch, account: str, profile: str, roll: str) -> list[str]:
@@ -79,6 +98,11 @@ def switch_lines(switch: Switch, account: str, profile: str, roll: str) -> list[
         lines.append(f"waits for the roll at {roll} (a loosening): " + "; ".join(switch.at_roll)
                      + f"; `riskctl rules override --account {account_ref(account)} --reason "
                        "\"WHY\"` applies it now")
+    if switch.own_line:
+        lines.append(f"judged by riskd against its own drawdown line (high-water mark - "
+                     f"max_loss) on {account}: " + "; ".join(switch.own_line)
+                     + f": in force now if the new line is no lower, else it waits for the roll "
+                       f"at {roll} (riskd's rule-change alert says which)")
     for rule in switch.off:
         lines.append(f"WARNING: {rule} goes OFF for {account} at the roll ({roll}): profile "
                      f"{profile} does not run it")
