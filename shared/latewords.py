@@ -86,18 +86,23 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def resumed(sent_ns: int, tz: dt.tzinfo) -> str:
+def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
     """What a close's result adds when enforcement was killed while its call was out and the
     restarted enforcement resumed it and closed again (enforcement's executor: its result
     lists that call as unsettled): "resumed after enforcement restarted: the close sent at
-    02:25:18, before the restart, got no answer and may still be carried out by the broker
-    (riskd takes that fill as its own late close and says so)". Trial20a section 3: history
+    02:25:18, before the restart, got no answer and may still be carried out by the broker:
+    until 02:27:40 (2 minutes after this result) riskd takes a close of the whole position as
+    that one, and says so; after that, as the trader's own". Trial20a section 3: history
     and the Done read a plain "MNQ closed", and the held call, released later, closed the
-    trader's next position."""
+    trader's next position. result_ns: the result's time; the line stays in history, so it
+    names when risk stops taking a close as that call (LATE_NS after the result), not only
+    that it may still come (round 22, words22's leftover: "may still be carried out" read as
+    true forever)."""
     when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
     return (f"resumed after enforcement restarted: the close sent{when}, before the restart, "
-            f"got no answer and may still be carried out by the broker (riskd takes a close of "
-            f"the whole position within 2 minutes as that one, and says so)")
+            f"got no answer and may still be carried out by the broker: until "
+            f"{clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes a close of the whole position as that one, and "
+            f"says so; after that, as the trader's own")
 
 
 def cancels(orders: list[str]) -> str:

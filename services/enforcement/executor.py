@@ -505,7 +505,7 @@ def _resumed_words(ctx: ActionContext) -> str:
     sent = [c for c in ctx.progress.get("unsettled") or [] if len(c) > 3 and c[3] == RESTARTED]
     if not sent:
         return ""
-    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone)
+    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone, ctx.clock.now_ns())
 
 
 def _stepwise(result) -> Generator[float, None, str]:

@@ -103,11 +103,15 @@ def test_the_result_says_the_close_was_resumed_and_the_first_call_may_still_come
     out = resume(journal, clock, broker)
     assert out.result.status == DONE, out.result
     sent = f"{from_ns(started, dt.timezone.utc):%H:%M:%S}"
+    # the line stays in history: it names when riskd stops taking a close as that call (2
+    # minutes after the result), not only that it may still come (words22's leftover)
+    until = f"{from_ns(out.result.finished_ns + 120 * 10**9, dt.timezone.utc):%H:%M:%S}"
     assert out.result.detail == (
         f"MNQ on account {A} closed; resumed after enforcement restarted: the close sent at "
         f"{sent}, before the restart, got no answer and may still be carried out by the "
-        f"broker (riskd takes a close of the whole position within 2 minutes as that one, "
-        f"and says so)"), out.result.detail
+        f"broker: until {until} (2 minutes after this result) riskd takes a close of the "
+        f"whole position as that one, and says so; after that, as the trader's own"), \
+        out.result.detail
     journal.close()
 
 
