@@ -58,13 +58,14 @@ import contextlib
 import logging
 from typing import Callable, Optional
 
-from shared import showtime
+from shared import latewords, showtime
 from shared.latewords import LATE_NS
 from shared.messages.enforce import Command
 from shared.outcomewords import ACTION_WORDS
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
                                     RateBudgetExhausted)
 from shared.projectx.models import OrderSide, OrderStatus, OrderType
+from shared.symbols import ticker_of
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     # named twice, as this close's fill)
     ctx.not_ours.update(i for i in theirs if theirs[i].id != ctx.command.id)
     parts, mine_maybe = [], False
+    tails: list[str] = []   # what a market order another lost close may be is (late_tail)
     pos = held              # the position as the fills leave it (long +, short -), when known
     reversed_by: list[tuple[list[str], int]] = []   # (the orders, the position they left)
     for o in filled:
@@ -171,9 +173,11 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             # command's lost close: risk takes it as that one, late, and says so): the
             # trader's own (trial22c 5d: "closed by a market sell of 3 ..., not this close"
             # never said whose)
-            if late_fits(ctx, cid, start):
+            fits = late_fits(ctx, cid, start)
+            if fits:
                 parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), "
                              f"not this close (its call found no position)")
+                tails.append(late_tail(fits, cid, _side(o.side), ctx.zone))
             else:
                 parts.append(f"the trader's own market {_side(o.side)} of {o.size} at {when} "
                              f"(order {o.id})")
@@ -202,23 +206,38 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                     f"{'cutting' if now else 'closing'} it shows at the broker)")
         return (f"{state}: found so after {this}; by which order is not known yet (no fill "
                 f"{'cutting' if now else 'closing'} it shows at the broker)")
+    tail = "".join(f"; {t}" for t in tails)
     if how:
         last = reversed_by[-1][1]
         if mine_maybe:
             return f"{state}: {how}, then {verb} the {position_words(last)}: {'; '.join(parts)}"
         return (f"{state}: {how}, then {' and '.join(parts)} {verb} the {position_words(last)}, "
-                f"while {this}")
+                f"while {this}{tail}")
     if mine_maybe:
         return f"{state}: {verb} by {'; '.join(parts)}"
-    return f"{state}: {verb} by {' and '.join(parts)} while {this}"
+    return f"{state}: {verb} by {' and '.join(parts)} while {this}{tail}"
 
 
-def late_fits(ctx, cid: str, start: int) -> bool:
-    """Could a close of another command of riskd's, whose outcome is unknown, still be carried
-    out on this contract (the journal's lost closes of commands unfinished, or finished
-    within LATE_NS of start)? Then a market order no command of riskd's is known to have made
-    may be that one, late."""
-    return any(c.contract_id in ("", cid) for c in ctx.lost_closes(start - LATE_NS - SKEW_NS))
+def late_fits(ctx, cid: str, start: int) -> list:
+    """The closes of other commands of riskd's, whose outcome is unknown, that could still be
+    carried out on this contract (LostCall: the journal's lost closes of commands unfinished,
+    or finished within LATE_NS of start); a market order no command of riskd's is known to
+    have made may be one of them, late."""
+    return [c for c in ctx.lost_closes(start - LATE_NS - SKEW_NS) if c.contract_id in ("", cid)]
+
+
+def late_tail(fits: list, cid: str, side: str, zone) -> str:
+    """What a market order another lost close may be is, in the words of risk's late-close
+    line (shared/latewords.sentence), so this close's line and that one read as one story
+    (late22's leftover: "not this close" never pointed at the `riskd (late close)` line beside
+    it): "that buy is riskd's earlier close of ES (timed out at 22:12:35) carried out late, or
+    the trader's own: riskd cannot tell which (taken as that close, it has its own `riskd (late
+    close)` line and alert)". Several lost closes it may be: which one is not named."""
+    named = {(c.how, c.lost_ns) for c in fits}
+    why = f" ({latewords.why_words(*named.pop(), zone)})" if len(named) == 1 else ""
+    return (f"that {side} is riskd's earlier close of {ticker_of(cid)}{why} carried out late, "
+            f"or the trader's own: {latewords.CANNOT_TELL} (taken as that close, it has its "
+            f"own `{latewords.WHO}` line and alert)")
 
 
 def position_words(signed: int) -> str:
