@@ -1092,6 +1092,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # flatten of risk's own (already finished, or with nothing to expect) is not the
             # admin's
             self._admin_flatten(acct, res, now, out)
+        if done is None and res.status == DONE and res.action == FLATTEN \
+                and is_kill_switch(res.rule) and acct is not None \
+                and acct.riskd.knows(res.command_id) and not closed_nothing(res):
+            # the kill switch's flatten, not in risk's outbox: whose close it was, as a rule's
+            # above, before its held fills are given out (_settle_exits): the note of a
+            # trader's fill right after it names the admin (whose22b's leftover)
+            self.after_closes.done(acct.account_id, None, res.rule, res.by, now)
         if acct is not None and res.status in FINAL_STATUSES \
                 and self._settle_exits(acct, res, now):
             out.exits.add(acct.account_id)

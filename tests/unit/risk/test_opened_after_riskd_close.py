@@ -120,3 +120,51 @@ def test_last_actions_has_its_row():
     assert (line.rule, line.action, line.outcome, line.contract) == (
         "trader (after riskd's close)", "sell", "opened short 1", "MNQ")
     assert line.note == note.reason
+
+
+def admin_result(run, status):
+    """The admin's kill switch (`riskctl flatten 1001`, sent to enforcement directly, not
+    through risk's outbox): risk sees only its results."""
+    from shared.messages.risk import FLATTEN
+    done = status == "done"
+    run.outs.append(run.engine.on_result(CommandResult(
+        command_id="admin-1.1", account_id=ACCOUNT, status=status,
+        detail="flattened account 1001: closed MNQ" if done else "", attempts=1,
+        broker_calls=1 if done else 0, started_ns=run.now, finished_ns=run.now,
+        first_answer_ns=run.now if done else 0, action=FLATTEN, rule="admin",
+        reason="desk check", by="admin:root",
+        close_orders=[CloseOrder(order_id=RISKD_ORDER, contract_id=MNQ, side=SIDE_SELL, size=1,
+                                 answered=True)] if done else [], orders_known=done), run.now))
+
+
+@pytest.mark.parametrize("order", ["done, then the trader's sell",
+                                   "the trader's sell, then done",
+                                   "the trader's sell, then its Position, then done"])
+def test_after_the_admins_flatten_the_note_names_the_admin(order):
+    """whose22b's leftover: the kill switch's flatten bypasses risk's outbox, so risk never
+    recorded whose close it was and the note said "riskd had already closed MNQ at ...," with
+    no "(admin:root)", where a rule's close is named. Every order of the trader's fill (and its
+    Position) against the flatten's final result: the note names the admin."""
+    run = EngineRun()
+    run.price(21000)
+    fill(run, 1, SIDE_BUY, "21000")
+    position(run, 1)
+    admin_result(run, "accepted")
+    run.wait(0.3)
+    fill(run, 2, SIDE_SELL, "21000", pnl="0", order_id=RISKD_ORDER)     # the flatten's sell
+    position(run, 0)
+    run.wait(0.7)
+    if order.startswith("done"):
+        admin_result(run, "done")
+    fill(run, 3, SIDE_SELL, "20999.50", order_id=TRADER_ORDER)         # the trader's own
+    if "Position" in order:
+        position(run, -1)
+    if order.endswith("then done"):
+        admin_result(run, "done")
+    if "Position" not in order:
+        position(run, -1)
+    acct = run.engine.accounts[ACCOUNT]
+    assert acct.trades[3].by_riskd is False and acct.trades[2].by_riskd is True
+    note, = notes(run)
+    assert " opened a new short 1: riskd had already closed MNQ at " in note.reason
+    assert "(admin:root), so your sell found it flat" in note.reason, note.reason
