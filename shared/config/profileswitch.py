@@ -111,6 +111,15 @@ def switch_lines(switch: Switch, account: str, profile: str, roll: str) -> list[
     return lines
 
 
+def switch_question(switch: Switch, profile: str, lines: list[str]) -> str:
+    """What the admin is asked before a switch that loosens (or may: a line risk judges);
+    lines: switch_lines'. What it tightens is listed too: the header says both (trial17a
+    section 9: "loosens rules:" over a line of tightenings)."""
+    how = "loosens rules (they wait for the roll)" if switch.at_roll else \
+        "may loosen drawdown_guard's line (riskd judges it against its own line)"
+    return f"the switch to profile {profile} {how}; all it changes:\n  " + "\n  ".join(lines)
+
+
 def account_ref(shown: str) -> str:
     """The id inside 'Demo 1 (id 1001)' (the form commands take), else the text."""
     import re

@@ -12,7 +12,7 @@ from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, target_words, run_edit
 from shared import showtime
 from shared.config.account_edit import set_account_field
-from shared.config.profileswitch import profile_switch, switch_lines
+from shared.config.profileswitch import profile_switch, switch_lines, switch_question
 from shared.messages.accounts import AccountSet
 
 
@@ -27,10 +27,7 @@ def execute(sup, r, respond) -> None:
             lines = switch_lines(switch, target_words(sup, r.account), r.value,
                                  roll)
             if switch.loosens:
-                # what it tightens (in force now) is listed too: the header says both
-                # (trial17a section 9: "loosens rules:" over a line of tightenings)
-                question = (f"the switch to profile {r.value} loosens rules (they wait for "
-                            f"the roll); all it changes:\n  " + "\n  ".join(lines))
+                question = switch_question(switch, r.value, lines)
     said = "\n  ".join(lines)
 
     def answer(reply) -> None:

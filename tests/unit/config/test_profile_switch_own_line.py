@@ -15,7 +15,7 @@ import copy
 import pytest
 
 from shared.config import load_config
-from shared.config.profileswitch import profile_switch, switch_lines
+from shared.config.profileswitch import profile_switch, switch_lines, switch_question
 from tests.support.env import make_config, shipped_accounts, shipped_rules
 
 ROLL = "Mon 17:00 CST"
@@ -50,7 +50,10 @@ def test_a_line_set_or_removed_is_judged_against_riskds_own_line(tmp_path, defau
     switch, words = switch_to(tmp_path, default_line, eval_line)
     assert switch.now == () and switch.at_roll == (), switch
     assert switch.own_line == (change,)
-    assert switch.loosens           # it may loosen: asked first
+    assert switch.loosens           # it may loosen: asked first, saying it may
+    asked = switch_question(switch, "eval", ["LINES"])
+    assert asked == ("the switch to profile eval may loosen drawdown_guard's line (riskd "
+                     "judges it against its own line); all it changes:\n  LINES"), asked
     assert ("judged by riskd against its own drawdown line (high-water mark - max_loss) on "
             f"Demo 1 (id 1001): {change}: in force now if the new line is no lower, else it "
             f"waits for the roll at {ROLL} (riskd's rule-change alert says which)") in words
@@ -88,3 +91,10 @@ def test_risk_decides_it_by_the_high_water_mark_the_config_does_not_hold(tmp_pat
     assert now.line is None and later.line == 48500
     now, later = merge_rule("drawdown_guard", old, new, lambda params: 48000.0)
     assert now.line == 48500 and later is None
+
+
+def test_a_switch_that_surely_loosens_is_asked_about_as_before(tmp_path):
+    switch, _ = switch_to(tmp_path, 49000, 48500)
+    assert switch_question(switch, "eval", ["A", "B"]) == (
+        "the switch to profile eval loosens rules (they wait for the roll); all it changes:"
+        "\n  A\n  B")
