@@ -995,7 +995,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             acct = self.accounts.get(aid)
             carried = self.carried.get(aid)
             held = set(acct.positions if acct is not None else ()) | self.unsure.get(aid, set())
-            if carried is not None:
+            if carried is not None and aid not in self._synced:
+                # the record, at the restarted risk's first snapshot only: from then on the
+                # doubt itself keeps what is unconfirmed (a live Position confirms it)
                 held |= {cid for cid, size in carried.positions.items() if size}
             gone = {cid for cid in held if (aid, cid) not in listed}
             if gone and aid not in self.unsure:

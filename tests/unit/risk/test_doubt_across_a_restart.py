@@ -175,3 +175,21 @@ def test_asking_a_market_that_has_not_read_the_broker_backs_off(tmp_path):
         assert waits([False] * 6) == [0.5, 1, 2, 4, 4, 4]
         assert waits([True, False]) == [0, 0.5]            # from the start again
     assert app.INCOMPLETE_RETRY_MAX == 4.0
+
+
+def test_a_position_confirmed_closed_after_the_restart_is_not_in_doubt_again(tmp_path):
+    """The restarted risk's first incomplete snapshot puts ES (held when it stopped) in doubt;
+    the broker's live Position then says ES is closed (the trader closed it): the doubt ends,
+    and market's next incomplete snapshot (risk asks again until one is complete) does not
+    bring it back from the restart's record."""
+    s = Saved(str(tmp_path / "risk.db"))
+    s.wait(5)
+    s.restart()
+    s.snapshot(complete=False)
+    assert s.risk.unjudged(ACCOUNT)[1] == WHY
+    s.on(PositionUpdate(account_id=ACCOUNT, position_id=25, contract_id=ES, ts_ns=s.now,
+                        type=POSITION_LONG, size=0, average_price=Decimal(5000)))
+    assert s.risk.unjudged(ACCOUNT) == (0, "")
+    s.wait(1)
+    s.snapshot(complete=False)
+    assert s.risk.unjudged(ACCOUNT) == (0, "")
