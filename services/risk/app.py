@@ -8,7 +8,8 @@ Sockets
   then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
   A snapshot market marks incomplete (it has not read the broker since it started) is applied
   additively and asked for again after INCOMPLETE_RETRY s, doubling up to INCOMPLETE_RETRY_MAX,
-  until a complete one arrives: only a complete one may close what it does not list. RiskStatusReply.market_synced says which.
+  until a complete one arrives: only a complete one may close what it does not list.
+  RiskStatusReply.market_synced says which.
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
   enforcement (it restarted) makes every pending command due again. Waiting results are always
   read before market's events (an admin flatten's result says whose its fills are).

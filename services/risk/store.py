@@ -28,8 +28,8 @@ lockout in force was taken under: services/risk/oldsetting.py, written with the 
 change lockouts): a restarted risk's row still says "under its old setting"; meta 'alert_book' (alert mode's would-be lockouts and
 breaches recorded: services/risk/alertmode.py); meta 'unjudged' (the positions in doubt since
 when, and which accounts were told: services/risk/unjudgedalert.py); meta 'rules_configured'
-(the config's rules per account as risk last read them, that trading day): a restart says what an edit made while
-riskd was stopped changed (RuleSettings.restart_changes).
+(the config's rules per account as risk last read them, that trading day): a restart says
+what an edit made while riskd was stopped changed (RuleSettings.restart_changes).
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
