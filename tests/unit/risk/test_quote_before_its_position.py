@@ -150,7 +150,7 @@ class Risk:
                 if not d.suppressed]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(fill_order=st.permutations(range(len(FILL_EVENTS))),
        q0=st.integers(0, len(FILL_EVENTS)), q1=st.integers(0, len(FILL_EVENTS)),
        first=st.integers(0, len(FILL_EVENTS) + 2), complete_at=st.integers(0, 8),
