@@ -542,6 +542,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._run_deferred(acct, event.contract_id, now, out)
             return out
         if isinstance(event, PositionUpdate):
+            # the broker's live word on the contract (the carried starting point below too)
+            confirms = live and bool(self.unsure) and not self._snapping
             if live and acct.account_id in self.carried and event.size > 0 \
                     and event.contract_id not in acct.positions \
                     and acct.known_net(event.contract_id) == _signed(event):
@@ -553,8 +555,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # short position that never was, and a trader's buy was taken for riskd's
                 # close: tests/unit/risk/test_riskd_fills_across_restarts.py)
                 live = False
-            if live and self.unsure and not self._snapping \
-                    and self._confirmed(acct.account_id, event.contract_id):
+            if confirms and self._confirmed(acct.account_id, event.contract_id):
                 sure = True
             change = acct.apply_position(event, now, live)
             self._opened_unquoted.add(event.contract_id)     # maybe opened: _quote_moves
