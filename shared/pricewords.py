@@ -1,9 +1,10 @@
 """Why a position has no open PnL, how old its last price is, and that it is stale: the words
 every screen uses.
 
-Risk values a position only with a quote that arrived since it opened (services/risk/
-state.py, MarketView.price_of): the last price from before may be minutes or hours old (a
-paused sim, a quiet night, a contract nobody held). `riskctl positions` (market's view) and
+Risk values a position only with a quote from since it opened (services/risk/state.py,
+MarketView.price_of: arrived since, or stamped by the broker at or after its opening): the
+last price from before may be minutes or hours old (a paused sim, a quiet night, a contract
+nobody held). `riskctl positions` (market's view) and
 `riskctl watch`/`status` (risk's) say the same thing about such a position: the last price
 known and its age, and no open PnL. Before, watch said "(partial: no quote yet)" while
 positions showed "LAST 20680.00  OPEN PNL -0.50" at the same moment (round 10's trial).

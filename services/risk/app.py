@@ -7,8 +7,9 @@ Sockets
   asks market's control socket for a MarketSnapshot (an async REQ with a deadline, retried,
   then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
   A snapshot market marks incomplete (it has not read the broker since it started) is applied
-  additively and asked for again every INCOMPLETE_RETRY s until a complete one arrives: only a
-  complete one may close what it does not list. RiskStatusReply.market_synced says which.
+  additively and asked for again after INCOMPLETE_RETRY s, doubling up to INCOMPLETE_RETRY_MAX,
+  until a complete one arrives: only a complete one may close what it does not list.
+  RiskStatusReply.market_synced says which.
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
   enforcement (it restarted) makes every pending command due again. Waiting results are always
   read before market's events (an admin flatten's result says whose its fills are).
@@ -94,7 +95,11 @@ QUOTE_PREFIX = topics.quote("").encode()     # b"quote.": a quote's topic frame
 JUDGE_SLICE_S = 0.001      # s: moved prices' rules judged this long before the market is read
 JUDGE_TURN_S = 0.05        # s: ... this long a loop turn; then new quotes wait (events first)
 NOTIFY_TOPIC = "notify"
-INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
+INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete ...
+INCOMPLETE_RETRY_MAX = 4.0  # ... doubling each time up to this while market has not read the
+                           # broker (each ask is a full snapshot: twice a second through a
+                           # broker outage was all of them); back to INCOMPLETE_RETRY once a
+                           # complete one is in
 FRESH_RETRY = 1.0          # s: ask again after a snapshot from a broker read older than the
                            # one risk wants (Engine.read_after: fills and Position disagree)
 FRESH_RETRY_MAX = 30.0     # ... doubling each time up to this while market's reads fail (each
@@ -150,6 +155,9 @@ class RiskWorker(Worker):
                                                               self.config.trading_day,
                                                               calendar.holidays))
         self._stale: frozenset = frozenset()     # held contracts whose price is stale
+        # accounts whose positions wait: told once each way (kept in the state file with the
+        # doubt itself: a restart mid-doubt keeps its start and who was told)
+        self.unjudged = self.engine.unjudged_alerts = UnjudgedAlerts()
         self._market_heard = self.clock.monotonic()   # market's last message (its heartbeat
                                                       # at least, every second)
         self.store, problem = Store.open(self.loaded.data_dir, now,
@@ -170,6 +178,7 @@ class RiskWorker(Worker):
                                        # or from a broker read older than risk wants)
         self.fresh_asked = 0           # the Engine.read_after a snapshot was last asked for
         self.fresh_wait = FRESH_RETRY  # s before the next ask for a fresher read (doubles)
+        self.incomplete_wait = INCOMPLETE_RETRY    # s before asking again for a complete one
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
         self._run = QuoteRun()         # quotes merged per contract (services/risk/quoterun.py)
         self._run_due = False          # a held run is to be taken at the next loop round
@@ -183,7 +192,6 @@ class RiskWorker(Worker):
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
         self.countdowns = Countdowns()      # grace rows counting seconds: published as they move
-        self.unjudged = UnjudgedAlerts()    # accounts whose positions wait: told once each way
         self._unjudged_seen: set[int] = set()
         self._status_round: list[int] = []      # being published, in slices (_status_slice)
         self.disabling = disabled.Armed(self.clock)
@@ -554,9 +562,12 @@ class RiskWorker(Worker):
                         "another snapshot", snap.seq)
         repeat = not (snap.complete or self.market_complete) and self.incomplete_seen
         self.market_complete, self.incomplete_seen = snap.complete, not snap.complete
+        if snap.complete:
+            self.incomplete_wait = INCOMPLETE_RETRY
         out = self.engine.apply_snapshot(snap, now)
         if not snap.complete:
-            self.resync_at = self.clock.monotonic() + INCOMPLETE_RETRY
+            self.resync_at = self.clock.monotonic() + self.incomplete_wait
+            self.incomplete_wait = min(self.incomplete_wait * 2, INCOMPLETE_RETRY_MAX)
         elif self.engine.read_after() > snap.read_ns:
             # market has not read the broker since risk's fills and a Position began to
             # disagree past the window: it reads again (SnapshotRequest.read_after_ns). One
@@ -726,8 +737,12 @@ class RiskWorker(Worker):
         unsure = set(self.engine.unsure_since)
         self._status_dirty |= unsure ^ self._unjudged_seen
         self._unjudged_seen = unsure
-        for kind, severity, title, lines, accounts in self.unjudged.due(
-                self.engine, now, self.engine.zone):
+        due = self.unjudged.due(self.engine, now, self.engine.zone)
+        try:                # kept before it is said: a restart keeps the alert's promise
+            self.store.save_doubt(self.engine)
+        except sqlite3.Error:
+            log.exception("risk could not save the positions in doubt")
+        for kind, severity, title, lines, accounts in due:
             self._notify(kind, severity, title, lines, accounts)
 
     def _check_quiet(self) -> None:

@@ -542,6 +542,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._run_deferred(acct, event.contract_id, now, out)
             return out
         if isinstance(event, PositionUpdate):
+            # the broker's live word on the contract (the carried starting point below too)
+            confirms = live and bool(self.unsure) and not self._snapping
             if live and acct.account_id in self.carried and event.size > 0 \
                     and event.contract_id not in acct.positions \
                     and acct.known_net(event.contract_id) == _signed(event):
@@ -553,8 +555,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # short position that never was, and a trader's buy was taken for riskd's
                 # close: tests/unit/risk/test_riskd_fills_across_restarts.py)
                 live = False
-            if live and self.unsure and not self._snapping \
-                    and self._confirmed(acct.account_id, event.contract_id):
+            if confirms and self._confirmed(acct.account_id, event.contract_id):
                 sure = True
             change = acct.apply_position(event, now, live)
             self._opened_unquoted.add(event.contract_id)     # maybe opened: _quote_moves
@@ -896,8 +897,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         for c in snap.contracts:
             self.market.apply_contract(c)
         held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}
-        if not snap.complete:
-            self._unsure_of(snap, now)
+        sure_again = self._unsure_of(snap, now) if not snap.complete else set()
         for q in snap.quotes:
             # market's last quote risk heard already is no news: stamped now, it valued a
             # position opened since with a price from before it (price_of), after every
@@ -951,12 +951,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._snap_orders = {}
         if snap.complete and self.unsure:
             # the broker read: the rules that waited judge what the account holds now
-            held, self.unsure = self.unsure, {}
+            sure_again, self.unsure = set(self.unsure), {}
             self.unsure_since = {}
-            for aid in sorted(held):
-                acct = self.accounts.get(aid)
-                if acct is not None:
-                    self._judge_rules(acct, WAITED, now, out, steps=WAITED)
+        for aid in sorted(sure_again):
+            # ... and so do they where this incomplete snapshot listed every position in doubt
+            # (what the account opened meanwhile was not judged either)
+            acct = self.accounts.get(aid)
+            if acct is not None:
+                self._judge_rules(acct, WAITED, now, out, steps=WAITED)
         if snap.complete:           # risk's book holds the broker's state again
             for aid in list(self.carried):
                 acct = self.accounts.get(aid)
@@ -977,16 +979,28 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self.known_whole.clear()
         return out
 
-    def _unsure_of(self, snap: MarketSnapshot, now: int) -> None:
+    def _unsure_of(self, snap: MarketSnapshot, now: int) -> set[int]:
         """Market's incomplete snapshot: the positions of risk's book it does not list may
         have closed while market was down (a fill that never reached risk). Until its complete
         snapshot, or a live Position event of each, the rules reading the account's positions
         wait (chaos21b: a restarted market's first quote was judged against a position the
-        broker no longer held, and only a close still covering it stopped a second close)."""
+        broker no longer held, and only a close still covering it stopped a second close).
+        So do those of a restarted risk (its book empty until a snapshot) on the positions it
+        held before (the restart's record, carried) and on those in doubt when it stopped
+        (saved: services/risk/unjudgedalert.py), the doubt's start kept. The accounts whose
+        doubt this snapshot ends (it lists each position in doubt) are returned: judged once
+        its steps are in (apply_snapshot)."""
         listed = {(p.account_id, p.contract_id) for p in snap.positions}
-        for acct in self.accounts.values():
-            aid = acct.account_id
-            gone = {cid for cid in acct.positions if (aid, cid) not in listed}
+        ended = set()
+        for aid in sorted(set(self.accounts) | set(self.carried) | set(self.unsure)):
+            acct = self.accounts.get(aid)
+            carried = self.carried.get(aid)
+            held = set(acct.positions if acct is not None else ()) | self.unsure.get(aid, set())
+            if carried is not None and aid not in self._synced:
+                # the record, at the restarted risk's first snapshot only: from then on the
+                # doubt itself keeps what is unconfirmed (a live Position confirms it)
+                held |= {cid for cid, size in carried.positions.items() if size}
+            gone = {cid for cid in held if (aid, cid) not in listed}
             if gone and aid not in self.unsure:
                 log.info("account %s: %s not in market's incomplete snapshot (market has not "
                          "read the broker since it started): the rules on its positions wait "
@@ -994,9 +1008,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if gone:
                 self.unsure[aid] = gone
                 self.unsure_since.setdefault(aid, now)
-            else:
-                self.unsure.pop(aid, None)
+            elif self.unsure.pop(aid, None) is not None:
                 self.unsure_since.pop(aid, None)
+                ended.add(aid)
+            else:
+                self.unsure_since.pop(aid, None)
+        return ended
 
     def _confirmed(self, account_id: int, contract_id: str) -> bool:
         """A live Position event of the contract: the broker's word on it, newer than market's

@@ -117,13 +117,21 @@ class MarketView:
         return None
 
     def price_of(self, position: "Position") -> Optional[Decimal]:
-        """The price that values a position: only a quote that arrived since it opened. market
-        stops the quotes of a contract nobody holds or works (it unsubscribes), so the last price
-        risk kept from before may be hours old; until a fresh quote comes the position has no
-        open PnL figure (None), and no loss rule can act on a stale reading."""
-        if self.quoted_ns.get(position.contract_id, -1) < position.valued_from:
-            return None
-        return self.price(position.contract_id)
+        """The price that values a position: only a quote from since it opened, one that
+        arrived after risk saw it open or that the broker stamped at or after its opening (its
+        creationTimestamp: the same broker clock). market stops the quotes of a contract nobody
+        holds or works (it unsubscribes), so the last price risk kept from before may be hours
+        old; until a fresh quote comes the position has no open PnL figure (None), and no loss
+        rule can act on a stale reading. The broker's stamp: its quotes and its Position events
+        come on two hubs, and the drop that reached risk just before the Position that opened
+        the position is a price from after it (round 22's missed close in the e2e desk: no
+        later quote came, nothing judged it; tests/unit/risk/test_quote_before_its_position.py)."""
+        cid = position.contract_id
+        if self.quoted_ns.get(cid, -1) < position.valued_from:
+            heard = self.heard.get(cid)
+            if heard is None or heard.ts_ns < position.opened_ns:
+                return None
+        return self.price(cid)
 
 
 @attrs.define

@@ -26,9 +26,10 @@ rules in force as an admin's disable --now stopped guarding an account, that tra
 enable after a restart still starts from them; meta 'taken_under' (the setting each rule's own
 lockout in force was taken under: services/risk/oldsetting.py, written with the steps that
 change lockouts): a restarted risk's row still says "under its old setting"; meta 'alert_book' (alert mode's would-be lockouts and
-breaches recorded: services/risk/alertmode.py); meta 'rules_configured' (the config's rules
-per account as risk last read them, that trading day): a restart says what an edit made while
-riskd was stopped changed (RuleSettings.restart_changes).
+breaches recorded: services/risk/alertmode.py); meta 'unjudged' (the positions in doubt since
+when, and which accounts were told: services/risk/unjudgedalert.py); meta 'rules_configured'
+(the config's rules per account as risk last read them, that trading day): a restart says
+what an edit made while riskd was stopped changed (RuleSettings.restart_changes).
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -54,6 +55,7 @@ from services.risk.carried import Carried, exposure_json, exposure_key
 from services.risk.disabled import off_from_json, off_json
 from services.risk.exits import dump_exit
 from services.risk.lockouts import key_text
+from services.risk.unjudgedalert import doubt_json, load_doubt
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RULE_CLASS, RulesConfig
@@ -149,6 +151,7 @@ class Store:
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
         self._book_at: tuple = ()    # (its change count, the day) when last serialised
         self._quiet_seen = "{}"
+        self._doubt_seen = ""        # meta 'unjudged' as written (services/risk/unjudgedalert.py)
         self._taken_seen = ""        # meta 'taken_under' as written
         self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
@@ -260,6 +263,7 @@ class Store:
             self._rules(engine)
             self._folds(engine)
             self._alert_book(engine)
+            self._doubt(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -304,6 +308,7 @@ class Store:
         self._book_seen = ""
         self._book_at = ()
         self._taken_seen = ""
+        self._doubt_seen = ""
 
     def _taken_under(self, engine) -> None:
         """The setting each lockout in force was taken under (engine.taken_under, services/
@@ -487,6 +492,29 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self._quiet_seen = body
+
+    def _doubt(self, engine) -> None:
+        """Which positions are in doubt since when, and which accounts were told (services/
+        risk/unjudgedalert.py): written when it changed, in the transaction under way."""
+        body = doubt_json(engine)
+        if body != self._doubt_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('unjudged', ?)", (body,))
+            self._doubt_seen = body
+
+    def save_doubt(self, engine) -> None:
+        """The doubt and the told marks, written when they changed, BEFORE an alert about it
+        is published (as save_quiet): a doubt that began or ended with a step that committed
+        nothing, and a told mark, are kept across a restart (kill -9 too)."""
+        if doubt_json(engine) == self._doubt_seen:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._doubt(engine)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            self._doubt_seen = ""
+            raise
 
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
@@ -741,6 +769,13 @@ class Store:
         self._quiet_seen = self._meta("quiet") or "{}"
         if getattr(engine, "quiet", None) is not None:   # the silences alerted, still open
             engine.quiet.load_json(self._quiet_seen)   # ... and whose alerts speak for it
+        self._doubt_seen = self._meta("unjudged") or ""
+        try:            # positions in doubt when risk stopped, since when, who was told
+            load_doubt(engine, self._doubt_seen)
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("the positions in doubt saved cannot be read (%s): a doubt still on "
+                        "counts from market's next incomplete snapshot", exc)
+            self._doubt_seen = ""
         # a command taken back before the restart: the outbox re-sends its withdraw, not it;
         # a withdraw whose command is gone (a row an older risk left) is deleted
         self.db.execute(_WITHDRAWS_LEFT)

@@ -191,10 +191,14 @@ class Desk(SimDesk):
     def picture(self, account: int) -> str:
         """What a failure shows of the account: the broker's positions, risk's lockouts and
         decisions, and what risk's status says of it (its positions, open PnL, whether its
-        positions are judged: round 22's one unexplained e2e failure had no decision at all)."""
+        positions are judged: round 22's one unexplained e2e failure had no decision at all),
+        each position with its last price and open PnL, or why it has none ("no quote since it
+        opened": the drop's quote had reached risk before the Position, round 23)."""
         try:
             st = self.status(account)
-            risk = (f", risk's view: positions {[(p.contract_id, p.size) for p in st.positions]}"
+            held = [(p.contract_id, p.size, str(p.last), p.unvalued or str(p.unrealized))
+                    for p in st.positions]
+            risk = (f", risk's view: positions {held}"
                     f", unrealized {st.unrealized}, positions_unjudged "
                     f"{st.positions_unjudged!r}")
         except Exception as exc:        # noqa: BLE001 - the picture never hides the failure
