@@ -28,6 +28,15 @@ KIND_WORDS = {TIMER: "timer", UNTIL_RESET: "until the roll", UNTIL_SESSION: "unt
               MANUAL: "manual"}
 # a broker condition a manual lockout waits for (clears_on), in words
 CLEARS_WORDS = {"can_trade": "the broker allows trading again"}
+# ... and the reason of its end when it comes (trial23a finding 2: "can_trade cleared" read as
+# the right to trade removed)
+CLEARED_WORDS = {"can_trade": "the broker allows trading again (canTrade = true)"}
+
+
+def cleared_words(condition: str) -> str:
+    """Why a lockout waiting for a broker condition ended: 'the broker allows trading again
+    (canTrade = true)'."""
+    return CLEARED_WORDS.get(condition, f"{condition.replace('_', ' ')} cleared")
 # clears_on of symbol_blocks' lockouts: they last while the rule lists the symbol, not a broker
 # condition (trial17a: `status` read "until the broker allows trading again or an admin
 # unlocks", `lockouts` "until symbol blocks clears")

@@ -430,6 +430,11 @@ def _share(value, limit) -> str:
         return ""
 
 
+def ended_by(by: str) -> str:
+    """Who ended a lockout, for "ended by ...": 'the broker', 'the clock', 'admin:root'."""
+    return f"the {by}" if by in ("broker", "clock", "roll") else by
+
+
 def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     lo = c.lockout
     account = ctx.called(lo.account_id)
@@ -454,7 +459,7 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
             title += f": ⚠️ {', '.join(listed)} still listed in symbol_blocks"
         return Alert(kind="lockout_end", severity=WARNING if c.still_past else INFO,
                      title=title,
-                     lines=(f"was {until}, ended by {c.by}", *why,
+                     lines=(f"was {until}, ended by {ended_by(c.by)}", *why,
                             *([also_words(c.also_rule, ctx.at(c.also_until_ns, c.ts_ns))]
                               if c.also_rule and c.also_until_ns else []),
                             *(past_line(p, ctx, c.ts_ns) for p in c.still_past)),

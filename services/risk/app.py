@@ -671,8 +671,9 @@ class RiskWorker(Worker):
         want = self.engine.read_after()
         if want > self.fresh_asked and not self.resync_at:
             self.fresh_asked = want
-            log.warning("an account's fills and its broker position or balance have disagreed "
-                        "for %g s: asking market to read the broker again", WINDOW_NS / 1e9)
+            log.warning("fills and the broker's position or balance have disagreed for %g s "
+                        "(%s): asking market to read the broker again", WINDOW_NS / 1e9,
+                        "; ".join(self.engine.stale_words(self.clock.now_ns())))
             self._resync("stale")
 
     def _say_restart_changes(self) -> None:

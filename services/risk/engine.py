@@ -344,6 +344,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         (the worker asks market for a snapshot from such a read: app.py _ask_fresh)."""
         return self._read_after
 
+    def stale_words(self, now: int) -> list[str]:
+        """What disagrees past the window, account by account, with both figures (the
+        WARNING of app.py _ask_fresh): "Demo 1 (id 1001): MNQ: the fills make long 2, the
+        broker's position long 3"."""
+        return [f"{self.account_name(aid)}: {what}"
+                for aid, acct in sorted(self.accounts.items()) if acct.pending
+                for what in acct.stale_words(now)]
+
     def end_due(self, now: int, out: Outcome) -> list:
         """Lockouts whose time has come end (each tick; a snapshot; risk's start, for those
         whose time ran out while it was down), withdrawing what was sent for them and has not

@@ -37,8 +37,8 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
-from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, lock_end_words,
-                             locked_words, longest_first)
+from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, cleared_words,
+                             lock_end_words, locked_words, longest_first)
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -270,7 +270,7 @@ class LockoutBook:
 
     def condition_cleared(self, account_id: int, condition: str, now: int) -> list[LockoutChange]:
         return self._clear(lambda lk: lk.account_id == account_id and lk.clears_on == condition,
-                           now, BY_BROKER, f"{condition} cleared")
+                           now, BY_BROKER, cleared_words(condition))
 
     def take_back(self, ids: set, now: int, by: str, reason: str) -> list[LockoutChange]:
         """These lockouts (by id) end: what started them turned out not to be (a cooldown

@@ -33,7 +33,7 @@ from services.risk.outcome import Outcome
 from services.risk.retries import _doing, _target_words
 from services.risk.state import symbol_of
 from services.risk.words import LOCKOUT_RULE
-from shared.lockwords import CLEARS_WORDS
+from shared.lockwords import CLEARS_WORDS, cleared_words
 from shared.messages.enforce import Command, WithdrawCommand
 from shared.messages.risk import ENFORCE, FLATTEN, UNTIL_RESET, UNTIL_SESSION, LockoutChange
 from shared.plural import plural
@@ -54,7 +54,7 @@ def ended_words(c: LockoutChange) -> str:
             else f"{LOCKOUT_ENDED} at its time"
     if c.by == BY_BROKER:
         cond = lk.clears_on or ""
-        return f"{LOCKOUT_ENDED}: " + CLEARS_WORDS.get(cond, f"{cond.replace('_', ' ')} cleared")
+        return f"{LOCKOUT_ENDED}: " + CLEARS_WORDS.get(cond, cleared_words(cond))
     if c.by == BY_CONFIG:
         return f"{LOCKOUT_ENDED}: {lk.symbol} is no longer a blocked symbol"
     return f"{LOCKOUT_ENDED} ({c.by})" if c.by else LOCKOUT_ENDED

@@ -27,3 +27,21 @@ def test_an_account_update_without_cantrade_changes_nothing_only_false_locks():
     assert out.decisions == [] and desk.account.can_trade is True
     [d] = desk.can_trade(False).decisions
     assert d.action == "flatten"
+
+
+def test_its_end_says_the_broker_allows_trading_again_never_can_trade_cleared():
+    """trial23a finding 2: the end read "ended by broker / can_trade cleared", which a trader
+    takes for the right to trade removed. The lockout change risk publishes, and the phone's
+    alert made of it, say the broker allows trading again."""
+    from zoneinfo import ZoneInfo
+
+    from services.notify.templates import Context, build
+    from tests.unit.risk.desk import ACCOUNT
+    desk = Desk(auth_loss_guard={})
+    desk.long(1, MNQ, 21000)
+    desk.can_trade(False)
+    [change] = desk.can_trade(True).lockouts
+    assert change.reason == "the broker allows trading again (canTrade = true)"
+    alert = build(change, Context(tz=ZoneInfo("America/Chicago"), accounts={ACCOUNT: "Demo 1"}))
+    assert "ended by the broker\nthe broker allows trading again (canTrade = true)" in alert.text
+    assert "cleared" not in alert.text and "by broker" not in alert.text
