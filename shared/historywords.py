@@ -33,7 +33,7 @@ from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, closed_nothing
 from shared.messages.risk import (LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED,
-                                  OWN_SAME_END, OWN_SAME_END_BEFORE)
+                                  OWN_SAME_END, same_end, same_end_now)
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
@@ -267,9 +267,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
     `ended`: how the lockout it took ended before its time (', ended early at ...');
     `retries`: what risk said of the failed actions it tries again (shared/trywords.py)."""
-    if d.suppressed.startswith(OWN_SAME_END_BEFORE):     # a row stored in the words before
-        d = attrs.evolve(d, suppressed=d.suppressed.replace(OWN_SAME_END_BEFORE, OWN_SAME_END),
-                         what=(d.what or "").replace(OWN_SAME_END_BEFORE, OWN_SAME_END))
+    if same_end(d.suppressed) and not d.suppressed.startswith(OWN_SAME_END):
+        # a row stored in the words before
+        d = attrs.evolve(d, suppressed=same_end_now(d.suppressed),
+                         what=same_end_now(d.what or ""))
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)
@@ -295,10 +296,12 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             if d.lock and d.lock.until_ns else
             locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on, symbol=d.lock.symbol)
             if d.lock else "")
-    if d.action == "none" and d.suppressed.startswith((LOCKED_ALREADY, "already locked")) \
-            and cid is None:
+    if cid is None and (d.action == "none" and d.suppressed.startswith(
+            (LOCKED_ALREADY, "already locked")) or same_end(d.suppressed)):
         # nothing was sent and its lock added nothing: the row says so, as the alert does
-        # (trial17g: "what: lock the account (timer)" read as an action taken)
+        # (trial17g: "what: lock the account (timer)" read as an action taken; trial23a
+        # finding 3: "flatten not sent: ...; lock the account (timer)" of a breach in the same
+        # second as the one before it)
         what = nothing_done_words(lock)
     if getattr(d, "asked", None) is not None and not d.lock:
         # a trader's (or an admin's) own lockout that changed none: what it asked, and the
@@ -317,7 +320,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     elif d.suppressed.startswith(OWN_SAME_END) and lock:
         # a trade in the same second as the one before it, under the rule's own cooldown
         # (trial16g finding 6): counted, its line says the end stays
-        note = f"{OWN_SAME_END}: {lock}; no new action"
+        note = f"{OWN_SAME_END}: {lock}"
     elif d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
         # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
         # by that command, whose outcome the note gives (trial13a)

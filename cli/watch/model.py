@@ -43,7 +43,7 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RU
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
                                   RuleWarning,
-                                  note_of, without_note, LOCKED_UNDER_OLD)
+                                  note_of, without_note, LOCKED_UNDER_OLD, same_end)
 from shared.rulenumbers import (STATE_WORDS, WORDS_ONLY, count_consequence, held_counted,
                                lock_window, next_trade_words, window_of,
                                params_texts, row_aside, spelled_out, value_limit_text)
@@ -412,7 +412,8 @@ def not_sent(why: str) -> str:
     under way' (the same action was on its way: history's "was already under way", and the
     line under the row says what became of it, under_way_note), 'not sent: in flight' (another
     action covering it was: a flatten of the account), else 'not sent' (docs/operations.md)."""
-    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why or OWN_EXTENDED in why:
+    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why or OWN_EXTENDED in why \
+            or same_end(why):     # its lockout ends when the running one does (trial23a 3)
         return "not sent: locked already"
     if historywords.same_in_flight(why):
         return UNDER_WAY

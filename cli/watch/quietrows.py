@@ -20,7 +20,7 @@ from typing import Optional
 from shared import afterclosewords, latewords, showtime
 from shared.clock import from_ns
 from shared.lockwords import end_words
-from shared.messages.risk import LOCKED_ALREADY, OWN_EXTENDED
+from shared.messages.risk import LOCKED_ALREADY, OWN_EXTENDED, same_end
 
 LOCK = "lock"                      # the action column of a lockout taken with no broker call
 NO_CALL = "no call"                # the latency column: no broker call was made
@@ -44,9 +44,11 @@ def lock_status(mode: str, suppressed: str) -> str:
     if OWN_EXTENDED in suppressed or suppressed.endswith(", extended"):
         return EXTENDED
     if LOCKED_ALREADY.split(",")[0] in suppressed or "already locked" in suppressed \
-            or "as long or longer" in suppressed:
+            or "as long or longer" in suppressed or same_end(suppressed):
+        # a new count under its own timer that ends in that second changed nothing either
+        # (trial23a finding 6: its row repeated the one before, "locked until 11:06:30")
         return HELD
-    return LOCKED           # a new count under its own timer that ends in that second
+    return LOCKED
 
 
 def lock_outcome(status: str, until_ns: Optional[int], kind: str, clears_on: str,

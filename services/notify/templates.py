@@ -40,7 +40,8 @@ from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, FLATTEN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
                                   LOCKED_ALREADY, Decision, LockoutChange,
-                                  PastLimit, RuleWarning, command_key)
+                                  PastLimit, RuleWarning, command_key, same_end,
+                                  same_end_now)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -304,7 +305,10 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     lines = [said] if said else [] if d.value is None and d.limit is None else \
         [reading(d.rule, d.value, d.limit)]
     if d.suppressed:
-        lines.append(f"nothing sent: {_plain(d.suppressed)}")
+        # a breach in the same second as the rule's lockout running says "no new action" and
+        # why itself (trial23a finding 3: "nothing sent: ..." asked sent to whom)
+        lines.append(_plain(same_end_now(d.suppressed)) if same_end(d.suppressed)
+                     else f"nothing sent: {_plain(d.suppressed)}")
     elif d.mode == ALERT:
         lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
     elif waits(d, ctx):

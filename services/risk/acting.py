@@ -66,10 +66,10 @@ from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY,
                                   LOCKED_BY_THIS_RULE, MODIFY_STOP,
-                                  OWN_EXTENDED, OWN_SAME_END, OWN_SAME_END_BEFORE,
+                                  OWN_EXTENDED, OWN_SAME_END,
                                   REDUCE_POSITION, TIMER,
                                   UNTIL_RESET,
-                                  Decision, LockoutState, LockSpec)
+                                  Decision, LockoutState, LockSpec, same_end)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
@@ -85,8 +85,13 @@ STOP_MOVE_NS = 15 * SKEW_NS
 # already recorded one of theirs: trade_frequency_limit's every trade counted (docs/rules.md
 # section 6, "Each trade counted during a cooldown has its line in history"; trial22c: the 5th
 # trade of a minute, counted when riskd's held close named its order, under cooldown_after_loss's
-# lockout that had taken the cooldown's key over, left no line)
-EACH_BREACH_SAID = frozenset({"trade_frequency_limit"})
+# lockout that had taken the cooldown's key over, left no line); cooldown_after_loss's every
+# losing fill past a tier (trial23a finding 4)
+EACH_BREACH_SAID = frozenset({"trade_frequency_limit", "cooldown_after_loss"})
+# rules whose breach is one fill's, judged only when the fill is new (never again on a reload:
+# rules/cooldown_after_loss.py): its time (Decision.event_ns) tells two breaches of the same
+# words apart (_said)
+FILL_BREACHES = frozenset({"cooldown_after_loss"})
 
 
 # what `riskctl unlock --rule` may name: every rule, and the trader's and the admin's lockouts
@@ -389,8 +394,8 @@ class Acting:
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
             self.acted[key].add(_said(d))
-            if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED,
-                                        OWN_SAME_END, OWN_SAME_END_BEFORE)):
+            if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED)) \
+                    or same_end(d.suppressed):
                 self.acted[key].add(_quiet(d.rule))
 
     def breach_note(self, account_id: int, rule: str) -> str:
@@ -1050,8 +1055,11 @@ def _noted(rule: str) -> tuple:
 
 def _said(d: Decision) -> tuple:
     """... and for each reading of a rule recorded under it (its words: '5 trades this minute
-    reached the limit of 3'): the same words judged again are not a new line."""
-    return ("said", d.rule, d.reason)
+    reached the limit of 3'): the same words judged again are not a new line. A breach of a
+    rule judged once per fill (FILL_BREACHES) is that fill's own: two losing fills of the same
+    loss in one second are two lines (trial23a finding 4: a flatten's two -151.40 closes
+    made one)."""
+    return ("said", d.rule, d.reason, d.event_ns if d.rule in FILL_BREACHES else 0)
 
 
 def _quiet(rule: str) -> tuple:

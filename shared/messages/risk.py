@@ -62,8 +62,27 @@ OWN_EXTENDED = "its own lockout extended"
 # Said as what it is: the words before (OWN_SAME_END_BEFORE, kept in stored rows) read "its own
 # lockout ends in that second already" beside "locked until 03:27:45", 15 minutes later
 # (fresh-user trial 20b section 6)
-OWN_SAME_END = "this breach's lockout would end in the same second as its own lockout in force"
+# Those read as jargon in turn, "nothing sent: this breach's lockout would end in the same
+# second as its own lockout in force" (trial23a finding 3: sent to whom? in force?): said as
+# no new action, and why, first
+OWN_SAME_END = ("no new action: the lockout this breach would start ends in the same second "
+                "as the one already running")
 OWN_SAME_END_BEFORE = "its own lockout ends in that second already"
+OWN_SAME_END_20B = "this breach's lockout would end in the same second as its own lockout in force"
+OWN_SAME_END_OLD = (OWN_SAME_END_BEFORE, OWN_SAME_END_20B)     # kept in stored rows
+
+
+def same_end(suppressed: str) -> bool:
+    """A breach recorded with no new action because its lockout would end in the same second
+    as the rule's own one running (OWN_SAME_END, or its words before in a stored row)."""
+    return (suppressed or "").startswith((OWN_SAME_END, *OWN_SAME_END_OLD))
+
+
+def same_end_now(text: str) -> str:
+    """A stored row's words of OWN_SAME_END before, in the words now."""
+    for old in OWN_SAME_END_OLD:
+        text = text.replace(old, OWN_SAME_END)
+    return text
 
 
 def note_of(detail: str) -> str:
