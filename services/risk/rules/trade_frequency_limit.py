@@ -165,7 +165,10 @@ class TradeFrequencyLimit(Rule):
                 if when == at:
                     theirs.add(window)
         hits += day_and_week(ctx, c, lim, now)
-        return self._decided(ctx, params, now, c, lim, hits, exit_words(event, c, lim, theirs))
+        running = {w for w in theirs if w in SLIDING
+                   and running_before(ctx.account, w, at, lim[w], cooldowns[w])}
+        return self._decided(ctx, params, now, c, lim, hits,
+                             exit_words(event, c, lim, theirs, running))
 
     def judge_counts(self, ctx, now, params):
         """A rule change in force now (services/risk/rejudge.py), no trade: every count against
@@ -197,18 +200,32 @@ class TradeFrequencyLimit(Rule):
                             value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]
 
 
-def exit_words(fill, c: dict, lim: dict, theirs: set) -> dict[str, str]:
+def exit_words(fill, c: dict, lim: dict, theirs: set,
+               running: frozenset | set = frozenset()) -> dict[str, str]:
     """window -> 'your close of MNQ counted as the 6th trade this minute' for a sliding
-    window the trader's own exit (a closing fill: pnl set) took past its limit (theirs: the
-    windows whose count this fill itself made): the window held its limit before it, so the
-    cooldown it extends was running (docs/rules.md: every fill counts, exits too). Trial15a:
-    a trader who closed during a cooldown read only "6 trades this minute reached the limit
-    of 3; extended ..." and not that the close was the trade."""
+    window the trader's own exit (a closing fill: pnl set) took to or past its limit (theirs:
+    the windows whose count this fill itself made) while the window's cooldown was running:
+    past it (the window held its limit before it), or at it with the cooldown an earlier
+    trade started still running (running: running_before; trial23a finding 5: a close as the
+    3rd of 3 a minute, the 1st having left the window, extended the cooldown with no such
+    words) (docs/rules.md: every fill counts, exits too). Trial15a: a trader who closed during
+    a cooldown read only "6 trades this minute reached the limit of 3; extended ..." and not
+    that the close was the trade."""
     if fill.pnl is None:              # an opening half-turn: not an exit
         return {}
     return {w: f"your close of {symbol_of(fill.contract_id)} counted as the "
                f"{ordinal(c[w])} trade this {w}"
-            for w in theirs if c[w] > lim[w]}
+            for w in theirs if c[w] > lim[w] or w in running}
+
+
+def running_before(acct, window: str, at: int, limit: int, seconds: int) -> bool:
+    """The sliding window's cooldown was running at `at`, started by a trade before it (one
+    whose window, up to it, held `limit` trades, its cooldown not over by `at`)."""
+    if seconds <= 0:
+        return False
+    span, cooldown = SLIDING[window], seconds * NS
+    return any(acct.trades_in(t - span, t) >= limit
+               for t in acct.trade_times_in(at - cooldown, at - 1))
 
 
 def windows_past(acct, c: dict, lim: dict, now: int, params) -> list[tuple]:

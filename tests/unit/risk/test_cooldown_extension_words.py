@@ -82,3 +82,37 @@ def test_history_gives_the_extended_end_on_the_extension_row():
     assert row[6].startswith("its own lockout extended, now locked until "), row
     assert row[6].endswith(" 09:01:08 CST (timer); no new action"), row
     assert lock.until_ns == d.lock.until_ns
+
+
+def test_the_close_at_exactly_the_limit_that_extends_the_cooldown_says_it_counted():
+    """trial23a finding 5: three trades a minute (cooldown running), the 1st leaves the minute,
+    then the trader's close: 3 trades this minute again, at the limit, its cooldown extended,
+    and the words said nothing of the close (present at 4 only)."""
+    desk = Desk(trade_frequency_limit=SHIPPED_TF)
+    desk.filled(1, MNQ, 21000)
+    desk.wait(30)
+    desk.filled(2, MNQ, 21000)
+    desk.wait(10)
+    desk.filled(3, MNQ, 21000)         # the 3rd: the 1-minute cooldown starts, to +60 s
+    desk.wait(25)                      # the 1st is 65 s old: 2 trades this minute
+    before = len(desk.history)
+    desk.trade(pnl="-5", side=SIDE_SELL, size=3)      # the trader closes the long 3
+    desk.flat(MNQ)
+    [d] = [d for d in desk.decisions(acted=False)[-1:] if d.rule == "trade_frequency_limit"]
+    assert d.value == 3
+    assert "(your close of MNQ counted as the 3rd trade this minute)" in d.reason, d.reason
+    [c] = [c for o in desk.history[before:] for c in o.lockouts]
+    assert c.change == "extended", c
+
+
+def test_the_close_that_starts_a_cooldown_is_not_said_to_extend_one():
+    """The close as the 3rd trade of a minute with no cooldown running starts it: no note."""
+    desk = Desk(trade_frequency_limit=SHIPPED_TF)
+    desk.filled(1, MNQ, 21000)
+    desk.wait(10)
+    desk.filled(2, MNQ, 21000)
+    desk.wait(10)
+    desk.trade(pnl="-5", side=SIDE_SELL, size=2)      # the 3rd: the cooldown starts
+    desk.flat(MNQ)
+    [d] = [d for d in desk.decisions(acted=False) if d.rule == "trade_frequency_limit"]
+    assert d.reason == "3 trades this minute reached the limit of 3", d.reason
