@@ -426,7 +426,7 @@ def ended_early(c, tz=None, now_ns: Optional[int] = None) -> str:
     return f", ended early at {fmt_time(c.ts_ns, tz, relative=False, now_ns=now_ns)} {how}"
 
 
-def decision_ends(decisions, changes, tz=None) -> list[str]:
+def decision_ends(decisions, changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
     """For each decision, how the lockout it took ended early ('' if it did not, or if it is
     not in `changes`): the first clearing of that lockout (same account, rule, kind, symbol)
     at or after the decision. The decision's line then no longer reads as in force."""
@@ -445,9 +445,10 @@ def decision_ends(decisions, changes, tz=None) -> list[str]:
         # a lockout extended since the decision says so before how it ended (trial 17g:
         # "locked until Mon 17:00 CST (self-lockout), ended early at ..." of one extended to Tue)
         became = found.lockout.until_ns
-        extended = (f", extended to {fmt_time(became, tz, relative=False, end=True)}"
+        grown = fmt_time(became, tz, relative=False, now_ns=now_ns, end=True) if became else ""
+        extended = (f", extended to {grown}"
                     if became and d.lock.until_ns and became > d.lock.until_ns else "")
-        out.append(extended + ended_early(found, tz))
+        out.append(extended + ended_early(found, tz, now_ns))
     return out
 
 

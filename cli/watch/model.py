@@ -22,7 +22,7 @@ from shared import accountguard, afterclosewords, historywords, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
-from cli.watch import quietrows, riskwhy
+from cli.watch import lockends, quietrows, riskwhy
 from cli.watch.pastrow import day_past
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
                               holder_words, lock_end_words, longest_first)
@@ -41,7 +41,8 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line, why_not_live
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
-                                  Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
+                                  Decision, HistoryReply, LastRiskStatus, LockoutChange,
+                                  RiskStatusReply,
                                   RuleWarning,
                                   note_of, without_note, LOCKED_UNDER_OLD, same_end)
 from shared.rulenumbers import (STATE_WORDS, WORDS_ONLY, count_consequence, held_counted,
@@ -184,6 +185,9 @@ class ActionRow:
     # not sent because the same action was under way: that command's id (its row says what
     # became of it: under_way_note)
     under_way: str = ""
+    # the decision's own lockout (LockSpec; None: it took none): how it ended is said on its
+    # row (cli/watch/lockends.py)
+    lock: Any = None
 
 
 @attrs.define
@@ -192,6 +196,9 @@ class WatchState:
     workers: dict[str, str] = attrs.Factory(dict)              # name -> state
     connections: dict[str, BrokerConnection] = attrs.Factory(dict)
     actions: "OrderedDict[str, ActionRow]" = attrs.Factory(OrderedDict)
+    # today's lockout changes (risk's history, then its 'lockout' stream), oldest first: how
+    # each row's lockout ended (cli/watch/lockends.py)
+    lockout_changes: list = attrs.Factory(list)
     reachable: Optional[bool] = None                           # None: not asked yet
     unreachable_since_ns: Optional[int] = None
     problem: str = ""
@@ -335,6 +342,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         known.rule, known.action = msg.rule or known.rule, msg.action or known.action
         known.by = by
         known.decision_id = msg.id
+        known.lock = msg.lock if msg.lock is not None else known.lock
         known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
@@ -348,6 +356,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
                                       under_way=historywords.same_in_flight(msg.suppressed),
                                       size=msg.size,
                                       contract_id=msg.contract_id or "", live=live,
+                                      lock=msg.lock,
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
                                           else msg.reason))
@@ -368,7 +377,7 @@ def _lock_row(state: WatchState, msg: Decision, live: bool) -> bool:
         status=quietrows.lock_status(msg.mode, msg.suppressed), live=live,
         detail=msg.suppressed or msg.reason, lock_until_ns=msg.lock.until_ns,
         lock_kind=msg.lock.kind, lock_clears_on=msg.lock.clears_on or "",
-        lock_symbol=msg.lock.symbol)
+        lock_symbol=msg.lock.symbol, lock=msg.lock)
     _trim(state)
     return True
 
@@ -523,6 +532,7 @@ def _history(state: WatchState, msg: HistoryReply) -> bool:
     state.actions_read = True
     late = _fold(state, lambda st, w: _late_close(st, w, live=False),
                  getattr(msg, "warnings", ()) or ())
+    late = lockends.keep(state.lockout_changes, getattr(msg, "lockouts", ()) or ()) or late
     return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or late \
         or changed
 
@@ -660,6 +670,7 @@ _APPLY = {
     Decision: _decision,
     RuleWarning: _late_close,
     HistoryReply: _history,
+    LockoutChange: lambda state, msg: lockends.keep(state.lockout_changes, [msg]),
     EnforcementStatus: _journal,
     OutcomesUnknown: _outcomes_unknown,
     ActionsUnknown: _actions_unknown,
@@ -1198,9 +1209,11 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                   key=lambda a: a.ts_ns, reverse=True)
     status = state.accounts.get(account_id)
     ended = dict(getattr(status, "ended", None) or {})
+    # how each row's lockout ended, when it ended early (an unlock, the broker): as history
+    locks_ended = lockends.ends_of(rows[:MAX_ACTIONS], state.lockout_changes, tz, now_ns)
     out = []
     for a in rows[:MAX_ACTIONS]:
-        quiet = _quiet_line(a, tz, now_ns)
+        quiet = _quiet_line(a, tz, now_ns, locks_ended.get(id(a), ""))
         if quiet is not None:               # no command of riskd's: a lockout, a late close
             out.append(quiet)
             continue
@@ -1225,8 +1238,10 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               else outcomewords.at_broker_words(
                                   showtime.start(a.at_broker_ns, tz, now_ns))
                               if a.status == "accepted" and a.at_broker_ns
-                              else under_way_note(state, a, tz, now_ns)
-                              or _bought_while_locked(state, a) or found_flat_note(a),
+                              else "; ".join(n for n in (
+                                  under_way_note(state, a, tz, now_ns)
+                                  or _bought_while_locked(state, a) or found_flat_note(a),
+                                  _lock_said(a, tz, now_ns, locks_ended)) if n),
                               latency=fmt_latency(a.latency_ms) if a.latency_ms is None
                               else roundslatency.first_cell(a.latency_ms, a.timed_out_s)
                               if a.done_ms is None
@@ -1244,16 +1259,39 @@ def _contract(a: ActionRow) -> str:
     return a.symbol or a.lock_symbol or ""
 
 
-def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine]:
+def _lock_said(a: ActionRow, tz: dt.tzinfo, now_ns: int, locks_ended: dict) -> str:
+    """The line under a command's row whose decision locked the account: a lock to the roll
+    (the session, a manual one) said (trial23a finding 1: a flatten to the roll said only
+    "flatten done"), and any lock that ended early, with how; '' for a row with no lockout of
+    its own (none taken, alert mode, one that added nothing), and for a cooldown that runs
+    its time (the banner counts it down)."""
+    if a.lock is None or a.status == "alert only" or a.status.startswith(
+            "not sent: locked already"):
+        return ""
+    ended = locks_ended.get(id(a), "")
+    if ended or (a.lock.kind != TIMER and not a.status.startswith("not sent")):
+        return lockends.lock_note(a, tz, now_ns, ended)
+    return ""
+
+
+def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int,
+                ended: str = "") -> Optional[ActionLine]:
     """The row of an action with no command of riskd's (cli/watch/quietrows.py): a lockout
-    taken with no broker call, a fill taken as a close carried out late; None for a command."""
+    taken with no broker call, a fill taken as a close carried out late; None for a command.
+    ended: how the lockout ended early (lockends.ends_of): the outcome says when, the line
+    under it how, as history does."""
     time = showtime.at(a.ts_ns, tz, now_ns, seconds=True) if a.ts_ns else "-"
     if a.action == quietrows.LOCK:
         outcome = quietrows.lock_outcome(a.status, a.lock_until_ns, a.lock_kind,
                                          a.lock_clears_on, a.lock_symbol, a.ts_ns, tz, now_ns)
         colour = "dim" if a.status in ("alert only", quietrows.HELD) else "amber"
+        note = ""
+        if lockends.ENDED_EARLY in ended and a.status in (quietrows.LOCKED,
+                                                          quietrows.EXTENDED):
+            outcome = f"{lockends.ENDED_EARLY} {lockends.early_at(ended)}"
+            note, colour = lockends.lock_note(a, tz, now_ns, ended), "dim"
         return ActionLine(time=time, rule=outcomewords.acted_cell(a.rule, a.by) or "-",
-                          action=a.action, status=a.status, outcome=outcome,
+                          action=a.action, status=a.status, outcome=outcome, note=note,
                           latency=quietrows.NO_CALL, colour=colour, contract=_contract(a))
     if a.status == quietrows.OPENED:
         return ActionLine(time=time, rule=quietrows.OPENED_WHO, action=a.action,

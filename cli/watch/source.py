@@ -62,7 +62,7 @@ WORKER_TIMEOUT = 3.5          # forwarded requests: the supervisor's own forward
 HISTORY_RETRY = 5.0           # s: today's actions asked again while risk or enforcement cannot say
 # WARNING: risk's note of a fill taken as a close carried out late is a LAST ACTIONS row (quietrows)
 TOPICS = (topics.status(""), topics.DECISION, topics.WARNING, topics.RESULT, topics.CONNECTION,
-          topics.WORKER)
+          topics.WORKER, topics.LOCKOUT)     # LOCKOUT: how LAST ACTIONS' lockouts ended
 
 
 def read_tables(config_path: str) -> tuple[BusConfig, Any]:
