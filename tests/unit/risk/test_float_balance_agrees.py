@@ -67,7 +67,7 @@ trades = st.lists(st.tuples(st.integers(-4, 4).filter(bool), st.integers(-12, 12
                   min_size=1, max_size=8)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @example(trades=[(2, 12), (1, 13), (-1, 12)], orders=[[0, 1, 2]] * 8)   # the trial's 17:02
 @given(trades=trades, orders=st.lists(st.permutations([0, 1, 2]), min_size=8, max_size=8))
 def test_plain_trading_never_leaves_fills_and_broker_disagreeing(trades, orders):
