@@ -17,17 +17,8 @@ from cli.watch.view import plain, render
 from services.risk.views import account_status
 from shared.messages.risk import HistoryReply
 from tests.unit.cli.screens import CALENDAR, state
-from tests.unit.risk.desk import CHI, MNQ, NS, SIDE_SELL, D, Desk, shipped_engine
+from tests.unit.risk.desk import CHI, MNQ, NS, SIDE_SELL, Desk, shipped_desk
 from tests.unit.risk.engine_run import ACCOUNT, LOADED
-from shared.messages.market import AccountUpdate
-
-
-def shipped_desk() -> Desk:
-    desk = Desk()
-    desk.engine = shipped_engine(LOADED, desk.now)
-    desk.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
-                            can_trade=True))
-    return desk
 
 
 def screen(desk: Desk, live: bool) -> str:
@@ -46,7 +37,7 @@ def screen(desk: Desk, live: bool) -> str:
 
 
 def cooldown_unlocked() -> Desk:
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     for size in range(1, 4):                    # the 3rd trade starts the 60 s cooldown
         desk.filled(size, MNQ, 21000)
         desk.wait(2)
@@ -71,7 +62,7 @@ def test_a_cooldown_row_ended_by_an_unlock_says_so_not_locked_until():
 
 
 def test_a_cooldown_that_ran_its_time_keeps_its_end():
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     for size in range(1, 4):
         desk.filled(size, MNQ, 21000)
         desk.wait(2)
@@ -82,7 +73,7 @@ def test_a_cooldown_that_ran_its_time_keeps_its_end():
 
 
 def test_a_flatten_to_the_roll_says_its_lock_and_how_it_ended():
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     desk.filled(1, MNQ, 21000)
     desk.wait(100)
     desk.trade("-520", fees="0.37", contract=MNQ, side=SIDE_SELL, price="20480")

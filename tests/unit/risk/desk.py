@@ -203,5 +203,15 @@ class Desk:
                                        can_trade=flag))
 
 
-__all__ = ["Desk", "only", "chi", "D", "MNQ", "ES", "NQ", "ACCOUNT", "SIDE_BUY", "SIDE_SELL",
+def shipped_desk(loaded) -> Desk:
+    """A Desk on a loaded config's rules (SHIPPED: etc/riskd.toml), account 1001 at 50,000."""
+    desk = Desk()
+    desk.engine = shipped_engine(loaded, desk.now)
+    desk.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
+                            can_trade=True))
+    return desk
+
+
+__all__ = ["Desk", "shipped_desk",
+           "only", "chi", "D", "MNQ", "ES", "NQ", "ACCOUNT", "SIDE_BUY", "SIDE_SELL",
            "ORDER_STOP"]

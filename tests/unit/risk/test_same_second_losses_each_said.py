@@ -18,26 +18,17 @@ from cli.watch.view import plain, render
 from services.notify.templates import Context, build
 from services.risk.views import account_status
 from shared.historywords import rows
-from shared.messages.market import AccountUpdate
 from shared.messages.risk import HistoryReply
 from tests.unit.cli.screens import CALENDAR, state
-from tests.unit.risk.desk import CHI, ES, NQ, NS, SIDE_SELL, D, Desk, shipped_engine
+from tests.unit.risk.desk import CHI, ES, NQ, NS, SIDE_SELL, Desk, shipped_desk
 from tests.unit.risk.engine_run import ACCOUNT, LOADED
 
 RULE = "cooldown_after_loss"
 
 
-def shipped_desk() -> Desk:
-    desk = Desk()
-    desk.engine = shipped_engine(LOADED, desk.now)
-    desk.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
-                            can_trade=True))
-    return desk
-
-
 def two_same_losses() -> Desk:
     """Long 1 ES and long 1 NQ; both closed 1 ms apart, each losing 150.00 + 1.40 fees."""
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     desk.filled(1, ES, 6000)
     desk.wait(70)
     desk.filled(1, NQ, 21000)
@@ -81,7 +72,7 @@ def test_two_losing_fills_of_the_same_loss_in_one_second_each_have_their_line():
 def test_a_trade_in_the_same_second_under_its_cooldown_is_not_a_second_locked_until_row():
     """trial23a finding 6: the 4th trade of a minute, in the second of the 3rd, repeated the
     3rd's row "trade_frequency_limit lock locked until 11:06:30"."""
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     for size in range(1, 4):                    # the 3rd trade starts the cooldown
         desk.filled(size, ES, 6000)
         desk.now += NS // 10

@@ -10,7 +10,8 @@ recorded with no new action: "no new action: the lockout this breach would start
 same second as the one already running: locked until ... (timer)" (fresh-user trial 20b section
 6: the words before, "its own lockout ends in that second already", read as if the lockout ended
 then, beside an end 15 minutes later; trial23a finding 3: the next ones, "this breach's lockout
-would end in the same second as its own lockout in force", were jargon). The same words judged again (a reload) add no line.
+would end in the same second as its own lockout in force", were jargon). The same words judged
+again (a reload) add no line.
 Shipped rules (etc/riskd.toml, account 1001: 3 trades a minute, a 60 s cooldown).
 """
 from __future__ import annotations
@@ -19,25 +20,16 @@ import attrs
 import pytest
 
 from shared.historywords import rows
-from shared.messages.market import AccountUpdate
 from shared.messages.risk import OWN_SAME_END, OWN_SAME_END_OLD, HistoryReply
-from tests.unit.risk.desk import CHI, MNQ, NS, D, Desk, shipped_engine
+from tests.unit.risk.desk import CHI, MNQ, NS, shipped_desk
 from tests.unit.risk.engine_run import ACCOUNT, LOADED
 
 pytestmark = pytest.mark.timeout(30)
 RULE = "trade_frequency_limit"
 
 
-def shipped_desk() -> Desk:
-    desk = Desk()
-    desk.engine = shipped_engine(LOADED, desk.now)
-    desk.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
-                            can_trade=True))
-    return desk
-
-
 def test_each_trade_of_a_same_second_burst_has_its_line():
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     out, refusal = desk.engine.self_lock(ACCOUNT, desk.now, session=True)
     assert refusal == ""
     desk.now += NS // 3
