@@ -11,14 +11,14 @@ import pytest
 from services.notify.templates import Context, build
 from shared.historywords import rows
 from shared.messages.risk import HistoryReply
-from tests.unit.risk.desk import CHI, MNQ
-from tests.unit.risk.test_same_second_trades_each_a_line import shipped_desk
+from tests.unit.risk.desk import CHI, MNQ, shipped_desk
+from tests.unit.risk.engine_run import LOADED
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def test_the_warning_alert_and_history_say_what_the_next_trade_does():
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     desk.filled(1, MNQ, 21000)
     desk.wait(1)
     desk.filled(2, MNQ, 21000)

@@ -9,13 +9,14 @@ import pytest
 
 from services.notify.templates import Context, build
 from tests.unit.risk.desk import CHI, MNQ
-from tests.unit.risk.test_same_second_trades_each_a_line import shipped_desk
+from tests.unit.risk.desk import shipped_desk
+from tests.unit.risk.engine_run import LOADED
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def test_a_position_scope_warning_names_the_position():
-    desk = shipped_desk()
+    desk = shipped_desk(LOADED)
     desk.filled(1, MNQ, 21000)
     desk.wait(1)
     desk.price(MNQ, 20919)                      # MNQ open PnL -162.00: 81 % of -200.00
