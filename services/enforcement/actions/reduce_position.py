@@ -18,11 +18,14 @@ with Order/modify to the size left (setting a size is idempotent), so a stop siz
 cannot flip a 5-lot into a 2-lot short.
 
 A partial close whose answer was lost (a timeout: the broker may carry it out seconds later,
-the sim's slow success) is not sent again at once when the next round still reads the
-position above the target: it reads again every GRACE_STEP s, up to GRACE_READS times (about
-1 s, no thread held: each wait is a settle), and cuts only what is still above the target then.
-A cut sent again all the same may still meet the lost one carried out late (5 -> 3, not 4):
-the result lists the lost one (CommandResult.unsettled) so risk keeps its fill as riskd's.
+the sim's slow success; enforcement killed while it was out; another reduce's on the same
+contract) is not sent again at once when the next round still reads the position above the
+target: it reads again every second for about one more broker timeout (services/enforcement/
+lostcuts.py; no thread held: each wait is a settle), and cuts only what is still above the
+target then (trial23b finding 1: a second cut sent at once, 4 -> 2, met the first carried
+out 5 s later, 2 -> 0). A cut sent again all the same may still meet the lost one carried out
+late (5 -> 3, not 4): the result lists the lost one (CommandResult.unsettled) so risk keeps
+its fill as riskd's, and says it cut that many more than the limit needed.
 A cut whose answer never came, then found at or below the target (or flat), says which order cut
 it, as a close does (_cut_by, services/enforcement/closedby.py): "went from 5 contracts to 3: cut
 by the trader's sell of 2 at ... while this close got no answer within 10s (timed out)".
@@ -41,7 +44,7 @@ from typing import Generator, Iterator, Optional
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
-from services.enforcement import closedby
+from services.enforcement import closedby, lostcuts
 from shared.outcomewords import contracts, from_to
 from shared.projectx.models import OrderSide
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
@@ -50,8 +53,6 @@ from services.enforcement.planning import (closing_side, plan_reduce, plan_resiz
 NAME = "reduce_position"
 PRIORITY = 0
 PASSES = 3
-GRACE_STEP = 0.25        # s between reads while a lost partial close may still be carried out
-GRACE_READS = 4
 
 
 def _check(ctx: ActionContext) -> tuple[str, int]:
@@ -72,7 +73,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
             return f"{cid} on account {ctx.account} was already flat"
         target = reduce_target(pos.size, cut, ctx.command.target)
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
-    pos = yield from _lost_cut_landing(ctx, cid, pos, target)
+    pos = yield from _lost_cut_landing(ctx, cid, pos, target, journaled)
     steps = plan_reduce(pos, target)
     gone = ""
     if steps:
@@ -163,15 +164,22 @@ def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:
     return "was already flat (the reduce's call found no position)"
 
 
-def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int) -> Generator:
-    """The position as read once a partial close of an earlier round whose answer was lost
-    (progress `lost`, ActionContext._lost_close) had a moment to land: while it is above the
-    target, read again every GRACE_STEP s, at most GRACE_READS times."""
-    lost_cut = any(c[0] == cid and c[1] for c in ctx.progress.get("lost") or [])
-    for _ in range(GRACE_READS if lost_cut else 0):
-        if pos is None or abs(pos.size) <= target:
+def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int,
+                      journaled: bool) -> Generator:
+    """The position as read once every partial close whose answer was lost (this command's
+    earlier rounds', progress `lost`, ActionContext._lost_close; a killed process's; another
+    command's on the contract, ctx.lost_closes) may no longer land: while it is above the
+    target, read again every GRACE_STEP s until lostcuts.grace_end (one more broker timeout).
+    A cut seen carried out (at or below the target) is never sent again."""
+    timeout = ctx.timed_out_s or getattr(ctx.client, "timeout", None)
+    rows = list(ctx.progress.get("lost") or []) + lostcuts.rows(
+        ctx.lost_closes(ctx.clock.now_ns() - lostcuts.horizon_ns(timeout)))
+    end = lostcuts.grace_end(rows, cid, timeout, restarted_sent=journaled)
+    while pos is not None and abs(pos.size) > target:
+        left = (end - ctx.clock.now_ns()) / lostcuts.NS
+        if left <= 0:
             break
-        yield GRACE_STEP
+        yield min(lostcuts.GRACE_STEP, left)
         pos = ctx.position(cid)
     return pos
 
