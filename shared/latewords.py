@@ -105,6 +105,47 @@ def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
             f"says so; after that, as the trader's own")
 
 
+# the words of a reduce's cut carried out after riskd's next cut (reduce_sentence): what LAST
+# ACTIONS and the phone's title key on
+OVERCUT = "more than the limit needed"
+
+
+def overcut_title(account: str) -> str:
+    """The phone's title when riskd's lost cut landed after its next one: '⚠️ riskd's late
+    reduce cut more than the limit needed on Demo 1 (id 1001)'."""
+    return f"⚠️ riskd's late reduce cut {OVERCUT} on {account}"
+
+
+def is_overcut(reason: str) -> bool:
+    """Is this late-close note a reduce's cut that landed after riskd's next cut?"""
+    return "cut of riskd's was carried out late" in (reason or "") and OVERCUT in reason
+
+
+def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
+                    after: int, cancelled: tuple[str, ...] = ()) -> str:
+    """risk's note when a reduce's partial close whose answer was lost is carried out by the
+    broker after riskd's next cut of that reduce had brought the position to its target
+    (trial23b finding 1): "2 of your MNQ +4 closed at 11:12:27: riskd's earlier reduce of MNQ
+    (its cut of 2, timed out at 11:12:03): that cut of riskd's was carried out late by the
+    broker, after riskd's next cut had already brought MNQ down to the limit, so riskd cut 2
+    more than the limit needed; your MNQ is +2 now; not counted as your trade". Not "or your
+    own close": the broker makes one order of exactly that cut's size when it carries it out
+    (docs/rules.md "Whose trade it is"), and it is riskd's own doing either way; riskd does not
+    send it again or buy the contracts back."""
+    n = abs(closed)
+    what = (f"{n} of your {symbol} {signed(before)} closed" if before and n < abs(before)
+            else f"Your {symbol} {signed(before or closed)} closed")
+    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
+    if cancelled:
+        them = "them" if len(cancelled) > 1 else "it"
+        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
+                f"would open a new position)")
+    return (f"{what} at {filled_at}: riskd's earlier reduce of {symbol} (its cut of {n}, "
+            f"{why}): that cut of riskd's was carried out late by the broker, after riskd's "
+            f"next cut had already brought {symbol} down to the limit, so riskd cut {n} "
+            f"{OVERCUT}{now}; not counted as your trade")
+
+
 def cancels(orders: list[str]) -> str:
     """'your sell stop MNQ 1 @ 20900.00 (order 9000023)': the orders riskd's late close cancels
     (orders: each 'sell stop MNQ 1 @ 20900.00 (order 9000023)'), one line of words."""
@@ -151,5 +192,5 @@ def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:
             f"working)")
 
 
-__all__ = ["LATE_CLOSE", "LATE_NS", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
+__all__ = ["OVERCUT", "overcut_title", "is_overcut", "reduce_sentence", "LATE_CLOSE", "LATE_NS", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
            "cancel_reason"]

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared import accountguard, afterclosewords, historywords, outcomewords
+from shared import accountguard, afterclosewords, historywords, latewords, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
@@ -390,7 +390,8 @@ def _late_close(state: WatchState, msg: RuleWarning, live: bool = True) -> bool:
         return False
     state.actions[msg.id] = ActionRow(
         decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id,
-        rule=quietrows.LATE, by=quietrows.LATE, action="close_position",
+        rule=quietrows.LATE, by=quietrows.LATE,
+        action="reduce_position" if latewords.is_overcut(msg.reason) else "close_position",
         status=quietrows.LATE, live=live, detail=msg.reason,
         symbol=quietrows.late_symbol(msg.reason))
     _trim(state)

@@ -65,7 +65,7 @@ def lock_outcome(status: str, until_ns: Optional[int], kind: str, clears_on: str
     return f"locked {words}" if status == LOCKED else f"extended: {words}"
 
 
-_LATE_SYMBOL = re.compile(r"riskd's earlier close of (\S+) \(")
+_LATE_SYMBOL = re.compile(r"riskd's earlier (?:close|reduce) of (\S+) \(")
 
 
 def late_symbol(reason: str) -> str:

@@ -45,6 +45,7 @@ from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp
                                                answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
 from services.enforcement import closedby, lostcuts
+from shared import latewords
 from shared.outcomewords import contracts, from_to
 from shared.projectx.models import OrderSide
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
@@ -108,7 +109,26 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
-    return f"{reduced(ctx, cid, size)}{orders}"
+    return f"{reduced(ctx, cid, size)}{_landed_after(ctx, cid, target, size)}{orders}"
+
+
+def _landed_after(ctx: ActionContext, cid: str, target: int, size: int) -> str:
+    """A cut of this command's whose answer was lost, carried out by the broker after this
+    round's cut (the read after it is below the target by exactly that cut): said as what it
+    is, riskd's own over-cut, and no longer unsettled (it was seen carried out: a sell of the
+    trader's later is the trader's). '' otherwise (trial23b finding 1, the late fill before
+    the second call's answer)."""
+    rows = [c for c in ctx.progress.get("unsettled") or [] if c[0] == cid and c[1]]
+    if size >= target or not rows:
+        return ""
+    row = next((c for c in rows if target - size == min(int(c[1]), target)), None)
+    if row is None:
+        return ""
+    ctx.save_progress(unsettled=[c for c in ctx.progress.get("unsettled") or [] if c != row])
+    how = list(row) + [0, ""]
+    why = latewords.why_words(how[3] or "", int(how[2] or 0), ctx.zone)
+    return (f": riskd's earlier cut of {row[1]} ({why}) was carried out by the broker after "
+            f"this one, so riskd cut {target - size} {latewords.OVERCUT}")
 
 
 def order_changes(done: list[str]) -> str:

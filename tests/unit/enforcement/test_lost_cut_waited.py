@@ -72,12 +72,15 @@ class SlowBroker(FakeBroker):
             self._enter(PARTIAL, (contract_id, size))
             sent = self.clock.now_ns()
             self.cuts.append((sent, size, self.positions[MNQ]))
-            self.held.append((0 if self.delay is None else sent + int(self.delay * S), size))
+            due = sent + int(self.delay * S) if isinstance(self.delay, float) else 0
+            self.held.append((due, size))
             self.clock.advance(self.timeout)
             self.play(self.clock.now_ns())
             raise BrokerUnavailable(PARTIAL, 1, "timed out")
         self.cuts.append((self.clock.now_ns(), size, self.positions[MNQ]))
         super().partial_close_contract(account_id, contract_id, size)
+        if self.delay == "after the next":        # lands right after riskd's next cut
+            self.release()
 
     def release(self) -> None:
         """The broker carries out what it still holds (after the command ended)."""
@@ -245,3 +248,20 @@ def test_the_wait_is_one_more_broker_timeout(journal, clock):
     sent = broker.cuts[1][0]
     assert 8 * S <= sent - broker.t0 <= 9 * S, (sent - broker.t0) / S
     assert [(c.size, c.how) for c in out.result.unsettled] == [(2, TIMED_OUT)]
+
+
+def test_a_cut_landing_between_the_next_cut_and_its_read_is_said_as_riskds_overcut(journal,
+                                                                                   clock):
+    """The broker held round 1's cut past the wait and carried it out just after round 2's
+    (before riskd's read after it): the read shows 0, below the target by exactly that cut.
+    The result says riskd cut 2 more than the limit needed, and does not list the cut as
+    unsettled (seen carried out: a sell of the trader's later is the trader's)."""
+    broker = SlowBroker(clock, 4, "after the next")
+    entry, _ = journal.receive(reduce(), clock.now_ns())
+    out = executor(journal, clock).run(Job(entry, str(A)), broker)
+    assert out.result.status == DONE and broker.positions[MNQ] == 0, out.result
+    assert out.result.unsettled == [], out.result
+    assert out.result.detail.startswith("closed MNQ on account 7 (4 contracts): riskd's "
+                                        "earlier cut of 2 (timed out at "), out.result.detail
+    assert "was carried out by the broker after this one, so riskd cut 2 more than the " \
+           "limit needed" in out.result.detail, out.result.detail
