@@ -227,16 +227,37 @@ def reduced(ctx: ActionContext, cid: str, size: int) -> str:
     closed = int(ctx.progress.get("closed") or 0)
     extra = closed - (ctx.command.size or 0)
     if extra > 0:
-        more = f"{extra} more than asked (bought while the cut was on its way)"
+        more = _more_than_asked(ctx, extra, observed, size == 0)
         if size == 0:
             return (f"closed {cid} on account {ctx.account} ({plural(closed, 'contract')}: "
-                    f"{extra} more than asked, bought while the cut was on its way)")
+                    f"{more})")
         return (f"reduced {cid} on account {ctx.account} {from_to(None, size)}: closed "
                 f"{closed}, {more}")
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}"
     return f"reduced {cid} on account {ctx.account} {from_to(observed, size)}"
+
+
+def _more_than_asked(ctx: ActionContext, extra: int, observed, flat: bool) -> str:
+    """Why this reduce closed `extra` contracts more than its size: bought while the cut was
+    on its way (its first read above what risk knew held when it decided, Command.held), or
+    the share of riskd's earlier reduce on the contract that risk left out of its size ("2 of
+    them already being cut by riskd's reduce") and that this cut took, that reduce's own cut
+    having got no answer. Trial23b finding 5: an admin's tightening while a reduce was on its
+    way read "closed 3, 2 more than asked (bought while the cut was on its way)" when nobody
+    had bought anything. Commands from before Command.held was set for a reduce: 'bought'."""
+    held = abs(ctx.command.held)
+    bought = extra if not held or not isinstance(observed, int) \
+        else max(0, min(extra, observed - held))
+    said = []
+    if extra - bought:
+        said.append(f"{extra - bought} more than asked: the share of riskd's earlier reduce "
+                    f"of it, which this cut took (that reduce's cut got no answer)")
+    if bought:
+        said.append(f"{bought} more than asked, bought while the cut was on its way" if flat
+                    else f"{bought} more than asked (bought while the cut was on its way)")
+    return "; ".join(said)
 
 
 def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,
