@@ -187,6 +187,9 @@ class ActionContext:
         # unknown, that the broker may still carry out (the journal's; closedby.py)
         self.lost_closes = lost_closes or (lambda _since: [])
         self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
+        # closedby.words found the position cut by orders none of which can be this command's
+        # lost call (another command's, the trader's): that call is still to come
+        self.cut_by_others = False
 
     @property
     def account_id(self) -> int:

@@ -56,7 +56,7 @@ class SlowBroker(FakeBroker):
         for due, kind, n in sorted(events):
             if kind == "cut":
                 self.held.remove((due, n))
-                self.positions[MNQ] = max(0, self.positions[MNQ] - n)
+                self._land(n)
                 self.landed_ns = due
             else:
                 self.buys.remove((due, n))
@@ -82,11 +82,16 @@ class SlowBroker(FakeBroker):
         if self.delay == "after the next":        # lands right after riskd's next cut
             self.release()
 
+    def _land(self, n: int) -> None:
+        """A held cut carried out: a market sell of its size (the order the broker makes)."""
+        self._made(MNQ, 1, n)
+        self.positions[MNQ] = max(0, self.positions[MNQ] - n)
+
     def release(self) -> None:
         """The broker carries out what it still holds (after the command ended)."""
         for due, n in list(self.held):
             self.held.remove((due, n))
-            self.positions[MNQ] = max(0, self.positions[MNQ] - n)
+            self._land(n)
             self.landed_ns = self.clock.now_ns()
 
 
@@ -224,6 +229,14 @@ def test_another_reduce_of_the_contract_waits_for_the_lost_cut(journal, clock, d
     if delay is not None and delay <= 2 * TIMEOUT:
         assert [c[1] for c in later] == [1] and broker.positions[MNQ] == 1, broker.cuts
     assert out.kind == "settle", out              # the first still waits for its cut
+    first_out = ex.run(out.again, broker)         # it resumes once the second is done
+    assert first_out.result.status == DONE, first_out.result
+    held_still = bool(broker.held)
+    # its cut still held at the broker (the second cut 4 -> 1 by itself): listed, so risk
+    # keeps its late fill as riskd's over-cut; landed already: not listed
+    assert [(c.contract_id, c.size) for c in first_out.result.unsettled] == \
+        ([(MNQ, 2)] if held_still else []), (first_out.result, broker.held)
+    assert "riskd's reduce (max_contracts) at " in first_out.result.detail, first_out.result
 
 
 def test_a_cut_answered_http_500_is_read_again_for_a_second(journal, clock):
