@@ -4,7 +4,8 @@ brought the position to the limit, cut contracts the rule allowed: riskd says so
 riskd cannot tell which" when riskd had cut 2 more than max_contracts needed, on history,
 LAST ACTIONS and the phone). Every order of the events: the second cut's Trade, its Position
 and the command's result in any order, then the late cut's Order, Trade and Position in any
-order. docs/rules.md "A reduce whose answer was lost"."""
+order; and a restart of risk between the result and the late cut. docs/rules.md "A reduce
+whose answer was lost"."""
 from __future__ import annotations
 
 import itertools
@@ -12,6 +13,7 @@ import itertools
 import pytest
 
 from cli.watch import quietrows
+from services.risk.store import Store
 from services.notify.templates import warning_alert
 from shared import latewords
 from shared.latewords import LATE_CLOSE, TIMED_OUT
@@ -35,7 +37,7 @@ def second_cut(desk: Desk, cmd, sent: int):
         desk.long(2, MNQ, 21000)
 
     def result():
-        desk.engine.on_result(CommandResult(
+        desk.result_out = desk.engine.on_result(CommandResult(
             command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
             rule=cmd.rule, detail="reduced MNQ on account 1001 from 4 contracts to 2",
             attempts=2, orders_known=True,
@@ -64,8 +66,9 @@ ORDERS = [(a, b) for a in itertools.permutations(["T2", "P2", "R"])
           for b in itertools.permutations(["O3", "T3", "P3"])]
 
 
-@pytest.mark.parametrize("first,late", ORDERS)
-def test_a_cut_landing_after_the_next_one_is_said_as_riskds_overcut(first, late):
+def reduced_again(first) -> Desk:
+    """The trader's buy of 4 against max_contracts 2; riskd's reduce: round 1's cut of 2 gets
+    no answer within 10 s, round 2's cut (4 -> 2) and the result come in the order `first`."""
     desk = Desk(max_contracts={"limit": 2}, trade_frequency_limit=FREQ)
     desk.trade(contract=MNQ, side=SIDE_BUY, size=4, order_id=100)
     desk.long(4, MNQ, 21000)
@@ -76,12 +79,44 @@ def test_a_cut_landing_after_the_next_one_is_said_as_riskds_overcut(first, late)
     events = second_cut(desk, cmd, sent)
     for name in first:
         events[name]()
+    return desk
+
+
+def carried_out_late(desk: Desk, late) -> list:
     desk.wait(24)                                  # the broker carries round 1 out, late
     fills: list = []
     events = late_cut(desk, fills)
     for name in late:
         events[name]()
     desk.wait(1)
+    return fills
+
+
+@pytest.mark.parametrize("first,late", ORDERS)
+def test_a_cut_landing_after_the_next_one_is_said_as_riskds_overcut(first, late):
+    desk = reduced_again(first)
+    fills = carried_out_late(desk, late)
+    said_overcut(desk, fills)
+
+
+@pytest.mark.parametrize("late", list(itertools.permutations(["O3", "T3", "P3"])))
+def test_after_a_restart_of_risk_the_late_cut_is_still_said_as_riskds_overcut(tmp_path, late):
+    desk = reduced_again(["T2", "P2", "R"])
+    store, _ = Store.open(str(tmp_path))
+    for out in desk.history + [desk.result_out]:
+        store.commit(out, desk.engine)
+    store.close()
+    later = Desk(start=desk.now, max_contracts={"limit": 2}, trade_frequency_limit=FREQ)
+    later._trade_ids = itertools.count(100)        # the broker's next trades
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    later.long(2, MNQ, 21000)                      # the broker's positions at the start
+    fills = carried_out_late(later, late)
+    said_overcut(later, fills)                     # the trader's buy, kept across it
+    store.close()
+
+
+def said_overcut(desk: Desk, fills: list) -> None:
     assert fills and all(f.by_riskd for f in fills), fills     # never the trader's trade
     assert desk.account.trades_today == 1, desk.account.trades_today   # the trader's buy only
     [note] = [w for w in desk.warnings() if w.rule == LATE_CLOSE]
