@@ -133,13 +133,7 @@ def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: 
     (docs/rules.md "Whose trade it is"), and it is riskd's own doing either way; riskd does not
     send it again or buy the contracts back."""
     n = abs(closed)
-    what = (f"{n} of your {symbol} {signed(before)} closed" if before and n < abs(before)
-            else f"Your {symbol} {signed(before or closed)} closed")
-    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
-    if cancelled:
-        them = "them" if len(cancelled) > 1 else "it"
-        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
-                f"would open a new position)")
+    what, now = _closed_and_now(symbol, closed, before, after, cancelled)
     return (f"{what} at {filled_at}: riskd's earlier reduce of {symbol} (its cut of {n}, "
             f"{why}): that cut of riskd's was carried out late by the broker, after riskd's "
             f"next cut had already brought {symbol} down to the limit, so riskd cut {n} "
@@ -150,6 +144,23 @@ def cancels(orders: list[str]) -> str:
     """'your sell stop MNQ 1 @ 20900.00 (order 9000023)': the orders riskd's late close cancels
     (orders: each 'sell stop MNQ 1 @ 20900.00 (order 9000023)'), one line of words."""
     return "your " + ", ".join(orders)
+
+
+def _closed_and_now(symbol: str, closed: int, before: int, after: int,
+                    cancelled: tuple[str, ...]) -> tuple[str, str]:
+    """A late close's two ends of its sentence: what it closed ('1 of your MNQ +4 closed',
+    'Your MNQ +1 closed') and what is held now, with the orders riskd cancels with it
+    ('; your MNQ is +3 now', '; MNQ is flat now; riskd cancels ...')."""
+    if before and abs(closed) < abs(before):
+        what = f"{abs(closed)} of your {symbol} {signed(before)} closed"
+    else:
+        what = f"Your {symbol} {signed(before or closed)} closed"
+    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
+    if cancelled:
+        them = "them" if len(cancelled) > 1 else "it"
+        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
+                f"would open a new position)")
+    return what, now
 
 
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
@@ -165,15 +176,7 @@ def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
     9000023) with it (left working, it would open a new position)" -- decided, its Done
     follows, never said done before it is (trial20a section 1: "MNQ is flat now" while the
     trader's stop stayed working and later opened a short nothing guarded)."""
-    if before and abs(closed) < abs(before):
-        what = f"{abs(closed)} of your {symbol} {signed(before)} closed"
-    else:
-        what = f"Your {symbol} {signed(before or closed)} closed"
-    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
-    if cancelled:
-        them = "them" if len(cancelled) > 1 else "it"
-        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
-                f"would open a new position)")
+    what, now = _closed_and_now(symbol, closed, before, after, cancelled)
     return (f"{what} at {filled_at}: riskd's earlier close of {symbol} ({why}) carried out "
             f"late, or your own close; {CANNOT_TELL} and takes it as its own{now}; not counted "
             f"as your trade")
