@@ -150,3 +150,52 @@ def test_the_phone_title_of_an_overcut():
                       "late by the broker, after riskd's next cut had already brought MNQ "
                       "down to the limit, so riskd cut 2 more than the limit needed; your MNQ "
                       "is +2 now; not counted as your trade")
+
+
+def both_cuts_before_the_result(desk: Desk, cmd, sent: int, fills: list):
+    """Round 1's cut carried out just after round 2's, before enforcement's read after it: the
+    result names both orders (the lost one's found in its window, not answered) and lists
+    nothing as unsettled; its Done says riskd cut 2 more than the limit needed."""
+    def result():
+        desk.engine.on_result(CommandResult(
+            command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+            rule=cmd.rule, detail="closed MNQ on account 1001 (4 contracts): riskd's earlier "
+            "cut of 2 (timed out at ...) was carried out by the broker after this one, so "
+            "riskd cut 2 more than the limit needed", attempts=2, orders_known=True,
+            close_orders=[CloseOrder(order_id=200, contract_id=MNQ, side=SIDE_SELL, size=2,
+                                     answered=True),
+                          CloseOrder(order_id=400, contract_id=MNQ, side=SIDE_SELL, size=2)]),
+            desk.now)
+
+    def trade(order_id, price):
+        return lambda: fills.extend(desk.trade("-2", contract=MNQ, side=SIDE_SELL, size=2,
+                                               price=price, order_id=order_id).fills)
+    return {"T2": trade(200, "20999"), "P2": lambda: desk.long(2, MNQ, 21000),
+            "T3": trade(400, "20998"), "P3": lambda: desk.flat(MNQ),
+            "O3": lambda: desk.order(400, MNQ, SIDE_SELL, 2, ORDER_MARKET,
+                                     status=STATUS_FILLED),
+            "R": result}
+
+
+BEFORE = [o for o in itertools.permutations(["T2", "P2", "T3", "P3", "O3", "R"])
+          if o.index("T2") < o.index("T3") and o.index("P2") < o.index("P3")]
+
+
+@pytest.mark.parametrize("order", BEFORE)
+def test_a_cut_landing_before_the_result_is_the_commands_own(order):
+    """Both cuts are the reduce's own fills (its result names both orders), in any order of
+    their events and the result: never the trader's trade, and no late close said (its Done
+    says the over-cut)."""
+    desk = Desk(max_contracts={"limit": 2}, trade_frequency_limit=FREQ)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=4, order_id=100)
+    desk.long(4, MNQ, 21000)
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(10)
+    fills: list = []
+    events = both_cuts_before_the_result(desk, cmd, sent, fills)
+    for name in order:
+        events[name]()
+    desk.wait(1)
+    assert desk.account.trades_today == 1, (order, desk.account.trades_today)
+    assert [w for w in desk.warnings() if w.rule == LATE_CLOSE] == []
