@@ -41,8 +41,8 @@ from __future__ import annotations
 
 from typing import Generator, Iterator, Optional
 
-from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
-                                               answered, unsure)
+from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, HandOver,
+                                               Retry, answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
 from services.enforcement import closedby, lostcuts
 from shared import latewords
@@ -217,6 +217,10 @@ def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int,
         left = (end - ctx.clock.now_ns()) / lostcuts.NS
         if left <= 0:
             break
+        if any(q.action != NAME for q in ctx.queued_behind()):
+            # a close or a flatten of the contract waits behind this wait: it does not
+            # wait for the lost cut (a whole close is harmless to repeat), so it runs first
+            raise HandOver(f"{cid}: a close waits behind the wait for a lost cut")
         yield min(lostcuts.GRACE_STEP, left)
         pos = ctx.position(cid)
     return pos

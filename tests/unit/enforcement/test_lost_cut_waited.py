@@ -278,3 +278,35 @@ def test_a_cut_landing_between_the_next_cut_and_its_read_is_said_as_riskds_overc
                                         "earlier cut of 2 (timed out at "), out.result.detail
     assert "was carried out by the broker after this one, so riskd cut 2 more than the " \
            "limit needed" in out.result.detail, out.result.detail
+
+
+@pytest.mark.parametrize("behind,hands", [("close_position", True), ("flatten", True),
+                                          ("reduce_position", False)])
+def test_a_close_queued_behind_the_wait_runs_first(journal, clock, behind, hands):
+    """The wait is not a wait of the lane: a close or a flatten queued behind it (a lockout's,
+    which does not wait for a lost cut: a whole close is harmless to repeat) gets the slot at
+    once; the reduce resumes after it, re-reading, its round not counted and never taken for
+    a command left by a restart. Another reduce waits (it would wait for the same cut)."""
+    broker = SlowBroker(clock, 4, None)
+    other = Command(id="d9.1", decision_id="d9", account_id=A, action=behind,
+                    rule="daily_realized_loss", contract_id=MNQ if behind != "flatten" else None,
+                    size=1 if behind == "reduce_position" else None,
+                    target=1 if behind == "reduce_position" else None)
+    queue = [other]
+    ex = Executor(lambda _b: None, journal, clock, Settings(settle=0),
+                  sleep=lambda s: clock.advance(s), queued=lambda c: list(queue))
+    entry, _ = journal.receive(reduce(), clock.now_ns())
+    out = ex.run(Job(entry, str(A)), broker)
+    if not hands:
+        assert out.kind == "final" and out.result.status == DONE, out
+        return
+    assert out.kind == "handover", out
+    assert (clock.now_ns() - broker.t0) / S < TIMEOUT + 1       # at the wait's first step
+    assert [c[1] for c in broker.cuts] == [2]
+    queue.clear()
+    broker.release()                  # the lost cut lands while the close runs: 4 -> 2
+    again = ex.run(out.again, broker)
+    assert again.result.status == DONE and broker.positions[MNQ] == 2, again.result
+    assert [c[1] for c in broker.cuts] == [2], broker.cuts
+    assert again.result.attempts == 2, again.result       # round 1, and the one resumed
+    assert "restarted" not in again.result.detail, again.result.detail
