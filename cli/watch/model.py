@@ -1262,7 +1262,7 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine
                           note=a.detail)
     if a.status == quietrows.LATE:
         return ActionLine(time=time, rule=quietrows.LATE_WHO, action=a.action, status=a.status,
-                          outcome=quietrows.LATE_DONE, latency="-", colour="amber",
+                          outcome=quietrows.late_outcome(a.detail), latency="-", colour="amber",
                           contract=_contract(a))
     return None
 
