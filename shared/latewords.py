@@ -86,7 +86,7 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
+def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int, cut: int = 0) -> str:
     """What a close's result adds when enforcement was killed while its call was out and the
     restarted enforcement resumed it and closed again (enforcement's executor: its result
     lists that call as unsettled): "resumed after enforcement restarted: the close sent at
@@ -99,10 +99,14 @@ def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
     that it may still come (round 22, words22's leftover: "may still be carried out" read as
     true forever)."""
     when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
-    return (f"resumed after enforcement restarted: the close sent{when}, before the restart, "
-            f"got no answer and may still be carried out by the broker: until "
-            f"{clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes a close of the whole position as that one, and "
-            f"says so; after that, as the trader's own")
+    # a reduce's cut (cut: its contracts) is taken by its size (docs/rules.md "Whose trade it
+    # is"): never "a close of the whole position" for it (trial23b's hand run)
+    what = f"a market order of exactly its {cut} contracts" if cut \
+        else "a close of the whole position"
+    return (f"resumed after enforcement restarted: the {'cut' if cut else 'close'} sent{when}, "
+            f"before the restart, got no answer and may still be carried out by the broker: "
+            f"until {clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes "
+            f"{what} as that one, and says so; after that, as the trader's own")
 
 
 # the words of a reduce's cut carried out after riskd's next cut (reduce_sentence): what LAST

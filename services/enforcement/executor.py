@@ -514,7 +514,8 @@ def _resumed_words(ctx: ActionContext) -> str:
     sent = [c for c in ctx.progress.get("unsettled") or [] if len(c) > 3 and c[3] == RESTARTED]
     if not sent:
         return ""
-    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone, ctx.clock.now_ns())
+    cut = int(sent[0][1] or 0) if ctx.command.action == "reduce_position" else 0
+    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone, ctx.clock.now_ns(), cut)
 
 
 def _stepwise(result) -> Generator[float, None, str]:

@@ -192,6 +192,10 @@ def test_a_cut_the_killed_process_sent_is_waited_for(tmp_path, clock, delay, buy
         assert not overcut, broker.cuts
     if overcut:
         assert out.result.unsettled[0].how == RESTARTED, out.result
+        # its words: a cut, taken by its size (never "a close of the whole position")
+        assert "resumed after enforcement restarted: the cut sent at " in out.result.detail
+        assert "(2 minutes after this result) riskd takes a market order of exactly its 2 " \
+               "contracts as that one, and says so" in out.result.detail, out.result.detail
     journal.close()
 
 
