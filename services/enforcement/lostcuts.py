@@ -14,7 +14,9 @@ out for one timeout; the broker gets as long again), two after the ended process
 began for a cut a killed enforcement may have sent (it would have given up one timeout after
 sending), and SHORT_GRACE_S for a cut the broker answered with a 5xx (it answered: what it
 did is on the next read). A position found at or below the target meanwhile is not cut
-again. The trade-off: contracts over the limit stay open up to that long (docs/rules.md
+again. The wait does not hold the lane against a close or a flatten queued behind it (a whole
+close is harmless to repeat): the reduce hands it over (actions/base.py HandOver) and reads
+again after it. The trade-off: contracts over the limit stay open up to that long (docs/rules.md
 "A reduce whose answer was lost"); a cut that lands later still is said as riskd's late
 reduce, and how many it cut beyond the limit (shared/latewords.py).
 """
