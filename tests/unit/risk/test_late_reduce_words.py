@@ -66,9 +66,9 @@ ORDERS = [(a, b) for a in itertools.permutations(["T2", "P2", "R"])
           for b in itertools.permutations(["O3", "T3", "P3"])]
 
 
-def reduced_again(first) -> Desk:
-    """The trader's buy of 4 against max_contracts 2; riskd's reduce: round 1's cut of 2 gets
-    no answer within 10 s, round 2's cut (4 -> 2) and the result come in the order `first`."""
+def breached():
+    """The trader's buy of 4 against max_contracts 2, riskd's reduce, and round 1's cut that
+    gets no answer within 10 s: (the desk, the command, when the cut was sent)."""
     desk = Desk(max_contracts={"limit": 2}, trade_frequency_limit=FREQ)
     desk.trade(contract=MNQ, side=SIDE_BUY, size=4, order_id=100)
     desk.long(4, MNQ, 21000)
@@ -76,6 +76,13 @@ def reduced_again(first) -> Desk:
     assert cmd.action == "reduce_position"
     sent = desk.now
     desk.wait(10)                                  # round 1's cut: no answer within 10 s
+    return desk, cmd, sent
+
+
+def reduced_again(first) -> Desk:
+    """The trader's buy of 4 against max_contracts 2; riskd's reduce: round 1's cut of 2 gets
+    no answer within 10 s, round 2's cut (4 -> 2) and the result come in the order `first`."""
+    desk, cmd, sent = breached()
     events = second_cut(desk, cmd, sent)
     for name in first:
         events[name]()
@@ -186,12 +193,7 @@ def test_a_cut_landing_before_the_result_is_the_commands_own(order):
     """Both cuts are the reduce's own fills (its result names both orders), in any order of
     their events and the result: never the trader's trade, and no late close said (its Done
     says the over-cut)."""
-    desk = Desk(max_contracts={"limit": 2}, trade_frequency_limit=FREQ)
-    desk.trade(contract=MNQ, side=SIDE_BUY, size=4, order_id=100)
-    desk.long(4, MNQ, 21000)
-    [cmd] = desk.commands()
-    sent = desk.now
-    desk.wait(10)
+    desk, cmd, sent = breached()
     fills: list = []
     events = both_cuts_before_the_result(desk, cmd, sent, fills)
     for name in order:
