@@ -86,7 +86,7 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
+def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int, cut: int = 0) -> str:
     """What a close's result adds when enforcement was killed while its call was out and the
     restarted enforcement resumed it and closed again (enforcement's executor: its result
     lists that call as unsettled): "resumed after enforcement restarted: the close sent at
@@ -99,16 +99,72 @@ def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int) -> str:
     that it may still come (round 22, words22's leftover: "may still be carried out" read as
     true forever)."""
     when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
-    return (f"resumed after enforcement restarted: the close sent{when}, before the restart, "
-            f"got no answer and may still be carried out by the broker: until "
-            f"{clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes a close of the whole position as that one, and "
-            f"says so; after that, as the trader's own")
+    # a reduce's cut (cut: its contracts) is taken by its size (docs/rules.md "Whose trade it
+    # is"): never "a close of the whole position" for it (trial23b's hand run)
+    what = f"a market order of exactly its {cut} contracts" if cut \
+        else "a close of the whole position"
+    return (f"resumed after enforcement restarted: the {'cut' if cut else 'close'} sent{when}, "
+            f"before the restart, got no answer and may still be carried out by the broker: "
+            f"until {clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes "
+            f"{what} as that one, and says so; after that, as the trader's own")
+
+
+# the words of a reduce's cut carried out after riskd's next cut (reduce_sentence): what LAST
+# ACTIONS and the phone's title key on
+OVERCUT = "more than the limit needed"
+
+
+def overcut_title(account: str) -> str:
+    """The phone's title when riskd's lost cut landed after its next one: '⚠️ riskd's late
+    reduce cut more than the limit needed on Demo 1 (id 1001)'."""
+    return f"⚠️ riskd's late reduce cut {OVERCUT} on {account}"
+
+
+def is_overcut(reason: str) -> bool:
+    """Is this late-close note a reduce's cut that landed after riskd's next cut?"""
+    return "cut of riskd's was carried out late" in (reason or "") and OVERCUT in reason
+
+
+def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
+                    after: int, cancelled: tuple[str, ...] = ()) -> str:
+    """risk's note when a reduce's partial close whose answer was lost is carried out by the
+    broker after riskd's next cut of that reduce had brought the position to its target
+    (trial23b finding 1): "2 of your MNQ +4 closed at 11:12:27: riskd's earlier reduce of MNQ
+    (its cut of 2, timed out at 11:12:03): that cut of riskd's was carried out late by the
+    broker, after riskd's next cut had already brought MNQ down to the limit, so riskd cut 2
+    more than the limit needed; your MNQ is +2 now; not counted as your trade". Not "or your
+    own close": the broker makes one order of exactly that cut's size when it carries it out
+    (docs/rules.md "Whose trade it is"), and it is riskd's own doing either way; riskd does not
+    send it again or buy the contracts back."""
+    n = abs(closed)
+    what, now = _closed_and_now(symbol, closed, before, after, cancelled)
+    return (f"{what} at {filled_at}: riskd's earlier reduce of {symbol} (its cut of {n}, "
+            f"{why}): that cut of riskd's was carried out late by the broker, after riskd's "
+            f"next cut had already brought {symbol} down to the limit, so riskd cut {n} "
+            f"{OVERCUT}{now}; not counted as your trade")
 
 
 def cancels(orders: list[str]) -> str:
     """'your sell stop MNQ 1 @ 20900.00 (order 9000023)': the orders riskd's late close cancels
     (orders: each 'sell stop MNQ 1 @ 20900.00 (order 9000023)'), one line of words."""
     return "your " + ", ".join(orders)
+
+
+def _closed_and_now(symbol: str, closed: int, before: int, after: int,
+                    cancelled: tuple[str, ...]) -> tuple[str, str]:
+    """A late close's two ends of its sentence: what it closed ('1 of your MNQ +4 closed',
+    'Your MNQ +1 closed') and what is held now, with the orders riskd cancels with it
+    ('; your MNQ is +3 now', '; MNQ is flat now; riskd cancels ...')."""
+    if before and abs(closed) < abs(before):
+        what = f"{abs(closed)} of your {symbol} {signed(before)} closed"
+    else:
+        what = f"Your {symbol} {signed(before or closed)} closed"
+    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
+    if cancelled:
+        them = "them" if len(cancelled) > 1 else "it"
+        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
+                f"would open a new position)")
+    return what, now
 
 
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
@@ -124,15 +180,7 @@ def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
     9000023) with it (left working, it would open a new position)" -- decided, its Done
     follows, never said done before it is (trial20a section 1: "MNQ is flat now" while the
     trader's stop stayed working and later opened a short nothing guarded)."""
-    if before and abs(closed) < abs(before):
-        what = f"{abs(closed)} of your {symbol} {signed(before)} closed"
-    else:
-        what = f"Your {symbol} {signed(before or closed)} closed"
-    now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
-    if cancelled:
-        them = "them" if len(cancelled) > 1 else "it"
-        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
-                f"would open a new position)")
+    what, now = _closed_and_now(symbol, closed, before, after, cancelled)
     return (f"{what} at {filled_at}: riskd's earlier close of {symbol} ({why}) carried out "
             f"late, or your own close; {CANNOT_TELL} and takes it as its own{now}; not counted "
             f"as your trade")
@@ -151,5 +199,5 @@ def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:
             f"working)")
 
 
-__all__ = ["LATE_CLOSE", "LATE_NS", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
+__all__ = ["OVERCUT", "overcut_title", "is_overcut", "reduce_sentence", "LATE_CLOSE", "LATE_NS", "WHO", "TAKEN", "TAKEN_ROW", "CANNOT_TELL", "ended", "closed_by", "title", "why_words", "sentence", "clock", "cancels", "resumed",
            "cancel_reason"]

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared import accountguard, afterclosewords, historywords, outcomewords
+from shared import accountguard, afterclosewords, historywords, latewords, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
@@ -399,7 +399,8 @@ def _late_close(state: WatchState, msg: RuleWarning, live: bool = True) -> bool:
         return False
     state.actions[msg.id] = ActionRow(
         decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id,
-        rule=quietrows.LATE, by=quietrows.LATE, action="close_position",
+        rule=quietrows.LATE, by=quietrows.LATE,
+        action="reduce_position" if latewords.is_overcut(msg.reason) else "close_position",
         status=quietrows.LATE, live=live, detail=msg.reason,
         symbol=quietrows.late_symbol(msg.reason))
     _trim(state)
@@ -1300,7 +1301,7 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int,
                           note=a.detail)
     if a.status == quietrows.LATE:
         return ActionLine(time=time, rule=quietrows.LATE_WHO, action=a.action, status=a.status,
-                          outcome=quietrows.LATE_DONE, latency="-", colour="amber",
+                          outcome=quietrows.late_outcome(a.detail), latency="-", colour="amber",
                           contract=_contract(a))
     return None
 

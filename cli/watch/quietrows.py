@@ -67,13 +67,25 @@ def lock_outcome(status: str, until_ns: Optional[int], kind: str, clears_on: str
     return f"locked {words}" if status == LOCKED else f"extended: {words}"
 
 
-_LATE_SYMBOL = re.compile(r"riskd's earlier close of (\S+) \(")
+_LATE_SYMBOL = re.compile(r"riskd's earlier (?:close|reduce) of (\S+) \(")
 
 
 def late_symbol(reason: str) -> str:
     """The contract a late close closed, from risk's note (latewords.sentence): 'MNQ'."""
     m = _LATE_SYMBOL.search(reason or "")
     return m.group(1) if m else ""
+
+
+_OVERCUT = re.compile(r"so riskd cut (\d+) " + re.escape(latewords.OVERCUT))
+
+
+def late_outcome(reason: str) -> str:
+    """The OUTCOME of a late close's row: LATE_DONE ("taken as riskd's"), or for a reduce's
+    cut carried out after riskd's next one (latewords.reduce_sentence) what it did: "riskd's:
+    cut 2 too many" (trial23b finding 1: "taken as riskd's" beside a position the rule had
+    allowed, now gone)."""
+    m = _OVERCUT.search(reason or "")
+    return f"riskd's: cut {m.group(1)} too many" if m else LATE_DONE
 
 
 def is_late_close(rule: str) -> bool:
@@ -91,6 +103,7 @@ def is_opened_after(rule: str) -> bool:
     return rule == afterclosewords.OPENED_AFTER
 
 
-__all__ = ["LOCK", "NO_CALL", "LOCKED", "EXTENDED", "HELD", "LATE", "LATE_DONE", "LATE_WHO", "lock_status",
+__all__ = ["LOCK", "NO_CALL", "LOCKED", "EXTENDED", "HELD", "LATE", "LATE_DONE", "LATE_WHO",
+           "late_outcome", "lock_status",
            "lock_outcome", "late_symbol", "is_late_close", "OPENED", "OPENED_WHO",
            "is_opened_after"]

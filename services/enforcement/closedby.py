@@ -195,6 +195,9 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                 # that is what made the contract flat
                 reversed_by.append((parts, pos))
                 parts, mine_maybe = [], False
+    # the orders show what cut it, and none of them can be this command's own call: that
+    # call, if it was sent, has not been carried out (yet): reduce_position keeps it unsettled
+    ctx.cut_by_others = bool(parts or reversed_by) and not mine_maybe
     how = ", then ".join(f"{' and '.join(p)} reversed the position to {position_words(n)}"
                          for p, n in reversed_by)
     if not parts and found_flat and not how:

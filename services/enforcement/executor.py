@@ -50,7 +50,8 @@ import attrs
 
 from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
-                                               GiveUp, MarketClosed, Retry, SENDING)
+                                               GiveUp, HandOver, MarketClosed, Retry,
+                                               SENDING)
 from services.enforcement import closedby, closeorders
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
@@ -98,6 +99,7 @@ class Carry:
     first_answer_ns: int = 0
     close_calls: tuple = ()       # the close calls made so far (closeorders.CloseCall)
     timed_out_s: Optional[float] = None   # a close timed out after this many s (its words)
+    handed: bool = False          # it handed its lane over (never a command left by a restart)
 
 
 class Running:
@@ -267,7 +269,8 @@ class Executor:
         resumed = job.recheck or job.entry.state in (RUNNING, PENDING_STATE)
         # left running by a process that ended (not a hand-over of this one): its calls may
         # have worked before it ended
-        restarted = job.recheck and job.entry.state == RUNNING and job.carry.rounds == 0
+        restarted = job.recheck and job.entry.state == RUNNING and job.carry.rounds == 0 \
+            and not job.carry.handed
         # a flatten's run journals the contracts it sends closes on (SENDING), from none: a
         # restart reads a row without it as one from before the journal kept it (any contract)
         first = {SENDING: []} if (not restarted and not cmd.contract_id
@@ -293,6 +296,7 @@ class Executor:
                             closers=lambda since: self.journal.closers(cmd.account_id, since),
                             lost_closes=lambda since: self.journal.lost_closes(
                                 cmd.account_id, since, cmd.id))
+        ctx.queued_behind = lambda: self.queued(cmd)
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)
@@ -333,6 +337,11 @@ class Executor:
             try:
                 detail = yield from _stepwise(action.run(ctx))
                 return self._final(job, DONE, detail, ctx, running.calls, round_no - carry.rounds)
+            except HandOver:
+                # a close or a flatten queued behind while this one waits: it runs first;
+                # this round is run again after it (not counted), re-reading the broker
+                return self._hand_over(job, ctx, running.calls, round_no - 1, waited,
+                                       self.clock.monotonic())
             except MarketClosed as exc:
                 detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
                           f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
@@ -414,7 +423,7 @@ class Executor:
         ctx.save_progress(ran=_ran(ctx, rounds, rounds, 0))     # counted: not again (_rounds_ran)
         entry = self.journal.get(cmd.id)
         carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns,
-                      tuple(ctx.close_calls), ctx.timed_out_s)
+                      tuple(ctx.close_calls), ctx.timed_out_s, handed=True)
         log.info("command %s (%s, account %s) hands its lane over to the command waiting in it "
                  "(round %d of %d failed); it re-reads the broker after it", cmd.id, cmd.action,
                  ctx.account, rounds, self.settings.rounds,
@@ -505,7 +514,8 @@ def _resumed_words(ctx: ActionContext) -> str:
     sent = [c for c in ctx.progress.get("unsettled") or [] if len(c) > 3 and c[3] == RESTARTED]
     if not sent:
         return ""
-    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone, ctx.clock.now_ns())
+    cut = int(sent[0][1] or 0) if ctx.command.action == "reduce_position" else 0
+    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone, ctx.clock.now_ns(), cut)
 
 
 def _stepwise(result) -> Generator[float, None, str]:

@@ -390,7 +390,9 @@ def _locked_until(d: Decision, ctx: Context) -> str:
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     account = ctx.called(w.account_id)
     if w.rule == latewords.LATE_CLOSE:  # a fill taken as riskd's late close (shared/latewords.py)
-        return Alert(kind="late_close", severity=WARNING, title=latewords.title(account),
+        title = latewords.overcut_title(account) if latewords.is_overcut(w.reason) \
+            else latewords.title(account)
+        return Alert(kind="late_close", severity=WARNING, title=title,
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)
     if w.rule == afterclosewords.OPENED_AFTER:    # the trader's fill after riskd's close

@@ -831,8 +831,10 @@ class Acting:
         acct = self.accounts.get(d.account_id)
         # what a close finds held beyond this was bought after the decision: its result
         # says so (Command.held; services/enforcement/actions/close_position.py counted)
+        # (a reduce's too: what it closes beyond its size and beyond that growth is another
+        # reduce's share it took over, not a buy: reduce_position.reduced, trial23b finding 5)
         held = acct.furthest(d.contract_id) if acct is not None and d.contract_id \
-            and d.action == CLOSE_POSITION else 0
+            and d.action in (CLOSE_POSITION, REDUCE_POSITION) else 0
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,

@@ -586,7 +586,8 @@ class RiskdExits:
                 continue
             size = call.size or max(1, abs(held_of(call.contract_id)))
             self._add(Exit(call.contract_id, mine[-1].side, size, mine[-1].issued_ns,
-                           command_id, done_ns=now, whole=not call.size,
+                           command_id, done_ns=now, closed=mine[-1].closed,
+                           whole=not call.size,
                            position_id=mine[-1].position_id, late=True,
                            lost_ns=getattr(call, "lost_ns", 0) or 0,
                            how=getattr(call, "how", "") or ""))

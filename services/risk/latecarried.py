@@ -61,7 +61,10 @@ def late_close_note(late, fill: Fill, before: int, after: int, zone: dt.tzinfo,
     reads it (AccountState.exposure); cancelled: the orders riskd cancels with it
     (left_working)."""
     closed = fill.size if fill.side == SIDE_SELL else -fill.size
-    words = latewords.sentence(ticker_of(fill.contract_id),
+    # a reduce's cut (not a whole close) listed by a done result: riskd cut again after it and
+    # reached the target, so all this one took was more than the limit needed (trial23b)
+    say = latewords.reduce_sentence if not late.whole and late.closed else latewords.sentence
+    words = say(ticker_of(fill.contract_id),
                                latewords.why_words(late.how, late.lost_ns, zone),
                                latewords.clock(fill.ts_ns, zone), closed, before, after,
                                tuple(order_named(o) for o in cancelled))

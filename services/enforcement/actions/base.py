@@ -53,6 +53,12 @@ class GiveUp(Exception):
     """A failure retrying cannot fix (bad command, unknown contract)."""
 
 
+class HandOver(Exception):
+    """The action waits (a reduce for its lost cut: services/enforcement/lostcuts.py) while
+    another command of its slot is queued that does not wait: the executor hands the slot
+    over (its round is not counted) and the action resumes after it, re-reading the broker."""
+
+
 LOST = " (its answer was lost)"
 AFTER_RESTART = " (flat when enforcement resumed it after a restart)"
 # progress key: the contracts a flatten (a command of no one contract) has sent a close on,
@@ -187,6 +193,11 @@ class ActionContext:
         # unknown, that the broker may still carry out (the journal's; closedby.py)
         self.lost_closes = lost_closes or (lambda _since: [])
         self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
+        # closedby.words found the position cut by orders none of which can be this command's
+        # lost call (another command's, the trader's): that call is still to come
+        self.cut_by_others = False
+        # the commands queued behind this one in its slot (the executor's Lanes.queued)
+        self.queued_behind: Callable[[], list] = lambda: []
 
     @property
     def account_id(self) -> int:

@@ -18,11 +18,14 @@ with Order/modify to the size left (setting a size is idempotent), so a stop siz
 cannot flip a 5-lot into a 2-lot short.
 
 A partial close whose answer was lost (a timeout: the broker may carry it out seconds later,
-the sim's slow success) is not sent again at once when the next round still reads the
-position above the target: it reads again every GRACE_STEP s, up to GRACE_READS times (about
-1 s, no thread held: each wait is a settle), and cuts only what is still above the target then.
-A cut sent again all the same may still meet the lost one carried out late (5 -> 3, not 4):
-the result lists the lost one (CommandResult.unsettled) so risk keeps its fill as riskd's.
+the sim's slow success; enforcement killed while it was out; another reduce's on the same
+contract) is not sent again at once when the next round still reads the position above the
+target: it reads again every second for about one more broker timeout (services/enforcement/
+lostcuts.py; no thread held: each wait is a settle), and cuts only what is still above the
+target then (trial23b finding 1: a second cut sent at once, 4 -> 2, met the first carried
+out 5 s later, 2 -> 0). A cut sent again all the same may still meet the lost one carried out
+late (5 -> 3, not 4): the result lists the lost one (CommandResult.unsettled) so risk keeps
+its fill as riskd's, and says it cut that many more than the limit needed.
 A cut whose answer never came, then found at or below the target (or flat), says which order cut
 it, as a close does (_cut_by, services/enforcement/closedby.py): "went from 5 contracts to 3: cut
 by the trader's sell of 2 at ... while this close got no answer within 10s (timed out)".
@@ -38,10 +41,11 @@ from __future__ import annotations
 
 from typing import Generator, Iterator, Optional
 
-from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
-                                               answered, unsure)
+from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, HandOver,
+                                               Retry, answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
-from services.enforcement import closedby
+from services.enforcement import closedby, lostcuts
+from shared import latewords
 from shared.outcomewords import contracts, from_to
 from shared.projectx.models import OrderSide
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
@@ -50,8 +54,6 @@ from services.enforcement.planning import (closing_side, plan_reduce, plan_resiz
 NAME = "reduce_position"
 PRIORITY = 0
 PASSES = 3
-GRACE_STEP = 0.25        # s between reads while a lost partial close may still be carried out
-GRACE_READS = 4
 
 
 def _check(ctx: ActionContext) -> tuple[str, int]:
@@ -72,7 +74,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
             return f"{cid} on account {ctx.account} was already flat"
         target = reduce_target(pos.size, cut, ctx.command.target)
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
-    pos = yield from _lost_cut_landing(ctx, cid, pos, target)
+    pos = yield from _lost_cut_landing(ctx, cid, pos, target, journaled)
     steps = plan_reduce(pos, target)
     gone = ""
     if steps:
@@ -91,7 +93,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if gone:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
-        return f"{cid} on account {ctx.account} {_cut_by(ctx, cid, size)}{orders}"
+        said = _cut_by(ctx, cid, size)
+        if ctx.cut_by_others:
+            _still_out(ctx, cid)
+        return f"{cid} on account {ctx.account} {said}{orders}"
     if not steps and ctx.restarted and journaled and pos is None:
         # the process that ended journaled its target, then called: flat at the re-read
         # (that call carried out, or the trader closed it), never "nothing left to do"
@@ -107,7 +112,26 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
-    return f"{reduced(ctx, cid, size)}{orders}"
+    return f"{reduced(ctx, cid, size)}{_landed_after(ctx, cid, target, size)}{orders}"
+
+
+def _landed_after(ctx: ActionContext, cid: str, target: int, size: int) -> str:
+    """A cut of this command's whose answer was lost, carried out by the broker after this
+    round's cut (the read after it is below the target by exactly that cut): said as what it
+    is, riskd's own over-cut, and no longer unsettled (it was seen carried out: a sell of the
+    trader's later is the trader's). '' otherwise (trial23b finding 1, the late fill before
+    the second call's answer)."""
+    rows = [c for c in ctx.progress.get("unsettled") or [] if c[0] == cid and c[1]]
+    if size >= target or not rows:
+        return ""
+    row = next((c for c in rows if target - size == min(int(c[1]), target)), None)
+    if row is None:
+        return ""
+    ctx.save_progress(unsettled=[c for c in ctx.progress.get("unsettled") or [] if c != row])
+    how = list(row) + [0, ""]
+    why = latewords.why_words(how[3] or "", int(how[2] or 0), ctx.zone)
+    return (f": riskd's earlier cut of {row[1]} ({why}) was carried out by the broker after "
+            f"this one, so riskd cut {target - size} {latewords.OVERCUT}")
 
 
 def order_changes(done: list[str]) -> str:
@@ -142,6 +166,21 @@ def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:
                           held=held, cut=lost[0].size if lost else 0, now=now)
 
 
+def _still_out(ctx: ActionContext, cid: str) -> None:
+    """The position reached the target by orders none of which is this command's lost cut
+    (another reduce of riskd's took its share, or the trader sold): that cut may still be
+    carried out by the broker, on what is left. Listed as unsettled (CommandResult.unsettled),
+    so risk keeps its fill as riskd's and says it cut more than the limit needed (trial23b
+    finding 5's order: the admin's tightening cut 4 -> 1 while the first reduce's cut of 2 was
+    held; before, that cut landing later read as the trader's own sell)."""
+    lost_ = [list(c) for c in ctx.progress.get("lost") or []]
+    mine = [c for c in lost_ if c[0] == cid and c[1]]
+    if mine:
+        unsettled = [list(c) for c in ctx.progress.get("unsettled") or []]
+        ctx.save_progress(lost=[c for c in lost_ if c not in mine],
+                          unsettled=unsettled + [c for c in mine if c not in unsettled])
+
+
 def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:
     """How the position is gone when it was open at this round's read and no call of it
     closed it (PositionNotFound: 'already done'), in close_position's words; '' otherwise.
@@ -163,15 +202,26 @@ def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:
     return "was already flat (the reduce's call found no position)"
 
 
-def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int) -> Generator:
-    """The position as read once a partial close of an earlier round whose answer was lost
-    (progress `lost`, ActionContext._lost_close) had a moment to land: while it is above the
-    target, read again every GRACE_STEP s, at most GRACE_READS times."""
-    lost_cut = any(c[0] == cid and c[1] for c in ctx.progress.get("lost") or [])
-    for _ in range(GRACE_READS if lost_cut else 0):
-        if pos is None or abs(pos.size) <= target:
+def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int,
+                      journaled: bool) -> Generator:
+    """The position as read once every partial close whose answer was lost (this command's
+    earlier rounds', progress `lost`, ActionContext._lost_close; a killed process's; another
+    command's on the contract, ctx.lost_closes) may no longer land: while it is above the
+    target, read again every GRACE_STEP s until lostcuts.grace_end (one more broker timeout).
+    A cut seen carried out (at or below the target) is never sent again."""
+    timeout = ctx.timed_out_s or getattr(ctx.client, "timeout", None)
+    rows = list(ctx.progress.get("lost") or []) + lostcuts.rows(
+        ctx.lost_closes(ctx.clock.now_ns() - lostcuts.horizon_ns(timeout)))
+    end = lostcuts.grace_end(rows, cid, timeout, restarted_sent=journaled)
+    while pos is not None and abs(pos.size) > target:
+        left = (end - ctx.clock.now_ns()) / lostcuts.NS
+        if left <= 0:
             break
-        yield GRACE_STEP
+        if any(q.action != NAME for q in ctx.queued_behind()):
+            # a close or a flatten of the contract waits behind this wait: it does not
+            # wait for the lost cut (a whole close is harmless to repeat), so it runs first
+            raise HandOver(f"{cid}: a close waits behind the wait for a lost cut")
+        yield min(lostcuts.GRACE_STEP, left)
         pos = ctx.position(cid)
     return pos
 
@@ -199,16 +249,37 @@ def reduced(ctx: ActionContext, cid: str, size: int) -> str:
     closed = int(ctx.progress.get("closed") or 0)
     extra = closed - (ctx.command.size or 0)
     if extra > 0:
-        more = f"{extra} more than asked (bought while the cut was on its way)"
+        more = _more_than_asked(ctx, extra, observed, size == 0)
         if size == 0:
             return (f"closed {cid} on account {ctx.account} ({plural(closed, 'contract')}: "
-                    f"{extra} more than asked, bought while the cut was on its way)")
+                    f"{more})")
         return (f"reduced {cid} on account {ctx.account} {from_to(None, size)}: closed "
                 f"{closed}, {more}")
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}"
     return f"reduced {cid} on account {ctx.account} {from_to(observed, size)}"
+
+
+def _more_than_asked(ctx: ActionContext, extra: int, observed, flat: bool) -> str:
+    """Why this reduce closed `extra` contracts more than its size: bought while the cut was
+    on its way (its first read above what risk knew held when it decided, Command.held), or
+    the share of riskd's earlier reduce on the contract that risk left out of its size ("2 of
+    them already being cut by riskd's reduce") and that this cut took, that reduce's own cut
+    having got no answer. Trial23b finding 5: an admin's tightening while a reduce was on its
+    way read "closed 3, 2 more than asked (bought while the cut was on its way)" when nobody
+    had bought anything. Commands from before Command.held was set for a reduce: 'bought'."""
+    held = abs(ctx.command.held)
+    bought = extra if not held or not isinstance(observed, int) \
+        else max(0, min(extra, observed - held))
+    said = []
+    if extra - bought:
+        said.append(f"{extra - bought} more than asked: the share of riskd's earlier reduce "
+                    f"of it, which this cut took (that reduce's cut got no answer)")
+    if bought:
+        said.append(f"{bought} more than asked, bought while the cut was on its way" if flat
+                    else f"{bought} more than asked (bought while the cut was on its way)")
+    return "; ".join(said)
 
 
 def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,

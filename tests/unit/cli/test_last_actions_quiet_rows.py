@@ -142,3 +142,24 @@ def test_a_narrow_rule_column_says_late_close_in_words_not_cut_in_one():
     [late] = [r for r in _rows(s, 60) if "close MNQ" in r and "late" in r]
     assert late.split()[3:5] == ["late", "close"], late
     assert "\u2026" not in late.split("close MNQ")[0], late
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["seen live", "read from history"])
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_late_reduce_that_cut_too_many_says_so_in_its_row(live, width):
+    """trial23b finding 1: a reduce's lost cut carried out after riskd's next one cut 2 the
+    limit allowed; its row read "close MNQ ... taken as riskd's". Now: a reduce, and what it
+    did."""
+    s = state(account())
+    late = RuleWarning(id="w1", ts_ns=NOW - 5 * NS_PER_S, rule=latewords.LATE_CLOSE,
+                       account_id=1001, value=None, limit=None, warn_at=0.0,
+                       reason=latewords.reduce_sentence("MNQ", "timed out at 14:02:50",
+                                                        "14:03:22", 2, 4, 2))
+    if live:
+        s.apply(late)
+        s.apply(HistoryReply())
+    else:
+        s.apply(HistoryReply(warnings=[late]))
+    [row] = [r for r in _rows(s, width) if "riskd (late close)" in r]
+    assert re.search(r"reduce(_position)? MNQ", row) and "riskd's: cut 2 too many" in row, row
+    assert "taken as riskd's" not in row, row

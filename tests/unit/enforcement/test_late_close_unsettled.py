@@ -4,8 +4,9 @@ its second round cut to 4, the broker carried the first out late, 5 -> 3, and ri
 that late sell as the trader's 6th trade of the minute). The result lists such closes
 (CommandResult.unsettled), so risk keeps their fills as riskd's; a lost close whose effect a
 read showed (the next round found the target reached, or PositionNotFound) is not listed.
-Before cutting again, a reduce gives a lost partial close about 1 s to land (reads every
-0.25 s), so one carried out a moment late does not over-cut."""
+Before cutting again, a reduce gives a lost partial close one more broker timeout to land
+(reads every second: services/enforcement/lostcuts.py), so one carried out late does not
+over-cut; tests/unit/enforcement/test_lost_cut_waited.py plays every moment it can land."""
 from __future__ import annotations
 
 import pytest
@@ -81,7 +82,7 @@ def test_a_partial_close_timed_out_and_done_again_is_listed_as_unsettled(journal
 
 
 def test_a_lost_partial_close_landing_within_a_second_is_not_cut_again(journal, clock):
-    broker = LateBroker(applied=False, lands_after=2)     # lands ~0.5 s after the timeout
+    broker = LateBroker(applied=False, lands_after=2)     # lands ~2 s after the timeout
     broker.positions = {MNQ: 5}
     start = clock.monotonic()
     out = run(journal, clock, broker, reduce())
@@ -89,7 +90,7 @@ def test_a_lost_partial_close_landing_within_a_second_is_not_cut_again(journal, 
     assert [c for c in broker.trading() if c[0] == PARTIAL] == [(PARTIAL, (MNQ, 1))], \
         broker.trading()                     # never sent again: no over-cut to 3
     assert out.result.unsettled == [], out.result
-    assert clock.monotonic() - start < 2     # the backoff and the grace reads: about 1 s
+    assert clock.monotonic() - start < 3     # the backoff and two grace reads, 1 s apart
 
 
 def test_a_lost_close_the_next_read_shows_carried_out_is_not_listed(journal, clock):
