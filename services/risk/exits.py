@@ -109,6 +109,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from services.risk.counted import counted
 from shared import latewords
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
 from shared.trywords import decision_of
@@ -237,6 +238,17 @@ class RiskdExits:
     """One account's expected exits and the order ids known to be riskd's."""
     expected: list[Exit] = attrs.Factory(list)
     orders: set[int] = attrs.Factory(set)
+    # the changes to the state dump_pending saves, counted per container (_PENDING_SLOTS;
+    # services/risk/counted.py): [any change, then one count per slot]. Declared before
+    # those containers: their assignments in __init__ are counted in it
+    _ticket: list = attrs.field(factory=lambda: [0] * (len(_PENDING_SLOTS) + 1), init=False,
+                                eq=False, repr=False)
+    # dump_pending's last body and ticket[0] as it was made; each part of it (_PARTS) with
+    # the counts of the containers it was made of
+    _dumped: str = attrs.field(default="", init=False, eq=False, repr=False)
+    _dumped_at: int = attrs.field(default=-1, init=False, eq=False, repr=False)
+    _parts: list = attrs.field(factory=lambda: [[None, ""] for _ in _PARTS], init=False,
+                               eq=False, repr=False)
     # exits added, changed (Exit) or dropped (None) since the store last wrote, by number
     changed: dict[int, Optional[Exit]] = attrs.field(factory=dict, eq=False, repr=False)
     last_n: int = attrs.field(default=0, eq=False, repr=False)
@@ -342,6 +354,17 @@ class RiskdExits:
     # position, its Order event first, while riskd's close was in flight, stayed riskd's
     # after that close's result named no order (it found no position): never counted
     guessed: dict = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __setattr__(self, name, value):
+        slot = _PENDING_SLOTS.get(name)
+        if slot is not None:
+            old = getattr(self, name, None)
+            if old is not None and old == value:
+                return          # the same content: nothing to write again (prune's, 10/s)
+            value = counted(self._ticket, slot, value)
+            self._ticket[0] += 1
+            self._ticket[slot] += 1
+        object.__setattr__(self, name, value)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -1118,22 +1141,27 @@ class RiskdExits:
         commands' results named all their orders already (known_cmds); the orders seen gone
         while a late exit is alive (not_market, gone_sizes); the contracts each result named
         an order of its command on (named_on); what an earlier close's late exit asks of the
-        fills claimed or held (late_fits); the orders taken by expectation (guessed)."""
+        fills claimed or held (late_fits); the orders taken by expectation (guessed).
+        Made again only after a change (the store asks at every commit of a step that
+        touched the exits, every breach's), and then only the parts whose containers changed
+        (named_on, a pair per close remembered, is most of it): the same text as one
+        json.dumps of the whole (round 23, fast23a; the old always-dump is the test's)."""
+        ticket = self._ticket
+        if ticket[0] == self._dumped_at:
+            return self._dumped
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
                 and not self.named_on and not self.guessed:
-            return ""
-        fits = {t: f for t, f in self.late_fits.items() if t in self.held or t in self.claimed}
-        cmds = set().union(*(c[2] for c in self.claimed.values()), *self.guessed.values())
-        return json.dumps({
-            "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
-            "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
-            "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
-            "known": sorted(self.known_cmds & cmds),
-            "not_market": sorted([o, t] for o, t in self.not_market.items()),
-            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
-            "named_on": sorted([c, k] for c, k in self.named_on),
-            "late_fits": sorted([t, fl, m, n] for t, (fl, m, n) in fits.items()),
-            "guessed": sorted([o, sorted(k)] for o, k in self.guessed.items())})
+            body = ""
+        else:
+            texts = []
+            for (name, slots, make), part in zip(_PARTS, self._parts):
+                at = tuple([ticket[i] for i in slots])
+                if part[0] != at:
+                    part[0], part[1] = at, f'"{name}": {json.dumps(make(self))}'
+                texts.append(part[1])
+            body = "{" + ", ".join(texts) + "}"
+        self._dumped, self._dumped_at = body, ticket[0]
+        return body
 
     def load_pending(self, body: str) -> None:
         """dump_pending's, read back after a restart."""
@@ -1411,6 +1439,42 @@ class RiskdExits:
         for e, n in zip(self.expected, numbers):
             e.n = n
         self.last_n = max(numbers, default=0)
+
+
+# the containers dump_pending saves, each counted in its slot of RiskdExits._ticket
+_PENDING_SLOTS = {name: n for n, name in enumerate(
+    ("held", "reversing", "claimed", "known_cmds", "not_market", "gone_sizes", "named_on",
+     "late_fits", "guessed"), start=1)}
+
+
+def _slots(*names: str) -> tuple[int, ...]:
+    return tuple(_PENDING_SLOTS[n] for n in names)
+
+
+def _known(r: RiskdExits) -> list:
+    cmds = set().union(*(c[2] for c in r.claimed.values()), *r.guessed.values())
+    return sorted(r.known_cmds & cmds)
+
+
+# dump_pending's body, part by part in its order: (its key, the containers it is made of,
+# how); a part is encoded again only after one of them changed
+_PARTS = (
+    ("held", _slots("held"), lambda r: sorted([t, c, s] for t, (c, s) in r.held.items())),
+    ("reversing", _slots("reversing", "held"),
+     lambda r: sorted([t, o] for t, o in r.reversing.items() if t in r.held)),
+    ("claimed", _slots("claimed"),
+     lambda r: sorted([t, c, s, sorted(k)] for t, (c, s, k) in r.claimed.items())),
+    ("known", _slots("known_cmds", "claimed", "guessed"), _known),
+    ("not_market", _slots("not_market"),
+     lambda r: sorted([o, t] for o, t in r.not_market.items())),
+    ("gone_sizes", _slots("gone_sizes"),
+     lambda r: sorted([o, n, t] for o, (n, t) in r.gone_sizes.items())),
+    ("named_on", _slots("named_on"), lambda r: sorted([c, k] for c, k in r.named_on)),
+    ("late_fits", _slots("late_fits", "held", "claimed"),
+     lambda r: sorted([t, fl, m, n] for t, (fl, m, n) in r.late_fits.items()
+                      if t in r.held or t in r.claimed)),
+    ("guessed", _slots("guessed"), lambda r: sorted([o, sorted(k)] for o, k in r.guessed.items())),
+)
 
 
 def _closed_earlier(e: Exit, position_id: int) -> bool:
