@@ -317,10 +317,13 @@ class RiskdExits:
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
     # (command id, contract id): the command's final result named an order of its own there
     # (take_orders): found_nothing leaves an exit that took that command's contracts over.
-    # Saved with the held fills (dump_pending), in the commit of the result's step: a flatten
-    # (several contracts) whose result named its order on one, then risk restarted before the
-    # other command's result came, still covers it (_closed_there; before, only a command of
-    # one contract with an order of its own, order_cmd, stood for it after a restart)
+    # Saved (the store's riskd_named_on, one row per pair, written as it changes: a pair per
+    # close remembered, ~200 in the headline bench, was most of dump_pending's body, encoded
+    # again at two commits of every breach: round 23), in the commit of the result's step:
+    # a flatten (several contracts) whose result named its order on one, then risk restarted
+    # before the other command's result came, still covers it (_closed_there; before, only a
+    # command of one contract with an order of its own, order_cmd, stood for it after a
+    # restart)
     named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
@@ -1139,18 +1142,18 @@ class RiskdExits:
         """What the broker's facts still have to settle, as the store keeps it ('' when
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
-        while a late exit is alive (not_market, gone_sizes); the contracts each result named
-        an order of its command on (named_on); what an earlier close's late exit asks of the
-        fills claimed or held (late_fits); the orders taken by expectation (guessed).
+        while a late exit is alive (not_market, gone_sizes); what an earlier close's late exit
+        asks of the fills claimed or held (late_fits); the orders taken by expectation
+        (guessed). named_on is saved apart, a row per pair (the store's riskd_named_on;
+        named_version); a body of earlier versions that has it is still read (load_pending).
         Made again only after a change (the store asks at every commit of a step that
-        touched the exits, every breach's), and then only the parts whose containers changed
-        (named_on, a pair per close remembered, is most of it): the same text as one
-        json.dumps of the whole (round 23, fast23a; the old always-dump is the test's)."""
+        touched the exits, every breach's), and then only the parts whose containers changed:
+        the same text as one json.dumps of the whole (round 23)."""
         ticket = self._ticket
         if ticket[0] == self._dumped_at:
             return self._dumped
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
-                and not self.named_on and not self.guessed:
+                and not self.guessed:
             body = ""
         else:
             texts = []
@@ -1163,8 +1166,19 @@ class RiskdExits:
         self._dumped, self._dumped_at = body, ticket[0]
         return body
 
+    def named_version(self) -> int:
+        """A count of the changes to named_on: the same count, the same pairs (the store
+        writes its rows only after a change)."""
+        return self._ticket[_PENDING_SLOTS["named_on"]]
+
+    def load_named(self, pairs) -> None:
+        """The store's riskd_named_on rows (command id, contract id) after a restart: those of
+        commands whose exits are still remembered (loaded before), as load_pending's."""
+        alive = {e.command_id for e in self.expected}
+        self.named_on |= {(c, k) for c, k in pairs if c in alive}
+
     def load_pending(self, body: str) -> None:
-        """dump_pending's, read back after a restart."""
+        """dump_pending's, read back after a restart (named_on: a body of earlier versions)."""
         if not body:
             return
         d = json.loads(body)
@@ -1457,7 +1471,8 @@ def _known(r: RiskdExits) -> list:
 
 
 # dump_pending's body, part by part in its order: (its key, the containers it is made of,
-# how); a part is encoded again only after one of them changed
+# how); a part is encoded again only after one of them changed. named_on is not in it: its
+# rows are the store's riskd_named_on
 _PARTS = (
     ("held", _slots("held"), lambda r: sorted([t, c, s] for t, (c, s) in r.held.items())),
     ("reversing", _slots("reversing", "held"),
@@ -1469,7 +1484,6 @@ _PARTS = (
      lambda r: sorted([o, t] for o, t in r.not_market.items())),
     ("gone_sizes", _slots("gone_sizes"),
      lambda r: sorted([o, n, t] for o, (n, t) in r.gone_sizes.items())),
-    ("named_on", _slots("named_on"), lambda r: sorted([c, k] for c, k in r.named_on)),
     ("late_fits", _slots("late_fits", "held", "claimed"),
      lambda r: sorted([t, fl, m, n] for t, (fl, m, n) in r.late_fits.items()
                       if t in r.held or t in r.claimed)),

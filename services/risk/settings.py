@@ -40,8 +40,9 @@ UNGUARDED_AT_ROLL = "(account no longer guarded)"
 
 
 # the state in_force, configured, off_rules and owns are made of (and what settles it): kept
-# in counted dicts (services/risk/counted.py), whatever assigns them (__setattr__); owns (the '*' of `rules list`,
-# leftover22) is saved by the same walk of the store's (_rules, _rules_own)
+# in counted dicts (services/risk/counted.py), whatever assigns them (__setattr__); owns
+# (the '*' of `rules list`, leftover22) is saved by the same walk of the store's (_rules,
+# _rules_own)
 _COUNTED = frozenset({"_kept", "_effective", "_pending", "_names", "_off", "_own"})
 
 

@@ -1,10 +1,12 @@
 """riskd's pending whose-trade state (services/risk/exits.py dump_pending: held, claimed,
-guessed, late_fits, named_on, ...) is encoded only after it changed, and then only its parts
-whose containers changed (services/risk/counted.py), not at every commit of a breach
-(round 22's profile: ~15 % of risk's CPU on the headline path). The stored state must stay
-what the old always-dump stored, at every commit, whatever changed it, and a kill -9 +
-restart must restore it (DESIGN.md, state: committed in the step's transaction, before
-publishing). `always_dump` below is the old code, the oracle."""
+guessed, late_fits, ...) is encoded only after it changed, and then only its parts whose
+containers changed (services/risk/counted.py), not at every commit of a breach (round 22's
+profile: ~15 % of risk's CPU on the headline path); named_on, a pair per close remembered
+and most of the old body, is saved a row per pair (the store's riskd_named_on), written as it
+changes. The stored state must stay what the old always-dump stored, at every commit,
+whatever changed it, and a kill -9 + restart must restore it (DESIGN.md, state: committed in
+the step's transaction, before publishing). `always_dump` below is the old code, the
+oracle; `split` says how the store now keeps what it made."""
 from __future__ import annotations
 
 import copy
@@ -14,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.risk.exits import RiskdExits
+from services.risk.outcome import Outcome
 from services.risk.store import Store
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL
-from tests.unit.risk.desk import MNQ
+from tests.unit.risk.desk import ACCOUNT, MNQ
 from tests.unit.risk.test_riskd_closes_in_a_burst import locked
 from tests.unit.risk.test_whose_across_a_risk_restart import restarted, saved
 from tests.unit.risk.test_whose_by_order_ids import answered, closes
@@ -39,6 +42,16 @@ def always_dump(r: RiskdExits) -> str:
         "named_on": sorted([c, k] for c, k in r.named_on),
         "late_fits": sorted([t, fl, m, n] for t, (fl, m, n) in fits.items()),
         "guessed": sorted([o, sorted(k)] for o, k in r.guessed.items())})
+
+
+def split(old: str) -> tuple[str, list]:
+    """The old body as the store keeps it now: riskd_pending's body (the old text without
+    named_on, byte for byte; '' when nothing else is in it) and riskd_named_on's pairs."""
+    if not old:
+        return "", []
+    d = json.loads(old)
+    named = d.pop("named_on")
+    return ("" if not any(d.values()) else json.dumps(d)), named
 
 
 # -- every way to change the containers -------------------------------------------------
@@ -131,14 +144,16 @@ def test_any_change_by_any_method_is_dumped_as_the_old_dump(changes, copies_at):
     r = RiskdExits()
     for n, (name, how, key, value) in enumerate(changes):
         apply(r, name, how, key, value)
-        assert r.dump_pending() == always_dump(r)
+        assert (r.dump_pending(), sorted(map(list, r.named_on))) == split(always_dump(r))
         if n in copies_at:
             twin = copy.deepcopy(r)
-            before = always_dump(r)
+            before, named = r.dump_pending(), r.named_version()
             apply(twin, name, "assign", key, value)
             twin.held[99] = ("ES", 2)
-            assert twin.dump_pending() == always_dump(twin)
-            assert r.dump_pending() == before == always_dump(r)
+            twin.named_on.add(("c9", "ES"))
+            assert twin.dump_pending() == split(always_dump(twin))[0]
+            assert r.dump_pending() == before == split(always_dump(r))[0]
+            assert r.named_version() == named
 
 
 # -- riskd's own steps, committed as the worker commits them -----------------------------
@@ -152,9 +167,11 @@ STEP = st.one_of(
 )
 
 
-def stored(store: Store) -> str:
+def stored(store: Store) -> tuple[str, list]:
     row = store.db.execute("SELECT body FROM riskd_pending").fetchall()
-    return row[0][0] if row else ""
+    pairs = store.db.execute("SELECT command_id, contract_id FROM riskd_named_on "
+                             "ORDER BY command_id, contract_id").fetchall()
+    return (row[0][0] if row else ""), [list(p) for p in pairs]
 
 
 def play(desk, step, held: list) -> None:
@@ -200,26 +217,71 @@ def test_every_commit_stores_what_the_old_dump_stored_and_a_restart_restores_it(
     for step in steps:
         play(desk, step, held)
         saved(store, desk)
-        assert stored(store) == always_dump(desk.account.riskd)
-    body = stored(store)
+        assert stored(store) == split(always_dump(desk.account.riskd))
+    kept = stored(store)
     later = restarted(tmp, store, desk)
-    assert always_dump(later.account.riskd) == body
-    assert later.account.riskd.dump_pending() == body
+    assert split(always_dump(later.account.riskd)) == kept
+    assert later.account.riskd.dump_pending() == kept[0]
     later.store.close()
 
 
 def test_nothing_changed_nothing_encoded_and_only_the_changed_part_again():
     """The commits of a breach that leave the pending state alone do not encode it again
-    (the same text back); a change of one container encodes only its parts. Fails on the
-    old always-dump (a new text at every call)."""
+    (the same text back); a change of one container encodes only its parts, and named_on's
+    pairs count apart (their rows are written only after they changed). Fails on the old
+    always-dump (a new text at every call)."""
     r = RiskdExits()
     r.named_on |= {(f"c{n}", "MNQ") for n in range(200)}   # a close remembered per breach
     r.held[1] = ("MNQ", SIDE_SELL)
-    first = r.dump_pending()
+    r.claimed[2] = ("MNQ", SIDE_SELL, frozenset({"c1"}))
+    first, named = r.dump_pending(), r.named_version()
     assert r.dump_pending() is first
     r.held = dict(r.held)            # the same content assigned (prune's, 10 times a second)
     assert r.dump_pending() is first
-    named_on = r._parts[6][1]
-    r.held[2] = ("MNQ", SIDE_SELL)
-    assert r.dump_pending() == always_dump(r) != first
-    assert r._parts[6][1] is named_on        # named_on's 200 pairs not encoded again
+    claimed = r._parts[2][1]
+    r.held[3] = ("MNQ", SIDE_SELL)
+    assert r.dump_pending() == split(always_dump(r))[0] != first
+    assert r._parts[2][1] is claimed          # claimed's part not encoded again
+    assert r.named_version() == named
+    r.named_on.add(("c200", "MNQ"))
+    assert r.named_version() != named
+
+
+def named_state(tmp_path):
+    """A locked trader's two breaches, the first close answered with its order: named_on
+    holds a pair, committed."""
+    desk = locked(per_minute=50)
+    store, _ = Store.open(str(tmp_path))
+    for step in [("buy", 1, 800), ("answer", 0, 801), ("buy", 1, 802)]:
+        play(desk, step, [0 if step[2] == 800 else 1])
+    saved(store, desk)
+    assert desk.account.riskd.named_on
+    return desk, store
+
+
+def test_a_body_of_an_earlier_version_with_named_on_is_read_and_moved_into_rows(tmp_path):
+    """A store written before riskd_named_on keeps named_on in riskd_pending's body: read back
+    after the upgrade's restart, and the next commit of the account's exits writes its rows."""
+    desk, store = named_state(tmp_path)
+    old = always_dump(desk.account.riskd)
+    store.db.execute("INSERT OR REPLACE INTO riskd_pending VALUES (?, ?)",
+                     (ACCOUNT, old))                     # as the old code wrote it
+    store.db.execute("DELETE FROM riskd_named_on")
+    later = restarted(tmp_path, store, desk)
+    assert always_dump(later.account.riskd) == old
+    later.store.commit(Outcome(exits={ACCOUNT}), later.engine)
+    assert stored(later.store) == split(old)
+    later.store.close()
+
+
+def test_after_a_rolled_back_commit_named_on_is_written_again(tmp_path):
+    """A commit that failed after writing named_on's rows (rolled back): the next commit of
+    the account's exits writes all of them again, not only what changed since."""
+    desk, store = named_state(tmp_path)
+    riskd = desk.account.riskd
+    store.db.execute("DELETE FROM riskd_named_on")       # what the rollback took back
+    store._forget()                                      # what its rollback does
+    riskd.held[5] = ("ES", SIDE_SELL)                    # the next step changes another part
+    store.commit(Outcome(exits={ACCOUNT}), desk.engine)
+    assert stored(store)[1] == split(always_dump(riskd))[1] != []
+    store.close()
