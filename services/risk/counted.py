@@ -38,9 +38,10 @@ class CountedDict(dict):
         self._bump()
         return super().__ior__(other)
 
-    def pop(self, *args):
-        self._bump()
-        return super().pop(*args)
+    def pop(self, key, *default):
+        if key in self:     # a pop of what is not there changes nothing (claim_fill's, each fill)
+            self._bump()
+        return super().pop(key, *default)
 
     def popitem(self):
         self._bump()
@@ -80,8 +81,9 @@ class CountedSet(set):
         super().add(item)
 
     def discard(self, item):
-        self._bump()
-        super().discard(item)
+        if item in self:
+            self._bump()
+            super().discard(item)
 
     def remove(self, item):
         self._bump()

@@ -243,10 +243,9 @@ class RiskdExits:
     # those containers: their assignments in __init__ are counted in it
     _ticket: list = attrs.field(factory=lambda: [0] * (len(_PENDING_SLOTS) + 1), init=False,
                                 eq=False, repr=False)
-    # dump_pending's last body and ticket[0] as it was made; each part of it (_PARTS) with
+    # dump_pending's last (ticket[0] as it was made, body); each part of it (_PARTS) with
     # the counts of the containers it was made of
-    _dumped: str = attrs.field(default="", init=False, eq=False, repr=False)
-    _dumped_at: int = attrs.field(default=-1, init=False, eq=False, repr=False)
+    _dumped: tuple = attrs.field(default=(-1, ""), init=False, eq=False, repr=False)
     _parts: list = attrs.field(factory=lambda: [[None, ""] for _ in _PARTS], init=False,
                                eq=False, repr=False)
     # exits added, changed (Exit) or dropped (None) since the store last wrote, by number
@@ -414,6 +413,8 @@ class RiskdExits:
 
     def take_changes(self) -> dict[int, Optional[Exit]]:
         """The exits to write (None: delete its row) since the last call (the store's)."""
+        if not self.changed:
+            return {}       # nothing assigned: an assignment is a call here (__setattr__)
         changed, self.changed = self.changed, {}
         return changed
 
@@ -1091,6 +1092,8 @@ class RiskdExits:
 
     def take_added(self) -> set:
         """The order ids made riskd's since the last call (the store inserts their rows)."""
+        if not self.added:
+            return set()
         added, self.added = self.added, set()
         return added
 
@@ -1123,6 +1126,8 @@ class RiskdExits:
 
     def take_cmd_changes(self) -> dict:
         """order id -> its command (None: its row deleted) since the last call (the store's)."""
+        if not self.cmd_changed:
+            return {}
         changed, self.cmd_changed = self.cmd_changed, {}
         return changed
 
@@ -1135,6 +1140,8 @@ class RiskdExits:
 
     def take_dropped(self) -> set:
         """The order ids taken back since the last call (the store deletes their rows)."""
+        if not self.dropped:
+            return set()
         dropped, self.dropped = self.dropped, set()
         return dropped
 
@@ -1150,8 +1157,9 @@ class RiskdExits:
         touched the exits, every breach's), and then only the parts whose containers changed:
         the same text as one json.dumps of the whole (round 23)."""
         ticket = self._ticket
-        if ticket[0] == self._dumped_at:
-            return self._dumped
+        at, body = self._dumped
+        if ticket[0] == at:
+            return body
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
                 and not self.guessed:
             body = ""
@@ -1163,7 +1171,7 @@ class RiskdExits:
                     part[0], part[1] = at, f'"{name}": {json.dumps(make(self))}'
                 texts.append(part[1])
             body = "{" + ", ".join(texts) + "}"
-        self._dumped, self._dumped_at = body, ticket[0]
+        self._dumped = (ticket[0], body)
         return body
 
     def named_version(self) -> int:
