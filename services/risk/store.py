@@ -156,6 +156,8 @@ class Store:
         self._taken_seen = ""        # meta 'taken_under' as written
         self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
+        # the withdraws table may hold a row (False: known empty, as the last commit left it)
+        self._withdraws_held = True
         self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
         # riskd_named_on's pairs as written, and the named_version() they were, per account
         self._named_seen: dict[int, frozenset] = {}
@@ -244,10 +246,16 @@ class Store:
                            (w.command_id, _enc(w)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
-            if out.withdraws or out.finished:
+            if out.withdraws:
+                self._withdraws_held = True
+            if (out.withdraws or out.finished) and self._withdraws_held:
                 # a withdraw lives as long as its command: one whose command has left the
-                # outbox (finished before the withdraw's step was saved) is deleted, not kept
+                # outbox (finished before the withdraw's step was saved) is deleted, not kept.
+                # Not while the table is known empty (every breach's result finishes a
+                # command; a withdraw is rare): the DELETE's scan of the outbox would find none
                 db.execute(_WITHDRAWS_LEFT)
+                self._withdraws_held = db.execute(
+                    "SELECT EXISTS (SELECT 1 FROM withdraws)").fetchone()[0] == 1
             if self._exits_again:
                 self._all_exits(engine)
             for aid in out.exits:
@@ -299,6 +307,7 @@ class Store:
                      self._rules_seen, self._pending_seen, self._named_seen, self._named_at):
             seen.clear()
         self._exits_again = True     # the changes taken for the rolled back step are gone
+        self._withdraws_held = True
         self._day_written = False
         self._off_seen = ""
         self._off_rules_seen = ""
