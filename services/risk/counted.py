@@ -9,22 +9,29 @@ parts whose containers changed). Reads stay the built-in dict's and set's.
 from __future__ import annotations
 
 
-class CountedDict(dict):
-    __slots__ = ("_ticket", "_slot")
+class _Counting:
+    """What both containers share: their ticket and slot (each declares the slots: a dict and
+    a set cannot share a base with instance fields), the count and the copy."""
+    __slots__ = ()
 
-    def __init__(self, ticket: list, slot: int, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, ticket: list, slot: int, *args):
+        super().__init__(*args)
         self._ticket = ticket
         self._slot = slot
 
     def __reduce__(self):
-        # copy.deepcopy (risk's preview copies the engine): the same ticket, copied once
-        return type(self), (self._ticket, self._slot, dict(self))
+        # copy.deepcopy (risk's preview copies the engine): the same ticket, copied once;
+        # copy() of a dict's or set's subclass is the plain dict or set
+        return type(self), (self._ticket, self._slot, self.copy())
 
     def _bump(self) -> None:
         ticket = self._ticket
         ticket[0] += 1
         ticket[self._slot] += 1
+
+
+class CountedDict(_Counting, dict):
+    __slots__ = ("_ticket", "_slot")
 
     def __setitem__(self, key, value):
         self._bump()
@@ -60,21 +67,8 @@ class CountedDict(dict):
         return super().setdefault(key, default)
 
 
-class CountedSet(set):
+class CountedSet(_Counting, set):
     __slots__ = ("_ticket", "_slot")
-
-    def __init__(self, ticket: list, slot: int, *args):
-        super().__init__(*args)
-        self._ticket = ticket
-        self._slot = slot
-
-    def __reduce__(self):
-        return type(self), (self._ticket, self._slot, set(self))
-
-    def _bump(self) -> None:
-        ticket = self._ticket
-        ticket[0] += 1
-        ticket[self._slot] += 1
 
     def add(self, item):
         self._bump()

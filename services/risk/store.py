@@ -685,6 +685,13 @@ class Store:
             raise
 
     # -- reading ----------------------------------------------------------------------------
+    def _pairs(self, sql: str) -> dict[int, list[tuple]]:
+        """Rows (account id, a, b) of a query, as each account's [(a, b), ...]."""
+        out: dict[int, list[tuple]] = {}
+        for aid, a, b in self.db.execute(sql):
+            out.setdefault(aid, []).append((a, b))
+        return out
+
     def load(self, engine, now: int) -> None:
         """Put what was saved back into a fresh engine (before market's snapshot is applied)."""
         engine.start(now)
@@ -734,20 +741,14 @@ class Store:
             rows = exits.get(aid, [])
             engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
                                             [n for n, _r in rows])
-        cmds: dict[int, list] = {}
-        for aid, order_id, cid in self.db.execute(
-                "SELECT account_id, order_id, command_id FROM riskd_order_cmd"):
-            cmds.setdefault(aid, []).append((order_id, cid))
-        for aid, rows in cmds.items():
+        for aid, rows in self._pairs("SELECT account_id, order_id, command_id "
+                                     "FROM riskd_order_cmd").items():
             engine.account(aid).riskd.load_order_cmds(rows)
         for aid, body in self.db.execute("SELECT account_id, body FROM riskd_pending"):
             engine.account(aid).riskd.load_pending(body)
             self._pending_seen[aid] = body
-        named: dict[int, list] = {}
-        for aid, cid, contract in self.db.execute(
-                "SELECT account_id, command_id, contract_id FROM riskd_named_on"):
-            named.setdefault(aid, []).append((cid, contract))
-        for aid, pairs in named.items():
+        for aid, pairs in self._pairs("SELECT account_id, command_id, contract_id "
+                                      "FROM riskd_named_on").items():
             engine.account(aid).riskd.load_named(pairs)
             self._named_seen[aid] = frozenset(pairs)      # what the table holds
         engine.off = off_from_json(self._meta("off") or "{}")
