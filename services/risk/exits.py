@@ -109,6 +109,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from services.risk.counted import counted
 from shared import latewords
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
 from shared.trywords import decision_of
@@ -237,6 +238,16 @@ class RiskdExits:
     """One account's expected exits and the order ids known to be riskd's."""
     expected: list[Exit] = attrs.Factory(list)
     orders: set[int] = attrs.Factory(set)
+    # the changes to the state dump_pending saves, counted per container (_PENDING_SLOTS;
+    # services/risk/counted.py): [any change, then one count per slot]. Declared before
+    # those containers: their assignments in __init__ are counted in it
+    _ticket: list = attrs.field(factory=lambda: [0] * (len(_PENDING_SLOTS) + 1), init=False,
+                                eq=False, repr=False)
+    # dump_pending's last (ticket[0] as it was made, body); each part of it (_PARTS) with
+    # the counts of the containers it was made of
+    _dumped: tuple = attrs.field(default=(-1, ""), init=False, eq=False, repr=False)
+    _parts: list = attrs.field(factory=lambda: [[None, ""] for _ in _PARTS], init=False,
+                               eq=False, repr=False)
     # exits added, changed (Exit) or dropped (None) since the store last wrote, by number
     changed: dict[int, Optional[Exit]] = attrs.field(factory=dict, eq=False, repr=False)
     last_n: int = attrs.field(default=0, eq=False, repr=False)
@@ -305,10 +316,13 @@ class RiskdExits:
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
     # (command id, contract id): the command's final result named an order of its own there
     # (take_orders): found_nothing leaves an exit that took that command's contracts over.
-    # Saved with the held fills (dump_pending), in the commit of the result's step: a flatten
-    # (several contracts) whose result named its order on one, then risk restarted before the
-    # other command's result came, still covers it (_closed_there; before, only a command of
-    # one contract with an order of its own, order_cmd, stood for it after a restart)
+    # Saved (the store's riskd_named_on, one row per pair, written as it changes: a pair per
+    # close remembered, ~200 in the headline bench, was most of dump_pending's body, encoded
+    # again at two commits of every breach: round 23), in the commit of the result's step:
+    # a flatten (several contracts) whose result named its order on one, then risk restarted
+    # before the other command's result came, still covers it (_closed_there; before, only a
+    # command of one contract with an order of its own, order_cmd, stood for it after a
+    # restart)
     named_on: set = attrs.field(factory=set, eq=False, repr=False)
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
@@ -342,6 +356,17 @@ class RiskdExits:
     # position, its Order event first, while riskd's close was in flight, stayed riskd's
     # after that close's result named no order (it found no position): never counted
     guessed: dict = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __setattr__(self, name, value):
+        slot = _PENDING_SLOTS.get(name)
+        if slot is not None:
+            old = getattr(self, name, None)
+            if old is not None and old == value:
+                return          # the same content: nothing to write again (prune's, 10/s)
+            value = counted(self._ticket, slot, value)
+            self._ticket[0] += 1
+            self._ticket[slot] += 1
+        object.__setattr__(self, name, value)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -388,6 +413,8 @@ class RiskdExits:
 
     def take_changes(self) -> dict[int, Optional[Exit]]:
         """The exits to write (None: delete its row) since the last call (the store's)."""
+        if not self.changed:
+            return {}       # nothing assigned: an assignment is a call here (__setattr__)
         changed, self.changed = self.changed, {}
         return changed
 
@@ -1066,6 +1093,8 @@ class RiskdExits:
 
     def take_added(self) -> set:
         """The order ids made riskd's since the last call (the store inserts their rows)."""
+        if not self.added:
+            return set()
         added, self.added = self.added, set()
         return added
 
@@ -1098,6 +1127,8 @@ class RiskdExits:
 
     def take_cmd_changes(self) -> dict:
         """order id -> its command (None: its row deleted) since the last call (the store's)."""
+        if not self.cmd_changed:
+            return {}
         changed, self.cmd_changed = self.cmd_changed, {}
         return changed
 
@@ -1110,6 +1141,8 @@ class RiskdExits:
 
     def take_dropped(self) -> set:
         """The order ids taken back since the last call (the store deletes their rows)."""
+        if not self.dropped:
+            return set()
         dropped, self.dropped = self.dropped, set()
         return dropped
 
@@ -1117,27 +1150,44 @@ class RiskdExits:
         """What the broker's facts still have to settle, as the store keeps it ('' when
         nothing): the held fills, the fills claimed by expectation, and which of their
         commands' results named all their orders already (known_cmds); the orders seen gone
-        while a late exit is alive (not_market, gone_sizes); the contracts each result named
-        an order of its command on (named_on); what an earlier close's late exit asks of the
-        fills claimed or held (late_fits); the orders taken by expectation (guessed)."""
+        while a late exit is alive (not_market, gone_sizes); what an earlier close's late exit
+        asks of the fills claimed or held (late_fits); the orders taken by expectation
+        (guessed). named_on is saved apart, a row per pair (the store's riskd_named_on;
+        named_version); a body of earlier versions that has it is still read (load_pending).
+        Made again only after a change (the store asks at every commit of a step that
+        touched the exits, every breach's), and then only the parts whose containers changed:
+        the same text as one json.dumps of the whole (round 23)."""
+        ticket = self._ticket
+        at, body = self._dumped
+        if ticket[0] == at:
+            return body
         if not self.held and not self.claimed and not self.not_market and not self.gone_sizes \
-                and not self.named_on and not self.guessed:
-            return ""
-        fits = {t: f for t, f in self.late_fits.items() if t in self.held or t in self.claimed}
-        cmds = set().union(*(c[2] for c in self.claimed.values()), *self.guessed.values())
-        return json.dumps({
-            "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
-            "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
-            "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
-            "known": sorted(self.known_cmds & cmds),
-            "not_market": sorted([o, t] for o, t in self.not_market.items()),
-            "gone_sizes": sorted([o, n, t] for o, (n, t) in self.gone_sizes.items()),
-            "named_on": sorted([c, k] for c, k in self.named_on),
-            "late_fits": sorted([t, fl, m, n] for t, (fl, m, n) in fits.items()),
-            "guessed": sorted([o, sorted(k)] for o, k in self.guessed.items())})
+                and not self.guessed:
+            body = ""
+        else:
+            texts = []
+            for (name, slots, make), part in zip(_PARTS, self._parts):
+                at = tuple([ticket[i] for i in slots])
+                if part[0] != at:
+                    part[0], part[1] = at, f'"{name}": {json.dumps(make(self))}'
+                texts.append(part[1])
+            body = "{" + ", ".join(texts) + "}"
+        self._dumped = (ticket[0], body)
+        return body
+
+    def named_version(self) -> int:
+        """A count of the changes to named_on: the same count, the same pairs (the store
+        writes its rows only after a change)."""
+        return self._ticket[_PENDING_SLOTS["named_on"]]
+
+    def load_named(self, pairs) -> None:
+        """The store's riskd_named_on rows (command id, contract id) after a restart: those of
+        commands whose exits are still remembered (loaded before), as load_pending's."""
+        alive = {e.command_id for e in self.expected}
+        self.named_on |= {(c, k) for c, k in pairs if c in alive}
 
     def load_pending(self, body: str) -> None:
-        """dump_pending's, read back after a restart."""
+        """dump_pending's, read back after a restart (named_on: a body of earlier versions)."""
         if not body:
             return
         d = json.loads(body)
@@ -1412,6 +1462,42 @@ class RiskdExits:
         for e, n in zip(self.expected, numbers):
             e.n = n
         self.last_n = max(numbers, default=0)
+
+
+# the containers dump_pending saves, each counted in its slot of RiskdExits._ticket
+_PENDING_SLOTS = {name: n for n, name in enumerate(
+    ("held", "reversing", "claimed", "known_cmds", "not_market", "gone_sizes", "named_on",
+     "late_fits", "guessed"), start=1)}
+
+
+def _slots(*names: str) -> tuple[int, ...]:
+    return tuple(_PENDING_SLOTS[n] for n in names)
+
+
+def _known(r: RiskdExits) -> list:
+    cmds = set().union(*(c[2] for c in r.claimed.values()), *r.guessed.values())
+    return sorted(r.known_cmds & cmds)
+
+
+# dump_pending's body, part by part in its order: (its key, the containers it is made of,
+# how); a part is encoded again only after one of them changed. named_on is not in it: its
+# rows are the store's riskd_named_on
+_PARTS = (
+    ("held", _slots("held"), lambda r: sorted([t, c, s] for t, (c, s) in r.held.items())),
+    ("reversing", _slots("reversing", "held"),
+     lambda r: sorted([t, o] for t, o in r.reversing.items() if t in r.held)),
+    ("claimed", _slots("claimed"),
+     lambda r: sorted([t, c, s, sorted(k)] for t, (c, s, k) in r.claimed.items())),
+    ("known", _slots("known_cmds", "claimed", "guessed"), _known),
+    ("not_market", _slots("not_market"),
+     lambda r: sorted([o, t] for o, t in r.not_market.items())),
+    ("gone_sizes", _slots("gone_sizes"),
+     lambda r: sorted([o, n, t] for o, (n, t) in r.gone_sizes.items())),
+    ("late_fits", _slots("late_fits", "held", "claimed"),
+     lambda r: sorted([t, fl, m, n] for t, (fl, m, n) in r.late_fits.items()
+                      if t in r.held or t in r.claimed)),
+    ("guessed", _slots("guessed"), lambda r: sorted([o, sorted(k)] for o, k in r.guessed.items())),
+)
 
 
 def _closed_earlier(e: Exit, position_id: int) -> bool:

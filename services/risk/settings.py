@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from services.risk.counted import CountedDict
 from shared.config import effective_rules
 from shared.config.accounts import DEFAULT_PROFILE, config_entry
 from shared.config.rules import RULE_NAMES
@@ -38,54 +39,10 @@ from shared.config.strictness import (COMMON, DIRECTION, merge_rule)  # noqa: E4
 UNGUARDED_AT_ROLL = "(account no longer guarded)"
 
 
-class _Counted(dict):
-    """A dict of RuleSettings' state that counts every change to it in the settings' ticket
-    (RuleSettings.version): each mutating method bumps it, so no caller can forget to."""
-    __slots__ = ("_ticket",)
-
-    def __init__(self, ticket: list, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._ticket = ticket
-
-    def _bump(self) -> None:
-        self._ticket[0] += 1
-
-    def __setitem__(self, key, value):
-        self._bump()
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key):
-        self._bump()
-        super().__delitem__(key)
-
-    def __ior__(self, other):
-        self._bump()
-        return super().__ior__(other)
-
-    def pop(self, *args):
-        self._bump()
-        return super().pop(*args)
-
-    def popitem(self):
-        self._bump()
-        return super().popitem()
-
-    def clear(self):
-        self._bump()
-        super().clear()
-
-    def update(self, *args, **kwargs):
-        self._bump()
-        super().update(*args, **kwargs)
-
-    def setdefault(self, key, default=None):
-        self._bump()
-        return super().setdefault(key, default)
-
-
 # the state in_force, configured, off_rules and owns are made of (and what settles it): kept
-# in _Counted dicts, whatever assigns them (__setattr__); owns (the '*' of `rules list`,
-# leftover22) is saved by the same walk of the store's (_rules, _rules_own)
+# in counted dicts (services/risk/counted.py), whatever assigns them (__setattr__); owns
+# (the '*' of `rules list`, leftover22) is saved by the same walk of the store's (_rules,
+# _rules_own)
 _COUNTED = frozenset({"_kept", "_effective", "_pending", "_names", "_off", "_own"})
 
 
@@ -122,14 +79,15 @@ class RuleSettings:
         if name in _COUNTED:
             ticket = self.__dict__.setdefault("_ticket", [0])
             ticket[0] += 1
-            value = _Counted(ticket, value)
+            value = CountedDict(ticket, 0, value)
         object.__setattr__(self, name, value)
 
     def version(self) -> int:
         """A count of the changes to the rules in force, what waits and the disabled accounts'
         rules: the same number, the same in_force(), configured() and off_rules() (the store
         walks every account for them only after a change). Every change counts, whichever
-        method made it: the dicts count their own changes (_Counted), an assignment counts."""
+        method made it: the dicts count their own changes (counted.CountedDict), an
+        assignment counts."""
         return self._ticket[0]
 
     def __init__(self, config, resolve: Optional[Callable] = None):

@@ -13,9 +13,10 @@ riskd_exit (riskd's expected exits, one JSON row per exit, written as they are a
 settled or forgotten: services/risk/exits.py; riskd_exits, the one row per account of earlier
 versions, is moved into it on open), riskd_orders (order ids known to be riskd's; one taken
 back is deleted) and riskd_pending (fills held or claimed as riskd's until a close's result
-names its orders: exits.py dump_pending) and riskd_order_cmd (which of riskd's commands each
-order is known to be of: exits.py order_cmd, written as it changes): which fills are riskd's,
-and whose command's, is known across kill -9 and restarts; exposure (each
+names its orders: exits.py dump_pending; riskd_named_on, a row per contract a result named
+an order of its command on, written as they change) and riskd_order_cmd (which of riskd's
+commands each order is known to be of: exits.py order_cmd, written as it changes): which
+fills are riskd's, and whose command's, is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
 (a step whose Position event moved a position commits: Outcome.moved) and every second, not
 while a restart's record still waits for market's complete snapshot):
@@ -103,6 +104,9 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 CREATE TABLE IF NOT EXISTS riskd_pending (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_named_on (
+    account_id INTEGER NOT NULL, command_id TEXT NOT NULL, contract_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, command_id, contract_id));
 CREATE TABLE IF NOT EXISTS riskd_order_cmd (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, command_id TEXT NOT NULL,
     PRIMARY KEY (account_id, order_id));
@@ -155,7 +159,12 @@ class Store:
         self._taken_seen = ""        # meta 'taken_under' as written
         self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
+        # the withdraws table may hold a row (False: known empty, as the last commit left it)
+        self._withdraws_held = True
         self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
+        # riskd_named_on's pairs as written, and the named_version() they were, per account
+        self._named_seen: dict[int, frozenset] = {}
+        self._named_at: dict[int, int] = {}
         self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
@@ -240,10 +249,16 @@ class Store:
                            (w.command_id, _enc(w)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
-            if out.withdraws or out.finished:
+            if out.withdraws:
+                self._withdraws_held = True
+            if (out.withdraws or out.finished) and self._withdraws_held:
                 # a withdraw lives as long as its command: one whose command has left the
-                # outbox (finished before the withdraw's step was saved) is deleted, not kept
+                # outbox (finished before the withdraw's step was saved) is deleted, not kept.
+                # Not while the table is known empty (every breach's result finishes a
+                # command; a withdraw is rare): the DELETE's scan of the outbox would find none
                 db.execute(_WITHDRAWS_LEFT)
+                self._withdraws_held = db.execute(
+                    "SELECT EXISTS (SELECT 1 FROM withdraws)").fetchone()[0] == 1
             if self._exits_again:
                 self._all_exits(engine)
             for aid in out.exits:
@@ -293,9 +308,10 @@ class Store:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
         for seen in (self._marks_seen, self._marks_keys, self._exposure_seen, self._exposure_keys,
-                     self._rules_seen, self._pending_seen):
+                     self._rules_seen, self._pending_seen, self._named_seen, self._named_at):
             seen.clear()
         self._exits_again = True     # the changes taken for the rolled back step are gone
+        self._withdraws_held = True
         self._day_written = False
         self._off_seen = ""
         self._off_rules_seen = ""
@@ -366,6 +382,27 @@ class Store:
                 self.db.execute("DELETE FROM riskd_pending WHERE account_id = ?",
                                 (account_id,))
             self._pending_seen[account_id] = pending
+        self._named(account_id, acct.riskd)
+
+    def _named(self, account_id: int, riskd) -> None:
+        """The contracts each result named an order of its command on (exits.py named_on), a
+        row per pair, the pairs that changed (after a rollback: all of the account's again)."""
+        at = riskd.named_version()
+        if self._named_at.get(account_id) == at:
+            return
+        seen = self._named_seen.get(account_id)
+        if seen is None:
+            self.db.execute("DELETE FROM riskd_named_on WHERE account_id = ?", (account_id,))
+            seen = frozenset()
+        now = frozenset(riskd.named_on)
+        if seen - now:
+            self.db.executemany("DELETE FROM riskd_named_on WHERE account_id = ? AND "
+                                "command_id = ? AND contract_id = ?",
+                                [(account_id, c, k) for c, k in sorted(seen - now)])
+        if now - seen:
+            self.db.executemany("INSERT OR IGNORE INTO riskd_named_on VALUES (?, ?, ?)",
+                                [(account_id, c, k) for c, k in sorted(now - seen)])
+        self._named_seen[account_id], self._named_at[account_id] = now, at
 
     def _order_cmds(self, account_id: int, changed: dict) -> None:
         """Which command each order is of (exits.py order_cmd), the rows that changed."""
@@ -676,6 +713,13 @@ class Store:
             raise
 
     # -- reading ----------------------------------------------------------------------------
+    def _pairs(self, sql: str) -> dict[int, list[tuple]]:
+        """Rows (account id, a, b) of a query, as each account's [(a, b), ...]."""
+        out: dict[int, list[tuple]] = {}
+        for aid, a, b in self.db.execute(sql):
+            out.setdefault(aid, []).append((a, b))
+        return out
+
     def load(self, engine, now: int) -> None:
         """Put what was saved back into a fresh engine (before market's snapshot is applied)."""
         engine.start(now)
@@ -725,15 +769,16 @@ class Store:
             rows = exits.get(aid, [])
             engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
                                             [n for n, _r in rows])
-        cmds: dict[int, list] = {}
-        for aid, order_id, cid in self.db.execute(
-                "SELECT account_id, order_id, command_id FROM riskd_order_cmd"):
-            cmds.setdefault(aid, []).append((order_id, cid))
-        for aid, rows in cmds.items():
+        for aid, rows in self._pairs("SELECT account_id, order_id, command_id "
+                                     "FROM riskd_order_cmd").items():
             engine.account(aid).riskd.load_order_cmds(rows)
         for aid, body in self.db.execute("SELECT account_id, body FROM riskd_pending"):
             engine.account(aid).riskd.load_pending(body)
             self._pending_seen[aid] = body
+        for aid, pairs in self._pairs("SELECT account_id, command_id, contract_id "
+                                      "FROM riskd_named_on").items():
+            engine.account(aid).riskd.load_named(pairs)
+            self._named_seen[aid] = frozenset(pairs)      # what the table holds
         engine.off = off_from_json(self._meta("off") or "{}")
         self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):
