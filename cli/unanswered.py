@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+# what riskctl waits for a lockout's or an unlock's answer: longer than the supervisor waits for
+# risk (3 s, services/supervisor/commands/base.py to_risk), so a busy risk is answered with the
+# supervisor's own words ("risk did not answer within 3 s, so whether it took the lockout is
+# not known ..."), not with riskctl giving up first (it waited 1.2 s, riskctl's default)
+ACTION_WAIT_S = 5.0
+
 
 def words(command: Any) -> Optional[tuple[str, str]]:
     """(action, outcome) of an action riskd may take without answering; None for a command

@@ -7,6 +7,7 @@ worker's timeout (services/supervisor/untold.py). riskctl's own Context with ris
 for at its socket: the Ping answered, the action never."""
 from __future__ import annotations
 
+import inspect
 from types import SimpleNamespace
 
 import pytest
@@ -74,3 +75,31 @@ def test_a_read_without_answer_keeps_its_words(killed):
     with pytest.raises(NotRunning) as said:
         riskctl(HistoryRequest())
     assert str(said.value).startswith("riskd is not running or not answering"), said.value
+
+
+class Waits:
+    """Records what riskctl waits for an action's answer, answers as risk does."""
+    json = False
+    config_path = "/nonexistent/riskd.toml"
+
+    def __init__(self):
+        self.waited = []
+
+    def request(self, msg, timeout=None, **_kw):
+        self.waited.append(timeout)
+        return ok(SimpleNamespace(lockouts=[]), reason="no lockout matched")
+
+
+def test_lockout_and_unlock_wait_longer_than_the_supervisor_waits_for_risk(monkeypatch):
+    """riskctl gave up on a lockout or an unlock after its default 1.2 s while the supervisor
+    waits 3 s for risk: a busy risk's lockout was said by riskctl, not with the supervisor's
+    own words for a timeout (services/supervisor/untold.py)."""
+    from cli.commands import lockout, unlock
+    from services.supervisor.commands import base
+    risk_wait = inspect.signature(base.to_risk).parameters["timeout"].default
+    ctx = Waits()
+    unlock.run(SimpleNamespace(account="1001", reason="x", symbol=None, rule=None), ctx)
+    with pytest.raises(Exception):        # riskd's (stood-in) answer lists no lockout
+        lockout.run(SimpleNamespace(account="1001", until=None, session=True, reason="",
+                                    admin=False), ctx)
+    assert len(ctx.waited) == 2 and all(w > risk_wait for w in ctx.waited), ctx.waited
