@@ -94,11 +94,11 @@ def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = No
     if not account.ahead and not (account.riskd.expected
                                   and account.riskd.any_done_unfilled()):
         return total, complete              # nothing closed whose fills are still to come
-    more, known = _summed(_not_yet_realized(account, market))
+    more, known = _summed(not_yet_realized(account, market))
     return total + more, complete and known
 
 
-def _not_yet_realized(account, market):
+def not_yet_realized(account, market):
     """The open PnL (None: unknown) of contracts closed whose fills have not come: riskd's
     done closes (at the price when "done" came), then what the broker's Position shows closed
     (riskd's done exits' price first, the latest price for the rest)."""
