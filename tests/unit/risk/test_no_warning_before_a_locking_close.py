@@ -41,10 +41,12 @@ def warnings(outs):
     return [(w.rule, w.value) for o in outs for w in o.warnings]
 
 
-def play(order, first_loss="-300", fall_to="19987"):
+def play(order, first_loss="-300", fall_to="19987", look=None):
     """A first loss (its cooldown ended by an admin's unlock), NQ long 1 at 20000, the price
     falls to `fall_to` (daily_unrealized_loss closes it), then the close's fill and its done
-    in `order`: (engine, broker, the outcomes from the price's step on)."""
+    in `order`: (engine, broker, the outcomes from the price's step on). look(engine,
+    broker), when given, is called after the price's step and after each of those five."""
+    look = look or (lambda _engine, _broker: None)
     now = chi(2026, 11, 25, 9, 0)
     engine = shipped_engine(LOADED, now)
     broker = Broker(engine, now)
@@ -62,21 +64,27 @@ def play(order, first_loss="-300", fall_to="19987"):
     broker.price(NQ, fall_to)                                    # the restarted market's price
     [close] = commands(broker.outs[before:])
     assert (close.action, close.rule) == ("close_position", "daily_unrealized_loss")
+    look(engine, broker)
     fill_order = tuple(e for e in order if e != "done")
     done_after = order.index("done")          # of the fill's events fed before it
     fed = [0]
     feed = broker.feed
 
+    def done():
+        broker.done([close])
+        look(engine, broker)
+
     def feed_and_done(event):
         if fed[0] == done_after:
-            broker.done([close])
+            done()
         fed[0] += 1
         feed(event)
+        look(engine, broker)
     broker.feed = feed_and_done
     broker.fill(NQ, -1, fall_to, str((Decimal(fall_to) - 20000) * 20), 0, "0",
                 order=fill_order)
     if done_after == len(fill_order):
-        broker.done([close])
+        done()
     return engine, broker, broker.outs[before:]
 
 
