@@ -11,15 +11,15 @@
                                                     first, --yes applies (docs/operations.md,
                                                     Enabling an account again)
   riskctl accounts disable ACCOUNT [--now] [--reason TEXT]  [admin] (--now needs --reason)
-  riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
+  riskctl accounts set ACCOUNT display_name|profile VALUE [--reason TEXT] [--yes] [admin]
 
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
 (docs/rules.md). --now applies it at once through the audited admin override, for this account
 only: other waiting loosenings keep waiting (riskctl rules override takes those). Edits are
-validated, backed up and applied live, like every config edit. --reason (optional on enable
-and on a disable that waits) is kept in the audit trail: `riskctl audit show`'s REASON.
+validated, backed up and applied live, like every config edit. --reason (optional on enable,
+set and a disable that waits) is kept in the audit trail: `riskctl audit show`'s REASON.
 """
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ def add_arguments(parser) -> None:
     accountarg.add(p)
     p.add_argument("key", choices=SETTABLE)
     p.add_argument("value")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p, help="apply a profile switch that loosens rules without asking")
     add_offline(p)
 
@@ -102,7 +103,8 @@ def run(args, ctx) -> int:
     elif args.action == "set":
         edit = (lambda path, backups: set_account_field(path, args.account, args.key,
                                                         args.value, backups))
-        request = AccountSet(account=args.account, key=args.key, value=args.value)
+        request = AccountSet(account=args.account, key=args.key, value=args.value,
+                             reason=args.reason.strip())
     else:
         enabled = args.action == "enable"
         edit = (lambda path, backups: set_account_enabled(path, args.account, enabled, backups))

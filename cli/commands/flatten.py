@@ -47,6 +47,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--all", action="store_true",
                         help="every account of the login, disabled ones too")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    parser.add_argument("--yes", action="store_true",
+                        help="accepted as every admin command takes it; flatten never asks "
+                             "(the kill switch acts at once: docs/operations.md, The kill "
+                             "switch)")
     parser.add_argument("--wait", type=float, default=60.0,
                         help="seconds to wait for the results (default 60; 0: do not wait, "
                              "and exit 1 while any is pending: docs/operations.md, The kill "
