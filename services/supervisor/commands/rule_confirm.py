@@ -76,7 +76,7 @@ def act_line(d, edit: Optional[RuleEdit], names: dict, zone, now_ns: int) -> str
     """One account's line: the rule and its new value, the account's figure now (risk's words
     of the breach), what riskd would do: 'Demo 1 (id 1001): drawdown_guard line 49,950.00; now
     equity 49,999.13 is 49.13 above the firm's max-loss line 49,950.00, inside the 100.00
-    buffer where riskd acts: riskd would flatten (close 1 position, cancel 0 orders) and lock
+    buffer where riskd acts: riskd would flatten (close 1 position) and lock
     the account until the roll at Mon 17:00 CST'."""
     who = called(named(names, d.account_id), d.account_id)
     setting = d.rule

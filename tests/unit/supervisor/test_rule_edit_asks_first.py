@@ -33,7 +33,7 @@ def drawdown(aid=1001) -> Decision:
                     action=FLATTEN, lock=LockSpec(kind=UNTIL_RESET, until_ns=ROLL_NS),
                     reason="equity 49,999.13 is 49.13 above the firm's max-loss line "
                            "49,950.00, inside the 100.00 buffer where riskd acts",
-                    what="flatten: close 1 position, cancel 0 orders; lock the account until "
+                    what="flatten: close 1 position; lock the account until "
                          "the roll")
 
 
@@ -54,7 +54,7 @@ def test_the_reason_names_account_rule_value_figure_and_what_riskd_would_do():
         "1 account:\n"
         "  Demo 1 (id 1001): drawdown_guard line 49,950.00; now equity 49,999.13 is 49.13 above "
         "the firm's max-loss line 49,950.00, inside the 100.00 buffer where riskd acts: riskd "
-        "would flatten (close 1 position, cancel 0 orders) and lock the account until the roll "
+        "would flatten (close 1 position) and lock the account until the roll "
         "at Mon 17:00 CST"), text
     # another rule's action, a profile edit over two accounts: each named as riskd names it
     profile = RuleEdit("profile:default", "max_contracts", "limit", "2")
