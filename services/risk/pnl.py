@@ -13,6 +13,7 @@ from shared.messages.market import ContractInfo
 from shared.rulenumbers import money_text
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def unrealized(side: int, size: int, average_price: Decimal, price: Optional[Decimal],
@@ -21,7 +22,12 @@ def unrealized(side: int, size: int, average_price: Decimal, price: Optional[Dec
     if price is None or contract is None or size == 0:
         return None if size else ZERO
     ticks = (price - average_price) / contract.tick_size
-    return ticks * contract.tick_value * size * side
+    # to the cent: the broker's average price of several fills is a float's repr
+    # ("21052.916666666668"), and open PnL from it came out as -917.5000000000080, history
+    # --json as "-609.21000000000000032" (trial23a finding 7); a short at its own price is
+    # 0.00, never -0 ("-0.00" on the screens)
+    value = (ticks * contract.tick_value * size * side).quantize(CENT)
+    return value if value else ZERO
 
 
 def profit_ticks(side: int, average_price: Decimal, price: Decimal,
