@@ -30,7 +30,7 @@ from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.confirmedit import add_yes, send_edit
 from cli.offline import offline_edit
 from cli.commands.rules import os_user
-from cli.errors import EXIT_USAGE, CliError
+from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.fitted import fitted, width
 from shared.accountguard import UNREPORTED
 from shared.accountname import called, label_of
@@ -229,7 +229,17 @@ def disable_follow_up(ctx, args) -> int:
     once the risk worker has read the edited file (else the override would apply the old one)."""
     deadline = time.monotonic() + RISK_SEES_WITHIN
     while True:
-        table = ctx.request(AccountsRequest()).body
+        try:
+            table = ctx.request(AccountsRequest()).body
+        except NotRunning as exc:
+            # saved (and armed, --now): only its outcome cannot be read (trial23b finding 2,
+            # as flatten says it: never "cannot reach" alone, read as "not done")
+            how = ("saved and armed to apply at once" if args.now else
+                   "saved (it waits for the roll)")
+            raise NotRunning(f"the disable of {args.account} was {how}; only whether risk "
+                             f"took it could not be read, as riskd stopped answering "
+                             f"({exc.short}): `riskctl accounts` shows whether risk still "
+                             f"guards it once riskd runs again\n{exc}", exc.short) from None
         row = _row(table.rows, args.account)
         if row is None or table.risk_note:
             print(f"risk cannot say whether it still guards {args.account}: "

@@ -103,3 +103,22 @@ def test_lockout_and_unlock_wait_longer_than_the_supervisor_waits_for_risk(monke
         lockout.run(SimpleNamespace(account="1001", until=None, session=True, reason="",
                                     admin=False), ctx)
     assert len(ctx.waited) == 2 and all(w > risk_wait for w in ctx.waited), ctx.waited
+
+
+def test_disable_now_followed_when_the_supervisor_goes_says_saved_and_armed():
+    """`accounts disable ACCOUNT --now` saved the edit and armed it, then riskd's supervisor
+    went away while riskctl read whether risk took it: said as saved and armed, its outcome
+    not read (as flatten's, trial23b finding 2), never only "cannot reach"."""
+    from cli.commands import accounts
+
+    class Gone:
+        def request(self, *_a, **_kw):
+            raise NotRunning("riskd's supervisor is not running (...): ... riskctl's commands "
+                             "cannot reach them", "riskd's supervisor is not running")
+    with pytest.raises(NotRunning) as said:
+        accounts.disable_follow_up(Gone(), SimpleNamespace(account="1002", now=True))
+    text = str(said.value)
+    assert text.startswith("the disable of 1002 was saved and armed to apply at once; only "
+                           "whether risk took it could not be read, as riskd stopped "
+                           "answering (riskd's supervisor is not running)"), text
+    assert "`riskctl accounts` shows whether risk still guards it once riskd runs again" in text
