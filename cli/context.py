@@ -162,9 +162,15 @@ class Context:
                     self._other = self._which(client, timeout)
                     self._checked = True
                 self._warned = whichriskd.judge(self._other, command, self._warned)
+                sent_ns = time.time_ns()
                 reply = client.call(ControlRequest(command=command, session=self.session),
                                     timeout=timeout)
             except RpcTimeout as exc:
+                if self._checked and retries == 0:      # the action itself went out, once
+                    untold = self._untold(command, sent_ns, exc.seconds)
+                    if untold:
+                        raise NotRunning(untold, f"{NOT_ANSWERING} (control socket "
+                                                 f"{address}, {exc.seconds:g} s)") from None
                 raise NotRunning(f"riskd is not running or not answering: no answer from the "
                                  f"control socket {address} within {exc.seconds:g} s",
                                  f"{NOT_ANSWERING} (control socket {address}, "
@@ -172,6 +178,25 @@ class Context:
         if not isinstance(reply, Reply):
             raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")
         return reply
+
+    def _untold(self, command: Any, sent_ns: int, seconds: float) -> Optional[str]:
+        """An admin action sent once that got no answer, said as not known (cli/unanswered.py:
+        riskd may have taken it before its supervisor went away), with riskd's state now;
+        None for a command with no such words."""
+        from cli import configfile, unanswered
+        from cli.notrunning import orphans
+        from shared import showtime
+        address = self.control_address
+        if listening(address):
+            now = f"its supervisor still listens on {address}: busy, or hung"
+        elif orphans(self.config_path, address).running:
+            now = ("its supervisor is not running now and its workers run without it: "
+                   "`riskctl status` lists them")
+        else:
+            now = "riskd is not running now"
+        zone = configfile.display_zone(self.config_path)
+        return unanswered.not_known(command, showtime.start(sent_ns, zone, time.time_ns()),
+                                    f"no answer within {seconds:g} s", now)
 
     def _which(self, client: RpcClient, timeout: Optional[float]):
         """The riskd at the control address, compared with the config riskctl read

@@ -35,7 +35,8 @@ def width() -> int:
 
 
 def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
-           head: int = 3, labels: Sequence[str] = (), head_header: bool = False) -> str:
+           head: int = 3, labels: Sequence[str] = (), head_header: bool = False,
+           spaced: bool = True) -> str:
     """render_table's table when every line fits in `columns` characters; else one block a
     row: the first `head` columns on its first line (aligned as a table when they fit), then
     '  <header>: <value>' for each other column that has one, wrapped at `columns`. labels:
@@ -67,7 +68,10 @@ def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
     # never left out (task 22c-5: `riskctl lockouts`' header went when a row got wider)
     top = "\n".join(textwrap.wrap(heads[0].rstrip(), columns, subsequent_indent="  ",
                                    break_on_hyphens=False)) + "\n" if head_header else ""
-    return top + "\n\n".join(blocks)
+    # a blank line between blocks, unless told (spaced=False: a table of short rows, each row's
+    # lines under it indented, reads best as one; trial23b section 7: once one worker had a
+    # note, `riskctl status`'s worker table turned double-spaced)
+    return top + ("\n\n" if spaced else "\n").join(blocks)
 
 
 def fitted_head(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,

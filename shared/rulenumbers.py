@@ -41,8 +41,10 @@ class Shown(str):
 
 
 def money_text(value) -> str:
-    """2 decimals, thousands grouped: 500.00, -2.50, 2,000.00."""
-    return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+    """2 decimals, thousands grouped: 500.00, -2.50, 2,000.00; never "-0.00" (a short's open PnL
+    at its own price, or a loss under half a cent, is 0.00: trial23a finding 7)."""
+    q = Decimal(value).quantize(Decimal('0.01'))
+    return f"{q.copy_abs() if q == 0 else q:,.2f}"
 
 
 def count_text(value) -> str:
@@ -193,8 +195,13 @@ def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decima
                      reading: str = "", sep: str = " / ") -> str:
     """A rule's reading beside its limit on a screen: '2 / 5', '4 / 10 per hour' (the window
     read from `reading`, risk's detail without its note), or for drawdown_guard its words."""
+    shown = reading_text(rule, value)
+    if rule not in COUNT_RULES and rule != "drawdown_guard" and value is not None \
+            and shown not in ("-", "0.00") and not shown.startswith("-"):   # PnL, not equity
+        shown = "+" + shown     # a profit beside a loss line: "+45.43/-500.00", as the bars
+        # say it (trial23a finding 7: "45.43/-500.00" read as a loss of 45.43)
     return spelled_out(rule, reading) or (
-        f"{reading_text(rule, value)}{sep}{reading_text(rule, limit)}{window_of(reading)}")
+        f"{shown}{sep}{reading_text(rule, limit)}{window_of(reading)}")
 
 
 def ordinal(n: int) -> str:

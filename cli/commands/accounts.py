@@ -11,15 +11,15 @@
                                                     first, --yes applies (docs/operations.md,
                                                     Enabling an account again)
   riskctl accounts disable ACCOUNT [--now] [--reason TEXT]  [admin] (--now needs --reason)
-  riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
+  riskctl accounts set ACCOUNT display_name|profile VALUE [--reason TEXT] [--yes] [admin]
 
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
 (docs/rules.md). --now applies it at once through the audited admin override, for this account
 only: other waiting loosenings keep waiting (riskctl rules override takes those). Edits are
-validated, backed up and applied live, like every config edit. --reason (optional on enable
-and on a disable that waits) is kept in the audit trail: `riskctl audit show`'s REASON.
+validated, backed up and applied live, like every config edit. --reason (optional on enable,
+set and a disable that waits) is kept in the audit trail: `riskctl audit show`'s REASON.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.confirmedit import add_yes, send_edit
 from cli.offline import offline_edit
 from cli.commands.rules import os_user
-from cli.errors import EXIT_USAGE, CliError
+from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.fitted import fitted, width
 from shared.accountguard import UNREPORTED
 from shared.accountname import called, label_of
@@ -83,6 +83,7 @@ def add_arguments(parser) -> None:
     accountarg.add(p)
     p.add_argument("key", choices=SETTABLE)
     p.add_argument("value")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p, help="apply a profile switch that loosens rules without asking")
     add_offline(p)
 
@@ -102,7 +103,8 @@ def run(args, ctx) -> int:
     elif args.action == "set":
         edit = (lambda path, backups: set_account_field(path, args.account, args.key,
                                                         args.value, backups))
-        request = AccountSet(account=args.account, key=args.key, value=args.value)
+        request = AccountSet(account=args.account, key=args.key, value=args.value,
+                             reason=args.reason.strip())
     else:
         enabled = args.action == "enable"
         edit = (lambda path, backups: set_account_enabled(path, args.account, enabled, backups))
@@ -227,7 +229,17 @@ def disable_follow_up(ctx, args) -> int:
     once the risk worker has read the edited file (else the override would apply the old one)."""
     deadline = time.monotonic() + RISK_SEES_WITHIN
     while True:
-        table = ctx.request(AccountsRequest()).body
+        try:
+            table = ctx.request(AccountsRequest()).body
+        except NotRunning as exc:
+            # saved (and armed, --now): only its outcome cannot be read (trial23b finding 2,
+            # as flatten says it: never "cannot reach" alone, read as "not done")
+            how = ("saved and armed to apply at once" if args.now else
+                   "saved (it waits for the roll)")
+            raise NotRunning(f"the disable of {args.account} was {how}; only whether risk "
+                             f"took it could not be read, as riskd stopped answering "
+                             f"({exc.short}): `riskctl accounts` shows whether risk still "
+                             f"guards it once riskd runs again\n{exc}", exc.short) from None
         row = _row(table.rows, args.account)
         if row is None or table.risk_note:
             print(f"risk cannot say whether it still guards {args.account}: "

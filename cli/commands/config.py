@@ -5,7 +5,8 @@
   riskctl config set KEY VALUE     [admin] e.g. profiles.default.rules.max_contracts.limit 3
   riskctl config set KEY --value-stdin | --value-env VAR   [admin] a secret (bot_token,
                                    webhook_url, api_key): never on the command line
-  riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
+  riskctl config reload [--reason TEXT]   [ops] re-read the file now (an invalid file changes
+                                   nothing)
   riskctl config backups           [ops] first the config riskd runs (or last ran: STAMP
                                    last-run), then the backups kept before each edit (the
                                    last 10), each with the edit it is the file before;
@@ -77,7 +78,8 @@ def add_arguments(parser) -> None:
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p)
     add_offline(p)
-    sub.add_parser("reload", help="re-read the config file now")
+    p = sub.add_parser("reload", help="re-read the config file now")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     p = sub.add_parser("backups", help="list the config riskd runs (last-run) and the "
                                        "backups, newest first")
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -233,7 +235,8 @@ def offline_port_refusal(path: str, key: str, value: str) -> str:
 def reload(args, ctx) -> int:
     """An ops command: a refusal (no session) exits 3 like every other; an invalid file
     answers config_invalid (exit 1) with every problem."""
-    reply = ctx.request(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
+    reply = ctx.request(ConfigReload(reason=args.reason.strip() or "riskctl config reload"),
+                        timeout=EDIT_TIMEOUT,
                         retries=0, tolerate=("config_invalid",))
     print(reply.reason)
     return 0 if reply.ok else 1

@@ -17,10 +17,13 @@ MNQ"), never enforcement's command id or journal state.
 from __future__ import annotations
 
 import time
+from typing import Optional
+
+import attrs
 
 from cli import accountarg, configfile
 from cli.accountnames import namer
-from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
+from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError, NotRunning
 from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import outcome_text
@@ -44,6 +47,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--all", action="store_true",
                         help="every account of the login, disabled ones too")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    parser.add_argument("--yes", action="store_true",
+                        help="accepted as every admin command takes it; flatten never asks "
+                             "(the kill switch acts at once: docs/operations.md, The kill "
+                             "switch)")
     parser.add_argument("--wait", type=float, default=60.0,
                         help="seconds to wait for the results (default 60; 0: do not wait, "
                              "and exit 1 while any is pending: docs/operations.md, The kill "
@@ -55,18 +62,35 @@ def add_arguments(parser) -> None:
 NOT_ANSWERED = ("unreachable", "timeout")
 
 
-def _follow(ctx, accepted: list, wait: float) -> tuple[list, str]:
+@attrs.frozen
+class Lost:
+    """riskd itself stopped answering while riskctl followed a flatten it had accepted (its
+    supervisor killed or gone): short, riskd's state in a few words; full, the whole picture
+    (which workers still run, cli/notrunning.py)."""
+    short: str
+    full: str
+
+
+def _follow(ctx, accepted: list, wait: float) -> tuple[list, str, Optional[Lost]]:
     """Poll enforcement until every accepted command is final or the wait is over: (the last
-    states known, why enforcement did not answer the last poll, '' when it did). Enforcement
-    stopping after it took the flatten does not end the wait (trial22b finding 2: riskctl
-    answered "enforcement is not running (backoff)" and riskd flattened 15 s later): the
-    flatten is in its journal and a restarted enforcement resumes it, so riskctl keeps asking;
-    while it cannot answer, the outcomes the supervisor saw final stand."""
+    states known, why enforcement did not answer the last poll, '' when it did, and Lost when
+    riskd itself could no longer be asked). Enforcement stopping after it took the flatten
+    does not end the wait (trial22b finding 2: riskctl answered "enforcement is not running
+    (backoff)" and riskd flattened 15 s later): the flatten is in its journal and a restarted
+    enforcement resumes it, so riskctl keeps asking; while it cannot answer, the outcomes the
+    supervisor saw final stand. The supervisor going away ends the wait (nothing answers a
+    poll until riskd runs again), with the states known (trial23b finding 2: riskctl said
+    only "riskctl's commands cannot reach them", and the admin read that the accepted
+    flatten never went out)."""
     ids = [s.command_id for s in accepted]
     known = {s.command_id: s for s in accepted}
     deadline = time.monotonic() + wait
     while True:
-        reply = ctx.request(EnforcementStatusRequest(command_ids=ids), tolerate=NOT_ANSWERED)
+        try:
+            reply = ctx.request(EnforcementStatusRequest(command_ids=ids),
+                                tolerate=NOT_ANSWERED)
+        except NotRunning as exc:
+            return [known[i] for i in ids], "", Lost(exc.short, str(exc))
         # why, without the unreachable words' "try again": a flatten is not to be sent twice
         down = "" if reply.ok else (reply.reason or "").split(":")[0] or \
             "enforcement did not answer"
@@ -75,7 +99,7 @@ def _follow(ctx, accepted: list, wait: float) -> tuple[list, str]:
                 known[s.command_id] = s
         mine = [known[i] for i in ids]
         if all(s.state == "final" for s in mine) or time.monotonic() >= deadline:
-            return mine, down
+            return mine, down, None
         time.sleep(POLL_S)
 
 
@@ -88,6 +112,19 @@ def taken_while_down(down: str) -> str:
             f"Enforcement keeps it in its journal and resumes it when it is back, if that is "
             f"within {RESUME_WINDOW_S // 60} minutes of the flatten (later it does not: "
             f"flatten again); `riskctl history` shows its outcome")
+
+
+def accepted_unread(lost: Lost, accepted_at: str) -> str:
+    """What is true of a flatten riskd accepted when riskd then stopped answering (its
+    supervisor gone): it was accepted and went to enforcement, which carries it out without
+    the supervisor (or resumes it from its journal); only its outcome could not be read. Never
+    "cannot reach" alone, which reads as "the kill switch did not go out"."""
+    return (f"riskd accepted this flatten{accepted_at} and handed it to enforcement; only its "
+            f"outcome could not be read, as riskd stopped answering ({lost.short}). "
+            f"Enforcement carries it out without the supervisor (or resumes it from its "
+            f"journal when it is back, within {RESUME_WINDOW_S // 60} minutes of the flatten): "
+            f"do not flatten again by hand at the broker; `riskctl history` and `riskctl "
+            f"status` show its outcome once riskd runs again")
 
 
 def outcome_of(state) -> str:
@@ -112,6 +149,16 @@ def detail_of(state, ctx) -> str:
             or tickers_in(state.detail))
 
 
+def _accepted_at(states, ctx) -> str:
+    """' at Mon 11:08:36 CST': when enforcement received the flatten (the earliest of its
+    accounts'), '' when not known."""
+    received = [s.received_ns for s in states if s.received_ns]
+    if not received:
+        return ""
+    return " at " + showtime.start(min(received), configfile.display_zone(ctx.config_path),
+                                   time.time_ns())
+
+
 def run(args, ctx) -> int:
     if args.all == bool(args.account):
         raise CliError("give one ACCOUNT or --all", EXIT_USAGE)
@@ -120,12 +167,13 @@ def run(args, ctx) -> int:
                         timeout=6.0, retries=0)
     states = reply.body.commands
     skipped = list(getattr(reply.body, "skipped", []) or [])
-    down = ""
+    down, lost = "", None
     if args.wait > 0:
-        states, down = _follow(ctx, states, args.wait)
+        states, down, lost = _follow(ctx, states, args.wait)
     if ctx.json:
         ctx.print_json({"commands": states, "skipped": skipped,
-                        **({"enforcement": down} if down else {})})
+                        **({"enforcement": down} if down else {}),
+                        **({"riskd": lost.short} if lost else {})})
     else:
         name = namer(ctx, with_broker=True)
         print(render_table(("account", "action", "outcome", "detail"),
@@ -134,7 +182,11 @@ def run(args, ctx) -> int:
                            + [(name(aid), "admin flatten", "skipped", SKIPPED)
                               for aid in skipped]))
         unfinished = [name(s.account_id) for s in states if s.state != "final"]
-        if unfinished and down:
+        if unfinished and lost:
+            print(f"not finished: {', '.join(unfinished)}: "
+                  f"{accepted_unread(lost, _accepted_at(states, ctx))}")
+            print(lost.full)
+        elif unfinished and down:
             print(f"not finished: {', '.join(unfinished)}: {taken_while_down(down)}")
         elif unfinished and args.wait > 0:
             print(f"not finished after {args.wait:g} s: {', '.join(unfinished)}"

@@ -22,6 +22,7 @@ import time
 
 from cli import accountarg, configfile
 from cli import session as session_cache
+from cli.unanswered import ACTION_WAIT_S
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
@@ -129,7 +130,7 @@ def run(args, ctx) -> int:
         request = SelfLockRequest(account=args.account, until_ns=until, session=args.session,
                                   reason=args.reason or f"self-lockout by {os_user()}",
                                   by=f"trader:{os_user()}")
-    reply = ctx.request(request, retries=0)
+    reply = ctx.request(request, timeout=ACTION_WAIT_S, retries=0)
     if not reply.body.lockouts:
         raise CliError("risk did not report the lockout")
     print(reply.reason)

@@ -119,7 +119,7 @@ def run(args, ctx) -> int:
         unknown = (f"no riskd process is named {args.process!r}: one of "
                    f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
                    f"docs/scaling.md)")
-    since = since_of(args.since, ctx.config_path) if args.since else None
+    since = since_of(args.since, ctx.config_path, args.json) if args.since else None
     n = args.n if args.n is not None else (SINCE_N if since else DEFAULT_N)
     flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep, since)
     own, running = own_riskd(loaded, ctx.config_path)
@@ -156,10 +156,12 @@ def run(args, ctx) -> int:
     return 0
 
 
-def since_of(text: str, config_path: str) -> str:
+def since_of(text: str, config_path: str, as_json: bool = False) -> str:
     """--since as a stored record's "time" (UTC, iso_utc), read as `riskctl history --since`
-    reads it (a clock time later than now is yesterday's, said first on stderr). Trial16a
-    finding 7: `riskctl logs --since 20:36:25` was refused as an unknown argument."""
+    reads it (a clock time later than now is yesterday's, said first: the output's first line,
+    as history says it; on stderr with --json, so that stdout stays records only). Trial16a
+    finding 7: `riskctl logs --since 20:36:25` was refused as an unknown argument. Trial23b
+    section 7: the note on stderr alone was not seen beside the day's records on stdout."""
     from cli.commands._risk_view import parse_when
     from cli.commands.history import since_note
     zone = configfile.display_zone(config_path)
@@ -167,7 +169,7 @@ def since_of(text: str, config_path: str) -> str:
     since_ns = parse_when(text, now_ns, future=False, tz=zone)
     note = since_note(text, since_ns, now_ns, zone)
     if note:
-        print(f"riskctl logs: {note}", file=sys.stderr, flush=True)
+        print(f"riskctl logs: {note}", file=sys.stderr if as_json else sys.stdout, flush=True)
     return iso_utc(since_ns)
 
 

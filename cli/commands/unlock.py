@@ -10,6 +10,7 @@ from cli import accountarg, configfile
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows
 from cli.session import os_user
+from cli.unanswered import ACTION_WAIT_S
 from shared.messages.risk import UnlockRequest
 
 NAME = "unlock"
@@ -27,7 +28,8 @@ def add_arguments(parser) -> None:
 def run(args, ctx) -> int:
     by = f"admin:{os_user()}"
     reply = ctx.request(UnlockRequest(account=args.account, reason=args.reason,
-                                      symbol=args.symbol, rule=args.rule, by=by), retries=0)
+                                      symbol=args.symbol, rule=args.rule, by=by),
+                        timeout=ACTION_WAIT_S, retries=0)
     print(reply.reason)
     ended = reply.body.lockouts
     if ended:

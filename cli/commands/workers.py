@@ -59,7 +59,7 @@ def render_workers(workers, channels=(), shard_note: str = "",
         return table
     order = (0, 1, 2, 3, 4, 6, 5, 7)          # the long ones last: under each worker's line
     return fitted_head([headers[i] for i in order], [[r[i] for i in order] for r in rows],
-                       columns, most=6, least=2, head_header=True)
+                       columns, most=6, least=2, head_header=True, spaced=False)
 
 
 def run(args, ctx) -> int:

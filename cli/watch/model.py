@@ -842,6 +842,7 @@ def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
     if value is None:
         return "-"
     q = Decimal(value).quantize(Decimal("0.01"))
+    q = q.copy_abs() if q == 0 else q      # never "-0.00" (trial23a finding 7): "+0.00"
     return f"{q:+,.2f}" if signed else f"{q:,.2f}"
 
 

@@ -575,9 +575,17 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
             for part in textwrap.wrap(account.not_live, max(8, width - 2), max_lines=cap(3),
                                       placeholder=" " + CUT):          # never cut at the width)
                 lines.append(fit([seg(f" {part} ".ljust(width), "error")], width))
-        lines += banner_lines(account, width, cap(2))
-        lines += failing_lines(account, width)
-        lines += money_lines(account, width, layout)
+        if unlimited:
+            # printed (status): the account's header line first, its lockouts under it; above
+            # it, they sat right under the previous account's LAST ACTIONS and read as that
+            # account's (trial23b section 7: Demo 2's COOLDOWN read as Demo 1's)
+            lines += money_lines(account, width, layout)
+            lines += banner_lines(account, width, cap(2))
+            lines += failing_lines(account, width)
+        else:
+            lines += banner_lines(account, width, cap(2))
+            lines += failing_lines(account, width)
+            lines += money_lines(account, width, layout)
         at = len(lines)
         # drawn once RULES is laid out (noted); a bar's words wrapped under it (bar_lines)
         # when the screen has the lines to spare: every rule's row still shown

@@ -6,7 +6,7 @@ price. AlertBook keeps, per account and rule, the lockout enforce mode would hav
 would-be lockout: nothing is locked or enforced) and the targets it would have acted on, and
 tells each new breach from the same one seen again:
 - no would-be lockout in force: the breach is recorded as enforce mode would have acted
-  ("would have flattened 1 position and cancelled 0 orders; would have locked the account
+  ("would have flattened 1 position; would have locked the account
   (timer) until Sun 17:49:21 CST");
 - the same lockout asked for again (a daily limit still past at the next trade, a blocked
   symbol's next event) on a target already acted on: the same breach, not recorded again;

@@ -45,6 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.afterclose import Closes, opened_note
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
+from services.risk import closelock
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.exits import SKEW_NS
 from services.risk.latecarried import late_cancel, late_close_note, left_working
@@ -62,7 +63,7 @@ from services.risk.waitjudge import WaitJudging
 from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
 from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, ClockTick, Ctx,
-                                      PriceMoves, kind_of)
+                                      PriceMoves, kind_of, roll_end)
 from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, command_in, what, who
 from services.risk import takeback
@@ -1357,6 +1358,41 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     kept.append(attrs.evolve(w, reason=with_words(w.reason, said)))
             out.warnings[mark:] = kept
             self.warned.difference_update(back)
+        elif made:
+            self._before_a_locking_fill(acct, mark, made_by, out, now)
+
+    def _before_a_locking_fill(self, acct, mark: int, made_by: dict, out: Outcome,
+                               now: int) -> None:
+        """The warnings of a step whose closes' fills, still to come, will flatten the
+        account and lock it until the roll (services/risk/closelock.py: daily_unrealized_loss
+        closing a position whose loss takes realized past daily_realized_loss's line; or the
+        close's Position showing before its Trade) are judged as under that lockout: held
+        back and left due, as the fill's own step would hold them back (docs/rules.md warn_at:
+        none from the step that locks the account; trial23b finding 4, "daily_net_loss at
+        97%" 30 ms before the close's fill locked the account to the roll). Only one whose
+        breach would lock it past the roll stays (Rule.locks_until: trade_frequency_limit's
+        week). The fill's step judges a held one again, with the broker's figure."""
+        cfg = self.settings.for_account(acct)
+        if cfg is None:
+            return
+        ctx = self._ctx(acct)
+        if closelock.locking_rule(self.rules, cfg, acct, self.market, now) is None:
+            return
+        roll = roll_end(ctx, now)
+        kept, back = [], []
+        for w in out.warnings[mark:]:
+            by = made_by.get(w.id)
+            if by is None or w.account_id != acct.account_id:
+                kept.append(w)
+                continue
+            key, rule, params, m = by
+            until = rule.locks_until(ctx, now, params, m)
+            if until is not None and until > roll:
+                kept.append(w)
+            else:
+                back.append(key)
+        out.warnings[mark:] = kept
+        self.warned.difference_update(back)
 
     def _after_cuts(self, acct, made: list, made_by: dict, now: int) -> list:
         """The size rules' warnings of a step that also cut (a reduce or close decided after

@@ -13,6 +13,7 @@ from shared.messages.market import ContractInfo
 from shared.rulenumbers import money_text
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def unrealized(side: int, size: int, average_price: Decimal, price: Optional[Decimal],
@@ -21,7 +22,12 @@ def unrealized(side: int, size: int, average_price: Decimal, price: Optional[Dec
     if price is None or contract is None or size == 0:
         return None if size else ZERO
     ticks = (price - average_price) / contract.tick_size
-    return ticks * contract.tick_value * size * side
+    # to the cent: the broker's average price of several fills is a float's repr
+    # ("21052.916666666668"), and open PnL from it came out as -917.5000000000080, history
+    # --json as "-609.21000000000000032" (trial23a finding 7); a short at its own price is
+    # 0.00, never -0 ("-0.00" on the screens)
+    value = (ticks * contract.tick_value * size * side).quantize(CENT)
+    return value if value else ZERO
 
 
 def profit_ticks(side: int, average_price: Decimal, price: Decimal,
@@ -94,11 +100,11 @@ def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = No
     if not account.ahead and not (account.riskd.expected
                                   and account.riskd.any_done_unfilled()):
         return total, complete              # nothing closed whose fills are still to come
-    more, known = _summed(_not_yet_realized(account, market))
+    more, known = _summed(not_yet_realized(account, market))
     return total + more, complete and known
 
 
-def _not_yet_realized(account, market):
+def not_yet_realized(account, market):
     """The open PnL (None: unknown) of contracts closed whose fills have not come: riskd's
     done closes (at the price when "done" came), then what the broker's Position shows closed
     (riskd's done exits' price first, the latest price for the rest)."""

@@ -71,19 +71,28 @@ def _open_positions(acct: Optional[AccountState]) -> int:
 def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     """What the decision does (enforce) or would have done (alert), as one sentence."""
     sym = symbol_of(d.contract_id) if d.contract_id else ""
+    # no "cancel 0 orders" (trial23b section 7: `accounts enable` asked whether riskd should
+    # "close the MNQ position, cancel 0 orders on it"): what there is, only
     if d.action == FLATTEN:
         pos, orders = _open_positions(acct), _orders_on(acct, None)
         positions, cancels = plural(pos, 'position'), plural(orders, 'order')
-        text = (f"would have flattened {positions} and cancelled {cancels}"
-                if alert else f"flatten: close {positions}, cancel {cancels}")
-        if not alert and not pos and not orders:
+        if alert:
+            text = " and ".join(([f"would have flattened {positions}"] if pos else [])
+                                + ([f"{'cancelled' if pos else 'would have cancelled'} "
+                                    f"{cancels}"] if orders else []))
+            # none held: "" (said after the lockout: "...; nothing held to flatten")
+        elif pos or orders:
+            text = "flatten: " + ", ".join(([f"close {positions}"] if pos else [])
+                                           + ([f"cancel {cancels}"] if orders else []))
+        else:
             text = FLATTEN_NOTHING_SEEN     # notify reads it: "nothing open as riskd sees it"
-        if alert and not pos and not orders:
-            text = ""               # said after the lockout: "...; nothing held to flatten"
     elif d.action == CLOSE_POSITION:
         orders = _orders_on(acct, d.contract_id)
-        text = (f"would have closed the {sym} position and cancelled {plural(orders, 'order')}"
-                if alert else f"close the {sym} position, cancel {plural(orders, 'order')} on it")
+        cancels = plural(orders, 'order')
+        text = (f"would have closed the {sym} position"
+                + (f" and cancelled {cancels}" if orders else "")
+                if alert else f"close the {sym} position"
+                + (f", cancel {cancels} on it" if orders else ""))
     elif d.action == REDUCE_POSITION:
         text = f"{'would have reduced' if alert else 'reduce'} {sym} by {d.size}"
     elif d.action == CANCEL_ORDERS:
@@ -159,7 +168,7 @@ def sent_words(d: Decision, waits: str = "") -> str:
     """What a self-lockout's answer says was done: a flatten sent is on its way, not done
     (fresh-user trial: "locked until ...; flatten: close 1 position, cancel 0 orders" with the
     market closed read as if the account were flat, while the close waited for the open):
-    "flatten sent: close 1 position, cancel 0 orders; `riskctl history` shows when it is
+    "flatten sent: close 1 position; `riskctl history` shows when it is
     done", and, when risk knows the market is closed (waits: marketwait.closed_words), that
     it waits for the open. A flatten not sent says why (not_sent), nothing open says so."""
     done = d.what.split("; lock ")[0]

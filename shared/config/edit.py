@@ -815,6 +815,30 @@ def loosening_changes(old_text: str, new_text: str, judge=None) -> set[str]:
     return out
 
 
+def only_loosens(old_text: str, new_text: str) -> bool:
+    """Whether every key the edit changes is a rule parameter's loosening (changewords.loosens:
+    risk keeps it waiting until the trading-day roll), so it acts on no account at once;
+    False when a side is unreadable or any change is something else (an account, a profile
+    switch, the trading day, a tightening, a drawdown_guard line judged against risk's own)."""
+    import tomlkit
+    from shared.config.changewords import loosens, rule_param_of
+    try:
+        old_data, new_data = tomlkit.parse(old_text).unwrap(), tomlkit.parse(new_text).unwrap()
+    except Exception:  # noqa: BLE001 -- unreadable: not known to loosen
+        return False
+    keys = changed_keys(old_text, new_text)
+    if not keys:
+        return False
+    for key in keys:
+        try:
+            where = rule_param_of(split_key(key))
+        except EditError:
+            return False
+        if where is None or not loosens(old_data, new_data, where):
+            return False
+    return True
+
+
 def own_line_changes(old_text: str, new_text: str) -> set[str]:
     """The lines of config_changes that set or remove a drawdown_guard line where none was or
     will be: risk judges them against its own line (shared/config/changewords.by_own_line)."""

@@ -76,6 +76,7 @@ class AccountSet:
     account: str
     key: str
     value: str
+    reason: str = ""                   # why, as the admin gave it (--reason): the audit trail
     confirmed: bool = False
     asking: str = ""
 

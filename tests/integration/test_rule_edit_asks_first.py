@@ -44,7 +44,7 @@ def test_a_line_the_account_is_past_asks_first_then_acts_with_yes(procs, riskd_h
     assert re.search(r"Demo 1 \(id 1001\): drawdown_guard line 49,950\.00; now equity "
                      r"49,9\d\d\.\d\d is \d+\.\d\d above the firm's max-loss line "
                      r"49,950\.00", said), out.stderr
-    assert "riskd would flatten (close 1 position, cancel 0 orders) and lock the account " \
+    assert "riskd would flatten (close 1 position) and lock the account " \
            "until the roll at" in said, out.stderr
     assert "Re-run with --yes to apply it anyway." in said, out.stderr
     time.sleep(1.0)          # anything riskd did would show by now
@@ -96,7 +96,7 @@ def test_blocking_a_symbol_held_asks_first_one_not_held_locks_it_and_says_so(pro
     assert held.returncode == 1, held.stdout
     said = " ".join(held.stderr.split())
     assert "not saved: riskd would act on it at once on 1 account" in said, held.stderr
-    assert "riskd would close the MNQ position, cancel 0 orders on it and lock MNQ on the " \
+    assert "riskd would close the MNQ position and lock MNQ on the " \
            "account while MNQ is listed in symbol_blocks" in said, held.stderr
     with open(config) as fh:
         assert fh.read() == before                          # not saved

@@ -303,7 +303,7 @@ def closed_with_orders(account: AccountState, contracts, now: int) -> set[str]:
     actions/close_position.py), so a rule that closes a contract decides no cancel of its own
     for the orders there (fresh-user trial 21b: a stop counted in the close's "2 orders
     cancelled" and again on its own "cancelled" line, the target "nothing to do"; docs/rules.md
-    §11: one breach, "close the CL position, cancel 0 orders on it"). So also while riskd's
+    §11: one breach, "close the CL position"). So also while riskd's
     close there is still without a result (the clock's next sweep, 0.1 s later: its cancels
     are still to come). Not once a close there has its result and the position still shows
     (its fill to come): an order placed since is cancelled on its own, as before."""

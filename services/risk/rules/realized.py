@@ -18,14 +18,14 @@ class RealizedLineRule(Rule):
         raise NotImplementedError
 
     @staticmethod
-    def _past(realized, line) -> bool:
+    def past_line(realized, line) -> bool:
         """Is the day's realized PnL at or past the line (a loss limit's, or a target's)?"""
         return realized <= line if line < 0 else realized >= line
 
     def reached(self, ctx, params) -> bool:
         """Would evaluate flatten now (the engine's short cut for a breach repeated under this
         rule's own lockout: Acting.repeats_own_flatten)?"""
-        return self._past(ctx.account.realized(params.include_fees), self.line(params))
+        return self.past_line(ctx.account.realized(params.include_fees), self.line(params))
 
     def measure(self, ctx, now, params):
         realized, line = ctx.account.realized(params.include_fees), self.line(params)
@@ -34,7 +34,7 @@ class RealizedLineRule(Rule):
 
     def evaluate(self, ctx, event, now, params):
         realized, line = ctx.account.realized(params.include_fees), self.line(params)
-        if not self._past(realized, line):
+        if not self.past_line(realized, line):
             return []
         return [self.decide(ctx, params, now, FLATTEN,
                             f"realized PnL {fmt_money(realized)}"

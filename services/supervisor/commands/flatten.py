@@ -18,10 +18,15 @@ def unanswered(reply: Reply) -> Reply:
     (trial22b finding 2: such words read as "nothing was done"). Said as not known, with where
     the outcome shows (services/supervisor/untold.py); an 'unreachable' flatten never reached
     it: that answer stays."""
-    return untold.unanswered(
-        reply, "the flatten", f"if it did, enforcement resumes it when it is back (within "
-                              f"{RESUME_WINDOW_S // 60} minutes of it) and `riskctl history` "
-                              f"shows it as admin flatten; look there before you flatten again")
+    return untold.unanswered(reply, *words(None))
+
+
+def words(_request) -> tuple[str, str]:
+    """The words for a flatten that may have been taken unanswered (riskctl's own, too, when
+    the supervisor itself gives no answer: cli/unanswered.py)."""
+    return ("the flatten", f"if it did, enforcement resumes it when it is back (within "
+                           f"{RESUME_WINDOW_S // 60} minutes of it) and `riskctl history` "
+                           f"shows it as admin flatten; look there before you flatten again")
 
 
 def execute(sup, request, respond) -> None:

@@ -26,7 +26,7 @@ from services.supervisor.commands.rule_outcome import RuleEdit
 from services.supervisor.riskshards import ask_all
 from shared import shards, showtime
 from shared.accountname import called, named
-from shared.config.edit import EditError
+from shared.config.edit import EditError, only_loosens
 from shared.config.errors import ConfigError
 from shared.lockwords import kind_words, lock_end_words
 from shared.messages.risk import ACTION_NONE, RulesPreviewReply, RulesPreviewRequest
@@ -76,7 +76,7 @@ def act_line(d, edit: Optional[RuleEdit], names: dict, zone, now_ns: int) -> str
     """One account's line: the rule and its new value, the account's figure now (risk's words
     of the breach), what riskd would do: 'Demo 1 (id 1001): drawdown_guard line 49,950.00; now
     equity 49,999.13 is 49.13 above the firm's max-loss line 49,950.00, inside the 100.00
-    buffer where riskd acts: riskd would flatten (close 1 position, cancel 0 orders) and lock
+    buffer where riskd acts: riskd would flatten (close 1 position) and lock
     the account until the roll at Mon 17:00 CST'."""
     who = called(named(names, d.account_id), d.account_id)
     setting = d.rule
@@ -135,6 +135,12 @@ def ask_first(sup, respond, edit: Callable, confirmed: bool, shown: str,
     if not candidate.text or not judged(candidate.changed_keys):
         go("")          # the file would not change, or nothing risk judges by
         return
+    if loosens_only(sup.loaded.path, candidate.text):
+        # a loosening waits for the roll: it acts on nothing at once, whether or not risk
+        # can be asked (trial23b section 7: with risk stopped, `rules set 1002 max_contracts
+        # limit 3`, 1 -> 3, was refused "riskd cannot tell whether it would act on it")
+        go("")
+        return
     where = os.path.join(sup.run_dir, f"candidate-{uuid.uuid4().hex[:12]}.toml")
     try:
         write_private(where, candidate.text)
@@ -161,6 +167,17 @@ def ask_first(sup, respond, edit: Callable, confirmed: bool, shown: str,
             respond(error("confirm_needed", confirm_reason(
                 shown, acts, rule, names, showtime.zone_of(sup.config), now)))
     ask_all(sup, RulesPreviewRequest(path=where), shards.names(n), answered, PREVIEW_TIMEOUT)
+
+
+def loosens_only(path: str, new_text: str) -> bool:
+    """Whether the edit of the file at `path` into new_text only loosens rules
+    (shared/config/edit.py only_loosens); False when the file cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            old_text = f.read()
+    except OSError:
+        return False
+    return only_loosens(old_text, new_text)
 
 
 def judged(keys) -> bool:

@@ -16,7 +16,7 @@ from tests.unit.cli.test_accounts_enable_reason import demo2_listed, run
 
 WHY = ("accounts enable Demo 2 (strict, id 1002): not saved: riskd would act on it at once on 1 "
        "account:\n  Demo 2 (strict, id 1002): lockout; now ...: riskd would close the MNQ "
-       "position, cancel 0 orders on it")
+       "position")
 
 
 class Riskd:

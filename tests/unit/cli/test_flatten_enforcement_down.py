@@ -6,16 +6,20 @@ when the wait ends with enforcement still down, it says the flatten was taken, i
 enforcement is back and that history shows its outcome, never "not running" alone."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from types import SimpleNamespace
 
+import attrs
 import pytest
 
 from cli.commands import flatten
-from cli.errors import CliError
+from cli.errors import CliError, NotRunning
 from shared.messages.control import StatusRequest, SupervisorStatus
 from shared.messages.enforce import CommandState, EnforcementStatus, FlattenRequest
 from shared.messages.system import error, ok
 
+CST = dt.timezone(dt.timedelta(hours=-6), "CST")
 DOWN = "enforcement is not running (backoff)"
 TAKEN = CommandState(command_id="manual-1.1002", account_id=1002, action="flatten",
                      state="received")
@@ -96,3 +100,55 @@ def test_a_call_out_at_the_broker_is_said_as_sent():
                         state="running", at_broker_ns=1_796_000_000 * 10**9)
     detail = flatten.detail_of(sent, Ctx([_down()]))
     assert detail.startswith("held at the broker since ") and "no answer yet" in detail, detail
+
+
+class GoneCtx(Ctx):
+    """The supervisor killed (kill -9) after it accepted the flatten: the next poll finds
+    nothing on the control socket (context.Context.call raises NotRunning with the orphans'
+    words, cli/notrunning.py)."""
+    def request(self, msg, tolerate=(), **_kw):
+        if isinstance(msg, FlattenRequest):
+            return ok(SimpleNamespace(commands=[ACCEPTED], skipped=[]))
+        raise NotRunning(GONE, "riskd's supervisor is not running (its workers run without it)")
+
+
+GONE = ("riskd's supervisor is not running (nothing listens on its control socket "
+        "tcp://127.0.0.1:27400), but its workers still run without it: enforcement (pid 12357). "
+        "They keep guarding the accounts, but nothing restarts one that stops and riskctl's "
+        "commands cannot reach them")
+# received by enforcement at Mon 2026-12-07 11:08:36 CST (17:08:36 UTC)
+ACCEPTED = attrs.evolve(TAKEN, received_ns=1_796_663_316 * 10**9)
+
+
+def test_supervisor_gone_while_following_says_accepted_at_and_outcome_unread(capsys,
+                                                                              monkeypatch):
+    """Trial23b finding 2: the admin read only "riskctl's commands cannot reach them" and
+    believed the kill switch never went out, while riskd had accepted it and carried it out.
+    The answer leads with the flatten accepted (and when), says only its outcome could not be
+    read and where it shows; the orphans' picture follows."""
+    monkeypatch.setattr(flatten.configfile, "display_zone", lambda _p: CST)
+    code = flatten.run(_args(60), GoneCtx([]))
+    out = capsys.readouterr().out
+    assert code == 1, out
+    lines = out.splitlines()
+    assert " accepted " in lines[1], out
+    note = lines[2]
+    # the day as every screen shows it: with its date once more than 6 days from now
+    assert re.match(r"not finished: Demo 2 \(id 1002\): riskd accepted this flatten at Mon "
+                    r"(2026-12-07 )?11:08:36 CST and handed it to enforcement", note), note
+    assert "only its outcome could not be read" in note, note
+    assert "`riskctl history` and `riskctl status` show its outcome once riskd runs again" \
+        in note, note
+    assert "do not flatten again by hand" in note, note
+    assert lines[3] == GONE, out
+
+
+def test_supervisor_gone_json_says_riskd_state(capsys):
+    printed = []
+    ctx = GoneCtx([])
+    ctx.json = True
+    ctx.print_json = printed.append
+    assert flatten.run(_args(60), ctx) == 1
+    [shown] = printed
+    assert shown["riskd"].startswith("riskd's supervisor is not running"), shown
+    assert [s.state for s in shown["commands"]] == ["received"], shown

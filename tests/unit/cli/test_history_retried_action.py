@@ -21,7 +21,7 @@ from tests.unit.cli.screens import CHICAGO, NOW
 CLOSE = Decision(id="c10se", ts_ns=NOW, rule="daily_unrealized_loss", account_id=1001,
                  action="close_position", contract_id="CON.F.US.MNQ.Z26",
                  reason="MNQ open PnL -240.50 reached the unrealized loss limit -200.00",
-                 what="close the MNQ position, cancel 0 orders on it")
+                 what="close the MNQ position")
 GAVE_UP = ("close_position on account Demo 1 gave up after 4 rounds: round 4: "
            "/api/Position/closeContract: the broker did not answer successfully after 1 call "
            "(last: /api/Position/closeContract answered HTTP 500)")

@@ -30,7 +30,7 @@ def test_money_readings_always_have_two_decimals_and_counts_none():
                      value("drawdown_guard", "49732.5", "48100"),
                      value("max_contracts", "2", "5", 0.4),
                      value("trade_frequency_limit", "1", "3", 0.33, detail="1 trade per minute"))
-    assert lines["daily_unrealized_loss"] == "5.00/-200.00"
+    assert lines["daily_unrealized_loss"] == "+5.00/-200.00"     # a profit signed (trial23a 7)
     assert lines["daily_realized_loss"] == "-2.50/500.00 0%"
     assert lines["drawdown_guard"] == "49,732.50/48,100.00"
     assert lines["max_contracts"] == "2/5 40%"

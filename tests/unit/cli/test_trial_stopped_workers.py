@@ -23,7 +23,7 @@ from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
 STOPPED = "enforcement is stopped"
 
 
-def decision(n, action="close_position", what="close the MNQ position, cancel 0 orders on it"):
+def decision(n, action="close_position", what="close the MNQ position"):
     return Decision(id=f"d{n}", ts_ns=NOW - (10 - n) * NS_PER_S, rule="daily_unrealized_loss",
                     account_id=1001, action=action, contract_id="CON.F.US.MNQ.Z26", what=what)
 

@@ -27,7 +27,7 @@ def test_history_says_who_acted_and_what():
     desk.long(1, MNQ, 21000)
     [d] = desk.trade("-600", contract=ES, side=SIDE_SELL).decisions
     assert d.by == "rule daily_realized_loss"
-    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account until the roll"
+    assert d.what == "flatten: close 1 position; lock the account until the roll"
     [cmd] = desk.commands()
     desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=1001, status="done"),
                           desk.now)
@@ -114,4 +114,4 @@ def test_a_flatten_s_plan_does_not_count_market_orders_as_orders_to_cancel():
     desk.order(31, MNQ, type=ORDER_MARKET)                   # a close on its way
     desk.order(32, MNQ, limit_price="20000")                 # the trader's resting order
     [d] = desk.trade("-600").decisions
-    assert d.what.startswith("flatten: close 0 positions, cancel 1 order;"), d.what
+    assert d.what.startswith("flatten: cancel 1 order;"), d.what

@@ -1,5 +1,5 @@
 """A decision whose flatten is not sent says so in its own words (fresh-user trial: the
-cooldown's history line read "flatten: close 1 position, cancel 0 orders; lock the account
+cooldown's history line read "flatten: close 1 position; lock the account
 (timer)", a plan with no outcome, when its flatten was not sent because the daily loss
 limit's flatten of the same account was already on its way)."""
 from __future__ import annotations
@@ -38,4 +38,4 @@ def test_a_decision_that_was_sent_keeps_its_plan_for_enforcement_to_answer():
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.long(1, MNQ, 21000)
     [d] = desk.trade("-600", contract=NQ, side=SIDE_SELL).decisions
-    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account until the roll"
+    assert d.what == "flatten: close 1 position; lock the account until the roll"

@@ -2,7 +2,7 @@
 and when risk already knows the market is closed, that it waits for the open.
 
 Fresh-user trial: `riskctl lockout 1002 --until 1m` with the market closed answered "locked
-until ...; flatten: close 1 position, cancel 0 orders", which read as if the account were
+until ...; flatten: close 1 position", which read as if the account were
 flattened; only the phone's "⏳ Waiting" said the close waited for the market.
 
 The real RiskWorker on loopback sockets (tests/unit/risk/worker_rig.py) on etc/riskd.toml's
@@ -55,7 +55,7 @@ def test_with_the_sim_a_closed_calendar_is_only_a_maybe(tmp_path):
         holding(w, 1)
         answer = lock_for_a_minute(w)
     assert answer == ("locked until Sat 21:01 CST; only an admin can end it early; flatten "
-                      "sent: close 1 position, cancel 0 orders; if the market is closed it "
+                      "sent: close 1 position; if the market is closed it "
                       "waits for the open, and what has not run when the lockout ends "
                       f"(Sat 21:01 CST) is not done; {HISTORY}"), answer
     assert "the market is closed:" not in answer and "ends first" not in answer
@@ -100,7 +100,7 @@ def test_an_open_market_the_answer_says_sent_not_done(tmp_path):
         holding(w, 1)
         answer = lock_for_a_minute(w)
     assert answer == ("locked until Wed 10:01 CST; only an admin can end it early; flatten "
-                      f"sent: close 1 position, cancel 0 orders; {HISTORY}"), answer
+                      f"sent: close 1 position; {HISTORY}"), answer
 
 
 def test_an_action_of_the_account_waiting_for_the_open_says_it_waits_too(tmp_path):
@@ -117,6 +117,6 @@ def test_an_action_of_the_account_waiting_for_the_open_says_it_waits_too(tmp_pat
             detail="reduce_position waits for the market to open", action=reduce.action,
             rule=reduce.rule, waits_for=MARKET_OPEN), w.clock.now_ns())
         answer = lock_for_a_minute(w)
-    assert answer.endswith("flatten sent: close 1 position, cancel 0 orders; the market is "
+    assert answer.endswith("flatten sent: close 1 position; the market is "
                            "closed (the broker refused riskd's last action on the account): "
                            f"it waits for the market to open; {HISTORY}"), answer

@@ -53,7 +53,7 @@ def test_listing_a_held_symbol_records_one_breach_with_its_close_and_its_lock(tm
     [d] = out.decisions
     assert (d.rule, d.action, d.contract_id) == ("symbol_blocks", "close_position", ES), d
     assert d.lock is not None and d.lock.symbol == "ES", d
-    assert d.what == "close the ES position, cancel 0 orders on it; lock ES on the account " \
+    assert d.what == "close the ES position; lock ES on the account " \
                      "(manual)", d.what
     [c] = out.commands
     assert (c.action, c.contract_id) == ("close_position", ES)

@@ -28,9 +28,8 @@ def test_the_lock_of_a_newly_listed_symbol_is_said_once_with_its_close():
     # the lock's and the close's, read as two breaches in history and in the alert)
     assert len(decisions) == 1, [d.what for d in decisions]
     lines = acted_lines("symbol_blocks", decisions, since, {1001}, {"1001": "Demo 1"})
-    assert lines == ["acted at once on Demo 1 (id 1001): close the ES position, cancel 0 "
-                     "orders on it; lock ES on the account (manual) (sent now; `riskctl "
-                     "history` shows its outcome)"], lines
+    assert lines == ["acted at once on Demo 1 (id 1001): close the ES position; lock ES on the "
+                     "account (manual) (sent now; `riskctl history` shows its outcome)"], lines
 
 
 def test_a_lock_with_nothing_held_is_still_said():

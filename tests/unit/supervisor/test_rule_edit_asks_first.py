@@ -33,7 +33,7 @@ def drawdown(aid=1001) -> Decision:
                     action=FLATTEN, lock=LockSpec(kind=UNTIL_RESET, until_ns=ROLL_NS),
                     reason="equity 49,999.13 is 49.13 above the firm's max-loss line "
                            "49,950.00, inside the 100.00 buffer where riskd acts",
-                    what="flatten: close 1 position, cancel 0 orders; lock the account until "
+                    what="flatten: close 1 position; lock the account until "
                          "the roll")
 
 
@@ -54,7 +54,7 @@ def test_the_reason_names_account_rule_value_figure_and_what_riskd_would_do():
         "1 account:\n"
         "  Demo 1 (id 1001): drawdown_guard line 49,950.00; now equity 49,999.13 is 49.13 above "
         "the firm's max-loss line 49,950.00, inside the 100.00 buffer where riskd acts: riskd "
-        "would flatten (close 1 position, cancel 0 orders) and lock the account until the roll "
+        "would flatten (close 1 position) and lock the account until the roll "
         "at Mon 17:00 CST"), text
     # another rule's action, a profile edit over two accounts: each named as riskd names it
     profile = RuleEdit("profile:default", "max_contracts", "limit", "2")
@@ -215,3 +215,79 @@ def test_a_rule_turned_on_over_its_limit_reads_as_a_sentence():
     line = act_line(reduce(), enable, NAMES, TZ, NOW_NS)
     assert line == ("Demo 2 (strict, id 1002): max_contracts turned on; now 4 contracts open "
                     "(gross), limit 2: riskd would reduce MNQ by 2"), line
+
+
+RUN_EDIT = rules_set.run_edit
+OLD = ("[[accounts]]\nid = 1001\nname = \"SIM-DEMO-1\"\n"
+       "[accounts.rules.max_contracts]\nlimit = 5\n")
+
+
+def loosened_or_tightened(sup, monkeypatch, limit: str):
+    """rules_set's edit as the file shows it: the old file at the config's path, the dry run
+    giving its text with the new limit (test_rule_edit_outcome's Sup writes nothing)."""
+    from shared.config.edit import EditResult
+    with open(sup.loaded.path, "w", encoding="utf-8") as f:
+        f.write(OLD)
+    key = "accounts[0].rules.max_contracts.limit"
+    real = RUN_EDIT
+
+    def patched(sup_, respond, key_, edit, rule_edit=None, **kw):
+        return real(sup_, respond, key_, lambda p, b, dry_run=False: EditResult(
+            path=p, backup="", digest="", text=OLD.replace("limit = 5", f"limit = {limit}")
+            if dry_run else "", changes=(f"{key}: 5 -> {limit}",), changed_keys=(key,)),
+            rule_edit, **kw)
+    monkeypatch.setattr(rules_set, "run_edit", patched)
+
+
+def risk_stopped(sup):
+    forward, previews = sup.forward, []
+
+    def stopped(worker, request, respond, timeout=3.0):
+        if type(request).__name__ == "RulesPreviewRequest":
+            previews.append(request)
+            respond(error("unreachable", "risk is stopped (by admin:root)"))
+            return
+        forward(worker, request, respond, timeout)
+    sup.forward = stopped
+    return previews
+
+
+def execute(sup, request):
+    from services.supervisor.audit import audited
+    got = []
+    rules_set.COMMAND.execute(sup, request, audited(got.append, "RulesSet", "admin",
+                                                    "admin:root", request))
+    for _ in range(100):
+        if got:
+            break
+        sup.tick()
+    return got[0]
+
+
+def test_a_loosening_is_saved_with_risk_unable_to_say(tmp_path, monkeypatch):
+    """Trial23b section 7: with risk stopped, `rules set 1002 max_contracts limit 3` (1 -> 3)
+    was refused "riskd cannot tell whether it would act on it at once ... Re-run with --yes".
+    A loosening waits for the roll and acts on nothing at once: it is saved, risk not asked
+    what it would do. A tightening still asks."""
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+    previews = risk_stopped(sup)
+    loosened_or_tightened(sup, monkeypatch, "8")
+    reply = execute(sup, RulesSet(target="SIM-DEMO-1", rule="max_contracts", param="limit",
+                                  value="8"))
+    assert reply.ok and sup.reloads == 1 and previews == [], reply.reason
+    assert ": saved;" in reply.reason and "cannot tell" not in reply.reason \
+        and "confirmed by the admin" not in reply.reason, reply.reason
+    loosened_or_tightened(sup, monkeypatch, "2")
+    reply = execute(sup, RulesSet(target="SIM-DEMO-1", rule="max_contracts", param="limit",
+                                  value="2"))
+    assert reply.code == "confirm_needed" and "cannot tell" in reply.reason, reply.reason
+    assert len(previews) == 1 and sup.reloads == 1
+
+
+def test_only_loosening_edits_skip_the_question():
+    from shared.config.edit import only_loosens
+    old = "[profiles.default.rules.max_contracts]\nenabled = true\nlimit = 5\n"
+    assert only_loosens(old, old.replace("limit = 5", "limit = 8"))
+    assert not only_loosens(old, old.replace("limit = 5", "limit = 2"))        # tightening
+    assert not only_loosens(old, old + "[trading_day]\nroll = \"16:00\"\n")     # not a rule
+    assert not only_loosens(old, old)                                           # no change

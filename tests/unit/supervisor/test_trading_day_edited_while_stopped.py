@@ -95,3 +95,16 @@ def test_the_day_in_progress_made_a_holiday_is_refused_loudly(tmp_path):
         assert alert.severity == "critical" and "refused" in alert.title, alert
         assert "it would change the trading day in progress (2026-12-07" in alert.lines[0]
         assert sup.health.config_invalid is not None
+
+
+def test_a_fresh_data_folder_rolls_at_the_files_roll_the_sims_way_to_a_roll(tmp_path):
+    """docs/operations.md (Reaching the roll with the sim): riskd stopped, a fresh data folder
+    (no store: no day in progress to keep), `[trading_day] roll` a few minutes ahead: the day
+    riskd starts on ends then (trial23a finding 10: no documented way to see a new day)."""
+    path = make_config(tmp_path)
+    text = open(path).read() + '\n[trading_day]\nroll = "10:05"\n'
+    open(path, "w").write(text)
+    with started(path) as sup:
+        sup._day_at_start()
+        assert open(path).read() == text and sup._start_alerts == []
+        assert sup.calendar.end_of(sup.calendar.trading_day(STARTED)) == chi(2026, 12, 7, 10, 5)
