@@ -627,10 +627,12 @@ class Runner:
     def _riskd_fill_ahead(self, cid: str, live: LiveClose, now: int) -> bool:
         """riskd's own fill of the contract, closing the guarded position, still to be played,
         from now and within MATCH_WAIT_NS after riskd's decision (a fill of riskd's before that
-        decision is another close's)."""
+        decision is another close's), and of an order of that close when its result named them
+        all (LiveClose.may_be_carried_by)."""
         closing = SIDE_BUY if self.book.side(cid) < 0 else SIDE_SELL
         return any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
+                   and live.may_be_carried_by(f)
                    and f.trade_id not in self._played for f in self._riskd_fills)
 
     def _joins_riskd(self, cmd: Command, held: list[str]) -> list[str]:
