@@ -179,6 +179,10 @@ class Runner:
         #                                            replay's closes riskd's records do not hold
         self._decided: list[tuple] = []            # ... of every closing command the engine
         #                                            sent that no decision of riskd's matched
+        # (ts, contract, rule, the trader's next fill of the contract or None) of the trader's
+        # entries a lockout blocked in the replay: a lockout close of riskd's between the two
+        # that the replay did not make is of that entry (agree.parted)
+        self._blocked_entries: list[tuple] = []
         self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
         #                                            which no fill of riskd's carried out
         self._decision: dict[str, Decision] = {}   # the replay's decisions by id
@@ -236,7 +240,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own, self.zone, self._unfilled, self._decided)
+                self._own, self.zone, self._unfilled, self._decided, self._blocked_entries)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -460,12 +464,21 @@ class Runner:
         else:
             blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None \
                 else None
+        locked = False
         if blocked_by is None and not riskd:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
             blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
                 else None
+            locked = blocked_by is not None
         before = self.book.book(cid).guarded
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        if not riskd:
+            # the trader's next fill of the contract after a blocked entry: a lockout close of
+            # riskd's after that one is not of the entry (trial22c 3a: another entry's close)
+            self._blocked_entries = [b if b[1] != cid or b[3] is not None else (*b[:3], now)
+                                     for b in self._blocked_entries]
+        if passed.blocked and locked:
+            self._blocked_entries.append((now, cid, passed.rule, None))
         self._sized(cid, before, now)
         if self.book.side(cid) and self.book.side(cid) != side:
             self._held_since[cid] = now
