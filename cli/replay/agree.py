@@ -24,6 +24,10 @@ config, and no word of why):
   same trial, one-second bars: riskd's 03:54:57 flatten was said to be one the config or the
   bar prices "did not reach"; the replay had made it 4 s earlier); never a lockout's close,
   which is of one entry (trial22c 3a: another entry's close 38 s apart is another close);
+- riskd's lockout closes of an entry the replay's lockout blocked (riskd cannot refuse an
+  order: it let the entry fill and closed it, more than a second after its fill, too late to be
+  taken as closing it at its fill: trial 23c F7, risk restarting, its close 5 s late): said so,
+  never as one the config or the bar prices did not reach (the same lockout blocked it);
 - the replay's closes riskd did not make, carried out at a bar price.
 A close of riskd's that found nothing to do at the broker closed nothing, and is not one of
 riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner never lists it).
@@ -74,14 +78,26 @@ def _apart(ts_ns: int, riskds: int) -> str:
     return f"{span} {'earlier' if ts_ns < riskds else 'later'}"
 
 
+def _blocked_entry(c: LiveClose, blocked: list[tuple]):
+    """The entry of c's contract a lockout blocked in the replay (ts, contract, rule, the
+    trader's next fill there or None) that riskd's lockout close c is of: at or before c,
+    within ANOTHER_MOMENT_NS, with no fill of the trader's on the contract between them."""
+    if c.rule != LOCKOUT_RULE or c.contract_id is None:
+        return None
+    return next((b for b in blocked if b[1] == c.contract_id
+                 and 0 <= c.ts_ns - b[0] <= ANOTHER_MOMENT_NS
+                 and (b[3] is None or b[3] > c.ts_ns)), None)
+
+
 def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
            replay_only: Iterable[tuple], tz: dt.tzinfo, unfilled: Iterable[tuple] = (),
-           decided: Iterable[tuple] = ()) -> list[str]:
+           decided: Iterable[tuple] = (), blocked: Iterable[tuple] = ()) -> list[str]:
     """The notes of one trading day riskd guarded: riskd's closes the replay made too but no
     fill of riskd's carried out (unfilled: (riskd's LiveClose, when the replay closed it)),
     riskd's closes the replay left unmatched (made at another moment when `decided`, the
     replay's unmatched closing commands (ts, rule, action, contract), holds the same rule,
-    action and contract that day) and the replay's own closes (ts, rule, action, contract),
+    action and contract that day; a lockout's close of an entry the replay blocked, `blocked`:
+    (ts, contract, rule, the trader's next fill there) of each) and the replay's own closes (ts, rule, action, contract),
     with why."""
     parts = []
     failed = [u for u in unfilled if u[0].failed_ns]
@@ -125,6 +141,19 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
                      + ", ".join(elsewhere))
     persons = [c for c in live if c.rule in BY_A_PERSON]
     live = [c for c in live if c.rule not in BY_A_PERSON]
+    blocked = list(blocked)
+    of_blocked = [(c, b) for c in live for b in [_blocked_entry(c, blocked)] if b is not None]
+    live = [c for c in live if all(c is not x for x, _b in of_blocked)]
+    if of_blocked:
+        parts.append("riskd's lockout closes of entries the replay blocked (the same lockout "
+                     "blocked them in the replay; riskd cannot refuse an order at the broker: "
+                     "it let the entry fill and closed it, later than the second of its fill "
+                     "that a close set off by it comes in, so the guarded day leaves the entry "
+                     "out where riskd's day holds its fill and close): "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
+                                 + f" (the entry at {when(b[0], tz)}, blocked by {b[2]}; "
+                                 + f"riskd's close {_apart(c.ts_ns, b[0])})"
+                                 for c, b in of_blocked))
     if live:
         parts.append("riskd's closes the replay did not make: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
@@ -151,8 +180,8 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
 
 def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
               riskd_only: list[LiveClose], replay_only: list[tuple],
-              tz: dt.tzinfo, unfilled: list[tuple] = (), decided: list[tuple] = ()
-              ) -> list[str]:
+              tz: dt.tzinfo, unfilled: list[tuple] = (), decided: list[tuple] = (),
+              blocked: list[tuple] = ()) -> list[str]:
     """parted() for every day in guarded_days, from the whole replay's lists."""
     out = []
     for day in sorted(guarded_days):
@@ -163,5 +192,6 @@ def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
                       [c for c in riskd_only if day_of(c.ts_ns) == day],
                       [c for c in replay_only if day_of(c[0]) == day], tz,
                       [u for u in unfilled if day_of(u[0].ts_ns) == day],
-                      [d for d in decided if day_of(d[0]) == day])
+                      [d for d in decided if day_of(d[0]) == day],
+                      [b for b in blocked if day_of(b[0]) == day])
     return out

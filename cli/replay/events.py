@@ -5,9 +5,9 @@ fills at their time; every bar becomes four prices: its open at the bar's start,
 extremes and its close at the bar's end (just before the next bar): a bar's high and low are
 known only once it has ended, not at a moment inside it (fresh-user trial 20a: played at a
 third of the minute, or just before a fill inside it, the minute's low made a -224.00 reading
-at 02:14:16 of a price that came at 02:14:41; the trader's own exit inside a bar is the one
-place the runner judges the adverse extreme earlier, see Runner._trader_fill; a position opened
-inside the bar meets neither extreme, see Runner._opened_in). Which extreme
+at 02:14:16 of a price that came at 02:14:41; not before the trader's own exit inside a bar
+either, see Runner._trader_fill; a position opened inside the bar meets neither extreme, see
+Runner._opened_in). Which extreme
 comes first is decided when the step is played (the runner knows the guarded position then):
 the adverse one first, so open-PnL rules are judged conservatively. At one instant: prices,
 then new orders, then fills, then orders' final states. A close carried out at a moment inside a

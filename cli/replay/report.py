@@ -19,6 +19,7 @@ from services.risk.state import symbol_of
 from shared import showtime
 from shared.clock import from_ns
 from shared.lockwords import kind_words
+from shared.messages.risk import REDUCE_POSITION
 
 ZERO = Decimal(0)
 NS = 1_000_000_000
@@ -287,10 +288,7 @@ def decision_lines(report: Report, tz) -> list[str]:
                          f"{hhmm(span[1], tz)}]")
             own = r.riskd_own.get(d.id)
             if own is not None:
-                found = flat_on(r, d)
-                flat = f"; its close found {', '.join(symbol_of(c) for c in found)} already " \
-                    f"flat and made no fill" + (" there" if len(found) > 1 or d.contract_id
-                                                is None else "") if found else ""
+                flat = found_words(own, flat_on(r, d), d.contract_id is None)
                 note += f" [riskd's own: {hhmm(own.ts_ns, tz)}" + \
                     (f": {own.reason}" if own.reason else "") + f"{flat}]"
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
@@ -385,6 +383,21 @@ def riskd_json(own, found: list[str] = ()) -> Optional[dict]:
     its close found flat (flat_on)."""
     return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason,
                                      "found_flat": bool(found), "found_flat_on": list(found)}
+
+
+def found_words(own, found: list[str], flatten: bool) -> str:
+    """What riskd's own close found at the broker when it made no fill there (found: flat_on),
+    in --decisions' words. A reduce with no close order of its own found the position at or
+    under its target, flat or not (enforcement: "MNQ ... is at 5 (target 5): nothing left to
+    do"), so it is not said to have found it flat (trial 23c F2: "its close found MNQ already
+    flat" of a reduce that found MNQ at 5)."""
+    if not found:
+        return ""
+    names = ", ".join(symbol_of(c) for c in found)
+    if own.action == REDUCE_POSITION:
+        return f"; its reduce found {names} already at or under its target and made no fill"
+    return f"; its close found {names} already flat and made no fill" + (
+        " there" if len(found) > 1 or flatten else "")
 
 
 def flat_on(r, d) -> list[str]:

@@ -100,6 +100,16 @@ class LiveClose:
         """When what set this close off happened (its decision's moment when not kept)."""
         return self.event_ns or self.ts_ns
 
+    def may_be_carried_by(self, fill: Fill) -> bool:
+        """riskd's own fill `fill` can be this close's: its tries all ended, naming every close
+        order they made (settled), and the fill is of one of them; not settled (its result
+        not known or incomplete), any fill of riskd's on the contract may be. A settled close
+        that made no order there found it flat (or cut) and no fill is its own: a fill of
+        riskd's after it is another close's (trial 23c F2: the reduce of 11:54:34, done with
+        nothing to do, was left in flight for riskd's fill of the next reduce, 11:54:53, so
+        the replay made no reduce there and said riskd's was one the config did not reach)."""
+        return not self.settled or fill.order_id in {o.order_id for o in self.close_orders}
+
     def found_flat_on(self, contract_id: str) -> bool:
         """Done with no close order of its own on this contract, none of its calls left
         unsettled there: the position there was flat (or cut) when it got to the broker, for

@@ -27,8 +27,8 @@ riskd's close was in flight) is not carried out either: it stays in flight until
 came, and that fill closes the position, as it did (trial 21b: the replay closed ES at a bar
 price, -75.00, and dropped the trader's target fill that had really closed it). A flatten goes
 the same way, contract by contract, in the same code (_as_riskd_did).
-A bar's high and low are played at its end (cli/replay/events.py), or met by a fill printed
-there; only before the trader's own exit inside a bar is its adverse extreme judged earlier.
+A bar's high and low are played at its end (cli/replay/events.py) against the contracts held
+then, never earlier, not before the trader's own exit inside the bar either (Runner._trader_fill).
 Neither is played against a position opened inside that bar (Runner._opened_in).
 """
 from __future__ import annotations
@@ -130,7 +130,6 @@ class Runner:
             history.balance - actual_total - history.later_pnl
         self._queue: collections.deque = collections.deque()
         self.bar: dict = {}                        # contract -> the bar being played
-        self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
         self._orders = {o.order_id: o for o in history.orders}   # each one's last state
         # contract -> its fills' (time, price) in time order, the trader's and riskd's: the
@@ -180,6 +179,10 @@ class Runner:
         #                                            replay's closes riskd's records do not hold
         self._decided: list[tuple] = []            # ... of every closing command the engine
         #                                            sent that no decision of riskd's matched
+        # (ts, contract, rule, the trader's next fill of the contract or None) of the trader's
+        # entries a lockout blocked in the replay: a lockout close of riskd's between the two
+        # that the replay did not make is of that entry (agree.parted)
+        self._blocked_entries: list[tuple] = []
         self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
         #                                            which no fill of riskd's carried out
         self._decision: dict[str, Decision] = {}   # the replay's decisions by id
@@ -220,13 +223,10 @@ class Runner:
                 price = bar_price(bar, step.index, side)
                 if step.index == 0:
                     self.bar[cid] = bar
-                    self.adverse_seen.discard(cid)
                     self._added[cid] = []
                 elif step.index in (1, 2) and side and self._opened_in(cid, bar):
                     continue     # its extremes may have come before the position existed
                 elif step.index in (1, 2) and side:
-                    if step.index == 1:
-                        self.adverse_seen.add(cid)
                     price = self._met(cid, bar, step.index, side, end)
                 self._bar_quote(cid, bar, price, now, end)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
@@ -240,7 +240,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own, self.zone, self._unfilled, self._decided)
+                self._own, self.zone, self._unfilled, self._decided, self._blocked_entries)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -367,7 +367,7 @@ class Runner:
     def _opened_in(self, cid: str, bar) -> bool:
         """The guarded position was opened (or turned) inside this bar, after its start: the
         bar cannot say whether its high or low came before or after that, so neither is played
-        against it, at the bar's end or before the trader's exit in it; its fill prices and the
+        against it at the bar's end; its fill prices and the
         bar's close (both at or after its opening) are. From its next bar on, the extremes are
         (trial 21c, finding 4: a minute's low of 06:41:15 was played against a long bought at
         06:41:54, read -405.00 'between 06:41:55 and 06:41:59', closed it and locked the
@@ -426,25 +426,15 @@ class Runner:
         bar = self.bar.get(cid)
         riskd = self.records is not None and self.records.riskd_fill(fill) is True
         in_bar = bar is not None and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns
-        exit_ = side and fill.side == (SIDE_SELL if side > 0 else SIDE_BUY)
-        if exit_ and not riskd and in_bar and cid not in self.adverse_seen and \
-                not self._opened_in(cid, bar):
-            # the bar's adverse extreme is judged while the position is held, before the
-            # trader's own exit inside the bar can end or cut it: a breach the bar shows is
-            # not missed because the bar cannot say whether it came before the exit. Only
-            # there: before an entry, an add or riskd's own fill the position stays held, and
-            # the extreme is judged at the bar's end, when it is known (trial 20a: judged
-            # before the trader's add at 02:14:16, the minute's low, reached at 02:14:41, read
-            # -224.00 'between 02:14:00 and 02:14:16' and closed the position 25 s early)
-            self.adverse_seen.add(cid)
-            # a close this sets off is played at the fill's own moment: it cannot cancel the
-            # fill's order, which fills now (trial 18c: a market buy riskd let fill was charged
-            # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
-            self._filling = fill.order_id
-            try:
-                self._bar_quote(cid, bar, self._met(cid, bar, 1, side, now), now, now)
-            finally:
-                self._filling = None
+        # No bar extreme is judged here, before the trader's own exit inside the bar either:
+        # the bar cannot say whether its high or low came before the fill or after it, and
+        # the contracts the exit takes away are gone after it. They are valued at the prices
+        # they are known to have met while held (the bar's open, the fills up to this one, this
+        # fill's own price); the contracts still held at the bar's end meet its extremes there
+        # (_met). Before, the adverse extreme was judged just before the exit (trial 23c F2: a
+        # minute's low reached at 11:45:30 read -299.62 on the long 5 at the target's fill of
+        # 11:45:00, and a low that came 3 s after the trader sold his long 3 read -598.30
+        # "between 11:55:00 and 11:55:37", an invented close and a 30-min cooldown)
         # the trade printed at its price: a close that sets off is played at the fill's moment
         # too, so it cannot cancel the fill's own order either
         self._filling = fill.order_id
@@ -474,12 +464,21 @@ class Runner:
         else:
             blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None \
                 else None
+        locked = False
         if blocked_by is None and not riskd:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
             blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
                 else None
+            locked = blocked_by is not None
         before = self.book.book(cid).guarded
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        if not riskd:
+            # the trader's next fill of the contract after a blocked entry: a lockout close of
+            # riskd's after that one is not of the entry (trial22c 3a: another entry's close)
+            self._blocked_entries = [b if b[1] != cid or b[3] is not None else (*b[:3], now)
+                                     for b in self._blocked_entries]
+        if passed.blocked and locked:
+            self._blocked_entries.append((now, cid, passed.rule, None))
         self._sized(cid, before, now)
         if self.book.side(cid) and self.book.side(cid) != side:
             self._held_since[cid] = now
@@ -628,8 +627,8 @@ class Runner:
     def _set_off(self, decision_id: str, now: int) -> tuple[int, int]:
         """When what set the replay's decision off came: for a bar's price (bar_timed), from
         the start of its span to the end of that bar (the bar cannot say when in it the price
-        came, nor whether riskd, watching every price, met it again later in the bar: an
-        extreme judged before the trader's exit may have come after it); else the moment of
+        came, nor whether riskd, watching every price, met it again later in the bar: a fill's
+        price may have come earlier in it, or again after it); else the moment of
         its event (a fill, an order, the clock), else now."""
         span = self.result.bar_timed.get(decision_id)
         if span is not None:
@@ -641,10 +640,12 @@ class Runner:
     def _riskd_fill_ahead(self, cid: str, live: LiveClose, now: int) -> bool:
         """riskd's own fill of the contract, closing the guarded position, still to be played,
         from now and within MATCH_WAIT_NS after riskd's decision (a fill of riskd's before that
-        decision is another close's)."""
+        decision is another close's), and of an order of that close when its result named them
+        all (LiveClose.may_be_carried_by)."""
         closing = SIDE_BUY if self.book.side(cid) < 0 else SIDE_SELL
         return any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
+                   and live.may_be_carried_by(f)
                    and f.trade_id not in self._played for f in self._riskd_fills)
 
     def _joins_riskd(self, cmd: Command, held: list[str]) -> list[str]:

@@ -11,8 +11,8 @@
    make, the replay's own closes riskd did not make. A lockout a person lifted (the broker's
    history has no unlock; riskd's records have it) is lifted in the replay at that moment too
    (trial 18c: after the admin's unlock the trader's buys filled; the replay blocked them).
-3. With no records (riskd not guarding), a close played at the trader's fill (a bar's adverse
-   extreme judged just before it) cancelled that fill's own market order: the buy was counted
+3. With no records (riskd not guarding), a close played at the trader's fill (set off by the
+   price it printed at) cancelled that fill's own market order: the buy was counted
    BLOCKED for daily_unrealized_loss, a rule that sets no lockout.
 
 Config: etc/riskd.toml as shipped; no_stop_loss_grace switched on for 1 and 2 (it is off as

@@ -4,9 +4,11 @@ trader's own fill closed it while the flatten was in flight) is left to that fil
 
 The day: long 2 MNQ and long 1 ES from 09:59; at 10:00:05 the ES minute's low (5995) puts the
 account's open PnL at -250 and riskd flattens (daily_unrealized_loss with scope "account", as
-the day's config had it; shipped: "position"). Live, the trader's ES target sold at 6001 at
-10:00:05.5, before the flatten got to ES; the flatten sold the 2 MNQ at 20990 at 10:00:06
-(order 9100) and its result named only that order (enforcement's journal: done, orders known).
+the day's config had it; shipped: "position"). Live, the flatten was held at the broker; the
+trader's ES target sold at 6001 at 10:01:05.5, before the flatten got to ES; the flatten sold
+the 2 MNQ at 20990 at 10:01:06 (order 9100) and its result, at 10:01:07, named only that order
+(enforcement's journal: done, orders known). The trader's sale comes after the minute of the
+low: a bar's low is never judged before the trader's exit inside that bar (trial 23c F2).
 Before, a flatten was never carried out by riskd's fills: the replay flattened both at once at
 bar prices, ES at its low (5995, -300.00 off the trader's 6001), and dropped the trader's ES
 sale. riskd's records are written here as the risk worker and enforcement leave them.
@@ -34,11 +36,11 @@ RULE = "daily_unrealized_loss"
 
 def test_a_flatten_goes_as_riskds_did_contract_by_contract(config):
     d = Days(ACCOUNT, "SIM-DEMO-1")
-    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20990, 20990)])
-    d.bars(ES, T0 - 60 * NS, [6000, (6000, 6002, 5995, 6001)])
+    d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20990, 20990), 20990])
+    d.bars(ES, T0 - 60 * NS, [6000, (6000, 6002, 5995, 6001), 6001])
     rows = [(T0 - 59 * NS, MNQ, "buy", 2, 21000, 9001), (T0 - 58 * NS, ES, "buy", 1, 6000, 9002),
-            (T0 + 5_500 * MS, ES, "sell", 1, 6001, 9003),
-            (T0 + 6 * NS, MNQ, "sell", 2, 20990, 9100)]           # riskd's flatten's order
+            (T0 + 65_500 * MS, ES, "sell", 1, 6001, 9003),
+            (T0 + 66 * NS, MNQ, "sell", 2, 20990, 9100)]          # riskd's flatten's order
     rec = RiskdRecords()
     for at, cid, side, size, price, oid in rows:
         f = d.trade(at, cid, side, size, price, order_id=oid)
@@ -47,7 +49,7 @@ def test_a_flatten_goes_as_riskds_did_contract_by_contract(config):
     rec.closes = [LiveClose(T0 + 5 * NS, RULE, "flatten", None, "d1", "d1.1")]
     rec.outcomes([CommandResult(
         command_id="d1.1", account_id=ACCOUNT, status="done", action="flatten", rule=RULE,
-        finished_ns=T0 + 7 * NS, first_answer_ns=T0 + 6 * NS, orders_known=True,
+        finished_ns=T0 + 67 * NS, first_answer_ns=T0 + 66 * NS, orders_known=True,
         close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_SELL, size=2)])])
     engine = build_engine(load(config), {RULE: {"scope": "account"}})
     r = Runner(engine, d.history(), rec).run()

@@ -78,3 +78,47 @@ def test_a_lockout_close_of_another_buy_is_not_said_to_be_riskds_at_another_mome
            "close_position MNQ" in note, note
     assert "the replay's closes riskd did not make: Wed 2026-11-25 10:00:39 CST lockout " \
            "close_position MNQ" in note, note
+
+
+def test_riskds_late_close_of_an_entry_the_replay_blocked_is_said_so(config):
+    """Fresh-user trial 23c F7: under a lockout both hold (here the trader's 3rd trade of the
+    minute at 10:00:05: trade_frequency_limit, shipped 3 a minute, a 60 s cooldown) the trader
+    buys at 10:00:20; riskd, restarting, closes that entry only at 10:00:25 (its own sell,
+    order 9100), too late to be taken as set off by the buy: the replay blocks the buy, and
+    its note said riskd's close was one "the config replayed, or the bar prices, did not
+    reach". The same lockout reached it: the note now says the entry was blocked, by which
+    lockout, and how late riskd's close came."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0, [21000] * 2)
+    rec = RiskdRecords()
+    rows = [(T0 + NS, "buy", 9001), (T0 + 3 * NS, "sell", 9002), (T0 + 5 * NS, "buy", 9003),
+            (T0 + 7 * NS, "sell", 9004), (T0 + 20 * NS, "buy", 9005),
+            (T0 + 25_100 * MS, "sell", 9100)]
+    for at, side, oid in rows:
+        f = d.trade(at, MNQ, side, 1, 21000, order_id=oid)
+        d.order(oid, MNQ, side, 1, at, at, STATUS_FILLED)
+        rec.add_fill(attrs.evolve(f, by_riskd=oid == 9100))
+    rec.closes = [LiveClose(T0 + 25 * NS, "lockout", "close_position", MNQ, "d1", "d1.1",
+                            event_ns=T0 + 25 * NS)]
+    r = Runner(build_engine(load(config), {}), d.history(), rec).run()
+    [day] = r.days.values()
+    assert day.blocked == 1 and (T0 + 20 * NS, 5, "trade_frequency_limit") in \
+        r.blocked_trades, (day, r.blocked_trades)
+    [note] = [n for n in r.notes if "guarded this day" in n]
+    assert "did not reach" not in note, note
+    assert "riskd's lockout closes of entries the replay blocked" in note, note
+    assert "Wed 2026-11-25 10:00:25 CST lockout close_position MNQ (the entry at Wed " \
+           "2026-11-25 10:00:20 CST, blocked by trade_frequency_limit; riskd's close 5 s " \
+           "later)" in note, note
+
+
+def test_a_lockout_close_after_the_traders_next_fill_is_not_of_the_blocked_entry():
+    """A blocked entry, then another fill of the trader's on the contract, then riskd's
+    lockout close: that close is of the later fill, not of the blocked entry."""
+    day = dt.date(2026, 11, 25)
+    riskds = LiveClose(T0 + 30 * NS, "lockout", "close_position", MNQ, "d1", "d1.1")
+    [note] = parted(day, Decimal("0"), [riskds], [], ZoneInfo("America/Chicago"),
+                    blocked=[(T0 + 20 * NS, MNQ, "cooldown_after_loss", T0 + 25 * NS)])
+    assert "riskd's closes the replay did not make: Wed 2026-11-25 10:00:30 CST lockout " \
+           "close_position MNQ" in note, note
+    assert "entries the replay blocked" not in note, note

@@ -67,10 +67,12 @@ def decision_lines(config: str, result) -> list[str]:
 
 def sold_after_riskds_close() -> tuple[Days, RiskdRecords]:
     """Long 2 from 09:59:01 at 21000, the 10:00 minute's low 20930; riskd's close at 10:00:05
-    (its decision 'd1', command 'd1.1'); the trader sells the 2 at 20940 at 10:00:20."""
+    (its decision 'd1', command 'd1.1'); the trader sells the 2 at 20940 at 10:01:20, in the
+    next minute (a bar's low is never judged before the trader's exit inside that bar: it may
+    have come after it, trial 23c F2)."""
     d = Days(ACCOUNT, "SIM-DEMO-1")
     d.bars(MNQ, T0 - 60 * NS, [21000, (21000, 21000, 20930, 20940), 20940])
-    trades(d, (-59, "buy", 2, 21000, 9001), (20, "sell", 2, 20940, 9002))
+    trades(d, (-59, "buy", 2, 21000, 9001), (80, "sell", 2, 20940, 9002))
     return d, records(d, LiveClose(T0 + 5 * NS, "daily_unrealized_loss", "close_position",
                                    MNQ, "d1", "d1.1", reason="MNQ open PnL -240.00"))
 
@@ -85,14 +87,14 @@ def guarded_note(result, difference) -> str:
 
 def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
     """One-minute bars: buy 2 at 21000 (09:59:01); riskd closes at 10:00:05 (MNQ at 20940,
-    -240) and gets no fill; the trader sells the 2 at 20940 at 10:00:20. The replay judges the
-    10:00 minute's low, 20930, before that exit (the long was held all that minute: a position
-    opened inside a bar meets none of its extremes, test_opened_inside_a_bar.py), matches
-    riskd's close, and closes at 20930: -40.00 off the actual day. Old code: the same figure,
-    and no note."""
+    -240) and gets no fill; the trader sells the 2 at 20940 at 10:01:20. The replay judges the
+    10:00 minute's low, 20930, at the minute's end (the long was held all that minute: a
+    position opened inside a bar meets none of its extremes, test_opened_inside_a_bar.py),
+    matches riskd's close, and closes at 20930: -40.00 off the actual day. Old code: the same
+    figure, and no note."""
     d, rec = sold_after_riskds_close()
     result = run(config, d, rec)
-    # the replay's decision (the minute's low, judged before the trader's exit) names riskd's
+    # the replay's decision (the minute's low, judged at the minute's end) names riskd's
     [line] = [x for x in decision_lines(config, result) if "daily_unrealized_loss" in x]
     assert line.endswith("[riskd's own: Wed 10:00:05 CST: MNQ open PnL -240.00]"), line
     said = guarded_note(result, D("-40.00"))
@@ -102,7 +104,7 @@ def test_a_close_riskd_made_that_no_fill_of_riskds_carried_out_is_said(config):
         "records hold none from the replay's moment to 2 minutes after riskd's), which the "
         "replay carried out at a bar price, a price riskd's day never had: Wed 2026-11-25 "
         "10:00:05 CST "
-        "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:20 "
+        "daily_unrealized_loss close_position MNQ (the replay's at Wed 2026-11-25 10:00:59 "
         "CST)"), said
 
 
@@ -169,4 +171,4 @@ def test_a_close_that_failed_live_is_said_to_have_failed(config):
         "guarded figure, and what follows from it, is what that close would have made, not "
         "riskd's day: Wed 2026-11-25 10:00:05 CST daily_unrealized_loss close_position MNQ "
         f"(failed at Wed 2026-11-25 10:00:40 CST: {words}; the replay's at Wed 2026-11-25 "
-        "10:00:20 CST)"), said
+        "10:00:59 CST)"), said
