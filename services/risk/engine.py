@@ -1191,14 +1191,19 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         for tid, (cid, side, cmds) in list(r.claimed.items()):
             # a fill claimed by expectation: the trader's when every command whose exits it
             # used has named its orders, none of them the fill's, and no other close of
-            # riskd's there is in flight
+            # riskd's there is in flight. That other close's result decides it too, when it
+            # is the last one there (whose23: a lockout's close took the trader's sell of 1,
+            # its reduce beside it still in flight; the reduce's result, not the close's,
+            # came last and left the sell riskd's for good: a trade_frequency_limit cooldown
+            # missed)
             f = acct.trades.get(tid)
+            last = res.command_id not in cmds and r.closes_on_contract(res.command_id, cid, side)
             if f is None or f.order_id in r.facts or r.reversed_close(f):
                 del r.claimed[tid]
-            elif res.command_id not in cmds or not cmds <= r.known_cmds \
+            elif (res.command_id in cmds or last) and not res.orders_known:
+                del r.claimed[tid]              # not known: it stays riskd's
+            elif not (res.command_id in cmds or last) or not cmds <= r.known_cmds \
                     or r.in_flight(cid, side, now, but=res.command_id):
-                if res.command_id in cmds and not res.orders_known:
-                    del r.claimed[tid]          # not known: it stays riskd's
                 continue
             else:
                 del r.claimed[tid]

@@ -11,7 +11,8 @@ flight) -> the trader's, counted then (the engine's _close_orders); not known (t
 failed) -> riskd's. A flatten's window (from its issue to its result: Exit.sweep, saved) takes
 a fill after a result that named no order, on a contract it had no exit for (claim_swept). A fill claimed by the expectations below (not by a named order) is
 checked the same way (claimed): once every command whose exits it used has named its orders,
-none of them the fill's, it is the trader's (against_facts, the engine's _close_orders; its
+none of them the fill's, and no other close there is in flight (the last one answered decides,
+whichever it is), it is the trader's (against_facts, the engine's _close_orders; its
 order taken back: drop_order, its stored row deleted); a late exit's claim stays (its close
 may be carried out after the search). A fill of an order claimed by its Order event alone
 (claim_order: guessed) is checked so too. Before such a fill is given to the trader, an
