@@ -33,9 +33,12 @@ _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin 
                latewords.LATE_CLOSE: latewords.WHO,
                # the trader's fill that opened a position right after riskd's close of that
                # contract (services/risk/afterclose.py): a note, the trader's own doing
-               afterclosewords.OPENED_AFTER: afterclosewords.WHO}
+               afterclosewords.OPENED_AFTER: afterclosewords.WHO,
+               # the trader's fill made while riskd's close was in flight, not riskd's after
+               # all (services/risk/afterclose.py during_note): the trader's own trade
+               afterclosewords.DURING: afterclosewords.DURING_WHO}
 # risk's notes that history's WHO names by who, not "warning: rule ..."
-_NOTES = (latewords.LATE_CLOSE, afterclosewords.OPENED_AFTER)
+_NOTES = (latewords.LATE_CLOSE, afterclosewords.OPENED_AFTER, afterclosewords.DURING)
 RULE = "rule "
 
 

@@ -66,7 +66,8 @@ MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they ge
 # section 6: 'riskd (l…e close)' at 80 columns): cut in its middle it read as no word at all
 WHO_WORDS = {"riskd (late close)": "late close", "lockout enforcement": "lockout",
              "trader (self-lockout)": "self-lockout", "the admin (admin lockout)": "admin lock",
-             "trader (after riskd's close)": "trader"}
+             "trader (after riskd's close)": "trader",
+             "trader (during riskd's close)": "trader"}
 
 
 def who_word(who: str, width: int) -> str:

@@ -386,13 +386,17 @@ def _late_close(state: WatchState, msg: RuleWarning, live: bool = True) -> bool:
     """A close of riskd's the broker carried out after riskd had given up on it (risk's note
     of rule latewords.LATE_CLOSE): its row, as history's "riskd (late close)" (late19). The
     trader's fill that opened a position right after riskd's close (rule afterclosewords
-    .OPENED_AFTER): its row too, as history's "trader (after riskd's close)" (trial22a F7)."""
-    if quietrows.is_opened_after(msg.rule) and msg.id not in state.actions:
+    .OPENED_AFTER): its row too, as history's "trader (after riskd's close)" (trial22a F7);
+    so has the trader's fill made while riskd's close was in flight (afterclosewords.DURING),
+    as history's "trader (during riskd's close)" (trial23c F0)."""
+    during = quietrows.is_during(msg.rule)
+    if (during or quietrows.is_opened_after(msg.rule)) and msg.id not in state.actions:
         side, symbol, _out = afterclosewords.row_words(msg.reason)
+        status = quietrows.DURING if during else quietrows.OPENED
         state.actions[msg.id] = ActionRow(
             decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id,
-            rule=quietrows.OPENED, by=quietrows.OPENED, action=side or "fill",
-            status=quietrows.OPENED, live=live, detail=msg.reason, symbol=symbol)
+            rule=status, by=status, action=side or "fill",
+            status=status, live=live, detail=msg.reason, symbol=symbol)
         _trim(state)
         return True
     if not quietrows.is_late_close(msg.rule) or msg.id in state.actions:
@@ -1295,8 +1299,9 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int,
         return ActionLine(time=time, rule=outcomewords.acted_cell(a.rule, a.by) or "-",
                           action=a.action, status=a.status, outcome=outcome, note=note,
                           latency=quietrows.NO_CALL, colour=colour, contract=_contract(a))
-    if a.status == quietrows.OPENED:
-        return ActionLine(time=time, rule=quietrows.OPENED_WHO, action=a.action,
+    if a.status in (quietrows.OPENED, quietrows.DURING):
+        who = quietrows.OPENED_WHO if a.status == quietrows.OPENED else quietrows.DURING_WHO
+        return ActionLine(time=time, rule=who, action=a.action,
                           status=a.status, outcome=afterclosewords.row_words(a.detail)[2],
                           latency="-", colour="amber", contract=_contract(a),
                           note=a.detail)

@@ -103,7 +103,17 @@ def is_opened_after(rule: str) -> bool:
     return rule == afterclosewords.OPENED_AFTER
 
 
+# the trader's fill made while riskd's close was in flight, the trader's after all (risk's note
+# afterclosewords.DURING): its row, action 'sell MNQ', outcome 'your trade, counted'
+DURING = "made during riskd's close"      # its status
+DURING_WHO = afterclosewords.DURING_WHO
+
+
+def is_during(rule: str) -> bool:
+    return rule == afterclosewords.DURING
+
+
 __all__ = ["LOCK", "NO_CALL", "LOCKED", "EXTENDED", "HELD", "LATE", "LATE_DONE", "LATE_WHO",
            "late_outcome", "lock_status",
            "lock_outcome", "late_symbol", "is_late_close", "OPENED", "OPENED_WHO",
-           "is_opened_after"]
+           "is_opened_after", "DURING", "DURING_WHO", "is_during"]

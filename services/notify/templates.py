@@ -395,6 +395,10 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
         return Alert(kind="late_close", severity=WARNING, title=title,
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)
+    if w.rule == afterclosewords.DURING:    # the trader's fill beside riskd's close: theirs
+        return Alert(kind="traders_fill_during_riskd_close", severity=WARNING,
+                     title=afterclosewords.during_title(account), lines=(w.reason,),
+                     account=account, account_id=w.account_id, ts_ns=w.ts_ns)
     if w.rule == afterclosewords.OPENED_AFTER:    # the trader's fill after riskd's close
         return Alert(kind="opened_after_riskd_close", severity=WARNING,
                      title=afterclosewords.title(account), lines=(w.reason,), account=account,

@@ -12,6 +12,11 @@ of riskd's closed it (its rule, or 'lockout enforcement') comes from the done re
 (Closes: remembered from each done close or flatten that closed something); not known (a
 restart of risk between them) it is left out of the words. The words are shared/
 afterclosewords.py's; the note goes to history, LAST ACTIONS and the phone.
+
+during_note: the trader's fill taken for riskd's close in flight by what riskd expected (or
+held as no one's), given to the trader when riskd's closes there named their orders and it was
+not one of them (the engine's _close_orders): said the same way, WHO "trader (during riskd's
+close)" (trial23c F0).
 """
 from __future__ import annotations
 
@@ -97,4 +102,18 @@ def opened_note(acct, fill: Fill, closes: Closes, zone: dt.tzinfo,
                        reason=words, fill_ns=fill.ts_ns)
 
 
-__all__ = ["Closes", "opened_note", "riskds_close_before"]
+def during_note(acct, fill: Fill, what: str, by: str, zone: dt.tzinfo,
+                new_id: Callable[[], str], now: int) -> RuleWarning:
+    """The note of the trader's `fill`, made while riskd's close (what: 'close' / 'cut') of
+    that contract by `by` was in flight, that riskd's closes did not make: the trader's."""
+    symbol = ticker_of(fill.contract_id)
+    words = afterclosewords.during_sentence(
+        symbol, "sell" if fill.side == SIDE_SELL else "buy", fill.size, fmt_price(fill.price),
+        latewords.clock(fill.ts_ns, zone), fill.order_id, what, by,
+        acct.exposure(fill.contract_id))
+    return RuleWarning(id=new_id(), ts_ns=now, rule=afterclosewords.DURING,
+                       account_id=fill.account_id, value=None, limit=None, warn_at=0.0,
+                       reason=words, fill_ns=fill.ts_ns)
+
+
+__all__ = ["Closes", "during_note", "opened_note", "riskds_close_before"]

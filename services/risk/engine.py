@@ -42,7 +42,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting, Flattened
-from services.risk.afterclose import Closes, opened_note
+from services.risk.afterclose import Closes, during_note, opened_note
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk import closelock
@@ -71,6 +71,7 @@ from shared.retrying import is_kill_switch
 from shared.trywords import decision_of
 from shared.rulenumbers import line_word
 from shared.accountname import account_called
+from shared.outcomewords import acted_cell
 from shared.unjudged import why as unjudged_why
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult, closed_nothing
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STATUS_CANCELLED,
@@ -1212,6 +1213,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     continue
                 r.drop_order(f.order_id)
                 self._attributed(acct, tid, False, now, out)
+                self._said_during(acct, tid, cmds, res, now, out)
         if not r.held:
             return
         for tid, (cid, side) in list(r.held.items()):
@@ -1227,6 +1229,28 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 r.reversing.pop(tid, None)
                 if res.orders_known and not self._ruled_out(acct, tid, res, now, out):
                     self._attributed(acct, tid, False, now, out)
+                    self._said_during(acct, tid, {res.command_id}, res, now, out)
+
+    def _said_during(self, acct: AccountState, trade_id: int, cmds, res: CommandResult,
+                     now: int, out: Outcome) -> None:
+        """The trader's fill, taken for riskd's close in flight (claimed or held), just given
+        to the trader by riskd's closes' results: said in history, LAST ACTIONS and to the
+        phone (afterclose.during_note), naming the close it came beside: the command whose
+        exits took it (res's, or the close there that answered before it). Only when a close
+        of riskd's there named an order of its own (it closed something beside the fill): one
+        that found nothing says itself what closed the position (enforcement's closedby.py:
+        "was already flat: closed by the trader's own market sell of 2 ...")."""
+        f = acct.trades.get(trade_id)
+        if f is None or f.by_riskd \
+                or not any(cid == f.contract_id for _c, cid in acct.riskd.named_on):
+            return
+        exits = [e for e in acct.riskd.expected if e.command_id in cmds]
+        what = "cut" if exits and all(e.cut for e in exits) else "close"
+        by = acted_cell(res.rule, res.by)
+        if res.command_id not in cmds:
+            by = self.after_closes.who(acct.account_id, f.contract_id, now) or by
+        zone = getattr(self, "zone", None) or dt.timezone.utc
+        out.warnings.append(during_note(acct, f, what, by, zone, self.ids, now))
 
     def _swept_parts(self, acct: AccountState, fill: Fill, sweep, now: int,
                      out: Outcome) -> None:

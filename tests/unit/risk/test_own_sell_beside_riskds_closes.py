@@ -27,9 +27,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.notify.templates import Context, build
 from services.risk.store import Store
+from shared import afterclosewords
+from shared.historywords import rows
 from shared.messages.market import Quote
-from tests.unit.risk.desk import MNQ
+from shared.messages.risk import HistoryReply
+from tests.unit.risk.desk import CHI, MNQ
 from tests.unit.risk.test_own_close_during_riskds_close import restart
 from tests.unit.risk.test_reversed_during_held_close import ACCOUNT, NS, SETTINGS, Broker
 
@@ -76,12 +80,24 @@ def second_half(data, b: Broker, riskds, tmp_path) -> None:
     store.close()
 
 
+def notes(b: Broker):
+    return [w for o in b.outs for w in o.warnings if w.rule == afterclosewords.DURING]
+
+
 def settled(b: Broker, sell, riskds) -> None:
     r = b.account.riskd
     assert b.whose(sell) is False                       # the trader's sell
     assert all(b.whose(f) is True for f in riskds)      # riskd's close, every part
     assert r.held == {} and r.claimed == {} and r.guessed == {}
     assert sell[0].order_id not in r.orders
+    # said once when riskd had taken it (a sell that came after the results, or before riskd
+    # decided, was the trader's at once: nothing to say), and of the sell only
+    said = notes(b)
+    assert len(said) <= 1, said
+    for w in said:
+        assert w.reason.startswith("Your sell of 1 MNQ @ 21000.00 at "), w.reason
+        assert f"(order {sell[0].order_id}) came while riskd's close of MNQ" in w.reason
+        assert w.fill_ns == sell[0].ts_ns
 
 
 @SETTINGS
@@ -134,3 +150,45 @@ def test_the_traders_sell_beside_a_rules_close_and_a_flatten_is_counted(data, tm
     assert any(c.rule == "cooldown_after_loss" for o in b.outs for c in o.commands)
     settled(b, sell, riskds)
     assert b.account.trades_today == 2          # buy 2, the trader's sell 1
+
+
+def test_the_trial_s_order_is_said_on_every_screen():
+    """trial23c F0's order (each fill's Trade, Position, Order; the close answered before the
+    reduce): the sell is the trader's, and history, LAST ACTIONS and the phone say why."""
+    from cli.watch.model import build_screen
+    from tests.unit.cli.screens import CALENDAR, CHICAGO, account, state
+    b = Broker()
+    b.engine.zone = CHI                         # as the risk worker sets it
+    out, _ = b.engine.self_lock(ACCOUNT, b.now, until_ns=b.now + 180 * NS)
+    for c in out.commands:
+        b.result(c)
+    b.now += NS
+    fills = [b.fill(4, None), b.fill(3, None), b.fill(-1, "0")]
+    for ev in [e for f in fills for e in f]:
+        b.feed(ev)
+    cmds = [c for o in b.outs for c in o.commands if c.rule == "lockout"]
+    assert [c.action for c in cmds] == ["close_position", "reduce_position"]
+    close = b.fill(-6, "0")
+    for ev in close:
+        b.feed(ev)
+    b.result(cmds[0], orders=[close])
+    assert b.whose(fills[2]) is True            # riskd's until the reduce is answered too
+    b.result(cmds[1])                           # found flat: no order
+    assert b.whose(fills[2]) is False and b.account.trades_today == 3
+    note, = notes(b)
+    assert note.reason == (
+        f"Your sell of 1 MNQ @ 21000.00 at 09:00:01 (order {fills[2][0].order_id}) came while "
+        "riskd's close of MNQ (lockout enforcement) was in flight; it is not one of the orders "
+        "riskd's close made, so it is your own trade, counted from its own time; MNQ is flat "
+        "now"), note.reason
+    alert = build(note, Context())
+    assert alert.kind == "traders_fill_during_riskd_close"
+    assert alert.title.startswith("⚠️ Your own order on ") and alert.lines == (note.reason,)
+    row, = rows(HistoryReply(decisions=[], warnings=[note], lockouts=[]))
+    assert row[2] == "trader (during riskd's close)" and row[5] == note.reason
+    s = state(account(account_id=ACCOUNT))
+    s.apply(note)
+    line, = build_screen(s, b.now, CHICAGO, CALENDAR).accounts[0].actions
+    assert (line.rule, line.action, line.outcome, line.contract) == (
+        "trader (during riskd's close)", "sell", "your trade, counted", "MNQ")
+    assert line.note == note.reason
