@@ -67,7 +67,8 @@ def during_sentence(symbol: str, side: str, size: int, price: str, at: str, orde
 def during_title(account: str) -> str:
     """The phone's title of the note: '⚠️ Your own order on Demo 1 (id 1001) filled while
     riskd's close was in flight: your trade'."""
-    return f"⚠️ Your own order on {account} filled while riskd's close was in flight: your trade"
+    return (f"⚠️ Your own order on {account} filled while riskd's close was in flight: "
+            "your trade")
 
 
 def title(account: str) -> str:

@@ -105,21 +105,27 @@ def test_a_sell_long_after_riskds_close_or_a_buy_is_not_said():
     assert notes(run) == []
 
 
-def test_last_actions_has_its_row():
+def last_actions_row(note, now: int) -> tuple:
+    """The LAST ACTIONS row `watch` draws of risk's note alone: (rule, action, outcome,
+    contract), after it checked the note's line is under it."""
     from cli.watch.model import build_screen
     from tests.unit.cli.screens import CALENDAR, CHICAGO, account, state
+    s = state(account(account_id=ACCOUNT))
+    s.apply(note)
+    line, = build_screen(s, now, CHICAGO, CALENDAR).accounts[0].actions
+    assert line.note == note.reason
+    return line.rule, line.action, line.outcome, line.contract
+
+
+def test_last_actions_has_its_row():
     run = EngineRun()
     result(run, riskd_closes(run))
     run.wait(0.7)
     fill(run, 3, SIDE_SELL, "20889.50", order_id=TRADER_ORDER)
     position(run, -1)
     note, = notes(run)
-    s = state(account(account_id=ACCOUNT))
-    s.apply(note)
-    line, = build_screen(s, run.now, CHICAGO, CALENDAR).accounts[0].actions
-    assert (line.rule, line.action, line.outcome, line.contract) == (
+    assert last_actions_row(note, run.now) == (
         "trader (after riskd's close)", "sell", "opened short 1", "MNQ")
-    assert line.note == note.reason
 
 
 def admin_result(run, status):

@@ -34,6 +34,7 @@ from shared.historywords import rows
 from shared.messages.market import Quote
 from shared.messages.risk import HistoryReply
 from tests.unit.risk.desk import CHI, MNQ
+from tests.unit.risk.test_opened_after_riskd_close import last_actions_row
 from tests.unit.risk.test_own_close_during_riskds_close import restart
 from tests.unit.risk.test_reversed_during_held_close import ACCOUNT, NS, SETTINGS, Broker
 
@@ -155,8 +156,6 @@ def test_the_traders_sell_beside_a_rules_close_and_a_flatten_is_counted(data, tm
 def test_the_trial_s_order_is_said_on_every_screen():
     """trial23c F0's order (each fill's Trade, Position, Order; the close answered before the
     reduce): the sell is the trader's, and history, LAST ACTIONS and the phone say why."""
-    from cli.watch.model import build_screen
-    from tests.unit.cli.screens import CALENDAR, CHICAGO, account, state
     b = Broker()
     b.engine.zone = CHI                         # as the risk worker sets it
     out, _ = b.engine.self_lock(ACCOUNT, b.now, until_ns=b.now + 180 * NS)
@@ -186,9 +185,5 @@ def test_the_trial_s_order_is_said_on_every_screen():
     assert alert.title.startswith("⚠️ Your own order on ") and alert.lines == (note.reason,)
     row, = rows(HistoryReply(decisions=[], warnings=[note], lockouts=[]))
     assert row[2] == "trader (during riskd's close)" and row[5] == note.reason
-    s = state(account(account_id=ACCOUNT))
-    s.apply(note)
-    line, = build_screen(s, b.now, CHICAGO, CALENDAR).accounts[0].actions
-    assert (line.rule, line.action, line.outcome, line.contract) == (
+    assert last_actions_row(note, b.now) == (
         "trader (during riskd's close)", "sell", "your trade, counted", "MNQ")
-    assert line.note == note.reason
