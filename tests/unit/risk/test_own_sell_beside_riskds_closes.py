@@ -187,3 +187,33 @@ def test_the_trial_s_order_is_said_on_every_screen():
     assert row[2] == "trader (during riskd's close)" and row[5] == note.reason
     assert last_actions_row(note, b.now) == (
         "trader (during riskd's close)", "sell", "your trade, counted", "MNQ")
+
+
+def test_the_traders_sell_beside_max_contracts_cut_is_said_as_theirs():
+    """trial23c F1's shape on Demo 1 (limit 5): long 5, a buy of 3, max_contracts' cut of 3
+    in flight (the broker slow to answer), the trader's own sell of 2 meanwhile, then riskd's
+    sell of 3 (its result names that order, of the cut's size): MNQ ends at 3. The sell of 2 is
+    the trader's, and the note says so, and what is held now (the cut's own "✅ Done" still
+    reads the position before and after: see the report)."""
+    b = Broker()
+    b.engine.zone = CHI
+    for ev in b.fill(5, None) + b.fill(3, None):
+        b.feed(ev)
+    [cut] = [c for o in b.outs for c in o.commands]
+    assert (cut.action, cut.rule, cut.size) == ("reduce_position", "max_contracts", 3)
+    b.now += 2 * NS
+    sell = b.fill(-2, "0")
+    for ev in sell:
+        b.feed(ev)
+    assert b.whose(sell) is True                # taken for the cut's at first
+    b.now += 2 * NS
+    riskds = b.fill(-3, "0")
+    for ev in riskds:
+        b.feed(ev)
+    b.result(cut, orders=[riskds])
+    assert b.whose(sell) is False and b.whose(riskds) is True
+    note, = notes(b)
+    assert note.reason.endswith(
+        f"(order {sell[0].order_id}) came while riskd's cut of MNQ (max_contracts) was in "
+        "flight; it is not one of the orders riskd's cut made, so it is your own trade, "
+        "counted from its own time; MNQ is long 3 now"), note.reason
