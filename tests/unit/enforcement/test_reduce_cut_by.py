@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from services.enforcement.executor import Executor, Job, Settings
 from shared.messages.enforce import DONE, Command
 from shared.projectx.errors import BrokerUnavailable
 from shared.projectx.models import Order
@@ -153,3 +154,37 @@ def test_nothing_else_touched_it_the_second_round_cut(clock, journal):
     """The correct case stays: the second round's cut is the one that cut."""
     res = reduce_then(clock, journal, lambda _b, _r: None)
     assert res.detail == "reduced MNQ on account 7 from 5 contracts to 3", res.detail
+
+
+class SlowCut(FakeBroker):
+    """riskd's partialCloseContract sits at the broker; the trader's own market sell of
+    `sold` fills meanwhile, then the broker carries the cut out (a count: it takes its
+    contracts from what is left) and answers done (trial23c F1, the sim's `--delay`)."""
+
+    def __init__(self, clock, sold):
+        super().__init__(A, clock)
+        self.sold = sold
+
+    def partial_close_contract(self, account_id, contract_id, size):
+        if self.sold:
+            HeldCut.trader(self, 1, self.sold)
+            self.sold = 0
+        return super().partial_close_contract(account_id, contract_id, size)
+
+
+def test_the_traders_sell_while_the_cut_was_on_its_way_is_not_credited_to_riskd(clock, journal):
+    """max_contracts' cut of MNQ 7 -> 5 (2) on its way, the trader's own sell of 2 meanwhile:
+    MNQ ends at 3. Before: "reduced MNQ on account 7 from 7 contracts to 3", riskd credited
+    with the trader's sell and no word of the position ending under the limit."""
+    broker = SlowCut(clock, 2)
+    broker.positions = {MNQ: 7}
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="reduce_position",
+                  rule="max_contracts", contract_id=MNQ, size=2, target=5, held=7,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert broker.positions[MNQ] == 3
+    assert res.detail == ("reduced MNQ on account 7 from 7 contracts to 3: riskd's cut closed "
+                          "2, other orders 2 while it was on its way; MNQ ended 2 below the 5 "
+                          "it cut to"), res.detail
