@@ -112,7 +112,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
-    return f"{reduced(ctx, cid, size)}{_landed_after(ctx, cid, target, size)}{orders}"
+    landed = _landed_after(ctx, cid, target, size)     # riskd's own lost cut, said there
+    return f"{reduced(ctx, cid, size, others=not landed)}{landed}{orders}"
 
 
 def _landed_after(ctx: ActionContext, cid: str, target: int, size: int) -> str:
@@ -236,7 +237,7 @@ def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> 
         ctx.save_progress(closed=int(ctx.progress.get("closed") or 0) + took)
 
 
-def reduced(ctx: ActionContext, cid: str, size: int) -> str:
+def reduced(ctx: ActionContext, cid: str, size: int, others: bool = True) -> str:
     """'reduced X on account A from 5 contracts to 3' (trial14a: not "from 2 to 1
     contracts": shared/outcomewords.py from_to); down to none, closed: 'closed X on account A
     (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0").
@@ -255,7 +256,8 @@ def reduced(ctx: ActionContext, cid: str, size: int) -> str:
                     f"{more})")
         return (f"reduced {cid} on account {ctx.account} {from_to(None, size)}: closed "
                 f"{closed}, {more}")
-    others = _by_others(ctx, cid, observed, closed, size)
+    # others: no earlier cut of riskd's landed after this one (that is said on its own)
+    others = _by_others(ctx, cid, observed, closed, size) if others else ""
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}{others}"
