@@ -182,8 +182,9 @@ class EnforcementWorker(Worker):
         elog.info("command %s: %s%s", cmd.id, killswitch.log_words(cmd),
                   "" if new else f", left {entry.state} by a previous process: re-checking",
                   extra=_fields(cmd, "action"))
-        # 'accepted' goes out before any broker call: for a flatten risk did not command (the
-        # kill switch), it is how risk learns that the fills about to come are riskd's
+        # 'accepted' goes out before any trading call (reads may run meanwhile): for a flatten
+        # risk did not command (the kill switch), it is how risk learns that the fills about
+        # to come are riskd's
         self._schedule(entry, recheck=not new, announce=True)
         return entry
 
@@ -223,14 +224,23 @@ class EnforcementWorker(Worker):
         anyway, with what it waits behind."""
         cmd = entry.command
         self.inflight.add(cmd.id)
-        job = Job(entry, self._label(cmd.account_id, getattr(cmd, "account_name", "")), recheck)
+        # submitted before its 'accepted' is published, its first trading call waiting for
+        # that (Job.announced): the thread's start, its journal row and a flatten's read of
+        # the positions go on while the loop publishes (issue 21: ~0.15 ms of every breach)
+        gate = threading.Event() if announce else None
+        job = Job(entry, self._label(cmd.account_id, getattr(cmd, "account_name", "")), recheck,
+                  announced=gate)
         runs = self.lanes.enter(job)
-        if not runs:
-            self.waits[cmd.id] = self._behind(cmd.id)
-        if announce or not runs:
-            self._publish(self._result(entry))
-        if runs:
-            self.executor.submit(job)
+        try:
+            if runs:
+                self.executor.submit(job)
+            else:
+                self.waits[cmd.id] = self._behind(cmd.id)
+            if announce or not runs:
+                self._publish(self._result(entry))
+        finally:
+            if gate is not None:
+                gate.set()
 
     def _behind(self, command_id: str) -> str:
         """What a command queued in its lane waits behind, in words ('' when it is not)."""

@@ -141,6 +141,10 @@ class Job:
     recheck: bool = False
     carry: Carry = Carry()        # a job that handed its lane over: where it stopped
     running: Optional[Running] = attrs.field(default=None, eq=False)   # after a settle
+    # set once the loop has published the command's 'accepted' result: its first trading
+    # call waits for it (ActionContext._call), its journal row and reads do not (the loop
+    # submits first and publishes while the thread starts: app.py _schedule); None: no wait
+    announced: Optional[threading.Event] = attrs.field(default=None, eq=False)
 
     @property
     def command(self):
@@ -295,7 +299,8 @@ class Executor:
                             calls_out=self.at_broker,
                             closers=lambda since: self.journal.closers(cmd.account_id, since),
                             lost_closes=lambda since: self.journal.lost_closes(
-                                cmd.account_id, since, cmd.id))
+                                cmd.account_id, since, cmd.id),
+                            announced=job.announced)
         ctx.queued_behind = lambda: self.queued(cmd)
         running.ctx = ctx
         if cmd.mode == "alert":

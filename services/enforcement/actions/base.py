@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import threading
 from typing import Callable, Iterator, Optional
 
 import attrs
@@ -151,7 +152,8 @@ class ActionContext:
                  settle: float = 0.05, resumed: bool = False, restarted: bool = False,
                  zone: Optional[dt.tzinfo] = None, calls_out: Optional[dict] = None,
                  closers: Optional[Callable[[int], dict]] = None,
-                 lost_closes: Optional[Callable[[int], list]] = None):
+                 lost_closes: Optional[Callable[[int], list]] = None,
+                 announced: Optional[threading.Event] = None):
         self.client = client
         self.command = command
         self.clock = clock
@@ -198,6 +200,10 @@ class ActionContext:
         self.cut_by_others = False
         # the commands queued behind this one in its slot (the executor's Lanes.queued)
         self.queued_behind: Callable[[], list] = lambda: []
+        # the loop has published the command's 'accepted' (executor.Job.announced): awaited
+        # before the first trading call, so risk hears of a command before its fills (the
+        # kill switch's flatten, which risk did not decide: services/risk/app.py _on_market)
+        self._announced = announced
 
     @property
     def account_id(self) -> int:
@@ -239,6 +245,9 @@ class ActionContext:
 
     # -- trading calls -----------------------------------------------------------------------
     def _call(self, step: Step) -> None:
+        if self._announced is not None:
+            self._announced.wait()
+            self._announced = None
         self.calls_out[self.command.id] = self.clock.now_ns()
         try:
             self._send(step)
