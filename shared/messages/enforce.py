@@ -95,6 +95,11 @@ class Command:
     # risk/latecarried.py): an order placed after the late fill is the trader's, for what they
     # opened since, and stays. 0: every working order
     placed_by_ns: int = 0
+    # flatten: the contracts risk knew open when it decided (none riskd's own closes were still
+    # closing). A fresh flatten (one that runs at once, not resumed) closes them before its
+    # first read of the broker, then reads and closes whatever else is open (services/
+    # enforcement/actions/flatten.py); () (the kill switch, older senders): it reads first
+    contracts: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
