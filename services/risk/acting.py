@@ -827,6 +827,19 @@ class Acting:
         order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
         return order_words(order) if order is not None else ""
 
+    @staticmethod
+    def _known_open(acct, now: int) -> tuple[str, ...]:
+        """A flatten's contracts enforcement closes before its first read (Command.contracts;
+        services/enforcement/actions/flatten.py): those open by the broker's Position and the
+        fills it lags (exposure: a trader's closing fill whose Position is still to come leaves
+        its contract out), none that riskd's own closes still expect fills on (its close may
+        have closed it already). Any other contract open is closed after enforcement's read;
+        a contract named here and found flat is a call the broker refuses (no position)."""
+        if acct is None:
+            return ()
+        return tuple(sorted(c for c in {*acct.positions, *acct.ahead}
+                            if acct.exposure(c) and not acct.riskd.expecting(c, now)))
+
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
         acct = self.accounts.get(d.account_id)
         # what a close finds held beyond this was bought after the decision: its result
@@ -842,6 +855,7 @@ class Acting:
                       order_text=self._order_text(d), target=d.target,
                       account_name=d.account_name or self.broker_name(d.account_id),
                       held=held,
+                      contracts=self._known_open(acct, now) if d.action == FLATTEN else (),
                       # riskd's late close's cancel: the orders placed by its fill only
                       placed_by_ns=d.event_ns if d.rule == LATE_CLOSE else 0)
         self.track(cmd)
