@@ -84,6 +84,23 @@ def account_called(accounts: Iterable, account_id: Optional[int], broker_name: s
     return called(account_name(accounts, account_id, broker_name), account_id)
 
 
+class Caller:
+    """account_called over a config's accounts, their labels() made once per accounts list
+    (a reloaded config brings a new one, read anew): labels() walks every account, ~0.09 ms
+    for 43 accounts and ~0.9 ms for 500, which enforcement paid on every command before
+    handing it to a pool thread (issue 21)."""
+
+    def __init__(self) -> None:
+        self._of: Optional[object] = None      # the accounts list the labels were made of
+        self._labels: dict[str, str] = {}
+
+    def __call__(self, accounts: Iterable, account_id: Optional[int],
+                 broker_name: str = "") -> str:
+        if accounts is not self._of:
+            self._labels, self._of = labels(accounts), accounts
+        return called(named(self._labels, account_id, broker_name), account_id)
+
+
 def label_of(display_name, name, account_id) -> str:
     """An account's label as the config gives it: display_name, else name, else id ('' when
     none is set): AccountConfig.label, and riskctl's lenient read of the file."""

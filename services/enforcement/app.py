@@ -36,7 +36,7 @@ from services.enforcement.planning import retry_delay
 from services.enforcement.simstart import SimStart
 from services.enforcement import behind, killswitch, withdraw
 from shared import roundslatency, shards, showtime, topics
-from shared.accountname import account_called
+from shared.accountname import Caller
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
@@ -76,6 +76,7 @@ class EnforcementWorker(Worker):
         # one job at a time per account, group and slot (lanes.py): closes of two contracts
         # and an account's closes and cancels may overlap; a flatten holds all its positions
         self.lanes = Lanes(self.clock)
+        self.called = Caller()          # how results name an account (_label)
         self.executor = Executor(self._make_client, self.journal, self.clock,
                                  Settings(zone=showtime.zone_of(self.config)),
                                  self.budget, pause=self.lanes.pause,
@@ -289,7 +290,7 @@ class EnforcementWorker(Worker):
         """How results name the account: as alerts do, 'Demo 1 (id 1001)'
         (shared/accountname.called), by the broker's name risk's command carries where the
         config does not name it (trial17b: "reduced MNQ on account 1003")."""
-        return account_called(self.config.accounts, account_id, broker_name)
+        return self.called(self.config.accounts, account_id, broker_name)
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:

@@ -17,6 +17,7 @@ from services.enforcement.executor import PENDING, Outcome
 from services.enforcement.executor import Settings
 from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
+from shared.accountname import Caller
 from shared.messages.enforce import Command, CommandResult
 
 A = 1001
@@ -37,6 +38,7 @@ def w(tmp_path, clock):
     w.config = types.SimpleNamespace(accounts=[])
     w.journal = Journal(str(tmp_path / "enforcement.sqlite"), clock.now_ns())
     w.lanes = Lanes(clock)
+    w.called = Caller()
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
     w._timers, w._timer_seq, w.max_wait_ms = [], 0, 5000   # Worker's timers, as run() sets them
     w.pub = Pub()

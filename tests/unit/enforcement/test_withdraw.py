@@ -17,6 +17,7 @@ from services.enforcement.executor import FINAL, PENDING, Outcome
 from services.enforcement.executor import Settings
 from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
+from shared.accountname import Caller
 from shared.clock import FakeClock
 from shared.messages.enforce import (DONE, FINAL_STATUSES, WITHDRAWN, Command, CommandResult,
                                      WithdrawCommand)
@@ -39,6 +40,7 @@ def worker(path: str, clock: FakeClock) -> EnforcementWorker:
     w.config = types.SimpleNamespace(accounts=[])
     w.journal = Journal(path, clock.now_ns())
     w.lanes = Lanes(clock)
+    w.called = Caller()
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
     w._timers, w._timer_seq = [], 0             # Worker's timers: a pending retry sets one
     w.pub = Pub()

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from services.enforcement.app import EnforcementWorker
 from services.notify.templates import build, context_for
-from shared.accountname import account_called, account_name, called, uncalled
+from shared.accountname import Caller, account_called, account_name, called, uncalled
 from shared.config.accounts import AccountConfig
 from shared.config.load import load_config
 from shared.messages.enforce import FAILED, CommandResult
@@ -61,7 +61,7 @@ def test_a_lockout_breach_names_the_account_in_its_body_as_in_its_title():
 
 
 def test_enforcement_results_name_it_the_same_way():
-    label = EnforcementWorker._label(SimpleNamespace(config=LOADED.config), 1001)
+    label = EnforcementWorker._label(SimpleNamespace(config=LOADED.config, called=Caller()), 1001)
     assert label == context_for(LOADED.config).called(1001) == "Demo 1 (id 1001)"
     failed = CommandResult(command_id="c1.1", account_id=1001, status=FAILED,
                            detail=f"flatten on account {label} gave up after 3 passes",

@@ -19,7 +19,7 @@ from services.enforcement.app import EnforcementWorker
 from services.notify.app import learn_name
 from services.notify.templates import build, context_for
 from services.risk.store import Store
-from shared.accountname import account_called, labels, named
+from shared.accountname import Caller, account_called, labels, named
 from shared.config.accounts import AccountConfig
 from shared.config.load import load_config
 from shared.messages.market import SIDE_BUY, AccountUpdate, Fill, PositionUpdate
@@ -62,8 +62,8 @@ def test_breach_and_done_of_an_unlisted_account_say_the_brokers_name():
         assert engine.account_name(account_id) == called
         # the command carries the name: enforcement's result words say it
         assert cmd.account_name == broker
-        label = EnforcementWorker._label(SimpleNamespace(config=ADDED.config), account_id,
-                                         cmd.account_name)
+        label = EnforcementWorker._label(SimpleNamespace(config=ADDED.config, called=Caller()),
+                                         account_id, cmd.account_name)
         assert label == called
         # notify learns it from risk's record and names the account by it in the alert
         worker = SimpleNamespace(broker_names={})
