@@ -20,7 +20,7 @@ from tests.support.procs import Procs
 
 pytestmark = pytest.mark.slow
 
-ACCOUNTS = list(range(2001, 2017))
+ACCOUNTS = list(range(2001, 2018))
 
 
 class Env:
@@ -187,14 +187,17 @@ def test_the_broker_answering_429_makes_enforcement_back_off_and_complete(env):
     assert failed[CLOSE] == 2 and calls[CLOSE] - failed[CLOSE] == 2
 
 
-def test_enforcement_killed_between_a_close_and_its_answer_does_not_close_again(env):
+@pytest.mark.parametrize("known", [(), (MNQ, ES)], ids=["read_first", "closes_known_blind"])
+def test_enforcement_killed_between_a_close_and_its_answer_does_not_close_again(env, known):
     acct = env.account()
     env.desk.make_busy(acct)                                 # MNQ long 2, ES short 1, 4 orders
     env.desk.reset_calls()
     # enforcement dies right after the first closeContract has taken effect at the broker,
-    # before it records the answer (kill -9 mid-flatten at the worst moment)
+    # before it records the answer (kill -9 mid-flatten at the worst moment); known: risk
+    # named the open contracts, closed with no read before them (issue 21), and the resumed
+    # flatten reads first all the same
     env.procs.arm("enforcement.close_sent")
-    cmd = env.risk.command(acct, "flatten")
+    cmd = env.risk.command(acct, "flatten", contracts=known)
     # sent until enforcement dies, as risk re-sends until a final result: one send is lost
     # when it comes before enforcement's subscription (this test run alone, enforcement just
     # started: 4 of 8 runs under load, the command never in its journal; flaky20)
