@@ -27,8 +27,9 @@ import attrs
 from shared import latewords, roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
-from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, lock_end_words,
-                              locked_words, nothing_done_words, unchanged_words, with_end)
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, adds_nothing_words,
+                              lock_end_words, locked_words, nothing_done_words, outlasted,
+                              unchanged_words, with_end, with_rule)
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, closed_nothing
@@ -303,7 +304,17 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # finding 3: "flatten not sent: ...; lock the account (timer)" of a breach in the same
         # second as the one before it)
         what = nothing_done_words(lock)
-    if getattr(d, "asked", None) is not None and not d.lock:
+    if outlasted(d):
+        # its action went, its lock added nothing: WHAT says so, NOTE until when the account was
+        # locked, and by what (trial23c F5: "lock the account (timer)", "note: locked until
+        # 12:00:33" under trade_frequency_limit's cooldown to 12:15:01)
+        u = d.under
+        held = with_rule(locked_words(u.kind, d.under_rule, fmt_time(
+            u.until_ns, tz, relative=False, end=True) if u.until_ns else None, u.clears_on,
+            u.symbol), d.under_rule)
+        what = f"{what.rpartition('; lock ')[0] or what}; {adds_nothing_words(lock)}"
+        note = f"locked already: {held}{ended}"
+    elif getattr(d, "asked", None) is not None and not d.lock:
         # a trader's (or an admin's) own lockout that changed none: what it asked, and the
         # lockout that held the account as long or longer then (trial16g finding 5)
         note = unchanged_note(d, tz)

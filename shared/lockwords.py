@@ -170,12 +170,26 @@ def with_end(kind: str, rule: str, end: str) -> str:
 ADDS_NOTHING = "adds nothing: the account is locked as long or longer"
 
 
+def outlasted(d) -> bool:
+    """A rule's breach acted on (its action sent) while a lockout in force as long or longer
+    held its scope: its own lock added nothing; d.under and d.under_rule name that lockout
+    (services/risk/acting.py _outlasted). Lockout enforcement's records carry `under` too,
+    with no lock of their own; a trader's own lockout that changed none has no lock either."""
+    return getattr(d, "lock", None) is not None and getattr(d, "under", None) is not None
+
+
+def adds_nothing_words(lock: str) -> str:
+    """'its lockout until 09:01:03 CST (timer) adds nothing: the account is locked as long or
+    longer' (lock: its own lockout in words, 'locked until 09:01:03 CST (timer)')."""
+    own = f" {lock.removeprefix('locked ')}" if lock else ""
+    return f"its lockout{own} {ADDS_NOTHING}"
+
+
 def nothing_done_words(lock: str) -> str:
     """WHAT of a breach not acted on because a lockout as long or longer holds (lock: its own
     lockout in words, 'locked until 09:01:03 CST (timer)'): 'nothing done: its lockout until
     09:01:03 CST (timer) adds nothing: the account is locked as long or longer'."""
-    own = f" {lock.removeprefix('locked ')}" if lock else ""
-    return f"nothing done: its lockout{own} {ADDS_NOTHING}"
+    return f"nothing done: {adds_nothing_words(lock)}"
 
 
 # a lockout past its end that risk has not cleared yet (it does on its next tick): `riskctl

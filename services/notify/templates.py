@@ -30,7 +30,8 @@ from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, EXTENDED_BY,
-                              SELF_LOCKOUT, end_words, extends_words, unchanged_words)
+                              SELF_LOCKOUT, end_words, extends_words, outlasted,
+                              unchanged_words)
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, warning_next,
@@ -317,11 +318,15 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                      f"enforcement is back; {ACT_YOURSELF}")
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
-    if d.lock is not None and d.suppressed.startswith(LOCKED_ALREADY):
-        # its own lockout is within the one in force: its end is not the account's
+    if d.lock is not None and (d.suppressed.startswith(LOCKED_ALREADY) or outlasted(d)):
+        # its own lockout is within the one in force: its end is not the account's; when its
+        # action went all the same (a flatten no lockout in force had made), until when the
+        # account is locked, and by what (trial23c F5: "locked until 12:00:33" under
+        # trade_frequency_limit's cooldown to 12:15:01)
+        held = f": {_locked_until(d, ctx)}" if outlasted(d) else ""
         lines.append("its lockout (" + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                                    d.lock.clears_on, d.lock.symbol)
-                     + f") {ADDS_NOTHING}")
+                     + f") {ADDS_NOTHING}{held}")
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on, d.lock.symbol))

@@ -260,6 +260,8 @@ class Acting:
                     d, f"{LOCKED_ALREADY}: {self.lockouts.describe(flattened_by)}"))
                 acted.update((_quiet(d.rule), _noted(d.rule), _said(d)))
                 return
+            if status == SAME and d.rule not in ASKED_LOCKOUTS:
+                d = self._outlasted(d)
             if status == SAME and d.rule in ASKED_LOCKOUTS:
                 # asked again, no later than the lockout in force: the lock changes nothing (the
                 # record never reads "locked until" the earlier end asked for); its flatten is
@@ -352,6 +354,18 @@ class Acting:
                                                   clears_on=top.clears_on)
         return attrs.evolve(d, lock=None, asked=d.lock, under=under,
                             under_rule=top.rule if top is not None else "")
+
+    def _outlasted(self, d: Decision) -> Decision:
+        """A rule's breach whose action still goes (no lockout in force acted so) while its
+        lock changed no lockout: the lockout that holds its scope longest kept beside its lock
+        (under, under_rule), so its alert and history say its own lock adds nothing and until
+        when the account is locked (trial23c F5: cooldown_after_loss's flatten under
+        trade_frequency_limit's longer cooldown read "locked until 12:00:33" while the account
+        was locked until 12:15:01; shared/lockwords.outlasted)."""
+        top = self.lockouts.covering(d.account_id, d.lock.symbol)[0]
+        return attrs.evolve(d, under=LockSpec(kind=top.kind, until_ns=top.until_ns,
+                                              symbol=top.symbol, clears_on=top.clears_on),
+                            under_rule=top.rule)
 
     def _unsent(self, d: Decision, why: str) -> Decision:
         """The record of a decision whose command is not sent: why, in suppressed and in what

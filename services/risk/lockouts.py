@@ -38,7 +38,7 @@ from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
 from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, cleared_words,
-                             lock_end_words, locked_words, longest_first)
+                             lock_end_words, locked_words, longest_first, outlasted)
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -501,7 +501,7 @@ def current_ends(decisions: list[Decision], changes: list[LockoutChange]) -> lis
     out = []
     for d in decisions:
         u = d.under
-        end = None if u is None or d.rule != LOCKOUT_RULE else longer.get(
+        end = None if u is None or not (d.rule == LOCKOUT_RULE or outlasted(d)) else longer.get(
             (d.account_id, u.symbol, u.kind, u.clears_on, d.under_rule))
         if end is not None and u.until_ns is not None and end > u.until_ns:
             d = attrs.evolve(d, under=attrs.evolve(u, until_ns=end))
