@@ -1220,6 +1220,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             f = acct.trades.get(tid)
             if f is None or (f.order_id is not None and f.order_id in r.facts):
                 del r.held[tid]
+                if f is not None and tid not in r.reversing:
+                    r.use_named(f, now)     # riskd's: what its command expected, filled
                 r.reversing.pop(tid, None)
             elif not r.closes_on_contract(res.command_id, cid, side) \
                     or r.in_flight(cid, side, now, but=res.command_id):

@@ -1058,6 +1058,21 @@ class RiskdExits:
         return any(e.contract_id == contract_id and e.side == side and e.done_ns == 0
                    and e.command_id != but and e.alive(now) for e in self._outstanding())
 
+    def use_named(self, fill: Fill, now: int) -> None:
+        """A fill held while riskd's close was in flight (hold), whose order that close's
+        result named (facts, order_cmd): riskd's, and it uses up what that command's exits
+        there still expect, as claim_fill does for its fill coming after the result. Trial23c
+        F4: the trader's own sell of 1 had used 1 of a cut's 2 (claimed; the result gave it
+        to the trader, the exits it used stay used); riskd's sell of 2 came before the result,
+        fit the 1 left of none, and was held; named, it used nothing, and the 1 left stayed
+        expected as done and unfilled until forgotten 15 s later: live_size read the long 1
+        left as flat ("🟢 MNQ: no position held in it now", max_contracts 0/2)."""
+        cmd = self.order_cmd.get(fill.order_id) if fill.order_id is not None else None
+        if cmd is None:
+            return
+        self._use([e for e in self._open(fill.contract_id, fill.side, now)
+                   if e.command_id == cmd and not e.late], fill.size)
+
     def hold(self, fill: Fill, reversing: bool = False) -> None:
         """A new fill on the closing side of a command in flight that fits none of riskd's
         exits: riskd's until that command's result names its orders (CommandResult
