@@ -396,10 +396,12 @@ def closed_by(d, others: dict, outcomes: Optional[dict], tz=None) -> str:
 
 
 def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
-    """The NOTE of each lockout change: its kind and end. Only the lockout in force shows a
-    live countdown, on its latest line ("timer 17:00 CST (in 12m)"); a line an extension
-    superseded says what became of it ("timer 16:45 CST, extended to 17:00 CST"), and a
-    lockout that ended has no time left on any of its lines (its end time alone)."""
+    """The NOTE of each lockout change: its kind and the end it had at that change, what was
+    true then ("timer 16:45 CST"): a later extension is said on its own line ("extended by
+    the rule", "timer 17:00 CST"), never on the earlier one, and no line counts down from when
+    history is read (trial23c F6: "timer 12:15:01 CST, extended to 12:15:33 CST" on the line of
+    11:45:00, extended at 11:45:34; "(in 50s)" on a past line). How a lockout ended early (an
+    unlock) is said on its lines, so none reads as in force."""
     latest: dict[str, object] = {}          # lockout id -> its newest change
     for c in sorted(changes, key=lambda c: c.ts_ns):
         latest[c.lockout.id] = c
@@ -408,7 +410,7 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         lk, last = c.lockout, latest[c.lockout.id]
         in_force = c is last and c.change != "cleared"
         # one with no end time says what ends it (trial 17g: symbol_blocks' "manual -")
-        end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True) \
+        end = fmt_time(lk.until_ns, tz, relative=False, now_ns=now_ns, end=True) \
             if lk.until_ns else lock_end_words(lk)
         became = last.lockout.until_ns          # a cleared line carries the end it had
         # how the lockout ended, also on the line of an extension (trial20a section 7: the
@@ -416,9 +418,8 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         # "timer 02:30:51" after the unlock while the lockout's other lines said it ended early)
         early = ended_early(last if c.change == "extended" else c, tz, now_ns)
         if not in_force and became and lk.until_ns and became > lk.until_ns:
-            end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-            # and how the lockout ended, after it (trial 17g: "extended to Tue 18:42:27 CST"
-            # on one line, "ended early ... by an unlock" only on another)
+            # and on the line an extension superseded (trial 17g: "ended early ... by an
+            # unlock" only on another line)
             early = ended_early(last, tz, now_ns)
         notes.append(f"{with_end(lk.kind, lk.rule, end)}{early}")
     return notes
@@ -453,13 +454,10 @@ def decision_ends(decisions, changes, tz=None, now_ns: Optional[int] = None) -> 
         if found is None:
             out.append("")
             continue
-        # a lockout extended since the decision says so before how it ended (trial 17g:
-        # "locked until Mon 17:00 CST (self-lockout), ended early at ..." of one extended to Tue)
-        became = found.lockout.until_ns
-        grown = fmt_time(became, tz, relative=False, now_ns=now_ns, end=True) if became else ""
-        extended = (f", extended to {grown}"
-                    if became and d.lock.until_ns and became > d.lock.until_ns else "")
-        out.append(extended + ended_early(found, tz, now_ns))
+        # a later extension is on its own line, not on the decision's (trial23c F6: "locked
+        # until 11:43:53 CST (timer), extended to 11:44:38 CST" on the breach of 11:42:52,
+        # extended at 11:43:37)
+        out.append(ended_early(found, tz, now_ns))
     return out
 
 

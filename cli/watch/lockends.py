@@ -33,10 +33,9 @@ def keep(changes: list, new) -> bool:
 
 
 def ends_of(rows: list, changes: list, tz: dt.tzinfo, now_ns: int) -> dict[int, str]:
-    """id(row) -> ', ended early at Mon 11:08:28 CST by an unlock (admin:root)' (with ',
-    extended to ...' before it when the lockout grew since) for each row with a lockout
-    (ActionRow.lock) cleared before its end; rows whose lockout did not end early are not in
-    it."""
+    """id(row) -> ', ended early at Mon 11:08:28 CST by an unlock (admin:root)' for each row
+    with a lockout (ActionRow.lock) cleared before its end (an extension since has a row of its
+    own); rows whose lockout did not end early are not in it."""
     locked = [r for r in rows if getattr(r, "lock", None) is not None]
     if not locked or not changes:
         return {}

@@ -1,13 +1,12 @@
 """Small truths riskctl tells (issue 17 item 11), on pure renderers with fixed times."""
 from __future__ import annotations
 
-import re
 import time
 
 import attrs
 
 from cli.commands._risk_view import lockout_rows
-from cli.commands.history import rows
+from cli.commands.history import fmt_time, rows
 from shared.messages.risk import Decision, HistoryReply, LockoutChange, LockoutState, LockSpec
 
 NOW = time.time_ns()
@@ -30,9 +29,12 @@ def test_history_shows_no_time_left_beside_a_lockout_already_cleared():
     assert len(notes) == 2 and not any("(in " in n for n in notes), notes
 
 
-def test_a_lockout_still_running_shows_its_time_left():
+def test_a_lockout_still_running_counts_no_time_from_when_history_is_read():
+    """trial23c F6: "(in 50s)" on a line of history was counted from when history was read,
+    not from its event: the line says the end it had then, its time alone."""
     body = HistoryReply(lockouts=[LockoutChange(change="added", ts_ns=NOW, lockout=lock())])
-    assert "(in 9m" in rows(body)[0][-1]
+    note = rows(body)[0][-1]
+    assert "(in " not in note and note.startswith("timer "), note
 
 
 def test_unlock_lists_what_it_ended_under_ended_with_tickers(monkeypatch):
@@ -129,10 +131,11 @@ def test_history_names_tickers_where_a_person_reads_it(capsys, monkeypatch):
     assert "reduce_position MNQ" in out and "9 open on MNQ" in out and "CON.F" not in out
 
 
-def test_an_extended_lockout_counts_down_only_on_its_latest_line():
+def test_each_line_of_an_extended_lockout_says_the_end_it_had_then():
     """Trial (screens round 2, finding 1): the line of a lockout since extended still said
-    "(in 12m)" as if that earlier end were in force. Only the lockout in force counts down;
-    the superseded line says what became of it."""
+    "(in 12m)" as if that earlier end were in force. trial23c F6: the superseded line then said
+    "extended to" the later end, as if the extension came at its event. Each line says the
+    end it had at its event, the extension on its own line, and no line counts down."""
     now = time.time_ns()
     first = LockoutState(id="L9", account_id=1001, kind="timer", rule="self_lockout",
                          since_ns=now - 300 * 10**9, until_ns=now + 720 * 10**9)
@@ -144,14 +147,16 @@ def test_an_extended_lockout_counts_down_only_on_its_latest_line():
                         lock=LockSpec(kind="timer", until_ns=first.until_ns))
     table = rows(HistoryReply(decisions=[decision], lockouts=[added, extended]))
     notes = {r[3].split(" by ")[0]: r[-1] for r in table}
-    assert "(in " not in notes["added"] and ", extended to " in notes["added"], notes
-    assert re.search(r"\(in 1[67]m\d\ds\)$", notes["extended"]), notes
+    assert notes["added"] == f"self-lockout {fmt_time(first.until_ns, relative=False, end=True)}" \
+        and notes["extended"] == f"self-lockout {fmt_time(longer.until_ns, relative=False, end=True)}", \
+        notes
     assert "(in " not in table[0][-1] and table[0][-1].startswith("locked until ")
+    assert "extended" not in table[0][-1], table
     # once it ended, no line of it has time left, and the first still says it was extended
     cleared = LockoutChange(change="cleared", ts_ns=now, by="admin", lockout=longer)
     table = rows(HistoryReply(lockouts=[added, extended, cleared]))
-    assert not any("(in " in r[-1] for r in table), table
-    assert ", extended to " in table[0][-1]
+    assert not any("(in " in r[-1] or "extended to" in r[-1] for r in table), table
+    assert all("ended early at" in r[-1] for r in table), table
 
 
 def test_passwd_offline_says_riskd_is_running_before_judging_the_password(tmp_path):

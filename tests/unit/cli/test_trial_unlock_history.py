@@ -55,11 +55,12 @@ def test_a_lockout_that_ran_its_time_says_nothing_more():
     assert not any("ended early" in v for v in got.values()), got
 
 
-def test_a_lockout_extended_then_unlocked_says_both_on_each_line():
+def test_a_lockout_extended_then_unlocked_says_its_end_then_and_the_unlock_on_each_line():
     """Fresh-user trial 17g, finding 7: a self-lockout to Mon 17:00 extended to Tue, then
-    unlocked: the decision's line said "locked until Mon 17:00 CST (self-lockout), ended early
-    at ..." (never the extension), the lockout's first line "self-lockout Mon 17:00 CST,
-    extended to Tue 18:42:27 CST" (never that it ended early)."""
+    unlocked: the lockout's first line said "self-lockout Mon 17:00 CST, extended to Tue
+    18:42:27 CST" (never that it ended early). trial23c F6: a line says what was true at its
+    event, the extension on its own line: the decision's line and the lockout's first say the
+    end they had then, and each that the unlock ended it early."""
     longer = END + 3600 * NS_PER_S                  # Sat 04:23:23 CST
     lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
                         since_ns=TOOK, until_ns=END, by="trader")
@@ -73,8 +74,9 @@ def test_a_lockout_extended_then_unlocked_says_both_on_each_line():
         LockoutChange(change="cleared", lockout=ext, ts_ns=UNLOCKED, by="admin:root")])
     got = [r[-1] for r in rows(body, None, CHICAGO)]
     early = ", ended early at Sat 03:13:23 CST by an unlock (admin:root)"
-    assert got[0].endswith(", extended to Sat 04:23:23 CST" + early), got      # the decision
-    assert got[1] == "self-lockout Sat 03:23:23 CST, extended to Sat 04:23:23 CST" + early, got
+    assert got[0].endswith("Sat 03:23:23 CST (self-lockout)" + early), got      # the decision
+    assert got[1] == "self-lockout Sat 03:23:23 CST" + early, got
+    assert got[2] == "self-lockout Sat 04:23:23 CST" + early, got              # the extension
 
 
 def test_a_symbol_blocks_lockout_row_says_what_ends_it():
