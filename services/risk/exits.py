@@ -171,6 +171,15 @@ class Exit:
     sweep: bool = False
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
+    @property
+    def overcut(self) -> bool:
+        """A reduce's lost cut listed by a done result: riskd's next cut reached the target
+        and enforcement's read after it did not show this one carried out, so a fill of it,
+        however soon after that result (check23 N3: 0.3 s after the next cut, within the
+        broker's clock skew of the result), cut contracts the limit allowed: a late reduce,
+        said as riskd's over-cut (latecarried.py), never folded silently into the command."""
+        return self.late and self.closed and not self.whole
+
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS (a late
         exit: LATE_NS). A used-up exit stays known (knows()) so the command's later results
@@ -948,8 +957,10 @@ class RiskdExits:
         used = self.last_used
         self._carried(used, fill.ts_ns)
         # only late exits, none of a close riskd still expects (its own fill, larger than
-        # expected, is that close's), made by the broker after the command's result
-        if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
+        # expected, is that close's), made by the broker after the command's result (a
+        # reduce's over-cut whenever it lands: Exit.overcut)
+        if used and all(e.late and (e.overcut or fill.ts_ns > e.done_ns + SKEW_NS)
+                        for e in used):
             self.last_late = max(used, key=lambda e: e.done_ns)
         if used and fill.order_id is not None and fill.order_id not in self.order_cmd:
             self._bind(fill.order_id, used[0].command_id)
