@@ -126,7 +126,7 @@ def is_overcut(reason: str) -> bool:
 
 
 def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
-                    after: int, cancelled: tuple[str, ...] = ()) -> str:
+                    after: int, cancelled: tuple[str, ...] = (), sold: str = "") -> str:
     """risk's note when a reduce's partial close whose answer was lost is carried out by the
     broker after riskd's next cut of that reduce had brought the position to its target
     (trial23b finding 1): "2 of your MNQ +4 closed at 11:12:27: riskd's earlier reduce of MNQ
@@ -135,13 +135,19 @@ def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: 
     more than the limit needed; your MNQ is +2 now; not counted as your trade". Not "or your
     own close": the broker makes one order of exactly that cut's size when it carries it out
     (docs/rules.md "Whose trade it is"), and it is riskd's own doing either way; riskd does not
-    send it again or buy the contracts back."""
+    send it again or buy the contracts back. sold: the trader's own sell riskd took for this
+    cut until it came ('your sell of 2 at 12:25:36 (order 9000032)', services/risk/eitherway.py):
+    that sell, not riskd's next cut, brought the position to the limit, and is the trader's
+    trade (check23 N1)."""
     n = abs(closed)
     what, now = _closed_and_now(symbol, closed, before, after, cancelled)
+    by = sold or "riskd's next cut"
+    mine = ("; that sell of yours, taken for riskd's cut until this one came, is your own "
+            "trade, counted from its own time" if sold else "")
     return (f"{what} at {filled_at}: riskd's earlier reduce of {symbol} (its cut of {n}, "
-            f"{why}): that cut of riskd's was carried out late by the broker, after riskd's "
-            f"next cut had already brought {symbol} down to the limit, so riskd cut {n} "
-            f"{OVERCUT}{now}; not counted as your trade")
+            f"{why}): that cut of riskd's was carried out late by the broker, after {by} "
+            f"had already brought {symbol} down to the limit, so riskd cut {n} "
+            f"{OVERCUT}{now}; not counted as your trade{mine}")
 
 
 def cancels(orders: list[str]) -> str:

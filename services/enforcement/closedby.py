@@ -150,7 +150,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     # close_orders: risk would take the trader's reversing sell, or another command's order
     # named twice, as this close's fill)
     ctx.not_ours.update(i for i in theirs if theirs[i].id != ctx.command.id)
-    parts, mine_maybe = [], False
+    parts, mine_maybe, maybe_order = [], False, 0
     tails: list[str] = []   # what a market order another lost close may be is (late_tail)
     pos = held              # the position as the fills leave it (long +, short -), when known
     reversed_by: list[tuple[list[str], int]] = []   # (the orders, the position they left)
@@ -183,7 +183,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                              f"(order {o.id})")
             ctx.not_ours.add(o.id)
         else:
-            mine_maybe = True
+            mine_maybe, maybe_order = True, o.id
             parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): "
                          f"either this close, {_which(unsure)}, carried out by the broker, or "
                          f"the trader's own {_side(o.side)}; riskd cannot tell which")
@@ -198,6 +198,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     # the orders show what cut it, and none of them can be this command's own call: that
     # call, if it was sent, has not been carried out (yet): reduce_position keeps it unsettled
     ctx.cut_by_others = bool(parts or reversed_by) and not mine_maybe
+    ctx.cut_maybe = maybe_order
     how = ", then ".join(f"{' and '.join(p)} reversed the position to {position_words(n)}"
                          for p, n in reversed_by)
     if not parts and found_flat and not how:

@@ -151,9 +151,11 @@ class Entry:
 
 def lost_call(row) -> LostCall:
     """A journaled lost close (progress `lost` / `unsettled`): [contract, size] from before
-    its time and words, [contract, size, lost_ns, how] since (ActionContext._lost_close)."""
-    c, n, lost_ns, how = (list(row) + [0, ""][len(row) - 2:])[:4]
-    return LostCall(contract_id=c, size=int(n or 0), lost_ns=int(lost_ns or 0), how=how or "")
+    its time and words, [contract, size, lost_ns, how] since (ActionContext._lost_close), and
+    a 5th, the order that is either it or the trader's (reduce_position's _still_out)."""
+    c, n, lost_ns, how, either = (list(row) + [0, "", 0][len(row) - 2:])[:5]
+    return LostCall(contract_id=c, size=int(n or 0), lost_ns=int(lost_ns or 0), how=how or "",
+                    either=int(either or 0))
 
 
 def _encode(cmd: Command) -> bytes:

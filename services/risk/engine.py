@@ -45,6 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.afterclose import Closes, during_note, opened_note
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
+from services.risk import eitherway
 from services.risk import closelock
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.exits import SKEW_NS
@@ -67,6 +68,7 @@ from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, Cl
 from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, command_in, what, who
 from services.risk import takeback
+from shared import latewords
 from shared.retrying import is_kill_switch
 from shared.trywords import decision_of
 from shared.rulenumbers import line_word
@@ -533,7 +535,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if late is not None and change == "new":
                 # (also from a restarted risk's first snapshot: the broker carried it out
                 # while risk was down; its orders come before its fills there)
-                self._said_late(acct, late, event, before, now, out)
+                self._said_late(acct, late, event, before, now, out,
+                                sold=self._sell_given_back(acct, late, event, now, out))
             if change == "changed":          # as kept: whose it was stays (state.py)
                 event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
@@ -664,8 +667,27 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if note is not None:
             out.warnings.append(note)
 
+    def _sell_given_back(self, acct: AccountState, late, fill, now: int,
+                         out: Outcome) -> str:
+        """The trader's own sell riskd took for the reduce's lost cut that `fill` is: the
+        trader's trade now, counted from its own time (services/risk/eitherway.py); its
+        words for the over-cut's note ('' for none)."""
+        tids = eitherway.taken_for_the_cut(acct, late, fill)
+        if not tids:
+            return ""
+        fills = [acct.trades[t] for t in tids]
+        acct.riskd.drop_order(late.either)
+        acct.riskd.facts.discard(late.either)
+        out.exits.add(acct.account_id)
+        for tid in tids:
+            acct.riskd.claimed.pop(tid, None)
+            self._attributed(acct, tid, False, now, out)
+        zone = getattr(self, "zone", None) or dt.timezone.utc
+        return (f"your sell of {sum(f.size for f in fills)} at "
+                f"{latewords.clock(fills[0].ts_ns, zone)} (order {late.either})")
+
     def _said_late(self, acct: AccountState, late, fill, before: int, now: int,
-                   out: Outcome, cancel: bool = True) -> None:
+                   out: Outcome, cancel: bool = True, sold: str = "") -> None:
         """riskd's late close `fill` (the late exit `late` took it; before: the position
         there before it), said in history and to the phone: what it closed, and what is held
         now (latecarried.py); a close of its that did not end done says it too. A close of
@@ -676,7 +698,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         orders = left_working(acct, fill, after) \
             if cancel and self.settings.for_account(acct) is not None else []
         out.warnings.append(late_close_note(late, fill, before, after, zone, self.ids, now,
-                                            orders))
+                                            orders, sold))
         if not late.closed:     # its command failed (or was withdrawn): history says it
             self.carried_out_late(acct, late.command_id, fill.ts_ns, zone)
         if orders:

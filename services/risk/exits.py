@@ -165,6 +165,10 @@ class Exit:
     # out of order: a newer close's own lost call, not it, is the one carried out on a
     # position that newer close then found flat (late_before; trial21c finding 2)
     overtaken: bool = False
+    # a late exit's (a reduce's cut): the broker order that is either this cut, carried out,
+    # or the trader's own sell (LostCall.either; 0: none): its fill is the trader's once this
+    # exit takes a fill (services/risk/eitherway.py)
+    either: int = 0
     # a flatten's mark (contract '', size 0: sweep_mark): the flatten closes whatever the
     # account holds, contracts risk's book did not show too; its issue and its result are
     # the flatten's window (claim_swept). Cleared when the result names its orders (facts)
@@ -627,7 +631,8 @@ class RiskdExits:
                            whole=not call.size,
                            position_id=mine[-1].position_id, late=True,
                            lost_ns=getattr(call, "lost_ns", 0) or 0,
-                           how=getattr(call, "how", "") or ""))
+                           how=getattr(call, "how", "") or "",
+                           either=getattr(call, "either", 0) or 0))
             hit = True
         return hit
 
@@ -1474,7 +1479,7 @@ class RiskdExits:
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
         # from before 'position_id': not known (0); from before 'late': not late; from before
         # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0); from
-        # before 'overtaken': not (False)
+        # before 'overtaken': not (False); from before 'either': none (0)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -1557,7 +1562,7 @@ def dump_exit(e: Exit) -> dict:
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
             "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep,
-            "overtaken": e.overtaken}
+            "overtaken": e.overtaken, "either": e.either}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -124,6 +124,10 @@ class LostCall:
     size: int = 0
     lost_ns: int = 0
     how: str = ""
+    # a reduce's cut only: the broker order (a market sell of its size) that is either this
+    # cut, carried out, or the trader's own sell, riskd cannot tell which (0: none). A later
+    # fill of this cut makes that order the trader's (services/risk/eitherway.py)
+    either: int = 0
 
 
 @attrs.frozen(kw_only=True)

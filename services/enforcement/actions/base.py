@@ -198,6 +198,9 @@ class ActionContext:
         # closedby.words found the position cut by orders none of which can be this command's
         # lost call (another command's, the trader's): that call is still to come
         self.cut_by_others = False
+        # closedby.words found it cut by a market order of exactly the lost cut's size that is
+        # either that cut, carried out, or the trader's own: riskd cannot tell which (its id)
+        self.cut_maybe = 0
         # the commands queued behind this one in its slot (the executor's Lanes.queued)
         self.queued_behind: Callable[[], list] = lambda: []
         # the loop has published the command's 'accepted' (executor.Job.announced): awaited

@@ -96,6 +96,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         said = _cut_by(ctx, cid, size)
         if ctx.cut_by_others:
             _still_out(ctx, cid)
+        elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe):
+            said += _maybe_still_out(ctx)
         return f"{cid} on account {ctx.account} {said}{orders}"
     if not steps and ctx.restarted and journaled and pos is None:
         # the process that ended journaled its target, then called: flat at the re-read
@@ -167,19 +169,34 @@ def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:
                           held=held, cut=lost[0].size if lost else 0, now=now)
 
 
-def _still_out(ctx: ActionContext, cid: str) -> None:
+def _maybe_still_out(ctx: ActionContext) -> str:
+    """What the result adds when the sell that cut the position is either this command's lost
+    cut or the trader's own (check23 N1: the trader's sell of exactly the cut's size during
+    the wait, then riskd's cut carried out: it was counted as the trader's trade and its
+    over-cut said nowhere): the cut stays unsettled, and risk takes a later market order of
+    exactly its size as that cut, the earlier sell as the trader's (services/risk/eitherway.py)."""
+    return (f"; if that sell was the trader's, riskd's cut may still be carried out: until "
+            f"{latewords.clock(ctx.clock.now_ns() + latewords.LATE_NS, ctx.zone)} (2 minutes "
+            f"after this result) riskd takes a market order of exactly its contracts as that "
+            f"cut, and that sell as the trader's, and says so")
+
+
+def _still_out(ctx: ActionContext, cid: str, either: int = 0) -> bool:
     """The position reached the target by orders none of which is this command's lost cut
     (another reduce of riskd's took its share, or the trader sold): that cut may still be
     carried out by the broker, on what is left. Listed as unsettled (CommandResult.unsettled),
     so risk keeps its fill as riskd's and says it cut more than the limit needed (trial23b
     finding 5's order: the admin's tightening cut 4 -> 1 while the first reduce's cut of 2 was
-    held; before, that cut landing later read as the trader's own sell)."""
+    held; before, that cut landing later read as the trader's own sell). either: the order
+    that is that cut carried out or the trader's own sell (LostCall.either). True: listed."""
     lost_ = [list(c) for c in ctx.progress.get("lost") or []]
     mine = [c for c in lost_ if c[0] == cid and c[1]]
     if mine:
+        listed = [(c + [0, ""])[:4] + [either] for c in mine] if either else mine
         unsettled = [list(c) for c in ctx.progress.get("unsettled") or []]
         ctx.save_progress(lost=[c for c in lost_ if c not in mine],
-                          unsettled=unsettled + [c for c in mine if c not in unsettled])
+                          unsettled=unsettled + [c for c in listed if c not in unsettled])
+    return bool(mine)
 
 
 def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:

@@ -128,7 +128,10 @@ def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal, clock
     assert re.fullmatch(r"MNQ on account 7 went from 5 contracts to 3: cut by a market sell of 2 "
                         r"at \S+ \S+ \S+ \(order 9000\): either this close, whose answer was lost, "
                         r"carried out by the broker, or the trader's own sell; riskd cannot tell "
-                        r"which", out.result.detail), out.result.detail
+                        r"which; if that sell was the trader's, riskd's cut may still be "
+                        r"carried out: until \S+ \(2 minutes after this result\) riskd takes "
+                        r"a market order of exactly its contracts as that cut, and that sell as "
+                        r"the trader's, and says so", out.result.detail), out.result.detail
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
 
@@ -206,9 +209,12 @@ def test_a_reduce_riskd_timed_out_on_says_no_answer_within_the_timeout(executor,
                                                  size=2))
     assert out.result.detail.startswith("MNQ on account 7 went from 5 contracts to 3: cut by a "
                                         "market sell of 2 at "), out.result.detail
-    assert out.result.detail.endswith(": either this close, which got no answer within 10s "
-                                      "(timed out), carried out by the broker, or the trader's "
-                                      "own sell; riskd cannot tell which"), out.result.detail
+    assert re.search(r": either this close, which got no answer within 10s \(timed out\), "
+                     r"carried out by the broker, or the trader's own sell; riskd cannot tell "
+                     r"which; if that sell was the trader's, riskd's cut may still be carried "
+                     r"out: until \S+ \(2 minutes after this result\) riskd takes a market "
+                     r"order of exactly its contracts as that cut, and that sell as the "
+                     r"trader's, and says so$", out.result.detail), out.result.detail
 
 
 def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_path, clock):

@@ -60,6 +60,8 @@ class SlowBroker(FakeBroker):
                 self.landed_ns = due
             else:
                 self.buys.remove((due, n))
+                if n < 0:                          # the trader's own market sell
+                    self._made(MNQ, 1, -n)
                 self.positions[MNQ] += n
 
     def _enter(self, endpoint, arg=None):
@@ -106,11 +108,13 @@ def executor(journal, clock) -> Executor:
                     sleep=lambda s: clock.advance(s))
 
 
-def check(broker, out, lost_ns: int, grace_s: float, target: int = 2):
+def check(broker, out, lost_ns: int, grace_s: float, target: int = 2, either: bool = False):
     """What must hold whatever the order: a second cut only after the lost cut's wait ended
     or once it was seen carried out (then never while it is still held); the position at the
     end at the target when the lost cut landed before any second cut; a lost cut still held
-    at the next cut listed as unsettled, and nothing listed otherwise."""
+    at the next cut listed as unsettled, and nothing listed otherwise (either: a round that
+    timed out, whose result cannot tell the cut carried out from the trader's sell of its
+    size: listed, check23 N1)."""
     assert out.result.status == DONE, out.result
     later = broker.cuts[1:]
     landed = broker.landed_ns
@@ -122,8 +126,17 @@ def check(broker, out, lost_ns: int, grace_s: float, target: int = 2):
     else:
         if landed:
             assert broker.positions[MNQ] == target, (broker.positions, broker.cuts)
-        if not later:
+        if not later and not either:
             assert out.result.unsettled == [], out.result
+        elif not later:
+            # the market sell of the cut's size that brought it to the target is that cut or
+            # the trader's own sell (riskd cannot tell which): the cut stays listed, so a
+            # second such sell later is taken as it, the first as the trader's (check23 N1:
+            # riskd's cut, landing after the trader's sell, was counted as the trader's trade)
+            assert [(c.contract_id, c.size) for c in out.result.unsettled] == [(MNQ, 2)], \
+                out.result
+            assert "riskd takes a market order of exactly its contracts as that cut, and " \
+                   "that sell as the trader's" in out.result.detail, out.result.detail
         # a second cut of a trader's buy after the lost one landed: riskd cannot tell the
         # landing from the buy on the position alone, so the lost cut stays listed (its fill,
         # already come, is not waited for again; a market sell of that size in the next 2
@@ -141,11 +154,34 @@ def test_a_timed_out_cut_is_waited_for_before_the_next_round(journal, clock, del
     entry, _ = journal.receive(reduce(), clock.now_ns())
     out = executor(journal, clock).run(Job(entry, str(A)), broker)
     lost_ns = broker.t0 + int(TIMEOUT * S)            # riskd gave up on it: timed out
-    overcut = check(broker, out, lost_ns, TIMEOUT)
+    overcut = check(broker, out, lost_ns, TIMEOUT, either=True)
     if delay is not None and delay <= 2 * TIMEOUT:    # landed within the wait: no over-cut
         assert not overcut, broker.cuts
     if delay == 15.0 and not buys:                    # trial23b finding 1, the plainest form
         assert [c[1] for c in broker.cuts] == [2] and broker.positions[MNQ] == 2
+
+
+@pytest.mark.parametrize("sold_at", [10.5, 13.0, 19.5])
+@pytest.mark.parametrize("delay", [None, 12.0, 25.0])
+def test_the_traders_sell_of_the_cuts_size_during_the_wait_keeps_the_cut_listed(
+        journal, clock, sold_at, delay):
+    """check23 N1: the trader sold exactly the cut's size during the wait (4 -> 2); that
+    sell and the cut carried out are one market sell of 2 alike, so the result says it cannot
+    tell them apart and lists the cut as unsettled: risk then takes a later market sell of 2
+    as riskd's cut and the first as the trader's (tests/unit/risk/test_cut_or_your_sell.py).
+    Before, nothing was listed and riskd's cut, carried out later, was the trader's trade."""
+    broker = SlowBroker(clock, 4, delay, buys=((sold_at, -2),))
+    entry, _ = journal.receive(reduce(), clock.now_ns())
+    out = executor(journal, clock).run(Job(entry, str(A)), broker)
+    assert out.result.status == DONE, out.result
+    assert [c[1] for c in broker.cuts] == [2], broker.cuts       # never cut again
+    assert [(c.contract_id, c.size) for c in out.result.unsettled] == [(MNQ, 2)], out.result
+    # the sell it cannot tell from the cut, named for risk (LostCall.either)
+    assert out.result.unsettled[0].either in {o.id for o in broker.made}, out.result
+    assert f"(order {out.result.unsettled[0].either}): either this close" in out.result.detail
+    assert "riskd cannot tell which" in out.result.detail, out.result.detail
+    assert "if that sell was the trader's, riskd's cut may still be carried out: until " \
+        in out.result.detail, out.result.detail
 
 
 def test_the_second_cut_takes_only_what_is_still_over_after_the_late_one(journal, clock):
@@ -237,9 +273,12 @@ def test_another_reduce_of_the_contract_waits_for_the_lost_cut(journal, clock, d
     assert first_out.result.status == DONE, first_out.result
     held_still = bool(broker.held)
     # its cut still held at the broker (the second cut 4 -> 1 by itself): listed, so risk
-    # keeps its late fill as riskd's over-cut; landed already: not listed
-    assert [(c.contract_id, c.size) for c in first_out.result.unsettled] == \
-        ([(MNQ, 2)] if held_still else []), (first_out.result, broker.held)
+    # keeps its late fill as riskd's over-cut; landed already: a market sell of its size that
+    # is it or the trader's own (riskd cannot tell which), listed too, said so (check23 N1)
+    assert [(c.contract_id, c.size) for c in first_out.result.unsettled] == [(MNQ, 2)], \
+        (first_out.result, broker.held)
+    assert held_still or "if that sell was the trader's, riskd's cut may still be carried " \
+        "out" in first_out.result.detail, first_out.result.detail
     assert "riskd's reduce (max_contracts) at " in first_out.result.detail, first_out.result
 
 

@@ -48,18 +48,22 @@ def second_cut(desk: Desk, cmd, sent: int):
     return {"T2": trade, "P2": position, "R": result}
 
 
-def late_cut(desk: Desk, fills: list):
-    """The events of the lost cut, carried out late (2 -> 0): one market order of 2."""
+def late_cut(desk: Desk, fills: list, order_id: int = 400, left: int = 0, tag: str = "3"):
+    """The events of the lost cut, carried out late (2 -> 0): one market order of 2 (any
+    market sell of 2: order_id, leaving `left` contracts, its events named O/T/P + tag)."""
     def order():
-        desk.order(400, MNQ, SIDE_SELL, 2, ORDER_MARKET, status=STATUS_FILLED)
+        desk.order(order_id, MNQ, SIDE_SELL, 2, ORDER_MARKET, status=STATUS_FILLED)
 
     def trade():
         fills.extend(desk.trade("-2", contract=MNQ, side=SIDE_SELL, size=2, price="20998",
-                                order_id=400).fills)
+                                order_id=order_id).fills)
 
     def position():
-        desk.flat(MNQ)
-    return {"O3": order, "T3": trade, "P3": position}
+        if left:
+            desk.long(left, MNQ, 21000)
+        else:
+            desk.flat(MNQ)
+    return {f"O{tag}": order, f"T{tag}": trade, f"P{tag}": position}
 
 
 ORDERS = [(a, b) for a in itertools.permutations(["T2", "P2", "R"])
