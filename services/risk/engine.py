@@ -721,6 +721,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         it is said so; False: it is the trader's (the caller gives it to the trader)."""
         f = acct.trades.get(tid)
         late = acct.riskd.late_instead(f, res.command_id, now) if f is not None else None
+        if late is None and f is not None and res.status == DONE:
+            order = acct.orders.get(f.order_id) if f.order_id is not None else None
+            late = acct.riskd.own_overcut(
+                f, res.command_id, now, order is None or order.type == ORDER_MARKET,
+                order.size if order is not None else acct.riskd.gone_size(f.order_id))
         if late is None:
             return False
         out.exits.add(acct.account_id)

@@ -831,6 +831,25 @@ class RiskdExits:
                                          and fill.order_id not in self.not_market, order_size)
         return True
 
+    def own_overcut(self, fill: Fill, command_id: str, now: int, market: bool,
+                    order_size: Optional[int]) -> Optional[Exit]:
+        """The fill claimed or held for command_id, which that command's done result has just
+        ruled out (its orders leave it out), is that command's own lost cut the result lists
+        as unsettled (Exit.overcut: a market order of exactly its size): carried out after
+        riskd's next cut, its fill reaching risk before the result (check23 N3's window: the
+        cut landed a fraction of a second after the next one; it was counted as the trader's
+        trade). It takes it, riskd's over-cut. None when none fits."""
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.command_id == command_id and e.overcut and e.size == fill.size \
+                    and e.fits_late(False, market and fill.pnl is not None
+                                    and fill.order_id not in self.not_market, order_size):
+                self._carried(self._use([e], fill.size), fill.ts_ns)
+                if fill.order_id is not None:
+                    self._bind(fill.order_id, e.command_id)
+                    self._own(fill.order_id)
+                return e
+        return None
+
     def late_instead(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
         """The fill claimed or held for command_id, whose final result has just ruled it out
         (its orders, all named, leave it out: its call found no position, or closed with

@@ -127,6 +127,31 @@ def test_a_cut_landing_right_after_the_next_ones_result_is_said_as_riskds_overcu
     said_overcut(desk, fills)
 
 
+# the late cut's events reaching risk before the next cut's result (the broker made it right
+# after the next cut's fill, T2 before T3, whose Position P2 came before the late Trade T3):
+# every interleaving of those six events with at least one of the late cut's before R
+BEFORE_RESULT = [p for p in itertools.permutations(["T2", "P2", "R", "O3", "T3", "P3"])
+                 if p.index("T2") < p.index("T3") and p.index("P2") < p.index("T3")
+                 and p.index("P2") < p.index("P3")
+                 and p.index("R") > min(p.index("O3"), p.index("T3"), p.index("P3"))]
+
+
+@pytest.mark.parametrize("events", BEFORE_RESULT)
+def test_a_cut_whose_fill_comes_before_the_next_ones_result_is_said_as_riskds_overcut(events):
+    """check23 N3's window, the late fill reaching risk before the result that lists its cut
+    as unsettled: riskd's fill held for the reduce in flight, left out by the result's orders,
+    was counted as the trader's trade (exits.py own_overcut)."""
+    desk, cmd, sent = breached()
+    desk.wait(10)                                  # the wait for the lost cut ends
+    fills: list = []
+    steps = {**second_cut(desk, cmd, sent), **late_cut(desk, fills)}
+    for name in events:
+        steps[name]()
+        desk.wait(0.01)
+    desk.wait(1)
+    said_overcut(desk, [f for f in fills if f.order_id == 400], desk.result_out.warnings)
+
+
 @pytest.mark.parametrize("late", list(itertools.permutations(["O3", "T3", "P3"])))
 def test_after_a_restart_of_risk_the_late_cut_is_still_said_as_riskds_overcut(tmp_path, late):
     desk = reduced_again(["T2", "P2", "R"])
@@ -144,10 +169,11 @@ def test_after_a_restart_of_risk_the_late_cut_is_still_said_as_riskds_overcut(tm
     store.close()
 
 
-def said_overcut(desk: Desk, fills: list) -> None:
+def said_overcut(desk: Desk, fills: list, also=()) -> None:
+    """also: warnings of a step the desk does not keep (the result's: desk.result_out)."""
     assert fills and all(f.by_riskd for f in fills), fills     # never the trader's trade
     assert desk.account.trades_today == 1, desk.account.trades_today   # the trader's buy only
-    [note] = [w for w in desk.warnings() if w.rule == LATE_CLOSE]
+    [note] = [w for w in list(desk.warnings()) + list(also) if w.rule == LATE_CLOSE]
     assert note.reason.startswith("2 of your MNQ +2 closed at ") or \
         note.reason.startswith("Your MNQ +2 closed at "), note.reason
     assert "riskd's earlier reduce of MNQ (its cut of 2, timed out at " in note.reason
