@@ -78,6 +78,11 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     steps = plan_reduce(pos, target)
     gone = ""
     if steps:
+        # the most held at a read before a cut: what was bought since risk decided shows
+        # there, after a wait for a lost cut too (check23 N4: the first read alone missed it)
+        peak = max(abs(pos.size), int(ctx.progress.get("peak") or 0))
+        if peak != ctx.progress.get("peak"):
+            ctx.save_progress(peak=peak)
         before = len(ctx.done)
         report = ctx.execute(steps)
         _count_closed(ctx, pos, steps, ctx.done[before:])
@@ -302,10 +307,13 @@ def _more_than_asked(ctx: ActionContext, extra: int, observed, flat: bool) -> st
     on its way (its first read above what risk knew held when it decided, Command.held), or
     the share of riskd's earlier reduce on the contract that risk left out of its size ("2 of
     them already being cut by riskd's reduce") and that this cut took, that reduce's own cut
-    having got no answer. Trial23b finding 5: an admin's tightening while a reduce was on its
+    having got no answer. observed: the first read, or the most held at a read before a cut
+    (progress `peak`: the trader's buy during a wait for a lost cut, check23 N4). Trial23b finding 5: an admin's tightening while a reduce was on its
     way read "closed 3, 2 more than asked (bought while the cut was on its way)" when nobody
     had bought anything. Commands from before Command.held was set for a reduce: 'bought'."""
     held = abs(ctx.command.held)
+    if isinstance(observed, int):
+        observed = max(observed, int(ctx.progress.get("peak") or 0))
     bought = extra if not held or not isinstance(observed, int) \
         else max(0, min(extra, observed - held))
     said = []

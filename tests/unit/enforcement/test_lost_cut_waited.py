@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 
+import attrs
 import pytest
 
 from services.enforcement.executor import Executor, Job, Settings
@@ -182,6 +183,22 @@ def test_the_traders_sell_of_the_cuts_size_during_the_wait_keeps_the_cut_listed(
     assert "riskd cannot tell which" in out.result.detail, out.result.detail
     assert "if that sell was the trader's, riskd's cut may still be carried out: until " \
         in out.result.detail, out.result.detail
+
+
+@pytest.mark.parametrize("bought_at", [10.6, 14.5, 19.5])
+def test_a_buy_during_the_wait_is_said_bought_not_an_earlier_reduces_share(
+        journal, clock, bought_at):
+    """check23 N4: the trader bought 1 during the wait for the lost cut (held): the next cut
+    closes 3 (5 -> 2), 1 more than asked, bought while the cut was on its way; never "the
+    share of riskd's earlier reduce" (there was none: the first read, 4, missed the buy)."""
+    broker = SlowBroker(clock, 4, None, buys=((bought_at, 1),))
+    # risk decided on long 4 (Command.held), cut 2
+    entry, _ = journal.receive(attrs.evolve(reduce(), held=4), clock.now_ns())
+    out = executor(journal, clock).run(Job(entry, str(A)), broker)
+    assert out.result.status == DONE and [c[1] for c in broker.cuts] == [2, 3], broker.cuts
+    assert "closed 3, 1 more than asked (bought while the cut was on its way)" \
+        in out.result.detail, out.result.detail
+    assert "the share of riskd's earlier reduce" not in out.result.detail, out.result.detail
 
 
 def test_the_second_cut_takes_only_what_is_still_over_after_the_late_one(journal, clock):
