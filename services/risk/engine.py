@@ -694,6 +694,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         riskd's closes the contract's orders (cancel: the trader's stop left working on a
         flat contract opened a position nothing guarded)."""
         after = acct.exposure(fill.contract_id)
+        if before == after:
+            # a fill always moves the position: its Position came first (check23 N2: the
+            # book read 3 before the late Trade of a cut 5 -> 3, "2 of your MNQ +3 closed")
+            before = after + (fill.size if fill.side == SIDE_SELL else -fill.size)
         zone = getattr(self, "zone", None) or dt.timezone.utc
         orders = left_working(acct, fill, after) \
             if cancel and self.settings.for_account(acct) is not None else []

@@ -248,3 +248,28 @@ def test_a_cut_landing_before_the_result_is_the_commands_own(order):
     desk.wait(1)
     assert desk.account.trades_today == 1, (order, desk.account.trades_today)
     assert [w for w in desk.warnings() if w.rule == LATE_CLOSE] == []
+
+
+@pytest.mark.parametrize("late", list(itertools.permutations(["O3", "T3", "P3"])))
+def test_the_size_before_a_late_cut_that_leaves_a_position(late):
+    """check23 N2: max_contracts 5, long 7; riskd's next cut 7 -> 5, its lost cut then 5 -> 3
+    with its Position (3) before its Trade: the note said "2 of your MNQ +3 closed ... your
+    MNQ is +3 now" (the book read 3 before the fill). A fill always moves the position: the
+    size before it is the size after it plus what it closed, in every order."""
+    desk = Desk(max_contracts={"limit": 5}, trade_frequency_limit=FREQ)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=7, order_id=100)
+    desk.long(7, MNQ, 21000)
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(20)                                  # round 2 cuts 7 -> 5 after the wait
+    desk.trade("-2", contract=MNQ, side=SIDE_SELL, size=2, price="20999", order_id=200)
+    desk.long(5, MNQ, 21000)
+    second_cut(desk, cmd, sent)["R"]()
+    desk.wait(10)
+    steps = late_cut(desk, [], left=3)
+    for name in late:
+        steps[name]()
+    desk.wait(1)
+    [note] = [w for w in desk.warnings() if w.rule == LATE_CLOSE]
+    assert note.reason.startswith("2 of your MNQ +5 closed at "), note.reason
+    assert "your MNQ is +3 now" in note.reason, note.reason
