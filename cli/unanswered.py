@@ -40,6 +40,7 @@ def not_known(command: Any, sent_at: str, silence: str, now: str) -> Optional[st
     told = words(command)
     if told is None:
         return None
+    from services.supervisor import untold
     action, outcome = told
-    return (f"riskctl sent {action} at {sent_at}; riskd gave no answer ({silence}; {now}), so "
-            f"whether it took {action} is not known: {outcome}")
+    return untold.not_known(f"riskctl sent {action} at {sent_at}; riskd gave no answer "
+                            f"({silence}; {now})", action, outcome)
