@@ -56,6 +56,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  not_sent, what, who)
 from shared import showtime
 from shared.latewords import LATE_CLOSE
+from shared.openedafter import opened_after
 from shared.config.rules import RULE_NAMES
 from shared.messages.notify import NotifyEvent
 from shared.plural import plural
@@ -786,9 +787,11 @@ class Acting:
         acct = self.accounts.get(d.account_id)
         if entry is None or acct is None:
             return False
-        pos = acct.positions.get(d.contract_id)
-        opened = pos.opened_ns if pos is not None else d.event_ns
-        return opened > entry.command.issued_ns + SKEW_NS
+        # the opening of what is open as risk knows it (a fill that opened it from flat, its
+        # Position not in yet, counts), by the test enforcement's close uses to leave a newer
+        # position open (shared/openedafter.py): one it leaves, risk closes
+        opened = acct.opened_at(d.contract_id) or d.event_ns
+        return opened_after(opened, entry.command)
 
     def flattened_at(self, account_id: int, issued_ns: int, finished_ns: int,
                      command_id: str) -> None:
@@ -870,6 +873,9 @@ class Acting:
                       account_name=d.account_name or self.broker_name(d.account_id),
                       held=held,
                       contracts=self._known_open(acct, now) if d.action == FLATTEN else (),
+                      # a newer position than this is the trader's, not the close's to take
+                      opened_ns=acct.opened_at(d.contract_id) if acct is not None
+                      and d.action == CLOSE_POSITION and d.contract_id else 0,
                       # riskd's late close's cancel: the orders placed by its fill only
                       placed_by_ns=d.event_ns if d.rule == LATE_CLOSE else 0)
         self.track(cmd)

@@ -100,6 +100,11 @@ class Command:
     # first read of the broker, then reads and closes whatever else is open (services/
     # enforcement/actions/flatten.py); () (the kill switch, older senders): it reads first
     contracts: tuple[str, ...] = ()
+    # close_position: when the position risk decided on opened, by the broker's clock (its
+    # creationTimestamp, or the fill that opened it from flat; 0: not known). A position the
+    # close finds opened later is the trader's new one, not this close's to take (services/
+    # enforcement/newerposition.py)
+    opened_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -13,7 +13,8 @@ closes its orders"). So: the close first, with no read before it (speed: this is
 lockout's answer to a new position); then the contract's working orders, suspended bracket
 children included, are read, cancelled and re-read until none is left (the close's own market
 order is left alone); then one read verifies the position is gone (a close that has not
-filled yet is retried). Every call is idempotent, so a run resumed after a crash re-checks
+filled yet is retried; a position opened after riskd decided, the trader's new one, is not
+this close's: services/enforcement/newerposition.py). Every call is idempotent, so a run resumed after a crash re-checks
 and only does what is missing. The cancels run even when the market is shut and the close
 waits for it.
 
@@ -33,7 +34,7 @@ from typing import Generator, Optional
 
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                StepReport, answered, unsure)
-from services.enforcement import closedby, placedorders
+from services.enforcement import closedby, newerposition, placedorders
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -78,7 +79,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     closed.raise_if_stuck(ctx.errors)
     yield from ctx.settle()
     left = ctx.position(cid)
-    if left is not None:
+    if left is not None and not newerposition.opened_since(ctx, left):
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     # after a close that closed nothing, the cancel is said on its own: what riskd did
@@ -105,7 +106,11 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         # else closed it; the broker's orders say which (closedby.py), never assumed ours
         sent = min((c.sent_ns for c in ctx.close_calls if c.sent_ns), default=0)
         how = closedby.words(ctx, cid, unsure(ctx.done, ctx.timed_out_s), sent, ctx.closers)
-    return f"{cid} on account {ctx.account} {how}{orders}"
+    newer = newerposition.words(ctx, cid)
+    if newer and how.startswith("is flat"):
+        # not flat: what was open when riskd decided is closed, a newer position is open
+        how = "was closed" + how[len("is flat"):]
+    return f"{cid} on account {ctx.account} {how}{newer}{orders}"
 
 
 def noting_placed(ctx: ActionContext, cid: str):
@@ -145,6 +150,8 @@ def _read(ctx: ActionContext, cid: str):
     """The position a later round reads before it closes; the largest seen on the side riskd
     decided on is journaled (progress `read`): what that close takes (counted)."""
     found = ctx.position(cid)
+    if newerposition.opened_since(ctx, found):
+        return None         # opened after riskd decided: not this close's (newerposition.py)
     held = ctx.command.held
     if found is not None and held and (found.type == 1) == (held > 0) \
             and found.size > int(ctx.progress.get("read") or 0):

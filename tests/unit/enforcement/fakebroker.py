@@ -23,8 +23,8 @@ OPEN_ORDERS = "/api/Order/searchOpen"
 SEARCH = "/api/Order/search"
 
 
-def position(account: int, contract: str, size: int) -> Position:
-    return Position(id=1, account_id=account, contract_id=contract, created_ns=0,
+def position(account: int, contract: str, size: int, created_ns: int = 0) -> Position:
+    return Position(id=1, account_id=account, contract_id=contract, created_ns=created_ns,
                     type=1 if size > 0 else 2, size=abs(size), average_price=Decimal(100))
 
 
@@ -42,6 +42,8 @@ class FakeBroker:
         self.clock = clock
         self.made: list[Order] = []
         self.positions: dict[str, int] = {}
+        # when each position opened (its creationTimestamp; 0, the default: not given)
+        self.opened: dict[str, int] = {}
         self.orders: dict[int, Order] = {}
         self.fail: dict[str, list[BaseException]] = {}
         self.log: list[tuple[str, object]] = []
@@ -69,7 +71,8 @@ class FakeBroker:
 
     def open_positions(self, account_id: int) -> list[Position]:
         self._enter(POSITIONS)
-        return [position(account_id, c, s) for c, s in self.positions.items() if s]
+        return [position(account_id, c, s, self.opened.get(c, 0))
+                for c, s in self.positions.items() if s]
 
     def query_orders(self, account_id: int, statuses=None, **_kw) -> OrderPage:
         self._enter(QUERY)

@@ -58,7 +58,9 @@ def test_the_held_call_of_the_killed_process_is_unsettled(tmp_path, clock):
 
 def test_a_close_the_killed_process_got_carried_out_is_not_unsettled(tmp_path, clock):
     """Its order is at the broker from before the resume: carried out; the trader bought
-    again since, and the resumed command closes that."""
+    again since, and the resumed command closes that (the fake's positions carry no creation
+    time: with one, a position opened after riskd decided is left open,
+    test_close_leaves_a_newer_position.py)."""
     broker = FakeBroker(A, clock)
     broker.positions = {MNQ: 2}
     path = str(tmp_path / "j.sqlite")
