@@ -20,9 +20,17 @@ and that the broker carries out later than the search is not listed: its fill is
 CommandResult.unsettled (a late exit).
 
 The trader's own market order on the same contract within a window (made during riskd's
-call, or a second either side of it when the window had to be widened) is listed too: risk keeps only orders on the closing side of its command, and
-docs/rules.md (Whose trade it is) says what is left (the trader's own close of the same
-position at the very moment riskd closes it counts as riskd's).
+call, or a second either side of it when the window had to be widened) is picked too. The
+policy (docs/rules.md "Whose trade it is"): the broker carries out a closeContract as ONE
+market order for the whole position open at that moment (a partialCloseContract as one
+order of its size; a flatten: one closeContract, so one order, per contract). So of the
+market orders in a whole close's window on its contract, riskd's is the one that fits: the
+order that closed what was left, walked in creation order from the position the call was
+sent against (CloseCall.held); an order that left the position open, grew it, or opened the
+other way is the trader's (closefits.py; the executor leaves it out of the result). Only
+when two orders both fit, or the walk does not add up to flat from that position (a
+position riskd knew wrong, a fill outside the window), does every order picked stay riskd's:
+the price. A partial close's window keeps only orders of its size.
 """
 from __future__ import annotations
 
@@ -53,6 +61,10 @@ class CloseCall:
     sent_ns: int
     answered_ns: int = 0
     worked: bool = True        # answered done (not lost): an order must show for it
+    # the position the call was sent against, as riskd knew it (long +, short -; 0: not
+    # known): risk's when it decided (Command.held, .holds), or enforcement's read right
+    # before the call; closefits.py walks the window's orders from it
+    held: int = 0
 
 
 def find(client, account_id: int, calls: list[CloseCall], now_ns: int,

@@ -52,7 +52,7 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, HandOver, MarketClosed, Retry,
                                                SENDING)
-from services.enforcement import closedby, closeorders
+from services.enforcement import closedby, closefits, closeorders
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -496,6 +496,9 @@ class Executor:
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
             if ctx.command.action == "close_position":
                 closedby.reversal(ctx, orders, found)   # the trader's reversing order: not ours
+            # a whole close is one order of all that was open: an order of the window that
+            # does not fit it is the trader's (closefits.py)
+            ctx.not_ours.update(closefits.theirs(found, orders, calls))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)

@@ -865,6 +865,7 @@ class Acting:
         # reduce's share it took over, not a buy: reduce_position.reduced, trial23b finding 5)
         held = acct.furthest(d.contract_id) if acct is not None and d.contract_id \
             and d.action in (CLOSE_POSITION, REDUCE_POSITION) else 0
+        contracts = self._known_open(acct, now) if d.action == FLATTEN else ()
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
@@ -872,7 +873,8 @@ class Acting:
                       order_text=self._order_text(d), target=d.target,
                       account_name=d.account_name or self.broker_name(d.account_id),
                       held=held,
-                      contracts=self._known_open(acct, now) if d.action == FLATTEN else (),
+                      contracts=contracts,
+                      holds=tuple(acct.furthest(c) for c in contracts),
                       # a newer position than this is the trader's, not the close's to take
                       opened_ns=acct.opened_at(d.contract_id) if acct is not None
                       and d.action == CLOSE_POSITION and d.contract_id else 0,

@@ -105,6 +105,10 @@ class Command:
     # close finds opened later is the trader's new one, not this close's to take (services/
     # enforcement/newerposition.py)
     opened_ns: int = 0
+    # flatten: the position risk knew on each of `contracts` (long +, short -; the same order;
+    # () from older senders): where enforcement's walk of the orders made during its closes
+    # starts (services/enforcement/closefits.py)
+    holds: tuple[int, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -142,6 +142,16 @@ class StepReport:
             raise MarketClosed(last)
 
 
+def _decided_open(command) -> dict[str, int]:
+    """The positions risk knew open when it decided the command: a close's (Command.held) and
+    a flatten's (Command.contracts with Command.holds, when risk sent them)."""
+    known = dict(zip(command.contracts, command.holds)) \
+        if len(command.holds) == len(command.contracts) else {}
+    if command.contract_id and command.held:
+        known[command.contract_id] = command.held
+    return {c: n for c, n in known.items() if n}
+
+
 class ActionContext:
     """One command's run: the client, the journal's progress, and what was done so far."""
 
@@ -184,6 +194,10 @@ class ActionContext:
         # every close call that worked or may have (its answer lost), with its window: the
         # executor finds the broker orders they created (services/enforcement/closeorders.py)
         self.close_calls: list[CloseCall] = []
+        # contract -> the position riskd knows open there (long +, short -): risk's when it
+        # decided (Command.held, Command.holds), then each read of the broker's positions;
+        # a close call records it as the position it was sent against (CloseCall.held)
+        self.known_open: dict[str, int] = _decided_open(command)
         # command id -> when its trading call now at the broker was sent (the executor's
         # `at_broker`): a command queued behind this one says "held at the broker since"
         # only while that is so (services/enforcement/behind.py)
@@ -225,8 +239,9 @@ class ActionContext:
 
     # -- reads -----------------------------------------------------------------------------
     def positions(self, contract_id: Optional[str] = None) -> list[Position]:
-        found = self.client.open_positions(self.account_id)
-        return [p for p in found if p.size and (contract_id is None or p.contract_id == contract_id)]
+        found = [p for p in self.client.open_positions(self.account_id) if p.size]
+        self.known_open = {p.contract_id: p.signed_size for p in found}
+        return [p for p in found if contract_id is None or p.contract_id == contract_id]
 
     def position(self, contract_id: str) -> Optional[Position]:
         found = self.positions(contract_id)
@@ -405,6 +420,7 @@ class ActionContext:
             if closing and not self.command.contract_id:
                 self._sending(step.contract_id)
             sent = self.clock.now_ns() if closing else 0
+            held = self.known_open.get(step.contract_id, 0) if closing else 0
             try:
                 self._call(step)
             except CALL_ERRORS as exc:
@@ -443,7 +459,7 @@ class ActionContext:
                     self._overtaken(step, worked=True)
                     self._lost_close(step, how)
                     self.close_calls.append(CloseCall(step.contract_id, step.size or 0, sent,
-                                                      worked=False))
+                                                      worked=False, held=held))
                 if meaning == outcomes.ACCOUNT_REJECTED:
                     raise CannotEnforce(
                         f"riskd cannot enforce on account {self.account}: the broker rejects "
@@ -458,7 +474,7 @@ class ActionContext:
             if closing:
                 self._overtaken(step, worked=True)
                 self.close_calls.append(CloseCall(step.contract_id, step.size or 0, sent,
-                                                  self.clock.now_ns()))
+                                                  self.clock.now_ns(), held=held))
             self._answered()
             self.done.append(step.describe())
         return report

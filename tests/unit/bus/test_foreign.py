@@ -61,10 +61,11 @@ def test_frames_written_before_the_instance_id_still_decode():
     # (and account_name, the broker's name results say: trial17b; held, the position a close
     # was decided on: trial19b; placed_by_ns, riskd's late close's cancel: trial20a; contracts,
     # what a flatten closes before its first read: issue 21; opened_ns, when the position a
-    # close was decided on opened: trial24b)
+    # close was decided on opened: trial24b; holds, the positions a flatten was decided on:
+    # check23 item 2)
     assert {k: v for k, v in new[6].items()
             if k not in ("target", "account_name", "held", "placed_by_ns", "contracts",
-                         "opened_ns")} == old[6]
+                         "opened_ns", "holds")} == old[6]
 
 
 def test_a_frame_carries_its_riskds_instance_and_its_own_riskd_takes_it():
