@@ -49,13 +49,14 @@ def theirs(found: Iterable, orders: Iterable, calls: Iterable) -> set[int]:
 
 
 def _held(cid: str, calls: list) -> int:
-    """The position the first whole close on cid was sent against (signed; 0: not known, or
-    the contract has a partial close or an ended process's close, whose orders this does not
-    decide)."""
+    """The position the first close on cid was sent against (signed; 0: not known, as for the
+    close a process that ended may have sent before this one resumed the command, or the
+    contract has a partial close or a close of any contract, whose orders this does not
+    decide): the walk starts before every order of the windows."""
     on = [c for c in calls if c.contract_id in ("", cid)]
     if not on or any(c.size or not c.contract_id for c in on):
         return 0
-    return next((c.held for c in sorted(on, key=lambda c: c.sent_ns) if c.held), 0)
+    return min(on, key=lambda c: c.sent_ns).held
 
 
 def _not_fitting(held: int, mine: list) -> set[int]:

@@ -21,12 +21,17 @@ nothing; a flatten of two contracts names one order on each. Fails on the code b
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from services.enforcement import closefits
+from services.enforcement.closeorders import CloseCall
 from services.enforcement.executor import Executor, Job, Settings
 from services.enforcement.killswitch import commands as kill_switch
-from shared.messages.enforce import DONE, Command
+from shared.messages.enforce import DONE, CloseOrder, Command
 from shared.projectx.models import Order
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
 
@@ -193,3 +198,75 @@ def test_a_flatten_of_two_contracts_names_one_order_on_each(clock, journal):
     assert res.status == DONE, res
     assert sorted((o.contract_id, o.side, o.size) for o in res.close_orders) == [
         (MES, 0, 3), (MNQ, 1, 1)], res.close_orders
+
+
+def test_a_close_resumed_after_a_restart_decides_nothing(tmp_path, clock):
+    """The process that ended may have sent a close (its call: no position known to walk
+    from); the resumed run reads long 1 and closes it. The window's orders stay riskd's, as
+    before (tests/unit/enforcement/test_close_orders_found.py: both processes' sells)."""
+    from services.enforcement.journal import Journal
+    path = str(tmp_path / "j.sqlite")
+    broker = FakeBroker(A, clock)
+    broker.positions = {MNQ: 2}
+    first = Journal(path, clock.now_ns())
+    cmd = command("rule's close", 2)
+    first.receive(cmd, clock.now_ns())
+    first.start(cmd.id, clock.now_ns())
+    clock.advance(0.01)
+    broker.close_contract(A, MNQ)                  # the ended process's close, carried out
+    first.close()
+    clock.advance(0.3)
+    broker._made(MNQ, -1, 1)                       # the trader's buy of 1
+    broker.positions = {MNQ: 1}
+    clock.advance(0.3)
+    second = Journal(path, clock.now_ns())
+    ex = Executor(lambda _b: broker, second, clock, Settings(settle=0), sleep=clock.advance)
+    res = ex.run(Job(second.get(cmd.id), str(A), recheck=True), broker).result
+    assert res.status == DONE and broker.positions[MNQ] == 0, res
+    # both processes' sells stay riskd's (the trader's buy, on the other side, is not among
+    # them, as before)
+    assert named(res) == {o.id for o in broker.made if o.side == 1}, res.close_orders
+    second.close()
+
+
+@settings(max_examples=10 * int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "20")),
+          deadline=None)
+@given(held=st.integers(-4, 4).filter(bool), known=st.integers(-4, 4).filter(bool),
+       traders=st.lists(st.integers(-3, 3).filter(bool), max_size=4), data=st.data())
+def test_riskds_own_order_is_never_taken_for_the_traders(held, known, traders, data):
+    """Any market orders of the trader's, riskd's close carried out at any place among them on
+    what is open then (the broker's one order), the walk started from the position riskd knew
+    (known; the broker's is held), a next round closing what is left open (a done close ends
+    flat): riskd's own order is never the trader's; and when riskd
+    knew the position right, every order of the trader's that does not fit is the trader's,
+    while a position known wrong decides nothing."""
+    at = data.draw(st.integers(0, len(traders)), label="riskd's order at")
+    script = [*traders[:at], RISKD, *traders[at:]]
+    pos, made, riskds = held, [], set()
+    for n, step in enumerate(script):
+        if step == RISKD:
+            if not pos:
+                continue            # the broker refuses the close: nothing open
+            step = -pos
+            riskds.add(n)
+        made.append(Order(id=n, account_id=A, contract_id=MNQ, created_ns=n, updated_ns=n,
+                          status=2, type=2, side=1 if step < 0 else 0, size=abs(step)))
+        pos += step
+    if pos:
+        # the close's verify reads the position open (the trader's order after riskd's): its
+        # next round closes it, an order of its own (a done close leaves the contract flat)
+        riskds.add(len(script))
+        made.append(Order(id=len(script), account_id=A, contract_id=MNQ,
+                          created_ns=len(script),
+                          updated_ns=0, status=2, type=2, side=1 if pos > 0 else 0,
+                          size=abs(pos)))
+        script.append(RISKD)
+    found = [CloseOrder(order_id=o.id, contract_id=MNQ, side=o.side, size=o.size)
+             for o in made]
+    calls = [CloseCall(MNQ, 0, 0, len(script), held=known)]
+    theirs = closefits.theirs(found, made, calls)
+    assert not theirs & riskds, (script, theirs)
+    if known != held:
+        assert not theirs, (script, theirs)
+    elif riskds and not fits_twice(held, script):
+        assert theirs == {o.id for o in made} - riskds, (script, theirs)

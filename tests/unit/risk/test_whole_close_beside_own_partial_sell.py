@@ -11,8 +11,8 @@ fills' Trade, Position and Order events, each stream in the broker's order, the 
 interleaved in any way (a hypothesis draw), and the result anywhere among them. Also the other
 creation order: riskd's close carried out first (a sell of 2), the trader's sell of 1 then
 opening short 1, which the close's next round buys back. The trader's sell counts, from its own
-time; riskd's orders never do. Fails on the code before this fix (checked in a detached
-worktree of main): the result named the trader's sell, so it stayed riskd's, no cooldown."""
+time; riskd's orders never do. Fails on the code before this fix (checked with closefits
+.theirs returning nothing, as main's pick alone: the result named the trader's sell)."""
 from __future__ import annotations
 
 from decimal import Decimal
