@@ -28,9 +28,9 @@ market orders in a whole close's window on its contract, riskd's is the one that
 order that closed what was left, walked in creation order from the position the call was
 sent against (CloseCall.held); an order that left the position open, grew it, or opened the
 other way is the trader's (closefits.py; the executor leaves it out of the result). Only
-when two orders both fit, or the walk does not add up to flat from that position (a
-position riskd knew wrong, a fill outside the window), does every order picked stay riskd's:
-the price. A partial close's window keeps only orders of its size.
+when two orders both fit, or the walk from that position does not end where the command's
+read after its closes found the contract (a position riskd knew wrong, a fill outside the
+windows), does every order picked stay riskd's: the price. A partial close's window keeps only orders of its size.
 """
 from __future__ import annotations
 

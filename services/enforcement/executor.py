@@ -498,11 +498,18 @@ class Executor:
                 closedby.reversal(ctx, orders, found)   # the trader's reversing order: not ours
             # a whole close is one order of all that was open: an order of the window that
             # does not fit it is the trader's (closefits.py)
-            ctx.not_ours.update(closefits.theirs(found, orders, calls))
+            ctx.not_ours.update(closefits.theirs(found, orders, calls, _read_after(ctx)))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)
         return 1, found, known
+
+
+def _read_after(ctx: ActionContext) -> Optional[dict]:
+    """The positions the command's last read found, when that read began after every close
+    call of its was answered (a lost call's: sent); None otherwise (closefits.theirs)."""
+    ends = [c.answered_ns or c.sent_ns for c in ctx.close_calls]
+    return ctx.known_open if ends and ctx.read_ns >= max(ends) else None
 
 
 def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:

@@ -198,6 +198,7 @@ class ActionContext:
         # decided (Command.held, Command.holds), then each read of the broker's positions;
         # a close call records it as the position it was sent against (CloseCall.held)
         self.known_open: dict[str, int] = _decided_open(command)
+        self.read_ns = 0                 # when the last read of them began (0: none yet)
         # command id -> when its trading call now at the broker was sent (the executor's
         # `at_broker`): a command queued behind this one says "held at the broker since"
         # only while that is so (services/enforcement/behind.py)
@@ -239,8 +240,10 @@ class ActionContext:
 
     # -- reads -----------------------------------------------------------------------------
     def positions(self, contract_id: Optional[str] = None) -> list[Position]:
+        began = self.clock.now_ns()
         found = [p for p in self.client.open_positions(self.account_id) if p.size]
         self.known_open = {p.contract_id: p.signed_size for p in found}
+        self.read_ns = began
         return [p for p in found if contract_id is None or p.contract_id == contract_id]
 
     def position(self, contract_id: str) -> Optional[Position]:

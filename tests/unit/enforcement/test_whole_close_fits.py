@@ -236,8 +236,8 @@ def test_a_close_resumed_after_a_restart_decides_nothing(tmp_path, clock):
 def test_riskds_own_order_is_never_taken_for_the_traders(held, known, traders, data):
     """Any market orders of the trader's, riskd's close carried out at any place among them on
     what is open then (the broker's one order), the walk started from the position riskd knew
-    (known; the broker's is held), a next round closing what is left open (a done close ends
-    flat): riskd's own order is never the trader's; and when riskd
+    (known; the broker's is held), the close's read after it finding what the trader opened
+    since: riskd's own order is never the trader's; and when riskd
     knew the position right, every order of the trader's that does not fit is the trader's,
     while a position known wrong decides nothing."""
     at = data.draw(st.integers(0, len(traders)), label="riskd's order at")
@@ -252,19 +252,13 @@ def test_riskds_own_order_is_never_taken_for_the_traders(held, known, traders, d
         made.append(Order(id=n, account_id=A, contract_id=MNQ, created_ns=n, updated_ns=n,
                           status=2, type=2, side=1 if step < 0 else 0, size=abs(step)))
         pos += step
-    if pos:
-        # the close's verify reads the position open (the trader's order after riskd's): its
-        # next round closes it, an order of its own (a done close leaves the contract flat)
-        riskds.add(len(script))
-        made.append(Order(id=len(script), account_id=A, contract_id=MNQ,
-                          created_ns=len(script),
-                          updated_ns=0, status=2, type=2, side=1 if pos > 0 else 0,
-                          size=abs(pos)))
-        script.append(RISKD)
+    # what is open after riskd's order was opened after it: the close leaves it
+    # (services/enforcement/newerposition.py), and its check read finds it (pos)
     found = [CloseOrder(order_id=o.id, contract_id=MNQ, side=o.side, size=o.size)
              for o in made]
-    calls = [CloseCall(MNQ, 0, 0, len(script), held=known)]
-    theirs = closefits.theirs(found, made, calls)
+    # a close that found nothing open made no call that worked (PositionNotFound: no window)
+    calls = [CloseCall(MNQ, 0, 0, len(script), held=known)] if riskds else []
+    theirs = closefits.theirs(found, made, calls, {MNQ: pos} if pos else {})
     assert not theirs & riskds, (script, theirs)
     if known != held:
         assert not theirs, (script, theirs)

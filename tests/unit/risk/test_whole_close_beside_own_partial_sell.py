@@ -36,7 +36,7 @@ def enforcement_result(cmd, fills, calls) -> CommandResult:
                     created_ns=f[2].created_ns, updated_ns=f[2].updated_ns, status=2, type=2,
                     side=f[2].side, size=f[2].size) for f in fills]
     found, known = closeorders.pick(orders, calls, calls[-1].answered_ns)
-    theirs = closefits.theirs(found, orders, calls)
+    theirs = closefits.theirs(found, orders, calls, {})     # its check read: flat
     return CommandResult(command_id=cmd.id, account_id=ACCOUNT, status="done",
                          action=cmd.action, rule=cmd.rule, orders_known=known,
                          close_orders=[o for o in found if o.order_id not in theirs])
