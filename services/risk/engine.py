@@ -42,7 +42,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting, Flattened
-from services.risk.afterclose import Closes, during_note, opened_note
+from services.risk.afterclose import Closes, during_note, opened_note, riskds_close_before
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk import eitherway
@@ -1276,6 +1276,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         f = acct.trades.get(trade_id)
         if f is None or f.by_riskd \
                 or not any(cid == f.contract_id for _c, cid in acct.riskd.named_on):
+            return
+        if riskds_close_before(acct, f, self.after_closes) is not None:
+            # it opened a position right after riskd's close there, which _attributed's
+            # opened_note has just said ("opened a new short 1: riskd had already closed
+            # MNQ"): one fill, one story (the sim, by hand: both were said)
             return
         exits = [e for e in acct.riskd.expected if e.command_id in cmds]
         what = "cut" if exits and all(e.cut for e in exits) else "close"
