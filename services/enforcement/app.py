@@ -219,6 +219,7 @@ class EnforcementWorker(Worker):
             self._publish(self._result(entry))
             return entry
         self.waits.pop(cid, None)
+        self.executor.withdrawn.pop(cid, None)
         entry = withdraw.finish(self.journal, w, self.clock.now_ns())
         self.inflight.discard(cid)
         self.retry_at.pop(cid, None)

@@ -157,3 +157,16 @@ def test_withdrawn_is_not_resumed_after_a_restart(tmp_path, clock):
         assert again.submitted == []
     finally:
         again.journal.close()
+
+
+def test_running_then_pending_is_withdrawn_by_the_withdraw_sent_again(w):
+    """Withdrawn while it ran, the command went pending (the market refused its close): risk
+    sends the withdraw again until a final result, which ends it now; nothing of it is kept."""
+    cmd = flatten("d1.1")
+    w.accept(cmd)
+    w.withdraw(back("d1.1"))                    # running: marked, journaled
+    assert "d1.1" in w.executor.withdrawn and w.journal.withdraw_asked("d1.1") is not None
+    market_closed(w, cmd)
+    w.withdraw(back("d1.1"))                    # risk's re-send: pending now, withdrawn
+    assert w.pub.sent[-1].status == WITHDRAWN
+    assert w.executor.withdrawn == {} and w.journal.withdraw_asked("d1.1") is None
