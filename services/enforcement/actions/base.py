@@ -208,6 +208,9 @@ class ActionContext:
         # unknown, that the broker may still carry out (the journal's; closedby.py)
         self.lost_closes = lost_closes or (lambda _since: [])
         self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
+        # (since ns, side): a position the trader opened after riskd decided this close, by
+        # orders of that side made since then (newerposition.opened_since): never its orders
+        self.opened_by: Optional[tuple[int, int]] = None
         # closedby.words found the position cut by orders none of which can be this command's
         # lost call (another command's, the trader's): that call is still to come
         self.cut_by_others = False
