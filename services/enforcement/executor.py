@@ -521,9 +521,10 @@ class Executor:
         orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
         found, known = [], False
         if orders is not None and ctx.opened_by is not None:
-            since, side = ctx.opened_by          # the trader's new position's orders
-            ctx.not_ours.update(o.id for o in orders
-                                if (o.created_ns or 0) > since and o.side == side)
+            # the trader's new position's orders: neither a close of this command's nor the
+            # reversing order closedby.reversal looks for (that one is on the closing side)
+            since, side = ctx.opened_by
+            orders = [o for o in orders if not ((o.created_ns or 0) > since and o.side == side)]
         if orders is not None:
             found, known = closeorders.pick(orders, calls, self.clock.now_ns())
             if ctx.restarted and job.entry.started_ns:
