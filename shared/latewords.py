@@ -122,32 +122,35 @@ def overcut_title(account: str) -> str:
 
 def is_overcut(reason: str) -> bool:
     """Is this late-close note a reduce's cut that landed after riskd's next cut?"""
-    return "cut of riskd's was carried out late" in (reason or "") and OVERCUT in reason
+    return (reason or "").startswith("riskd cut ") and OVERCUT in reason \
+        and "was carried out late" in reason
 
 
 def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
                     after: int, cancelled: tuple[str, ...] = (), sold: str = "") -> str:
     """risk's note when a reduce's partial close whose answer was lost is carried out by the
     broker after riskd's next cut of that reduce had brought the position to its target
-    (trial23b finding 1): "2 of your MNQ +4 closed at 11:12:27: riskd's earlier reduce of MNQ
-    (its cut of 2, timed out at 11:12:03): that cut of riskd's was carried out late by the
-    broker, after riskd's next cut had already brought MNQ down to the limit, so riskd cut 2
-    more than the limit needed; your MNQ is +2 now; not counted as your trade". Not "or your
-    own close": the broker makes one order of exactly that cut's size when it carries it out
-    (docs/rules.md "Whose trade it is"), and it is riskd's own doing either way; riskd does not
-    send it again or buy the contracts back. sold: the trader's own sell riskd took for this
-    cut until it came ('your sell of 2 at 12:25:36 (order 9000032)', services/risk/eitherway.py):
-    that sell, not riskd's next cut, brought the position to the limit, and is the trader's
-    trade (check23 N1)."""
+    (trial23b finding 1), the fact first, in few words (round 24: the note ran to 330
+    characters before it said what happened to the position): "riskd cut 2 MNQ more than
+    the limit needed: its earlier cut (timed out at 11:12:03) was carried out late at
+    11:12:27, after its next cut had brought MNQ to the limit; your MNQ +4 -> +2; not counted
+    as your trade". Not "or your own close": the broker makes one order of exactly that cut's
+    size when it carries it out (docs/rules.md "Whose trade it is"), and it is riskd's own
+    doing either way; riskd does not send it again or buy the contracts back. sold: the
+    trader's own sell riskd took for this cut until it came ('your sell of 2 at 12:25:36
+    (order 9000032)', services/risk/eitherway.py): that sell, not riskd's next cut, brought the
+    position to the limit, and is the trader's trade (check23 N1)."""
     n = abs(closed)
-    what, now = _closed_and_now(symbol, closed, before, after, cancelled)
-    by = sold or "riskd's next cut"
-    mine = ("; that sell of yours, taken for riskd's cut until this one came, is your own "
-            "trade, counted from its own time" if sold else "")
-    return (f"{what} at {filled_at}: riskd's earlier reduce of {symbol} (its cut of {n}, "
-            f"{why}): that cut of riskd's was carried out late by the broker, after {by} "
-            f"had already brought {symbol} down to the limit, so riskd cut {n} "
-            f"{OVERCUT}{now}; not counted as your trade{mine}")
+    by = sold or "its next cut"
+    if before and n < abs(before):
+        moved = f"your {symbol} {signed(before)} -> {signed(after) if after else 'flat'}"
+    else:
+        moved = f"your {symbol} {signed(before or closed)} -> flat"
+    counted = ("; that sell is your trade, this cut is not" if sold
+               else "; not counted as your trade")
+    return (f"riskd cut {n} {symbol} {OVERCUT}: its earlier cut ({why}) was carried out late "
+            f"at {filled_at}, after {by} had brought {symbol} to the limit; {moved}"
+            f"{_cancelling(cancelled)}{counted}")
 
 
 def cancels(orders: list[str]) -> str:
@@ -166,11 +169,17 @@ def _closed_and_now(symbol: str, closed: int, before: int, after: int,
     else:
         what = f"Your {symbol} {signed(before or closed)} closed"
     now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
-    if cancelled:
-        them = "them" if len(cancelled) > 1 else "it"
-        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
-                f"would open a new position)")
-    return what, now
+    return what, now + _cancelling(cancelled)
+
+
+def _cancelling(cancelled: tuple[str, ...]) -> str:
+    """'; riskd cancels your sell stop MNQ 1 @ 20900.00 (order 9000023) with it (left
+    working, it would open a new position)'; '' for none."""
+    if not cancelled:
+        return ""
+    them = "them" if len(cancelled) > 1 else "it"
+    return (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} would "
+            f"open a new position)")
 
 
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,

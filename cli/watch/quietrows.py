@@ -67,16 +67,17 @@ def lock_outcome(status: str, until_ns: Optional[int], kind: str, clears_on: str
     return f"locked {words}" if status == LOCKED else f"extended: {words}"
 
 
-_LATE_SYMBOL = re.compile(r"riskd's earlier (?:close|reduce) of (\S+) \(")
+_LATE_SYMBOL = re.compile(r"riskd's earlier (?:close|reduce) of (\S+) \(|^riskd cut \d+ (\S+) "
+                          + re.escape(latewords.OVERCUT))
 
 
 def late_symbol(reason: str) -> str:
     """The contract a late close closed, from risk's note (latewords.sentence): 'MNQ'."""
     m = _LATE_SYMBOL.search(reason or "")
-    return m.group(1) if m else ""
+    return (m.group(1) or m.group(2)) if m else ""
 
 
-_OVERCUT = re.compile(r"so riskd cut (\d+) " + re.escape(latewords.OVERCUT))
+_OVERCUT = re.compile(r"^riskd cut (\d+) \S+ " + re.escape(latewords.OVERCUT))
 
 
 def late_outcome(reason: str) -> str:

@@ -145,6 +145,9 @@ class EnforcementWorker(Worker):
             log.warning("resuming command %s (%s, account %s), left %s by the previous process",
                         entry.command.id, entry.command.action, entry.command.account_id,
                         entry.state, extra=_fields(entry.command, "action"))
+            asked = self.journal.withdraw_asked(entry.command.id)
+            if asked is not None:           # withdrawn while the ended process ran it
+                self.executor.withdrawn[entry.command.id] = asked
             self._schedule(entry, recheck=True)
 
     # -- commands in ------------------------------------------------------------------------------
@@ -201,13 +204,22 @@ class EnforcementWorker(Worker):
         pending = cid in self.inflight and waiting is not None and waiting[0] != float("inf")
         if entry is not None and cid in self.inflight and not pending \
                 and not self.lanes.remove(cid):
-            elog.warning("command %s is running now: withdrawn by %s (%s), but a broker call "
-                         "cannot be stopped half-way; it finishes", cid, w.by or "risk",
-                         w.reason, extra={"kind": "withdraw", "account": w.account_id,
-                                          "command_id": cid})
+            # running: it stops before its next trading call (executor.Executor.withdrawn),
+            # journaled so a restart stops it too; a call out at the broker now cannot be
+            # stopped half-way. Before, it ran to its end: make test at 56ade29c, the
+            # cooldown's flatten read the positions after the unlock and closed the trader's
+            # next position
+            self.executor.withdrawn[cid] = w
+            self.journal.ask_withdraw(w)
+            elog.warning("command %s is running now: withdrawn by %s (%s); it stops before its "
+                         "next broker call (one out at the broker now cannot be stopped "
+                         "half-way)", cid, w.by or "risk", w.reason,
+                         extra={"kind": "withdraw", "account": w.account_id,
+                                "command_id": cid})
             self._publish(self._result(entry))
             return entry
         self.waits.pop(cid, None)
+        self.executor.withdrawn.pop(cid, None)
         entry = withdraw.finish(self.journal, w, self.clock.now_ns())
         self.inflight.discard(cid)
         self.retry_at.pop(cid, None)
@@ -316,6 +328,7 @@ class EnforcementWorker(Worker):
         if outcome.kind == HANDOVER:
             return          # no result yet: it runs again after the command it let through
         if outcome.kind == FINAL:
+            self.executor.withdrawn.pop(res.command_id, None)
             self.inflight.discard(res.command_id)
             self.retry_at.pop(res.command_id, None)
         else:

@@ -51,8 +51,8 @@ import attrs
 from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, HandOver, MarketClosed, Retry,
-                                               SENDING)
-from services.enforcement import closedby, closefits, closeorders
+                                               SENDING, Withdrawn, as_said)
+from services.enforcement import closedby, closefits, closeorders, withdraw
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -62,9 +62,10 @@ from shared.latewords import RESTARTED
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
-from shared.messages.enforce import (CLOSING_ACTIONS, DONE, FAILED, SKIPPED, Command,
-                                     CommandResult)
+from shared.messages.enforce import (CLOSING_ACTIONS, DONE, FAILED, SKIPPED, WITHDRAWN,
+                                     Command, CommandResult, WithdrawCommand)
 from shared.projectx.errors import ParseError, RateBudgetExhausted
+from shared.projectx.models import OrderSide, OrderStatus
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.words import plain as broker_words
 from shared.symbols import tickers_in
@@ -195,6 +196,10 @@ class Executor:
         # command id -> when its trading call now out was sent (ActionContext._call): what a
         # command queued behind it waits for (services/enforcement/behind.py)
         self.at_broker: dict[str, int] = {}
+        # command id -> risk's withdraw of it, come while it ran (the loop sets it: app.py
+        # withdraw; a restart from the journal's withdraw_asked): it stops before its next
+        # trading call (actions/base.py Withdrawn) and ends withdrawn (_withdrawn)
+        self.withdrawn: dict[str, WithdrawCommand] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -300,7 +305,8 @@ class Executor:
                             closers=lambda since: self.journal.closers(cmd.account_id, since),
                             lost_closes=lambda since: self.journal.lost_closes(
                                 cmd.account_id, since, cmd.id),
-                            announced=job.announced)
+                            announced=job.announced,
+                            withdrawn=lambda: self.withdrawn.get(cmd.id))
         ctx.queued_behind = lambda: self.queued(cmd)
         running.ctx = ctx
         if cmd.mode == "alert":
@@ -342,6 +348,9 @@ class Executor:
             try:
                 detail = yield from _stepwise(action.run(ctx))
                 return self._final(job, DONE, detail, ctx, running.calls, round_no - carry.rounds)
+            except Withdrawn as exc:
+                return self._withdrawn(job, ctx, exc.withdraw, running.calls,
+                                       round_no - carry.rounds)
             except HandOver:
                 # a close or a flatten queued behind while this one waits: it runs first;
                 # this round is run again after it (not counted), re-reading the broker
@@ -436,6 +445,32 @@ class Executor:
         return Outcome(HANDOVER, entry.result(), cmd,
                        again=Job(entry, job.account_label, recheck=True, carry=carry))
 
+    def _withdrawn(self, job: Job, ctx: ActionContext, w: WithdrawCommand, calls: int,
+                   rounds: int) -> Outcome:
+        """Risk took the command back while it ran, and it stopped before its next trading
+        call. Nothing done before: 'withdrawn', in the words of one taken back before it ran
+        (withdraw.detail: its lockout ended, nothing of it is carried out). Something done
+        before the withdraw came (a flatten's close, then the withdraw before its cancels):
+        'done' with what it did and that it stopped there, so risk books those closes as
+        riskd's as for any done command."""
+        cmd = job.command
+        made = [d for d in as_said(ctx.done) if not d.endswith("(already done)")]
+        # resumed after a restart: the ended process may have sent a close (a close's first
+        # call; a flatten's journaled contracts, SENDING) before the withdraw came
+        earlier = ctx.restarted and bool(cmd.contract_id or ctx.progress.get(SENDING))
+        log.warning("command %s (%s, account %s) stopped: withdrawn by %s while it ran (%s)%s",
+                    cmd.id, cmd.action, ctx.account, w.by or "risk", w.reason,
+                    f"; done before: {'; '.join(made)}" if made else "",
+                    extra={"kind": "withdraw", "account": cmd.account_id,
+                           "command_id": cmd.id})
+        if not made and not earlier:
+            return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
+        before = "; ".join(made) if made else \
+            "what it sent before enforcement restarted may have been carried out"
+        return self._final(job, DONE, f"{cmd.action} on account {ctx.account}: {before}; then "
+                                      f"stopped, withdrawn while it ran ({w.reason}): nothing "
+                                      f"more carried out", ctx, calls, rounds)
+
     def _alert(self, job: Job, action, ctx: ActionContext, running: Running) -> Outcome:
         try:
             text = action.describe(ctx)
@@ -485,7 +520,16 @@ class Executor:
         if not calls:
             return 0, [], True
         orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
-        found, known = [], False
+        found, known, after = [], False, _read_after(ctx)
+        if orders is not None and ctx.opened_by is not None:
+            # the trader's new position's orders: neither a close of this command's nor the
+            # reversing order closedby.reversal looks for (that one is on the closing side)
+            since, side = ctx.opened_by
+            kept = [o for o in orders if not ((o.created_ns or 0) > since and o.side == side)]
+            # closefits' walk leaves them out too: it ends where the read found the contract,
+            # less what they opened
+            after = _less(after, [o for o in orders if o not in kept])
+            orders = kept
         if orders is not None:
             found, known = closeorders.pick(orders, calls, self.clock.now_ns())
             if ctx.restarted and job.entry.started_ns:
@@ -498,7 +542,7 @@ class Executor:
                 closedby.reversal(ctx, orders, found)   # the trader's reversing order: not ours
             # a whole close is one order of all that was open: an order of the window that
             # does not fit it is the trader's (closefits.py)
-            ctx.not_ours.update(closefits.theirs(found, orders, calls, _read_after(ctx)))
+            ctx.not_ours.update(closefits.theirs(found, orders, calls, after))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)
@@ -510,6 +554,18 @@ def _read_after(ctx: ActionContext) -> Optional[dict]:
     call of its was answered (a lost call's: sent); None otherwise (closefits.theirs)."""
     ends = [c.answered_ns or c.sent_ns for c in ctx.close_calls]
     return ctx.known_open if ends and ctx.read_ns >= max(ends) else None
+
+
+def _less(after: Optional[dict], orders: list) -> Optional[dict]:
+    """after, less what the orders (the trader's new position's, filled) opened."""
+    if after is None:
+        return None
+    out = dict(after)
+    for o in orders:
+        if o.status == OrderStatus.FILLED:
+            out[o.contract_id] = out.get(o.contract_id, 0) - (
+                -o.size if o.side == OrderSide.ASK else o.size)
+    return out
 
 
 def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:

@@ -31,7 +31,7 @@ from shared.sqlitefile import check_file, move_aside
 from shared.storedread import open_stored
 from shared.walstore import close_wal, open_wal
 from shared.messages.enforce import (DONE, FAILED, MARKET_OPEN, CloseOrder, Command, CommandResult,
-                                     CommandState, LostCall)
+                                     CommandState, LostCall, WithdrawCommand)
 from shared.trywords import KILL_SWITCH_IDS
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS commands (
     first_answer_ns INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS commands_state ON commands(state);
+CREATE TABLE IF NOT EXISTS withdraw_asked (
+    id TEXT PRIMARY KEY,
+    body BLOB NOT NULL
+);
 """
 
 
@@ -295,6 +299,13 @@ class Journal:
         with self._lock:
             return _unfinished(self._conn)
 
+    def withdraw_asked(self, command_id: str) -> Optional[WithdrawCommand]:
+        """Risk's withdraw of an unfinished command that came while it ran (ask_withdraw)."""
+        with self._lock:
+            row = self._conn.execute("SELECT body FROM withdraw_asked WHERE id = ?",
+                                     (command_id,)).fetchone()
+        return None if row is None else codec.decode(row["body"]).msg
+
     def closers(self, account_id: int, since_ns: int) -> dict[int, Command]:
         """The broker orders the account's commands finished since since_ns created (their
         close_orders), by order id: which command of riskd's made each (closedby.py)."""
@@ -383,10 +394,19 @@ class Journal:
                 "UPDATE commands SET attempts = attempts + ?, calls = calls + ? "
                 "WHERE id = ? AND state != ?", (attempts, calls, command_id, FINAL))
 
+    def ask_withdraw(self, w: WithdrawCommand) -> None:
+        """Risk took back a command while it ran (services/enforcement/withdraw.py): kept
+        until its final result, so a process that resumes it after a restart stops it before
+        its first trading call as this one does (executor.Executor.withdrawn)."""
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO withdraw_asked (id, body) VALUES (?, ?)",
+                               (w.command_id, codec.encode(w, "journal", 0, 0, 0)))
+
     def finish(self, result: CommandResult) -> Entry:
         """Store the final result (the first one wins; a later finish returns the stored one).
         The result's attempts and broker_calls add to what earlier executions recorded."""
         with self._lock:
+            self._conn.execute("DELETE FROM withdraw_asked WHERE id = ?", (result.command_id,))
             self._conn.execute(
                 "UPDATE commands SET state = ?, status = ?, detail = ?, errors = ?, "
                 "attempts = attempts + ?, calls = calls + ?, finished_ns = ?, "

@@ -26,8 +26,8 @@ from __future__ import annotations
 from typing import Optional
 
 from shared import showtime
-from shared.openedafter import opened_after
-from shared.projectx.models import Position
+from shared.openedafter import SAME_FILL_NS, opened_after
+from shared.projectx.models import OrderSide, Position
 
 NEWER = "newer"                 # progress key: [created_ns, signed size] of the position left
 
@@ -37,6 +37,15 @@ def opened_since(ctx, found: Optional[Position]) -> bool:
     else after the command was issued)? Journaled (progress `newer`) when so."""
     if found is None or not opened_after(found.created_ns or 0, ctx.command):
         return False
+    held = ctx.command.held
+    if held and (found.signed_size > 0) == (held > 0):
+        # the orders that opened it, on the side riskd's close did not trade (the same side
+        # as the position it decided on), are the trader's: never this close's orders, not
+        # even a lost call's, whose search runs to the end of the command (executor
+        # _close_orders). Else risk took the trader's buy as riskd's fill and the lost close,
+        # carried out later, as the trader's own (flake24's replay of the make test)
+        ctx.opened_by = (found.created_ns - SAME_FILL_NS,
+                         OrderSide.BID if found.signed_size > 0 else OrderSide.ASK)
     seen = [found.created_ns, found.signed_size]
     if ctx.progress.get(NEWER) != seen:
         ctx.save_progress(**{NEWER: seen})

@@ -6,9 +6,14 @@ refused stayed pending and ran when the market opened, on an account no longer l
 longer guarded (trial 2026-12-06). A command enforcement holds and is not running at this
 moment -- pending (waiting for its retry: the market closed), or queued in its lane behind
 another -- ends as a final 'withdrawn' result, journaled, so a restart does not resume it.
-One running now finishes as it would have (a broker call cannot be stopped half-way); its
-result says what it did. A withdraw of a finished command is answered with its stored result;
-one of an unknown id is journaled withdrawn, so the command arriving late never runs.
+One running now stops before its next trading call (a broker call already out cannot be
+stopped half-way): the withdraw is journaled (a restart stops the resumed command too) and the
+executor ends it 'withdrawn', or 'done' with what it did before the withdraw came
+(executor.Executor._withdrawn). Before, it ran to its end: in the make test at 56ade29c the
+cooldown's flatten, started just before an admin's unlock reached enforcement, read the
+positions after the trader's next buy and closed that new position. A withdraw of a finished
+command is answered with its stored result; one of an unknown id is journaled withdrawn, so
+the command arriving late never runs.
 """
 from __future__ import annotations
 

@@ -693,11 +693,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         now (latecarried.py); a close of its that did not end done says it too. A close of
         riskd's closes the contract's orders (cancel: the trader's stop left working on a
         flat contract opened a position nothing guarded)."""
-        after = acct.exposure(fill.contract_id)
-        if before == after:
-            # a fill always moves the position: its Position came first (check23 N2: the
-            # book read 3 before the late Trade of a cut 5 -> 3, "2 of your MNQ +3 closed")
-            before = after + (fill.size if fill.side == SIDE_SELL else -fill.size)
+        after = acct.after_closes(fill.contract_id)
+        # a fill always moves the position by its size, whichever of its Trade and Position
+        # came first (check23 N2: the book read 3 before the late Trade of a cut 5 -> 3, "2 of
+        # your MNQ +3 closed"; round 24: the next cut's Position after the late Trade, "2 of
+        # your MNQ +4 closed ... +2 now" for a position left flat)
+        before = after + (fill.size if fill.side == SIDE_SELL else -fill.size)
         zone = getattr(self, "zone", None) or dt.timezone.utc
         orders = left_working(acct, fill, after) \
             if cancel and self.settings.for_account(acct) is not None else []

@@ -739,10 +739,18 @@ class RiskdExits:
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
         whose command has finished, then the oldest outstanding); late exits (closes that
-        may still be carried out) last: a fill of riskd's closes uses its own first."""
+        may still be carried out) last: a fill of riskd's closes uses its own first. Of the
+        late ones, a cut that may have been carried out already (Exit.either: its result
+        could not tell it from the trader's own sell) comes after those known not to have
+        been: a fill is the lost cut riskd knows is still out before it is one that may have
+        landed (round 24: reduce B's held cut, landing after B's next cut, was taken by an
+        earlier reduce A's 'either' window, A's own cut then counted as the trader's trade,
+        and B's cut left listed took the trader's own sell a minute later as another
+        over-cut)."""
         return sorted((e for e in self._live() if e.contract_id == contract_id
                        and e.side == side and e.open_at(now)),
-                      key=lambda e: (e.late, e.done_ns == 0, e.done_ns or e.issued_ns))
+                      key=lambda e: (e.late, bool(e.late and e.either), e.done_ns == 0,
+                                     e.done_ns or e.issued_ns))
 
     def _use(self, exits: list[Exit], n: int) -> list[Exit]:
         """Use up n contracts of these exits, in order; the exits it took from."""

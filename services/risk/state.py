@@ -439,6 +439,19 @@ class AccountState:
             return broker
         return p.agree + p.fills
 
+    def after_closes(self, contract_id: str) -> int:
+        """The broker's position less the contracts closing fills took that its Position has
+        not shown yet (ahead.exits_ahead): the position a closing fill just seen leaves, whichever
+        stream is ahead. exposure() trusts a Position that moved at all: riskd's next cut's
+        Position (long 2) reaching risk after both cuts' Trades read as 2 held after the late
+        cut that left the position flat (round 24: "your MNQ is +2 now")."""
+        p = self.ahead.get(contract_id)
+        if p is None:
+            return self.exposure(contract_id)
+        broker = self.signed(contract_id)
+        ahead = min(abs(broker), p.exits_ahead(broker))
+        return broker - ahead if broker > 0 else broker + ahead
+
     def furthest(self, contract_id: str) -> int:
         """exposure(), or the position the fills seen make when they show more open on the
         same side (exposure() reads a Position that has moved, and it may lag the fills):

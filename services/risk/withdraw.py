@@ -18,8 +18,9 @@ market opened after the lockout's time, or the roll, had ended it. Now:
 A command not sent yet (a retry waiting for its time) is dropped from the outbox. One sent is
 taken back with a WithdrawCommand on the commands topic (shared/messages/enforce.py): it is
 kept in the outbox, which re-sends the withdraw (not the command) until enforcement answers a
-final result: 'withdrawn', or what it did when the command was running already (a broker
-call cannot be stopped half-way). Notify tells the phone "↩️ Withdrawn".
+final result: 'withdrawn', or, when the command was running already, what it did before it
+stopped at its next broker call (services/enforcement/withdraw.py; a call out at the broker
+cannot be stopped half-way). Notify tells the phone "↩️ Withdrawn".
 The withdraws are part of the step the worker commits before it publishes (the store's
 withdraws table, beside the outbox), and a restarted risk loads them back with the outbox:
 after a kill -9 it re-sends the withdraw, never the command.

@@ -42,7 +42,9 @@ import time
 
 import pytest
 
+from services.enforcement.journal import JOURNAL_FILE
 from shared.config.access import hash_password
+from shared.storedread import open_stored
 from tests.e2e.harness import CLOSE, MNQ, SELL, STOP
 from tests.integration.test_notify_commands import (ME, riskd_config, start,  # noqa: F401
                                                     telegram)
@@ -64,15 +66,29 @@ def json_of(riskctl, config, *args) -> dict:
     return json.loads(done.stdout)
 
 
-def picture(riskctl, config, desk, held) -> str:
+def picture(riskctl, config, desk, held, tmp_path) -> str:
     """What riskd and the sim did, for a failure of the 'nothing closes the new position' step
     (make test at 56ade29c lost the trader's new MNQ +1 within 1 s once, with no trace of
-    who closed it): the sim's trades and riskd's history of the account."""
+    who closed it): the sim's trades, riskd's history of the account, enforcement's journal
+    (each command: when received, started and finished, and what it did) and the log's lines
+    of risk's decisions and enforcement's commands."""
     trades = [(t.id, t.created_ns, int(t.side), t.size, t.order_id)
               for t in desk.client.search_trades(DEMO1, 0)]
     shown = riskctl(config, "history", "--account", str(DEMO1))
+    conn = open_stored(str(tmp_path / "data" / JOURNAL_FILE))
+    try:
+        journal = conn.execute("SELECT id, action, status, received_ns, started_ns, "
+                               "finished_ns, detail FROM commands ORDER BY received_ns").fetchall()
+    finally:
+        conn.close()
+    logged = [line for f in sorted(tmp_path.glob("riskd-*.log"))
+              for line in f.read_text(errors="replace").splitlines()
+              if "enforcement[" in line or "kind=decision" in line]
     return (f"positions {held}; the sim's trades (id, ns, side, size, order) {trades};\n"
-            f"riskd's history:\n{shown.stdout[-6000:]}{shown.stderr[-1000:]}")
+            f"riskd's history:\n{shown.stdout[-6000:]}{shown.stderr[-1000:]}\n"
+            f"enforcement's journal (id, action, status, received, started, finished ns, "
+            f"detail):\n" + "\n".join(map(str, journal)) + "\nthe log:\n"
+            + "\n".join(logged[-40:]))
 
 
 @pytest.mark.parametrize("kill", [(), ("enforcement",), ("risk", "enforcement")],
@@ -121,7 +137,7 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
         stop = desk.client.place_order(DEMO1, MNQ, STOP, SELL, 1, stop_price=Decimal("20800"))
         time.sleep(1)
         held = desk.positions(DEMO1)                # nothing of riskd's closes it now
-        assert held == {MNQ: 1}, picture(riskctl, config, desk, held)
+        assert held == {MNQ: 1}, picture(riskctl, config, desk, held, tmp_path)
         assert [o.id for o in desk.working(DEMO1)] == [stop]
     finally:
         desk.release(CLOSE)

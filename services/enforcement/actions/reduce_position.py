@@ -111,6 +111,13 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         return (f"{cid} on account {ctx.account} is flat: found so when enforcement resumed "
                 f"the reduce after a restart (the close sent before it, or the trader, closed "
                 f"it){orders}")
+    killed = _killed_cut(ctx, cid) if not steps and ctx.restarted and journaled else None
+    said = _cut_by_killed(ctx, cid, size, killed) if killed and pos is not None else ""
+    if said:
+        # the ended process's cut, or a sell of the trader's, brought it to the target: which
+        # one the broker's orders say (check23 N1 on the restart path)
+        ctx.found_flat_after_restart()
+        return f"{cid} on account {ctx.account} {said}{orders}"
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
         return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "
@@ -172,6 +179,47 @@ def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:
                                 else f"is at {contracts(size)}")
     return closedby.words(ctx, cid, unsure(ctx.done, ctx.timed_out_s), sent, ctx.closers,
                           held=held, cut=lost[0].size if lost else 0, now=now)
+
+
+def _killed_cut(ctx: ActionContext, cid: str) -> Optional[list]:
+    """The cut of this command a process that ended may have sent on cid (progress `lost`,
+    ActionContext.lost_before_restart: [contract, size, when that process began, RESTARTED]);
+    None: none."""
+    return next((list(c) for c in ctx.progress.get("lost") or []
+                 if c[0] == cid and c[1] and len(c) > 3 and c[3] == latewords.RESTARTED), None)
+
+
+def _cut_by_killed(ctx: ActionContext, cid: str, size: int, row: list) -> str:
+    """How the position came to `size` (at or below the target) when enforcement resumed the
+    reduce after a restart and the ended process may have sent its cut (row): the broker's
+    orders say which order cut it, as for a round that timed out (_cut_by). A market sell of
+    exactly the cut's size made after that process began is that cut or the trader's own sell:
+    the cut stays listed as unsettled with that order (either), and orders none of which can
+    be it leave it listed too: risk takes a later market order of exactly its size as riskd's
+    over-cut (the executor's _resumed_words say until when). Check23 N1 on the restart path
+    (2 of 2 by hand, round 24): the trader's sell of 2 during the wait was taken for the cut,
+    "found so when enforcement resumed the reduce after a restart", nothing listed, and the
+    killed process's cut, carried out later, cut the position 2 under the limit unsaid and was
+    counted as the trader's trade. '' when no order shows what cut it."""
+    observed, side = ctx.progress.get("observed"), ctx.progress.get("side")
+    held = (observed if side == OrderSide.ASK else -observed) \
+        if isinstance(observed, int) and side is not None else 0
+    now = f"went {from_to(observed, size)}" if isinstance(observed, int) \
+        else f"is at {contracts(size)}"
+    said = closedby.words(ctx, cid, RESUMED_UNSURE, int(row[2] or 0), ctx.closers,
+                          held=held, cut=int(row[1]), now=now)
+    if ctx.cut_by_others:
+        _still_out(ctx, cid)
+    elif ctx.cut_maybe:
+        _still_out(ctx, cid, either=ctx.cut_maybe)
+    else:
+        return ""       # no order shows what cut it: said as before (found so when resumed)
+    return said
+
+
+# how the ended process's cut is said (closedby.words' `unsure`): it may have been sent, and
+# its answer, if any, went with the process
+RESUMED_UNSURE = "the close got no answer (enforcement restarted)"
 
 
 def _maybe_still_out(ctx: ActionContext) -> str:

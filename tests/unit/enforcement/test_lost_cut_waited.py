@@ -136,8 +136,11 @@ def check(broker, out, lost_ns: int, grace_s: float, target: int = 2, either: bo
             # riskd's cut, landing after the trader's sell, was counted as the trader's trade)
             assert [(c.contract_id, c.size) for c in out.result.unsettled] == [(MNQ, 2)], \
                 out.result
+            # (a resumed command: the restart's own words, the executor's _resumed_words)
             assert "riskd takes a market order of exactly its contracts as that cut, and " \
-                   "that sell as the trader's" in out.result.detail, out.result.detail
+                   "that sell as the trader's" in out.result.detail \
+                or "riskd takes a market order of exactly its 2 contracts as that one" \
+                in out.result.detail, out.result.detail
         # a second cut of a trader's buy after the lost one landed: riskd cannot tell the
         # landing from the buy on the position alone, so the lost cut stays listed (its fill,
         # already come, is not waited for again; a market sell of that size in the next 2
@@ -239,8 +242,10 @@ def test_a_cut_the_killed_process_sent_is_waited_for(tmp_path, clock, delay, buy
     clock.advance(3)
     journal = Journal(path, clock.now_ns())
     out = executor(journal, clock).run(Job(journal.get("d1.1"), str(A), recheck=True), broker)
-    # it would have timed out TIMEOUT s after it was sent, then been waited for as long again
-    overcut = check(broker, out, started, 2 * TIMEOUT)
+    # it would have timed out TIMEOUT s after it was sent, then been waited for as long again;
+    # its landing is a market sell of its size, which riskd cannot tell from the trader's own
+    # (either: listed, as for a round that timed out; check23 N1 on the restart path)
+    overcut = check(broker, out, started, 2 * TIMEOUT, either=True)
     if delay is not None and delay <= 2 * TIMEOUT:
         assert not overcut, broker.cuts
     if overcut:
@@ -370,3 +375,37 @@ def test_a_close_queued_behind_the_wait_runs_first(journal, clock, behind, hands
     assert [c[1] for c in broker.cuts] == [2], broker.cuts
     assert again.result.attempts == 2, again.result       # round 1, and the one resumed
     assert "restarted" not in again.result.detail, again.result.detail
+
+
+@pytest.mark.parametrize("sold_at", [4.0, 10.5, 13.0, 19.5])
+@pytest.mark.parametrize("delay", [None, 25.0, 40.0])
+def test_the_traders_sell_during_a_resumed_reduces_wait_keeps_the_killed_cut_listed(
+        tmp_path, clock, sold_at, delay):
+    """check23 N1 on the restart path (round 24, 2 of 2 by hand): enforcement was killed while
+    its cut of 2 was held; the resumed reduce waited for it, and the trader sold exactly 2
+    meanwhile (4 -> 2). That sell and the killed cut carried out are one market sell of 2
+    alike: the result says it cannot tell which and lists the cut as unsettled with that order
+    (LostCall.either), so risk takes the held cut, carried out later, as riskd's over-cut and
+    the first sell as the trader's (tests/unit/risk/test_cut_or_your_sell.py). Before: "found
+    so when enforcement resumed the reduce after a restart", nothing listed, and the cut
+    landing later was counted as the trader's trade, the position 2 under the limit unsaid."""
+    path, started = killed(tmp_path, clock, target_journaled=True)
+    broker = SlowBroker(clock, 4, None, buys=((sold_at, -2),), hold_first=False)
+    broker.cuts.append((started, 2, 4))                # the killed process's cut, held
+    broker.held.append((started + int(delay * S) if delay else 0, 2))
+    clock.advance(3)
+    journal = Journal(path, clock.now_ns())
+    out = executor(journal, clock).run(Job(journal.get("d1.1"), str(A), recheck=True), broker)
+    assert out.result.status == DONE, out.result
+    assert [c[1] for c in broker.cuts] == [2], broker.cuts       # never cut again
+    assert [(c.contract_id, c.size, c.how) for c in out.result.unsettled] \
+        == [(MNQ, 2, RESTARTED)], out.result
+    sell = out.result.unsettled[0].either
+    assert sell in {o.id for o in broker.made}, out.result
+    assert f"went from 4 contracts to 2: cut by a market sell of 2 at " in out.result.detail
+    assert f"(order {sell}): either this close, which got no answer (enforcement restarted), " \
+           f"carried out by the broker, or the trader's own sell; riskd cannot tell which" \
+        in out.result.detail, out.result.detail
+    assert "riskd takes a market order of exactly its 2 contracts as that one" \
+        in out.result.detail, out.result.detail
+    journal.close()

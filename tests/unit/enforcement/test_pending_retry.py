@@ -44,7 +44,7 @@ def w(tmp_path, clock):
     w.pub = Pub()
     w.submitted = []
     w.executor = types.SimpleNamespace(submit=w.submitted.append, at_broker={},
-                                       settings=Settings())
+                                       settings=Settings(), withdrawn={})
     w.waits = {}                                # queued in a lane: what each waits behind
     yield w
     w.journal.close()

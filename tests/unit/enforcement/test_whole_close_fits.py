@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import os
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -264,3 +265,44 @@ def test_riskds_own_order_is_never_taken_for_the_traders(held, known, traders, d
         assert not theirs, (script, theirs)
     elif riskds and not fits_twice(held, script):
         assert theirs == {o.id for o in made} - riskds, (script, theirs)
+
+
+class ReopenedAfter(HeldClose):
+    """HeldClose whose positions carry the time they opened from flat (the broker's
+    creationTimestamp), so a close knows a position opened after it decided."""
+
+    def __init__(self, clock, script):
+        super().__init__(clock, script)
+        self.opened: dict[str, int] = {}
+
+    def open_positions(self, account_id):
+        found = super().open_positions(account_id)
+        return [attrs.evolve(p, created_ns=self.opened.get(p.contract_id, 0)) for p in found]
+
+
+def test_the_traders_partial_sell_then_a_new_position_the_close_leaves(clock, journal):
+    """Long 2 (opened at decision - 5 s): the trader's sell of 1, riskd's close of the 1 left,
+    then the trader's buy of 1 (a new long 1, opened after riskd decided: the close leaves it,
+    and its orders are out of the search, e10c777f / flake24). The sell of 1 is the trader's
+    all the same: the walk ends where the read found MNQ, less what that new position's buy
+    opened."""
+    broker = ReopenedAfter(clock, [-1, RISKD, 1])
+    broker.positions = {MNQ: 2}
+    broker.opened = {MNQ: clock.now_ns()}
+    clock.advance(5)
+    cmd = attrs.evolve(command("rule's close", 2), issued_ns=clock.now_ns(),
+                       opened_ns=broker.opened[MNQ])
+    real = broker.close_contract
+
+    def close_and_reopen(account_id, contract_id):
+        real(account_id, contract_id)
+        # the buy after riskd's close opened a new position (the broker stamps it so)
+        broker.opened[MNQ] = broker.made[-1].created_ns
+    broker.close_contract = close_and_reopen
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert res.status == DONE and broker.positions[MNQ] == 1, res
+    assert "opened at" in res.detail, res.detail            # left: a newer position
+    sell, buy = broker.traders
+    assert named(res) == set(broker.riskds), (res.close_orders, broker.made)

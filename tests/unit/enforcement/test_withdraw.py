@@ -1,6 +1,7 @@
 """A withdrawn command (risk's WithdrawCommand: the lockout it was for ended by an admin, or
 the account is no longer guarded) ends 'withdrawn' when it is pending or queued in its lane,
-never runs after that (not after a restart either); a running one is not stopped; a finished
+never runs after that (not after a restart either); a running one is answered where it stands
+and stops before its next trading call (test_withdraw_while_running.py); a finished
 or unknown one is answered with its stored result.
 
 The worker's loop (services/enforcement/app.py) is driven by hand: jobs it submits are
@@ -34,11 +35,12 @@ class Pub:
         self.sent.append(msg)
 
 
-def worker(path: str, clock: FakeClock) -> EnforcementWorker:
+def worker(path: str | Journal, clock: FakeClock) -> EnforcementWorker:
+    """path: the journal's file, or a journal open already (a process started again on it)."""
     w = EnforcementWorker.__new__(EnforcementWorker)
     w.clock = clock
     w.config = types.SimpleNamespace(accounts=[])
-    w.journal = Journal(path, clock.now_ns())
+    w.journal = path if isinstance(path, Journal) else Journal(path, clock.now_ns())
     w.lanes = Lanes(clock)
     w.called = Caller()
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
@@ -46,7 +48,7 @@ def worker(path: str, clock: FakeClock) -> EnforcementWorker:
     w.pub = Pub()
     w.submitted = []
     w.executor = types.SimpleNamespace(submit=w.submitted.append, at_broker={},
-                                       settings=Settings())
+                                       settings=Settings(), withdrawn={})
     w.waits = {}                                # queued in a lane: what each waits behind
     return w
 
@@ -107,10 +109,12 @@ def test_queued_command_is_withdrawn_the_running_one_finishes(w):
     assert [j.command.id for j in w.submitted] == ["d1.1"]
     w.withdraw(back("d2.1"))
     assert w.pub.sent[-1].status == WITHDRAWN
-    w.withdraw(back("d1.1"))                    # running now: not stopped
+    w.withdraw(back("d1.1"))                    # running now: stops at its next trading call
     assert w.pub.sent[-1].status == "accepted"
     assert not w.journal.get("d1.1").final
-    # the running one finishes: the lane is not handed to the withdrawn one
+    assert w.executor.withdrawn["d1.1"].command_id == "d1.1"
+    assert w.journal.withdraw_asked("d1.1") is not None
+    # the running one ends: the lane is not handed to the withdrawn one
     res = CommandResult(command_id="d1.1", account_id=A, status=DONE, detail="closed")
     w.journal.finish(res)
     w._on_outcome(Outcome(kind=FINAL, command=first, result=res))
@@ -153,3 +157,16 @@ def test_withdrawn_is_not_resumed_after_a_restart(tmp_path, clock):
         assert again.submitted == []
     finally:
         again.journal.close()
+
+
+def test_running_then_pending_is_withdrawn_by_the_withdraw_sent_again(w):
+    """Withdrawn while it ran, the command went pending (the market refused its close): risk
+    sends the withdraw again until a final result, which ends it now; nothing of it is kept."""
+    cmd = flatten("d1.1")
+    w.accept(cmd)
+    w.withdraw(back("d1.1"))                    # running: marked, journaled
+    assert "d1.1" in w.executor.withdrawn and w.journal.withdraw_asked("d1.1") is not None
+    market_closed(w, cmd)
+    w.withdraw(back("d1.1"))                    # risk's re-send: pending now, withdrawn
+    assert w.pub.sent[-1].status == WITHDRAWN
+    assert w.executor.withdrawn == {} and w.journal.withdraw_asked("d1.1") is None

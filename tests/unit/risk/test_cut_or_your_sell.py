@@ -15,17 +15,19 @@ import itertools
 import pytest
 
 from shared import latewords
-from shared.latewords import LATE_CLOSE, TIMED_OUT
+from shared.latewords import LATE_CLOSE, RESTARTED, TIMED_OUT
 from shared.messages.enforce import CloseOrder, CommandResult, LostCall
 from shared.messages.market import SIDE_SELL
 from tests.unit.risk.desk import ACCOUNT, MNQ
 from tests.unit.risk.test_late_reduce_words import NS, breached, late_cut
 
 
-def traders_sell(desk, cmd, sent, mine: list):
+def traders_sell(desk, cmd, sent, mine: list, how: str = TIMED_OUT):
     """The trader's market sell of 2 (order 300) during riskd's wait, and the reduce's result
     that cannot tell it from its lost cut (it names that order, found in the lost call's
-    window, and lists the cut as unsettled, naming that order as the one it cannot tell)."""
+    window, and lists the cut as unsettled, naming that order as the one it cannot tell).
+    how: TIMED_OUT, the round's cut timed out; RESTARTED, the cut a killed enforcement sent,
+    the reduce resumed after the restart (round 24: the restart path, 2 of 2 by hand)."""
     def result():
         desk.engine.on_result(CommandResult(
             command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
@@ -36,8 +38,9 @@ def traders_sell(desk, cmd, sent, mine: list):
                    "tell which",
             close_orders=[CloseOrder(order_id=300, contract_id=MNQ, side=SIDE_SELL, size=2,
                                      answered=False)],
-            unsettled=[LostCall(contract_id=MNQ, size=2, lost_ns=sent + 10 * NS,
-                                how=TIMED_OUT, either=300)]), desk.now)
+            unsettled=[LostCall(contract_id=MNQ, size=2,
+                                lost_ns=sent + 10 * NS if how == TIMED_OUT else sent,
+                                how=how, either=300)]), desk.now)
     return {**late_cut(desk, mine, order_id=300, left=2, tag="1"), "R": result}
 
 
@@ -45,12 +48,13 @@ FIRST = list(itertools.permutations(["O1", "T1", "P1", "R"]))
 LATE = list(itertools.permutations(["O3", "T3", "P3"]))
 
 
+@pytest.mark.parametrize("how", [TIMED_OUT, RESTARTED])
 @pytest.mark.parametrize("first,late", list(itertools.product(FIRST, LATE)))
-def test_the_later_sell_is_riskds_cut_the_earlier_the_traders(first, late):
+def test_the_later_sell_is_riskds_cut_the_earlier_the_traders(first, late, how):
     desk, cmd, sent = breached()
     desk.wait(3)                                   # 13 s: the trader sells 2 (4 -> 2)
     mine: list = []
-    events = traders_sell(desk, cmd, sent, mine)
+    events = traders_sell(desk, cmd, sent, mine, how)
     for name in first:
         events[name]()
         desk.wait(0.1)
@@ -66,8 +70,10 @@ def test_the_later_sell_is_riskds_cut_the_earlier_the_traders(first, late):
     assert desk.account.trades_today == 2, desk.account.trades_today   # the buy, the sell
     [note] = [w for w in desk.warnings() if w.rule == LATE_CLOSE]
     assert latewords.is_overcut(note.reason), note.reason
-    assert "riskd's earlier reduce of MNQ (its cut of 2, timed out at " in note.reason
-    assert "carried out late by the broker, after your sell of 2 at " in note.reason
-    assert "(order 300) had already brought MNQ down to the limit, so riskd cut 2 more than " \
-           "the limit needed; MNQ is flat now; not counted as your trade; that sell of yours" \
-           in note.reason, note.reason
+    assert note.reason.startswith("riskd cut 2 MNQ more than the limit needed: its earlier "
+                                  "cut (" + ("timed out at " if how == TIMED_OUT
+                                             else "sent at ")), note.reason
+    assert "was carried out late at " in note.reason, note.reason
+    assert ", after your sell of 2 at " in note.reason, note.reason
+    assert "(order 300) had brought MNQ to the limit; your MNQ +2 -> flat; that sell is your " \
+           "trade, this cut is not" in note.reason, note.reason

@@ -268,8 +268,7 @@ def test_a_late_partial_close_says_what_is_left():
     desk.long(3, MNQ, 21000)
     assert out.fills[0].by_riskd
     [note] = notes(desk)
-    assert "1 of your MNQ +4 closed at" in note.reason
-    assert "your MNQ is +3 now" in note.reason
+    assert "; your MNQ +4 -> +3; " in note.reason, note.reason   # (latewords.reduce_sentence)
 
 
 def test_riskds_next_close_of_the_new_position_is_not_said_late():
