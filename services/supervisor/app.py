@@ -528,13 +528,20 @@ class Supervisor(Worker):
             said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
                     f"restarted it: running now (pid {pid})" if slot.start_crashes
                     else f"{name} is up (pid {pid})")
-            if name in self.back.broker_workers and self.guard.unreachable_before(slot.up_ns):
-                said += "; " + brokerdown.start_note(slot.up_ns, slot.up_ns,
-                                                     showtime.zone_of(self.config))
+            said += self._start_note(slot)
             for respond in slot.up_waiters:
                 respond(ok(self.info(slot), reason=said))
             slot.up_waiters.clear()
             slot.start_crashes.clear()
+
+    def _start_note(self, slot: Slot) -> str:
+        """What the answer to a start of riskd's own sim broker adds while a guard hub is down
+        from before it: '; the accounts stay NOT GUARDED until market reconnects: ...'
+        (brokerdown.start_note); '' for any other worker, or the hubs connected."""
+        if slot.name not in self.back.broker_workers or slot.up_ns is None \
+                or not self.guard.down_before(slot.up_ns, said=False):
+            return ""
+        return "; " + brokerdown.start_note(slot.up_ns, slot.up_ns, showtime.zone_of(self.config))
 
     def _announce_once(self) -> None:
         """One line on stdout for the person who ran `make run`: everything is up, look here."""
@@ -1178,7 +1185,7 @@ class Supervisor(Worker):
                                            self.clock.monotonic(), now_ns,
                                            showtime.zone_of(self.config))
             if slot is not None and slot.up_ns is not None \
-                    and self.guard.unreachable_before(slot.up_ns):
+                    and self.guard.down_before(slot.up_ns):
                 return brokerdown.sim_back(slot.up_ns, now_ns, showtime.zone_of(self.config))
         return ""
 
