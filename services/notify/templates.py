@@ -38,7 +38,7 @@ from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, war
                                 warning_position, warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, FLATTEN,
+from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
                                   LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning, command_key, same_end,
@@ -64,12 +64,16 @@ DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
 # the "⚠️ Close taken as riskd's late close" alert names them and says riskd cancels
 # them; its "✅ Done" says it was done. Its decision is logged, and in history
 LATE_CLOSE_CANCEL = "late_close_cancel"
+# ... and that cancel's "✅ Done": the late close's alert already named the orders and said riskd
+# cancels them (trial23c F8: one late close, three alerts naming the same stop); a cancel that
+# fails is still told (risk's retries), and history keeps the Done
+LATE_CLOSE_CANCEL_DONE = "action_done_late_close_cancel"
 # A command whose breach alert said riskd closes (risk's book showed a position) that found
 # the broker flat, nothing to do: sent, saying so (trial22c/small22c: "flatten every position",
 # then "nothing to do" logged only; the phone never heard that nothing was closed)
 FOUND_FLAT = "action_found_flat"
 LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
-                      LATE_CLOSE_CANCEL})
+                      LATE_CLOSE_CANCEL, LATE_CLOSE_CANCEL_DONE})
 
 
 @attrs.frozen(kw_only=True)
@@ -597,8 +601,10 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),
                                      own=r.command_id in ctx.own_cuts,
                                      own_size=ctx.own_cuts.get(r.command_id))
-        return Alert(kind=DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside
-                     else "action_done", severity=INFO,
+        kind = DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside \
+            else LATE_CLOSE_CANCEL_DONE if r.rule == latewords.LATE_CLOSE \
+            and r.action == CANCEL_ORDERS else "action_done"
+        return Alert(kind=kind, severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
                      lines=(answering(r) + (r.detail or f"command {r.command_id}")
