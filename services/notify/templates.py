@@ -19,6 +19,7 @@ import attrs
 from shared import (afterclosewords, guardwords, latewords, networds, roundslatency, shards, showtime,
                     tokenwords)
 from shared.accountname import account_name, called, named
+from shared.closefillwords import CLOSE_FILLS, fills_line
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
@@ -135,6 +136,9 @@ class Context:
     # position, close MNQ, reduce): their outcome is sent even when it found nothing to do
     # (FOUND_FLAT), never left at that alert's words
     claimed: frozenset = frozenset()
+    # command id -> risk's note of what its orders filled (shared/closefillwords.py): its
+    # "✅ Done" says it ("filled: closed MNQ +2 at 21000.25, PnL -7.75, fees 1.48")
+    fills: Mapping[str, str] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -412,6 +416,10 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
         return Alert(kind="opened_after_riskd_close", severity=WARNING,
                      title=afterclosewords.title(account), lines=(w.reason,), account=account,
                      account_id=w.account_id, ts_ns=w.ts_ns)
+    if w.rule == CLOSE_FILLS:           # what riskd's close filled, after its Done
+        return Alert(kind="action_filled", severity=INFO, title=f"✅ Filled on {account}",
+                     lines=(w.reason,), account=account, account_id=w.account_id,
+                     ts_ns=w.ts_ns)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,
@@ -601,6 +609,9 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),
                                      own=r.command_id in ctx.own_cuts,
                                      own_size=ctx.own_cuts.get(r.command_id))
+        filled = ctx.fills.get(r.command_id)
+        if filled:
+            late = (fills_line(filled), *late)
         kind = DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside \
             else LATE_CLOSE_CANCEL_DONE if r.rule == latewords.LATE_CLOSE \
             and r.action == CANCEL_ORDERS else "action_done"
