@@ -12,7 +12,7 @@ import types
 from zoneinfo import ZoneInfo
 
 from services.supervisor import brokerdown
-from services.supervisor.app import Slot, Supervisor
+from services.supervisor.app import Slot, Supervisor, start_note
 from services.supervisor.guard import GuardTracker
 from services.supervisor.policy import PolicySettings
 from shared.clock import FakeClock, to_ns
@@ -196,23 +196,23 @@ def test_start_simbroker_after_market_restarted_says_not_guarded_until_market_re
                                guard=t)
     note = "; " + brokerdown.start_note(up, up, CHICAGO)
     # the new market has said nothing of its hubs yet: down all the same
-    assert Supervisor._start_note(me, sim) == note
+    assert start_note(sim, me.back.broker_workers, t, me.config) == note
     why = ("cannot list the accounts: BrokerUnavailable: /api/Auth/loginKey: the broker did "
            "not answer successfully after 4 calls (last: connection failed)")
     for hub in ("user", "market"):
         t.hub(hub, "disconnected", STOPPED_AT + 10 * S, why)
-    assert Supervisor._start_note(me, sim) == note
+    assert start_note(sim, me.back.broker_workers, t, me.config) == note
     assert Supervisor._broker_down(me, clock.now_ns()).startswith("the broker is up again")
     # only the sim's start says it: another worker's does not
     other = Slot("risk", "services.risk", PolicySettings())
     other.up_ns = up
-    assert Supervisor._start_note(me, other) == ""
+    assert start_note(other, me.back.broker_workers, t, me.config) == ""
     # market not running: its own reason says so, no 'at its next try' promise
     t.worker("market", False, up + S // 2)
-    assert Supervisor._start_note(me, sim) == ""
+    assert start_note(sim, me.back.broker_workers, t, me.config) == ""
     t.worker("market", True, up + S)
     # connected after the start: nothing to add
     for hub in ("user", "market"):
         t.hub(hub, "connected", up + 2 * S)
-    assert Supervisor._start_note(me, sim) == ""
+    assert start_note(sim, me.back.broker_workers, t, me.config) == ""
     assert Supervisor._broker_down(me, clock.now_ns()) == ""
