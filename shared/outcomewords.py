@@ -12,6 +12,7 @@ import re
 from typing import Iterable, Optional
 
 from shared import afterclosewords, latewords
+from shared.closefillwords import CLOSE_FILLS, WHO as CLOSE_FILLS_WHO
 from shared.actedby import WAITS
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.messages.enforce import MARKET_OPEN
@@ -36,9 +37,12 @@ _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin 
                afterclosewords.OPENED_AFTER: afterclosewords.WHO,
                # the trader's fill made while riskd's close was in flight, not riskd's after
                # all (services/risk/afterclose.py during_note): the trader's own trade
-               afterclosewords.DURING: afterclosewords.DURING_WHO}
+               afterclosewords.DURING: afterclosewords.DURING_WHO,
+               # what riskd's own close filled (services/risk/closefills.py)
+               CLOSE_FILLS: CLOSE_FILLS_WHO}
 # risk's notes that history's WHO names by who, not "warning: rule ..."
-_NOTES = (latewords.LATE_CLOSE, afterclosewords.OPENED_AFTER, afterclosewords.DURING)
+_NOTES = (latewords.LATE_CLOSE, afterclosewords.OPENED_AFTER, afterclosewords.DURING,
+          CLOSE_FILLS)
 RULE = "rule "
 
 

@@ -62,10 +62,37 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
             for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
     if ended:           # its words are long: a row wider than the terminal becomes a block
         return fitted(headers, rows, width(), head=3)
+    columns = width()
+    if _line_width(LOCKOUT_HEAD_WIDTHS[:5]) > columns:
+        # narrower than the five first columns at their usual widths (80 columns: BY went
+        # under the row, "by: rule", and the header had no BY): UNTIL keeps the end, the time
+        # left goes under the row ("time left: 30m00s"), and BY stays on the row's line
+        headers = (*headers[:5], "time left", *headers[5:])
+        rows = [(*row[:3], *_end_and_left(row[3]), *row[4:]) for row in rows]
+        rows = [(*row[:3], row[3], row[5], row[4], *row[6:]) for row in rows]
+        return fitted_head(headers, rows, columns, most=5, least=3, head_header=True,
+                           typical=LOCKOUT_NARROW_WIDTHS)
     # a row wider than the terminal keeps its short columns on one line, its reason wrapped
     # under it (trial19a: rows of 149-183 characters at COLUMNS=80)
-    return fitted_head(headers, rows, width(), most=6, least=3, head_header=True,
+    return fitted_head(headers, rows, columns, most=6, least=3, head_header=True,
                        typical=LOCKOUT_HEAD_WIDTHS)
+
+
+def _line_width(widths) -> int:
+    """A table line of columns this wide, two blanks between them."""
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _end_and_left(until: str) -> tuple[str, str]:
+    """'Wed 14:33:27 CST (in 30m00s)' -> ('Wed 14:33:27 CST', '30m00s'); 'Sat 18:09:50 CST
+    (ended, clearing)' -> ('Sat 18:09:50 CST', 'none (ended, clearing)'); an end with no time
+    left said ('until the roll') -> (it, '')."""
+    if until.endswith(ENDED_CLEARING):
+        return until[:-len(ENDED_CLEARING)], f"none{ENDED_CLEARING}"
+    end, sep, left = until.rpartition(" (in ")
+    if not sep or not left.endswith(")"):
+        return until, ""                    # no time left said (a symbol_blocks lock's words)
+    return end, left[:-1]
 
 
 # the width of the lockouts table's first columns as wide as they usually get ('Demo 2
@@ -75,3 +102,6 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
 # 22c-5: BY came and went as rows got wider), and a row of such widths is not wrapped
 # (trial22c: at 100 columns BY went onto a second line)
 LOCKOUT_HEAD_WIDTHS = (24, 7, 14, 28, 10, 21)
+# narrower than those five (80 columns): UNTIL without its time left ('Wed 14:33:27 CST'), BY
+# after it on the row's line
+LOCKOUT_NARROW_WIDTHS = (24, 7, 14, 16, 10)

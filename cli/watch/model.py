@@ -985,8 +985,18 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
             # cooldown runs (trial22c: "11/12 per hour 92% (cooldown running until ...)" was
             # the minute's 2-minute cooldown, and the row no longer said the 12th starts 30)
             own = next_trade_words(r.rule, r.value, r.limit, without_note(r.detail),
-                                   r.params) or then
-            return f"{own}; per-{other} {word} until {end}", True
+                                   r.params)
+            outlasts = _outlasts(lock, r.params, mine, now_ns)
+            if outlasts:
+                # its own window's cooldown, started by a trade now, would end before the one
+                # running: that trade does not start it (risk: "no new action"; trial23c F8:
+                # "over the limit: the next trade starts a 1m00s cooldown; per-hour cooldown
+                # running until ..." read as if the next trade were allowed, 1 minute)
+                who = "a trade now" if own else f"the {ordinal(int(r.limit))} trade"
+                head = own.split(":", 1)[0] + "; " if own else ""
+                return (f"{head}the per-{other} {word} until {end} outlasts the {outlasts} "
+                        f"cooldown {who} would start"), True
+            return f"{own or then}; per-{other} {word} until {end}", True
         return f"{word}{ext} until {end}", True
     held = [lk for lk in status.lockouts if lk.rule != r.rule and lk.symbol is None]
     if held:
@@ -1008,6 +1018,21 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         who = "that fill is" if k == 1 else "those fills are"
         return f"if {who} the trader's, {then} when riskd's close is answered", False
     return next_trade_words(r.rule, r.value, r.limit, without_note(r.detail), r.params), False
+
+
+def _outlasts(lock, params: dict, window: str, now_ns: Optional[int]) -> str:
+    """The duration of `window`'s cooldown ('1m00s') when one a trade starts now would end at
+    or before `lock`'s end (it adds nothing to it); '' when it would outlast it, or the
+    figures are not known."""
+    if lock.until_ns is None or now_ns is None or window not in ("minute", "hour", "session"):
+        return ""
+    try:
+        seconds = int(Decimal(str((params or {}).get(f"per_{window}_cooldown"))))
+    except (ArithmeticError, TypeError, ValueError):
+        return ""
+    if now_ns + seconds * NS_PER_S > lock.until_ns:
+        return ""
+    return table_duration(seconds)
 
 
 GUARD_ENDS = "GUARD ENDS AT THE ROLL"

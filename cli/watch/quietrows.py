@@ -82,11 +82,12 @@ _OVERCUT = re.compile(r"^riskd cut (\d+) \S+ " + re.escape(latewords.OVERCUT))
 
 def late_outcome(reason: str) -> str:
     """The OUTCOME of a late close's row: LATE_DONE ("taken as riskd's"), or for a reduce's
-    cut carried out after riskd's next one (latewords.reduce_sentence) what it did: "riskd's:
-    cut 2 too many" (trial23b finding 1: "taken as riskd's" beside a position the rule had
-    allowed, now gone)."""
+    cut carried out after riskd's next one (latewords.reduce_sentence) what it did: "cut 2 too
+    many" (trial23b finding 1: "taken as riskd's" beside a position the rule had allowed, now
+    gone). Short enough for the narrowest outcome column the row gets beside its rule column
+    'riskd (late close)' (check23: "riskd's: cut 2 too ma…", then whole on the next line)."""
     m = _OVERCUT.search(reason or "")
-    return f"riskd's: cut {m.group(1)} too many" if m else LATE_DONE
+    return f"cut {m.group(1)} too many" if m else LATE_DONE
 
 
 def is_late_close(rule: str) -> bool:

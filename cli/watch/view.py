@@ -66,6 +66,19 @@ def column(text: str, width: int) -> str:
     return f"{text:<{width}}" if len(text) <= width else text[:max(0, width - 1)] + CUT
 
 
+def word_column(text: str, width: int) -> str:
+    """column() for words: a text longer than `width` is cut after its last whole word that
+    fits, then CUT ('ended early…', not 'ended early 12:24:…'; check23: 'cut 2 too ma…');
+    one word longer than the column is cut as column() cuts it."""
+    if len(text) <= width:
+        return f"{text:<{width}}"
+    head = text[:max(0, width - 1)]
+    if text[len(head)] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    head = head.rstrip(" ,;:")
+    return f"{head + CUT:<{width}}" if head else column(text, width)
+
+
 def text_of(line: Line) -> str:
     return "".join(t for t, _ in line)
 
@@ -473,7 +486,7 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
                         f"{column(action_word(cell, action_w), action_w)} "),
-                    seg(column(a.outcome or a.status, wide), a.colour),
+                    seg(word_column(a.outcome or a.status, wide), a.colour),
                     *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                    width),
                *(fit([seg(f"{' ' * (when + 1)}{part}")], width)
@@ -506,11 +519,15 @@ def _under(a, wide: int, lat_w: int, layout: Optional[int]) -> str:
     outcome gives way before a rule name does: columns.action_columns), and (layout: nothing
     may be cut) its latency when there was no room for that column."""
     parts = []
-    if len(a.outcome or a.status) > wide:
-        parts.append(f"outcome: {a.outcome or a.status}")
+    note = getattr(a, "note", "")
+    outcome = a.outcome or a.status
+    # said whole under it, unless its note says every word of it already (a lockout ended
+    # early: "ended early 12:24:06" and "..., ended early at Mon 12:24:06 CST by an unlock";
+    # check23: the row said "ended early" three times)
+    if len(outcome) > wide and not set(outcome.split()) <= set(note.replace(",", " ").split()):
+        parts.append(f"outcome: {outcome}")
     if layout and not lat_w and a.latency:
         parts.append(f"latency: {a.latency}")
-    note = getattr(a, "note", "")
     return "; ".join(parts + ([note] if note else []))
 
 

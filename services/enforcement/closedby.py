@@ -114,7 +114,7 @@ def already(ctx, cid: str, sent_ns: int, closers: Callable[[int], dict[int, Comm
 
 def words(ctx, cid: str, unsure: str, sent_ns: int,
           closers: Callable[[int], dict[int, Command]], held: Optional[int] = None,
-          cut: int = 0, now: str = "", found_flat: bool = False) -> str:
+          cut: int = 0, now: str = "", found_flat: bool = False, noun: str = "close") -> str:
     """The `how` of close_position's result when the contract is flat and this command's close
     call's effect is unknown (unsure: 'the close got no answer within 10s (timed out)');
     sent_ns: when its first close call was sent (0: not known); closers(since_ns): the orders
@@ -122,8 +122,9 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     riskd decided (long +, short -; 0: not known; None: the command's `held`); cut: the size of
     a partial close (0: a closeContract, which takes what is open); now: the words of a position
     still open ('went from 5 contracts to 3'; '': flat). found_flat: this close's own call
-    was answered "no position" (already())."""
-    this = unsure.replace("the close", "this close", 1)
+    was answered "no position" (already()). noun: what this command's call is called, "cut"
+    for a reduce's partial close (check23: "either this close, ..." of a reduce)."""
+    this = unsure.replace("the close", f"this {noun}", 1)
     state, verb = (now, "cut") if now else (ALREADY if found_flat else "is flat", "closed")
     start = min(t for t in (ctx.command.issued_ns, sent_ns) if t) \
         if (ctx.command.issued_ns or sent_ns) else ctx.begun_ns
@@ -185,7 +186,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
         else:
             mine_maybe, maybe_order = True, o.id
             parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): "
-                         f"either this close, {_which(unsure)}, carried out by the broker, or "
+                         f"either this {noun}, {_which(unsure)}, carried out by the broker, or "
                          f"the trader's own {_side(o.side)}; riskd cannot tell which")
         if held:
             after, pos = pos, pos + signed

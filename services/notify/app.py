@@ -39,7 +39,9 @@ from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
-from services.notify.donehold import BACK, DECISION, DoneHold, decision_of, missing_line
+from services.notify.donehold import (BACK, DECISION, FILLS, DoneHold, decision_of,
+                                      missing_line)
+from shared.closefillwords import CLOSE_FILLS, wanted
 from shared.bus.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
@@ -142,6 +144,9 @@ class NotifyWorker(Worker):
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         # command ids whose sent breach alert said riskd closes (templates.Context.claimed)
         self._claimed: dict[str, bool] = {}
+        # command id -> risk's note of what its orders filled (services/risk/closefills.py):
+        # the command's "✅ Done" says it (templates.Context.fills), waiting for it a moment
+        self._fills: dict[str, str] = {}
         # market's broker connections, by hub, as last heard (the bot's /status, /positions)
         self._connections: dict[str, BrokerConnection] = {}
         # command id -> when enforcement's 'accepted' was heard: that action waits for nothing
@@ -323,6 +328,9 @@ class NotifyWorker(Worker):
                 self._locks.pop(msg.lockout.id, None)
             else:
                 self._locks[msg.lockout.id] = msg.lockout
+        if isinstance(msg, RuleWarning) and msg.rule == CLOSE_FILLS and msg.of_command \
+                and not self._filled(msg):
+            return          # said under its command's Done (held for it, or still to come)
         if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
             if isinstance(msg, Decision):                      # while held
@@ -415,6 +423,18 @@ class NotifyWorker(Worker):
             f"sent late: enforcement did this at {self.ctx_t.since(came, self.clock.now_ns())} "
             f"while notify was down")))
 
+    def _filled(self, note: RuleWarning) -> bool:
+        """risk's note of what a command's orders filled: True when it is to be sent on its
+        own, a line after that command's "✅ Done" already sent (its fills came later); else
+        the Done says it: one held for it goes now, one still to come finds it."""
+        cid = note.of_command
+        self._fills[cid] = note.reason
+        _trim(self._fills)
+        free = self.done_hold.heard((FILLS, cid))
+        for res, row in free:
+            self._send_held(res, row)
+        return not free and self.outbox.resulted(cid)
+
     def _done_needs(self, result) -> set:
         """What must reach the phone before this final outcome (donehold.py): its decision,
         not taken yet; the "back" of enforcement, when the action waited for it (its breach
@@ -428,6 +448,11 @@ class NotifyWorker(Worker):
         waited = self._waited.get(result.command_id)
         if waited is not None and self._backs.get("enforcement", -1) < waited:
             needs.add((BACK, "enforcement"))
+        # what its orders filled, when risk can say it (shared/closefillwords.py): the Done
+        # says it (trial23a finding 7: "✅ Done ... MNQ closed", no size, price or PnL)
+        if wanted(result) and result.command_id not in self._fills \
+                and result.command_id not in self._late_results:
+            needs.add((FILLS, result.command_id))
         return needs
 
     def _send_held(self, msg, row: int, lines: tuple = ()) -> None:
@@ -448,8 +473,8 @@ class NotifyWorker(Worker):
         for msg, row, missing in self.done_hold.due(self.clock.monotonic()):
             log.warning("notify: the outcome of command %s sent before %s", msg.command_id,
                         ", ".join(f"{kind} {what}" for kind, what in missing))
-            self._send_held(msg, row, tuple(missing_line(m, self.done_hold.wait_s)
-                                            for m in missing))
+            self._send_held(msg, row, tuple(line for line in (
+                missing_line(m, self.done_hold.wait_s) for m in missing) if line))
 
     def _hold(self, msg, row: int, now: Optional[float] = None) -> None:
         self._held_rows.setdefault(step_key(msg), []).append(row)
@@ -632,7 +657,7 @@ class NotifyWorker(Worker):
                             left_to=self.locked_buys.left_to(),
                             own_cuts=self.locked_buys.own_cuts(),
                             beside=self.locked_buys.beside(),
-                            claimed=frozenset(self._claimed))
+                            claimed=frozenset(self._claimed), fills=self._fills)
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

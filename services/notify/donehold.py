@@ -11,7 +11,10 @@ enforcement is back" 90 ms before "🟢 Worker enforcement is back" (the supervi
 - DECISION: the decision of risk's own command ('<decision id>.1', shared/messages/risk.py
   command_key), when notify has not taken it yet;
 - BACK: the "back" alert of the worker the action waited for (its breach alert said it
-  waits for enforcement), when that has not come since the worker went down.
+  waits for enforcement), when that has not come since the worker went down;
+- FILLS: risk's note of what a close's orders filled (size, price, PnL: services/risk/
+  closefills.py), which the Done says; not come within WAIT_S (the fills are late), the Done
+  goes without it, saying nothing of it, and the note follows as its own alert.
 
 An outcome waits at most WAIT_S; then it goes, saying what had not come (missing_line). What
 it waits for may never come (a decision notify missed, a "back" the supervisor holds for the
@@ -26,7 +29,7 @@ import attrs
 from shared.retrying import is_kill_switch, try_number
 
 WAIT_S = 2.0
-DECISION, BACK = "decision", "back"
+DECISION, BACK, FILLS = "decision", "back", "fills"
 
 
 def decision_of(result) -> Optional[str]:
@@ -42,6 +45,8 @@ def decision_of(result) -> Optional[str]:
 def missing_line(need: tuple[str, str], wait_s: float = WAIT_S) -> str:
     """What an outcome sent without what it waited for says of it."""
     kind, what = need
+    if kind == FILLS:
+        return ""           # the fills' note follows on its own when it comes
     if kind == DECISION:
         return (f"sent before the alert of the decision that caused it: that decision had not "
                 f"reached notify {wait_s:g} s after this outcome (riskctl history shows it)")

@@ -19,6 +19,7 @@ import attrs
 from shared import (afterclosewords, guardwords, latewords, networds, roundslatency, shards, showtime,
                     tokenwords)
 from shared.accountname import account_name, called, named
+from shared.closefillwords import CLOSE_FILLS, fills_line
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
@@ -38,7 +39,7 @@ from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, war
                                 warning_position, warning_said, reading_aside, window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, FLATTEN,
+from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
                                   LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning, command_key, same_end,
@@ -64,12 +65,16 @@ DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
 # the "⚠️ Close taken as riskd's late close" alert names them and says riskd cancels
 # them; its "✅ Done" says it was done. Its decision is logged, and in history
 LATE_CLOSE_CANCEL = "late_close_cancel"
+# ... and that cancel's "✅ Done": the late close's alert already named the orders and said riskd
+# cancels them (trial23c F8: one late close, three alerts naming the same stop); a cancel that
+# fails is still told (risk's retries), and history keeps the Done
+LATE_CLOSE_CANCEL_DONE = "action_done_late_close_cancel"
 # A command whose breach alert said riskd closes (risk's book showed a position) that found
 # the broker flat, nothing to do: sent, saying so (trial22c/small22c: "flatten every position",
 # then "nothing to do" logged only; the phone never heard that nothing was closed)
 FOUND_FLAT = "action_found_flat"
 LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
-                      LATE_CLOSE_CANCEL})
+                      LATE_CLOSE_CANCEL, LATE_CLOSE_CANCEL_DONE})
 
 
 @attrs.frozen(kw_only=True)
@@ -131,6 +136,9 @@ class Context:
     # position, close MNQ, reduce): their outcome is sent even when it found nothing to do
     # (FOUND_FLAT), never left at that alert's words
     claimed: frozenset = frozenset()
+    # command id -> risk's note of what its orders filled (shared/closefillwords.py): its
+    # "✅ Done" says it ("filled: closed MNQ +2 at 21000.25, PnL -7.75, fees 1.48")
+    fills: Mapping[str, str] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -408,6 +416,10 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
         return Alert(kind="opened_after_riskd_close", severity=WARNING,
                      title=afterclosewords.title(account), lines=(w.reason,), account=account,
                      account_id=w.account_id, ts_ns=w.ts_ns)
+    if w.rule == CLOSE_FILLS:           # what riskd's close filled, after its Done
+        return Alert(kind="action_filled", severity=INFO, title=f"✅ Filled on {account}",
+                     lines=(w.reason,), account=account, account_id=w.account_id,
+                     ts_ns=w.ts_ns)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,
@@ -597,8 +609,13 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),
                                      own=r.command_id in ctx.own_cuts,
                                      own_size=ctx.own_cuts.get(r.command_id))
-        return Alert(kind=DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside
-                     else "action_done", severity=INFO,
+        filled = ctx.fills.get(r.command_id)
+        if filled:
+            late = (fills_line(filled), *late)
+        kind = DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside \
+            else LATE_CLOSE_CANCEL_DONE if r.rule == latewords.LATE_CLOSE \
+            and r.action == CANCEL_ORDERS else "action_done"
+        return Alert(kind=kind, severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
                      lines=(answering(r) + (r.detail or f"command {r.command_id}")

@@ -50,6 +50,7 @@ from services.risk import closelock
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.exits import SKEW_NS
 from services.risk.latecarried import late_cancel, late_close_note, left_working
+from services.risk.closefills import CloseFills
 from services.risk.lockedwarn import while_locked, with_words
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
@@ -115,6 +116,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # who closed what, for the note of a trader's fill that opened a position right after
         # riskd's close of that contract (services/risk/afterclose.py; words only)
         self.after_closes = Closes()
+        self.close_fills = CloseFills()      # riskd's closes done, their fills not all in yet
         self.taken_under: dict[str, object] = {}   # lockout id -> its rule's setting then
         self.rules = RULES if rules is None else rules
         self._listeners = None          # (the rule table, kind -> its listeners): _listening
@@ -544,6 +546,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._opened_after_close(acct, event, now, out)
             if change in ("new", "changed", "old"):
                 out.fills.append(event)
+            if change == "new" and self.close_fills.waiting:
+                out.warnings += self.close_fills.fill(acct, event, now, self.ids)
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
                 if (acct.fills_lead or acct.confirmed) \
@@ -1166,6 +1170,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct is not None and res.status == DONE and res.first_timed_out_s \
                 and acct.riskd.has_late(now):
             self._late_of_an_earlier_close(acct, res, now, out)
+        if acct is not None and res.status in FINAL_STATUSES:
+            # what its orders filled: now when its fills are in, else when they come
+            note = self.close_fills.result(acct, res, now, self.ids)
+            if note is not None:
+                out.warnings.append(note)
         return out
 
     def _late_of_an_earlier_close(self, acct: AccountState, res: CommandResult, now: int,

@@ -142,6 +142,17 @@ def policy_settings(loaded: LoadedConfig) -> PolicySettings:
                           heartbeat_timeout=s.heartbeat_timeout)
 
 
+def start_note(slot, broker_workers, guard, config) -> str:
+    """What the answer to a start of riskd's own sim broker (one of broker_workers) adds while
+    a guard hub is down from before it: '; the accounts stay NOT GUARDED until market
+    reconnects: ...' (brokerdown.start_note; trial23c F8); '' for any other worker, or the
+    hubs connected."""
+    if slot.name not in broker_workers or slot.up_ns is None \
+            or not guard.down_before(slot.up_ns, said=False):
+        return ""
+    return "; " + brokerdown.start_note(slot.up_ns, slot.up_ns, showtime.zone_of(config))
+
+
 class Supervisor(Worker):
     name = "supervisor"
 
@@ -528,9 +539,8 @@ class Supervisor(Worker):
             said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
                     f"restarted it: running now (pid {pid})" if slot.start_crashes
                     else f"{name} is up (pid {pid})")
-            if name in self.back.broker_workers and self.guard.unreachable_before(slot.up_ns):
-                said += "; " + brokerdown.start_note(slot.up_ns, slot.up_ns,
-                                                     showtime.zone_of(self.config))
+            if name in self.back.broker_workers:
+                said += start_note(slot, self.back.broker_workers, self.guard, self.config)
             for respond in slot.up_waiters:
                 respond(ok(self.info(slot), reason=said))
             slot.up_waiters.clear()
@@ -1178,7 +1188,7 @@ class Supervisor(Worker):
                                            self.clock.monotonic(), now_ns,
                                            showtime.zone_of(self.config))
             if slot is not None and slot.up_ns is not None \
-                    and self.guard.unreachable_before(slot.up_ns):
+                    and self.guard.down_before(slot.up_ns):
                 return brokerdown.sim_back(slot.up_ns, now_ns, showtime.zone_of(self.config))
         return ""
 

@@ -19,7 +19,6 @@ from typing import Iterable, Optional
 import attrs
 
 from services.supervisor import brokerdown
-from shared.networds import BROKER_UNREACHABLE
 
 GUARD_WORKERS = ("market", "risk", "enforcement")
 GUARD_HUBS = ("user", "market")
@@ -98,12 +97,20 @@ class GuardTracker:
         self.precaution[hub] = precaution
         return self._update(now_ns)
 
-    def unreachable_before(self, ns: int) -> bool:
-        """A guard hub is down now and market's newest word on it, said before `ns`, is that
-        the broker was not reachable: stale once riskd's own sim broker is up since `ns`
-        (market says nothing new until its next try; trial20b section 8)."""
-        return any(self.hubs.get(hub) not in HUB_OK and BROKER_UNREACHABLE in
-                   self.hub_why.get(hub, "") and self.hub_ns.get(hub, ns) < ns
+    def down_before(self, ns: int, said: bool = True) -> bool:
+        """market runs, a guard hub is down now and market's newest word on it was said before
+        `ns`: stale once riskd's own sim broker is up since `ns` (market says nothing new until
+        its next try; trial20b section 8), whatever that word was: a refused connection ("the
+        broker is not reachable"), or, from a market started while the sim was down, "cannot
+        list the accounts: ... connection failed" (trial23c F8: `riskctl start simbroker`
+        then answered only "simbroker is up", with no word that the accounts stay NOT GUARDED
+        until market reconnects). said=False: a hub market has said nothing of yet (a market
+        just restarted) counts as down before `ns` too."""
+        if not self.workers.get("market"):
+            return False            # market not running: its own reason says so
+        return any(self.hubs.get(hub) not in HUB_OK
+                   and (hub in self.hub_ns or not said)
+                   and self.hub_ns.get(hub, ns - 1) < ns
                    for hub in GUARD_HUBS)
 
     def explained(self, reasons: Iterable[str], broker_down: str = "") -> list[str]:

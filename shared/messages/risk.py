@@ -184,6 +184,9 @@ class RuleWarning:
     # them, after a restart of risk too (services/risk/latecarried.py, retries.py)
     late_of: str = ""
     fill_ns: int = 0
+    # a note of what riskd's own close filled (services/risk/closefills.py): the command whose
+    # orders the fills are, so notify can put it under that command's "✅ Done"
+    of_command: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -121,9 +121,10 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     assert stored.returncode == 0, stored.stderr
     left = [d for d in json.loads(stored.stdout)["decisions"]
             if d["suppressed"].startswith("left to riskd's cut in flight")]
-    # one row each (a row starts with its time; a cut outcome's words are whole under it)
+    # one row each (a row starts with its time; a cut outcome's words are whole under it,
+    # the row's cell cut after a whole word: 'left to…')
     rows = [ln for ln in shown.stdout.split("LAST ACTIONS", 2)[1].splitlines()
-            if re.match(r"\w{3} \d\d:\d\d:\d\d ", ln) and " left to " in ln]
+            if re.match(r"\w{3} \d\d:\d\d:\d\d ", ln) and re.search(r" left\b", ln)]
     assert len(rows) == len(left) > 0, shown.stdout
 
 

@@ -25,8 +25,8 @@ during the held call (trial19b section 1): the same, risk's restart included.
 The trader placed a stop for the new MNQ +1 before the release (trial20a section 1): riskd's
 late close is riskd's close, so it cancels that stop (one cancel_orders of the contract, of
 the orders placed before the late fill), the late close's alert names it ("MNQ is flat now;
-riskd cancels your sell stop MNQ 1 @ 20800.00 (order N) with it") and the cancel's Done says
-it was done. With enforcement killed, the resumed close's Done says it was resumed after the
+riskd cancels your sell stop MNQ 1 @ 20800.00 (order N) with it"); the cancel's Done is
+logged only (trial23c F8: three alerts named that one stop). With enforcement killed, the resumed close's Done says it was resumed after the
 restart and that the first call may still be carried out (trial20a section 3).
 
 Changed from etc/riskd.toml: the sim's random walk off (prices move only when the test says),
@@ -162,10 +162,12 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
             "own") in alert.text, alert.text
     assert (f"MNQ is flat now; riskd cancels your sell stop MNQ 1 @ 20800.00 (order {stop}) "
             f"with it") in alert.text, alert.text
-    done = telegram.wait_sent(lambda c: "cancel by riskd (late close)" in c.text, 20, chat=ME,
-                              what="the cancel's Done")
-    assert (f"cancelled 1 order in MNQ on account Demo 1 (id 1001), working before riskd's "
-            f"late close: sell stop MNQ 1 @ 20800.00 (order {stop})") in done.text, done.text
+    # the cancel is done (the sim's stop gone), its Done logged only: the alert above named
+    # the stop and said riskd cancels it (trial23c F8: three alerts of one stop)
+    wait_for(lambda: desk.working(DEMO1) == [], 20, what="the stop cancelled at the sim")
+    time.sleep(3)           # the cancel's result reaches notify within a second of it
+    assert not [t for t in texts(telegram) if "cancel by riskd (late close)" in t], \
+        texts(telegram)
     if "enforcement" in kill:
         # the close resumed after the kill -9 says so, and that the first call may come
         # (trial20a section 3: a plain "MNQ closed")

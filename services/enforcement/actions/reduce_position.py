@@ -178,7 +178,7 @@ def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:
     now = "" if size == 0 else (f"went {from_to(observed, size)}" if isinstance(observed, int)
                                 else f"is at {contracts(size)}")
     return closedby.words(ctx, cid, unsure(ctx.done, ctx.timed_out_s), sent, ctx.closers,
-                          held=held, cut=lost[0].size if lost else 0, now=now)
+                          held=held, cut=lost[0].size if lost else 0, now=now, noun="cut")
 
 
 def _killed_cut(ctx: ActionContext, cid: str) -> Optional[list]:

@@ -88,7 +88,7 @@ def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked(tmp
     held = []
     w = SimpleNamespace(
         locked_buys=LockedBuys(Outbox(str(tmp_path / "notify.sqlite"))),
-        _locks={}, _waited={}, _claimed={}, _market_waited={}, _accepted={}, done_hold=DoneHold(),
+        _locks={}, _waited={}, _claimed={}, _fills={}, _market_waited={}, _accepted={}, done_hold=DoneHold(),
         clock=FakeClock(r.now),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),

@@ -34,10 +34,29 @@ def text_of(row, until_s: int, reason: str = HOUR) -> str:
 
 
 def test_the_per_minute_row_under_the_per_hour_cooldown_says_it_runs():
+    """trial23c F8: "4/3 per minute 133% (over the limit: the next trade starts a 1m00s
+    cooldown; per-hour cooldown running until ...)" while 30 minutes of the hour's cooldown
+    ran: it read as if the next trade were allowed after 1 minute. A trade now starts no
+    cooldown of the minute's (it would end first: risk takes no new action): the row says the
+    hour's outlasts it. Fails on main's code (the old words)."""
     text = text_of(window(5, 3, "minute"), 1200)              # the per-hour 30m, 20m left
+    assert ("5/3 per minute 167% (over the limit; the per-hour cooldown running until Wed "
+            "14:23:27 CST outlasts the 1m00s cooldown a trade now would start)") in text, text
+    assert "the next trade starts" not in text and "the 3rd starts" not in text
+
+
+def test_the_per_minute_row_below_its_limit_under_a_longer_cooldown_says_it_outlasts():
+    text = text_of(window(2, 3, "minute"), 1200)
+    assert ("2/3 per minute 67% (the per-hour cooldown running until Wed 14:23:27 CST "
+            "outlasts the 1m00s cooldown the 3rd trade would start)") in text, text
+
+
+def test_the_per_minute_row_when_the_running_cooldown_ends_sooner_says_the_next_trade():
+    """30 s of the hour's cooldown left: a trade now starts the minute's 1m00s, which outlasts
+    it (risk extends the lockout): the row says what the next trade does, as before."""
+    text = text_of(window(5, 3, "minute"), 30)
     assert ("5/3 per minute 167% (over the limit: the next trade starts a 1m00s cooldown; "
-            "per-hour cooldown running until Wed 14:23:27 CST)") in text, text
-    assert "the 3rd starts" not in text
+            "per-hour cooldown running until Wed 14:03:57 CST)") in text, text
 
 
 def test_the_per_hour_row_at_its_limit_during_the_per_minute_cooldown_says_it_runs():

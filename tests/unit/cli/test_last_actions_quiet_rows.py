@@ -161,5 +161,5 @@ def test_a_late_reduce_that_cut_too_many_says_so_in_its_row(live, width):
     else:
         s.apply(HistoryReply(warnings=[late]))
     [row] = [r for r in _rows(s, width) if "riskd (late close)" in r]
-    assert re.search(r"reduce(_position)? MNQ", row) and "riskd's: cut 2 too many" in row, row
+    assert re.search(r"reduce(_position)? MNQ", row) and "cut 2 too many" in row, row
     assert "taken as riskd's" not in row, row

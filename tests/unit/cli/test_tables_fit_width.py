@@ -55,12 +55,12 @@ def test_lockouts_fit_80_columns_with_the_reason_under_the_row(monkeypatch):
     assert REASON in " ".join(text.split()), text
     lines = text.splitlines()
     # the first line holds as many columns as 80 characters hold at their usual widths
-    # (_risk_view.LOCKOUT_HEAD_WIDTHS: steady from call to call, test_lockouts_columns_steady)
-    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL"], text
-    assert lines[1].startswith("Demo 1"), text
-    assert lines[2].lstrip() == "by:     rule", text
-    assert lines[3].lstrip() == "rule:   daily_net_loss", text
-    assert lines[4].lstrip().startswith("reason: net -628.68"), text
+    # (_risk_view.LOCKOUT_NARROW_WIDTHS: steady from call to call, test_lockouts_columns_steady);
+    # BY among them (note23: at 80 columns BY went under the row, the header without it)
+    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
+    assert lines[1].startswith("Demo 1") and lines[1].rstrip().endswith("  rule"), text
+    assert lines[2].lstrip() == "rule:      daily_net_loss", text
+    assert lines[3].lstrip().startswith("reason:    net -628.68"), text
 
 
 def test_lockouts_columns_steady_as_rows_get_wider(monkeypatch):
@@ -85,7 +85,7 @@ def test_lockouts_columns_steady_as_rows_get_wider(monkeypatch):
             first_row = next(i for i, line in enumerate(lines) if line.startswith("Demo"))
             heads.add(tuple(" ".join(lines[:first_row]).split()))   # the header, if wrapped
         assert len(heads) == 1, (columns, heads)
-        assert ("BY" in heads.pop()) == (columns >= 100), columns
+        assert "BY" in heads.pop(), columns      # note23: at 80 columns too
 
 
 def test_lockouts_at_100_columns_keep_by_on_the_rows_line(monkeypatch):
@@ -110,3 +110,36 @@ def test_lockouts_at_100_columns_keep_by_on_the_rows_line(monkeypatch):
     # each row's other lines are labelled (nothing of the row's line wrapped under it)
     assert all(line.lstrip().split(":")[0] in ("rule", "reason") or line.startswith("  " * 5)
                for line in lines[1:] if line and not line.startswith("Demo 2")), text
+
+
+def test_lockouts_at_80_columns_keep_by_on_the_rows_line_and_the_time_left_under_it(monkeypatch):
+    """note23 ("riskctl lockouts BY at 80 columns"): at 80 columns BY was not a column (the
+    five first columns at their usual widths take 91), each row's BY on a line of its own
+    ("by: rule"). Now UNTIL keeps the end on the row's line, BY beside it, and the time left
+    goes under the row, labelled; nothing is cut, and at 100 columns the row is as before.
+    Fails on main's code (no BY in the header at 80 columns)."""
+    timer = LockoutState(id="l3", account_id=1002, kind="timer", rule="trade_frequency_limit",
+                         since_ns=NOW, until_ns=NOW + 1800 * 10**9, by="admin:root",
+                         reason="3 trades this minute reached the limit of 3")
+    gone = LockoutState(id="l4", account_id=1002, kind="timer", rule="cooldown_after_loss",
+                        since_ns=NOW - 600 * 10**9, until_ns=NOW - 10**9, by="rule",
+                        reason="closing fill lost 120.00")
+    wide = LockoutState(id="l2", account_id=1002, kind=UNTIL_RESET, rule="daily_net_loss",
+                        since_ns=NOW, reason=REASON, by="rule")
+    for columns in (80, 90):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        text = lockout_rows([timer, gone, wide], tz=CHICAGO, now_ns=NOW,
+                            name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
+        _fits(text, columns)
+        lines = text.splitlines()
+        assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
+        rows = [line for line in lines if line.startswith("Demo 2")]
+        assert [r.split()[-1] for r in rows] == ["rule", "admin:root", "rule"], text
+        assert "Wed 14:33:27 CST  admin:root" in text, text
+        assert "time left: 30m00s" in text, text
+        assert "time left: none (ended, clearing)" in text, text
+        assert "by:" not in text, text
+    monkeypatch.setenv("COLUMNS", "100")
+    text = lockout_rows([timer], tz=CHICAGO, now_ns=NOW,
+                        name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
+    assert "Wed 14:33:27 CST (in 30m00s)  admin:root" in text and "time left" not in text, text

@@ -84,9 +84,18 @@ def test_a_lockout_past_its_end_that_risk_still_lists_says_it_ended_and_is_clear
     ctx = SimpleNamespace(json=False, config_path="no-such-riskd.toml",
                           request=lambda *_a, **_k: reply)
     monkeypatch.setattr(lockouts, "namer", lambda *_a, **_k: lambda aid, _b="": f"acct {aid}")
+    monkeypatch.setenv("COLUMNS", "100")        # the rows' words, wide (80: below)
     assert lockouts.run(SimpleNamespace(account=""), ctx) == 0
     out = capsys.readouterr().out
     [row1] = [ln for ln in out.splitlines() if ln.startswith("acct 1001")]
     [row2] = [ln for ln in out.splitlines() if ln.startswith("acct 1002")]
     assert "(ended, clearing)" in row1, out
     assert "(in " in row2 and "ended" not in row2, out
+    # at 80 columns the time left is under each row (BY stays on the row's line)
+    monkeypatch.setenv("COLUMNS", "80")
+    assert lockouts.run(SimpleNamespace(account=""), ctx) == 0
+    out = capsys.readouterr().out
+    [gone_block] = [b for b in out.split("\n\n") if "acct 1001" in b]
+    [running_block] = [b for b in out.split("\n\n") if "acct 1002" in b]
+    assert "time left: none (ended, clearing)" in gone_block, out
+    assert "time left: 4m5" in running_block and "ended" not in running_block, out

@@ -52,7 +52,8 @@ def test_the_watch_banner_of_a_lockout_days_away_names_its_day_and_zone():
     assert header.clock == "Wed 14:03:27 CST"
 
 
-def test_lockouts_are_listed_in_the_display_zone(tmp_path, capsys):
+def test_lockouts_are_listed_in_the_display_zone(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")      # the time left on the row's line
     now = time.time_ns()
     lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
                         since_ns=now, until_ns=now + 3600 * NS_PER_S)

@@ -126,7 +126,7 @@ def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal, clock
     # riskd's cut did it, or the trader's own sell of 2 (they look the same): both are said
     # (services/enforcement/closedby.py), and the phone is told (not "nothing to do")
     assert re.fullmatch(r"MNQ on account 7 went from 5 contracts to 3: cut by a market sell of 2 "
-                        r"at \S+ \S+ \S+ \(order 9000\): either this close, whose answer was lost, "
+                        r"at \S+ \S+ \S+ \(order 9000\): either this cut, whose answer was lost, "
                         r"carried out by the broker, or the trader's own sell; riskd cannot tell "
                         r"which; if that sell was the trader's, riskd's cut may still be "
                         r"carried out: until \S+ \(2 minutes after this result\) riskd takes "
@@ -209,7 +209,7 @@ def test_a_reduce_riskd_timed_out_on_says_no_answer_within_the_timeout(executor,
                                                  size=2))
     assert out.result.detail.startswith("MNQ on account 7 went from 5 contracts to 3: cut by a "
                                         "market sell of 2 at "), out.result.detail
-    assert re.search(r": either this close, which got no answer within 10s \(timed out\), "
+    assert re.search(r": either this cut, which got no answer within 10s \(timed out\), "
                      r"carried out by the broker, or the trader's own sell; riskd cannot tell "
                      r"which; if that sell was the trader's, riskd's cut may still be carried "
                      r"out: until \S+ \(2 minutes after this result\) riskd takes a market "

@@ -182,7 +182,7 @@ def test_the_traders_sell_of_the_cuts_size_during_the_wait_keeps_the_cut_listed(
     assert [(c.contract_id, c.size) for c in out.result.unsettled] == [(MNQ, 2)], out.result
     # the sell it cannot tell from the cut, named for risk (LostCall.either)
     assert out.result.unsettled[0].either in {o.id for o in broker.made}, out.result
-    assert f"(order {out.result.unsettled[0].either}): either this close" in out.result.detail
+    assert f"(order {out.result.unsettled[0].either}): either this cut" in out.result.detail
     assert "riskd cannot tell which" in out.result.detail, out.result.detail
     assert "if that sell was the trader's, riskd's cut may still be carried out: until " \
         in out.result.detail, out.result.detail

@@ -24,7 +24,7 @@ from tests.unit.enforcement.test_found_flat_closed_by import flatten, held_then
 
 A = 7
 MNQ = "CON.F.US.MNQ.Z26"
-TIMED_OUT = "this close got no answer within 10s (timed out)"
+TIMED_OUT = "this cut got no answer within 10s (timed out)"
 WHEN = r"at \S+ \S+ \S+"
 
 
@@ -144,7 +144,7 @@ def test_a_cut_that_may_be_this_ones_says_both(clock, journal):
     such a cut as riskd's, docs/rules.md "Whose trade it is")."""
     res = reduce_then(clock, journal, lambda _b, _r: None, carry=True)
     assert re.fullmatch(r"MNQ on account 7 went from 5 contracts to 3: cut by a market sell of 2 "
-                        + WHEN + r" \(order 9000\): either this close, which got no answer "
+                        + WHEN + r" \(order 9000\): either this cut, which got no answer "
                         r"within 10s \(timed out\), carried out by the broker, or the trader's "
                         r"own sell; riskd cannot tell which; if that sell was the trader's, "
                         r"riskd's cut may still be carried out: until \S+ \(2 minutes after "

@@ -46,6 +46,7 @@ class Notify(NotifyWorker):
         self._late_folded: dict = {}
         self._waited: dict = {}
         self._claimed: dict = {}
+        self._fills: dict = {}
         self._market_waited: dict = {}
         self._accepted: dict = {}         # small19b: commands enforcement accepted
         self._locks: dict = {}

@@ -45,7 +45,7 @@ class Notify:
             outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
             done_hold=DoneHold(), _backs={}, _behind={}, _late=set(), _late_results=set(),
             _held_rows={}, _waited={}, _market_waited={}, _accepted={}, _locks={}, _locks_now=None,
-            _claimed={},
+            _claimed={}, _fills={},
             clock=SimpleNamespace(now_ns=lambda: int(self.t * S), monotonic=lambda: self.t),
             ctx_t=Context(accounts={1002: "Demo 2"}),
             supervisor=SimpleNamespace(stopping=lambda: None),

@@ -43,7 +43,7 @@ def worker(tmp_path):
     w = SimpleNamespace(outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
                         _behind={}, done_hold=DoneHold(), _backs={},
                         _late=set(), _late_results=set(), _held_rows={},
-                        _waited={}, _claimed={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
+                        _waited={}, _claimed={}, _fills={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
                         config=SimpleNamespace(bus=SimpleNamespace(control="")),
                         clock=SimpleNamespace(now_ns=lambda: NOW, monotonic=lambda: 100.0),
                         ctx_t=Context(tz=CHI, accounts={1001: "Demo 1"}),

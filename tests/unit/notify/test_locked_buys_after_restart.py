@@ -31,7 +31,7 @@ def notify(path: str, now_ns: int) -> SimpleNamespace:
     (what NotifyWorker.setup makes of it: a started notify reads its memory back)."""
     return SimpleNamespace(
         locked_buys=LockedBuys(Outbox(path)), done_hold=DoneHold(),
-        _locks={}, _waited={}, _claimed={}, _market_waited={}, _accepted={},
+        _locks={}, _waited={}, _claimed={}, _fills={}, _market_waited={}, _accepted={},
         clock=FakeClock(now_ns),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),

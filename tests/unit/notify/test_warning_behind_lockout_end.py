@@ -47,7 +47,7 @@ def worker():
     rows = iter(range(1, 100))
     w = SimpleNamespace(
         clock=clock, steps=StepHold(), _held_rows={}, _behind={}, _late=set(), _waited={},
-        _market_waited={}, _claimed={}, _accepted={}, _locks={}, queued=[], timers=timers,
+        _market_waited={}, _claimed={}, _fills={}, _accepted={}, _locks={}, queued=[], timers=timers,
         outbox=SimpleNamespace(hold=lambda _frame: next(rows), decided=lambda _id: False,
                                mark_decided=lambda *_a: None, release=lambda _rows: None,
                                resulted=lambda _id: False),

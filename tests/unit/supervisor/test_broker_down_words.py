@@ -12,7 +12,7 @@ import types
 from zoneinfo import ZoneInfo
 
 from services.supervisor import brokerdown
-from services.supervisor.app import Slot, Supervisor
+from services.supervisor.app import Slot, Supervisor, start_note
 from services.supervisor.guard import GuardTracker
 from services.supervisor.policy import PolicySettings
 from shared.clock import FakeClock, to_ns
@@ -161,11 +161,11 @@ def test_a_hub_refused_after_the_sim_came_up_keeps_market_s_words():
     """Only a reason from before the start is stale: a refusal said after it is the latest
     attempt's (the sim listens elsewhere, or went again)."""
     t = _hubs_refused()
-    assert not t.unreachable_before(2 * S)          # said at 2 S: not before a start at 2 S
-    assert t.unreachable_before(2 * S + 1)
+    assert not t.down_before(2 * S)          # said at 2 S: not before a start at 2 S
+    assert t.down_before(2 * S + 1)
     t.hub("user", "connected", 3 * S)
     t.hub("market", "connected", 3 * S)
-    assert not t.unreachable_before(10 * S)
+    assert not t.down_before(10 * S)
 
 
 def test_the_start_answer_says_the_accounts_stay_unguarded_until_market_reconnects():
@@ -174,3 +174,45 @@ def test_the_start_answer_says_the_accounts_stay_unguarded_until_market_reconnec
         "the accounts stay NOT GUARDED until market reconnects: at its next try (it waits "
         "longer after each failed try, 60 s at most), by Mon 00:32:52 CST at the latest "
         "(`riskctl status` says when it is back)")
+
+
+def test_start_simbroker_after_market_restarted_says_not_guarded_until_market_reconnects(
+        tmp_path):
+    """trial23c F8: `riskctl stop simbroker`, a kill -9 of market (riskd restarted it), then
+    `riskctl start simbroker` answered only "simbroker is up (pid 5733)": the new market's
+    hubs said "cannot list the accounts: BrokerUnavailable: ... (last: connection failed)",
+    not "the broker is not reachable", so the NOT GUARDED line was left out. Any hub down
+    since before the start is down because the sim was: the answer says so, and status's
+    reason says the sim is up again. Fails on main's code (no note, the stale reason)."""
+    loaded = load_config(make_config(tmp_path, broker={"kind": "sim"}))
+    up = STOPPED_AT + 60 * S
+    clock = FakeClock(up + 1 * S)
+    t = _hubs_refused()
+    t.worker("market", False, STOPPED_AT + 3 * S)          # kill -9: its hubs forgotten
+    t.worker("market", True, STOPPED_AT + 6 * S)           # riskd started it again
+    sim = _sim_up_again(up)
+    me = types.SimpleNamespace(back=types.SimpleNamespace(broker_workers=("simbroker",)),
+                               slots={"simbroker": sim}, config=loaded.config, clock=clock,
+                               guard=t)
+    note = "; " + brokerdown.start_note(up, up, CHICAGO)
+    # the new market has said nothing of its hubs yet: down all the same
+    assert start_note(sim, me.back.broker_workers, t, me.config) == note
+    why = ("cannot list the accounts: BrokerUnavailable: /api/Auth/loginKey: the broker did "
+           "not answer successfully after 4 calls (last: connection failed)")
+    for hub in ("user", "market"):
+        t.hub(hub, "disconnected", STOPPED_AT + 10 * S, why)
+    assert start_note(sim, me.back.broker_workers, t, me.config) == note
+    assert Supervisor._broker_down(me, clock.now_ns()).startswith("the broker is up again")
+    # only the sim's start says it: another worker's does not
+    other = Slot("risk", "services.risk", PolicySettings())
+    other.up_ns = up
+    assert start_note(other, me.back.broker_workers, t, me.config) == ""
+    # market not running: its own reason says so, no 'at its next try' promise
+    t.worker("market", False, up + S // 2)
+    assert start_note(sim, me.back.broker_workers, t, me.config) == ""
+    t.worker("market", True, up + S)
+    # connected after the start: nothing to add
+    for hub in ("user", "market"):
+        t.hub(hub, "connected", up + 2 * S)
+    assert start_note(sim, me.back.broker_workers, t, me.config) == ""
+    assert Supervisor._broker_down(me, clock.now_ns()) == ""
