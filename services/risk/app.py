@@ -55,6 +55,7 @@ from services.risk.ahead import WINDOW_NS
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk.countdowns import Countdowns
+from services.risk.daytally import DayTally, tally
 from services.risk import disabled, lastedit, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.lockouts import current_ends
@@ -802,15 +803,24 @@ class RiskWorker(Worker):
 
     def _daily_summary(self) -> None:
         """The day that just ended, per account, for the notify worker."""
-        ended = self.engine.calendar.prev_trading_date(self.engine.day).isoformat()
+        calendar = self.engine.calendar
+        day = calendar.prev_trading_date(self.engine.day)
+        ended = day.isoformat()
+        # its breaches, actions and lockouts, from its history (trial24a F6: "0 breaches")
+        tallies = tally(self.store.day_rows(calendar.start_of(day), calendar.end_of(day)))
         days = []
         for aid, acct in sorted(self.engine.accounts.items()):
-            for day, realized, fees, trades in self.store.daily(aid):
-                if day == ended:
+            for when, realized, fees, trades in self.store.daily(aid):
+                if when == ended:
+                    t = tallies.get(aid) or DayTally()
                     # named as alerts name it (the broker's name for an account not configured)
                     days.append(AccountDay(account=account_name(self.config.accounts, aid,
                                                                 acct.name),
-                                           pnl=realized - fees, trades=trades, account_id=aid))
+                                           pnl=realized - fees, trades=trades, account_id=aid,
+                                           breaches=sum(t.breaches.values()),
+                                           rules=dict(t.breaches.most_common()),
+                                           actions=dict(t.actions.most_common()),
+                                           lockouts=t.lockouts))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 
