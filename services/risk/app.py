@@ -161,6 +161,9 @@ class RiskWorker(Worker):
         self.unjudged = self.engine.unjudged_alerts = UnjudgedAlerts()
         self._market_heard = self.clock.monotonic()   # market's last message (its heartbeat
                                                       # at least, every second)
+        # ... and its wall time, for the screens while market is not running: the positions,
+        # orders and trade counts they show are as of then (shared/notlive.py; trial24b F2)
+        self.market_heard_ns = 0
         self.store, problem = Store.open(self.loaded.data_dir, now,
                                          shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
@@ -436,6 +439,7 @@ class RiskWorker(Worker):
     def _take(self, cont, env) -> None:
         """One message of market's stream, in its order."""
         self._market_heard = self.clock.monotonic()      # its heartbeats come this way
+        self.market_heard_ns = self.clock.now_ns()
         if self._first_ask_at:
             self._ask_first()
         if cont is not None and cont.kind == "epoch":
@@ -552,6 +556,7 @@ class RiskWorker(Worker):
             snap = own_part(snap, self.owns)
         self._quotes()          # a held run (_on_market) is older than the snapshot: first
         now = self.clock.now_ns()
+        self.market_heard_ns = now      # market's answer: its book is as of now
         # the stream's marks follow what risk read already (buffered, replayed below), and
         # say whether a message after the snapshot's position was lost (shared/bus/subscriber.py)
         tracker = self.market.tracker
