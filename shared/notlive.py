@@ -5,7 +5,7 @@ While market is stopped risk still answers, with the figures of market's last qu
 position at -240 read +1.50 as if live (a trial), and the bot's /positions said "Demo 1
 (1001): flat" with no mark (trial 2026-12-05). Every place that shows risk's account figures
 marks them with prices_line() while market_stopped() (docs/operations.md, When market is not
-running).
+running): the positions, orders and trade count too, as of market's last message to risk.
 """
 from __future__ import annotations
 
@@ -46,15 +46,35 @@ def why_not_live(market_down: bool, connections: Iterable) -> str:
     return FEED_DOWN if feed_down(connections) else ""
 
 
-def prices_line(status, tz: dt.tzinfo, now_ns: int, why: str = MARKET_DOWN) -> str:
+def prices_line(status, tz: dt.tzinfo, now_ns: int, why: str = MARKET_DOWN,
+                heard_ns: int = 0) -> str:
     """An account's mark while market is not running (or its quote feed is not connected:
-    why FEED_DOWN): 'prices as of Sat 06:49:10 CST, not live (market is not running)', the time
-    of the oldest last quote of its positions (the open PnL is figured from them); with no
-    quoted position, what risk cannot know (a position or order opened at the broker since, so
-    "flat" is not a fact)."""
+    why FEED_DOWN): 'prices as of Sat 06:49:10 CST, not live (no connection to the broker's
+    quote feed)', the time of the oldest last quote of its positions (the open PnL is figured
+    from them); with no quoted position, what risk cannot know (a position or order opened at
+    the broker since, so "flat" is not a fact). With market not running its positions, orders
+    and trade count are not live either (trial24b F2: "MNQ long 5", "trades 21" while the
+    broker held 8 after 22), nor the balance and PnL: 'not live (market is not running):
+    positions, orders, trades and PnL as of Sat 06:49:12 CST (market's last message), prices
+    as of Sat 06:49:10 CST', heard_ns when risk last heard from market (0: not known)."""
     quoted = [p.quoted_ns for p in status.positions if p.quoted_ns]
+    prices = f"prices as of {showtime.at(min(quoted), tz, now_ns, seconds=True)}" \
+        if quoted else ""
+    if why == MARKET_DOWN:
+        book = f"not live ({why}): positions, orders, trades and PnL as of " + (
+            f"{showtime.at(heard_ns, tz, now_ns, seconds=True)} (market's last message)"
+            if heard_ns else "market's last message")
+        return f"{book}, {prices}" if quoted else \
+            f"{book}; what was opened at the broker since is not seen"
     if quoted:
-        when = showtime.at(min(quoted), tz, now_ns, seconds=True)
-        return f"prices as of {when}, not live ({why})"
+        return f"{prices}, not live ({why})"
     return (f"prices not live ({why}): positions and orders opened at the broker "
             f"since are not seen")
+
+
+def notice_words(heard_ns: int, tz: dt.tzinfo, now_ns: int) -> str:
+    """The screen's notice while market is not running: everything market keeps up is as of
+    its last message."""
+    when = f" at {showtime.at(heard_ns, tz, now_ns, seconds=True)}" if heard_ns else ""
+    return (f"positions, orders, trades, PnL and prices not live ({MARKET_DOWN}): as of "
+            f"market's last message{when}")

@@ -83,13 +83,25 @@ CLOSING_ASIDE = re.compile(r"not counting (?P<n>\d+) contracts? riskd's close in
 # a size rule's row past its limit: the contracts held, and how many of them riskd is closing
 # (services/risk/rules/max_contracts.py being_closed_words)
 BEING_CLOSED_ASIDE = re.compile(r"(?P<n>\d+) of them being closed by riskd$")
+# a sliding window's count that reaches over the trading-day roll: how many of its trades were
+# made before it (services/risk/rules/trade_frequency_limit.py roll_words; trial24a F7)
+BEFORE_ROLL_ASIDE = re.compile(r"(?P<n>\d+) of them before the roll$")
+ROW_ASIDES = (HELD_ASIDE, CLOSING_ASIDE, BEING_CLOSED_ASIDE, BEFORE_ROLL_ASIDE)
+
+
+def asides_of(detail: str) -> list[str]:
+    """A reading's asides, each (reading_aside, split at ASIDE)."""
+    return [a for a in reading_aside(detail).split(ASIDE) if a]
 
 
 def held_counted(detail: str) -> int:
     """How many fills a trade count includes that may be riskd's own close in flight (its
     aside, reading_aside); 0 when none."""
-    m = HELD_ASIDE.match(reading_aside(detail))
-    return int(m.group("n")) if m else 0
+    for aside in asides_of(detail):
+        m = HELD_ASIDE.match(aside)
+        if m:
+            return int(m.group("n"))
+    return 0
 
 
 def row_aside(rule: str, detail: str) -> str:
@@ -99,9 +111,7 @@ def row_aside(rule: str, detail: str) -> str:
     rule's words are its whole row)."""
     if rule in SPELLED_OUT:
         return ""
-    aside = reading_aside(detail)
-    return aside if HELD_ASIDE.match(aside) or CLOSING_ASIDE.match(aside) \
-        or BEING_CLOSED_ASIDE.match(aside) else ""
+    return ASIDE.join(a for a in asides_of(detail) if any(p.match(a) for p in ROW_ASIDES))
 
 
 def reading_text(rule: str, value: Optional[Decimal]) -> str:

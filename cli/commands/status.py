@@ -4,9 +4,10 @@ The same information as `riskctl watch`, printed once (text, or --json with
 the raw status documents and the screen's values). While risk cannot answer (stopped,
 crashed) each account shows its last known figures marked "NOT LIVE: figures as of ...",
 never as current (docs/operations.md, When risk is not running); while market is not
-running, prices and open PnL are marked with the time of market's last quote
-(docs/operations.md, When market is not running). With riskd's supervisor gone, --json
-too gives the workers still running and those not, exit 1.
+running, positions, orders, trades and PnL are marked with the time of market's last
+message and prices with that of its last quote (docs/operations.md, When market is not
+running). With riskd's supervisor gone, --json too gives the workers still running and
+those not, exit 1.
 """
 from __future__ import annotations
 

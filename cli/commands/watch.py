@@ -25,13 +25,14 @@ def add_arguments(parser) -> None:
 
 def run(args, ctx) -> int:
     from cli.watch import app
-    from cli.watch.source import read_tables
+    from cli.watch.filecalendar import FileCalendar
     from cli.watch.terminal import open_terminal
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
-    _bus, calendar = read_tables(ctx.config_path)
-    source = running_source(ctx)
+    # the file's [trading_day] as it is now, not at the watch's start (trial24a F3)
+    calendar = FileCalendar(ctx.config_path)
+    source = running_source(ctx, calendar)
     term = open_terminal()
     source.start()
     try:
@@ -43,12 +44,15 @@ def run(args, ctx) -> int:
         source.stop()
 
 
-def running_source(ctx):
+def running_source(ctx, calendar=None):
     """The screen's data source on the streams of the riskd that runs: its [bus] and risk
     shards as its supervisor says them, not the file's after an edit waiting for riskd's
-    restart (cli/runningriskd.py); the file's while riskd does not answer."""
+    restart (cli/runningriskd.py); the file's while riskd does not answer. calendar: the
+    screen's (today's actions are asked from its day's start); the file's as read now if
+    None."""
     from cli.watch.source import Source, read_risk_shards, read_tables
-    bus, calendar = read_tables(ctx.config_path)
+    bus, read = read_tables(ctx.config_path)
+    calendar = calendar if calendar is not None else read
     running = runningriskd.ask(ctx)
     return Source(running.bus or bus,
                   day_start=lambda now: calendar.start_of(calendar.trading_day(now)),

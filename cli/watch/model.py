@@ -38,7 +38,7 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      closed_nothing)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.notlive import MARKET_DOWN, prices_line, why_not_live
+from shared.notlive import notice_words, prices_line, why_not_live
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, LockoutChange,
@@ -207,6 +207,9 @@ class WatchState:
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     unreported: list = attrs.Factory(list)     # configured accounts the broker does not report
+    # when risk last heard from market (RiskStatusReply.market_heard_ns; 0: not known): while
+    # market is not running what risk shows is as of then (shared/notlive.py)
+    market_heard_ns: int = 0
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     actions_read: bool = False       # today's history has been read (or said unreadable)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
@@ -253,6 +256,9 @@ def _risk_reply(state: WatchState, msg: RiskStatusReply) -> bool:
     unreported = list(getattr(msg, "unreported", []) or [])
     changed = changed or unreported != state.unreported
     state.unreported = unreported
+    # no change of its own: it moves every second while market runs, and is read only while
+    # market is down (the screen is drawn again every second)
+    state.market_heard_ns = getattr(msg, "market_heard_ns", 0) or 0
     for account in msg.accounts:
         changed = _status(state, account) or changed
     return changed
@@ -1626,17 +1632,18 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     why = why_not_live(down, state.connections.values())
     if why:
         # prices and open PnL are market's last quote's (market down, or its quote feed not
-        # connected: the broker is down or unreachable)
+        # connected: the broker is down or unreachable); with market down the positions,
+        # orders and counts too are its last message's (trial24b F2)
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
-            state.accounts[a.account_id], tz, now_ns, why)) if x)) for a in accounts]
+            state.accounts[a.account_id], tz, now_ns, why, state.market_heard_ns)) if x))
+            for a in accounts]
     if down:
         # said before the figures arrive too: the supervisor's status comes a request ahead of
         # risk's figures, and a notice that grew then was written twice (trial18a section 9:
         # "NOT GUARDED now: market not running" and under it the same with the prices' note)
         if state.reachable is not False:
             notice = "; ".join(x for x in (
-                notice, f"prices and open PnL not live ({MARKET_DOWN}): as of market's last "
-                        f"quote") if x)
+                notice, notice_words(state.market_heard_ns, tz, now_ns)) if x)
             level = "error"
     accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from shared.plural import plural
-from shared.rulenumbers import BEING_CLOSED_ASIDE, CLOSING_ASIDE, HELD_ASIDE
+from shared.rulenumbers import BEFORE_ROLL_ASIDE, BEING_CLOSED_ASIDE, CLOSING_ASIDE, HELD_ASIDE
 
 GRACE = "no_stop_loss_grace"
 ALSO = "; also "     # between the positions' readings (services/risk/rules/no_stop_loss_grace.py)
@@ -60,8 +60,8 @@ def aside_forms(text: str) -> list[str]:
     and an aside in each, longest first ([] for a row with no aside)."""
     head, sep, aside = text.partition("; ")
     held, closing = HELD_ASIDE.match(aside), CLOSING_ASIDE.match(aside)
-    being = BEING_CLOSED_ASIDE.match(aside)
-    if not sep or not (held or closing or being):
+    being, early = BEING_CLOSED_ASIDE.match(aside), BEFORE_ROLL_ASIDE.match(aside)
+    if not sep or not (held or closing or being or early):
         return []
     if held:
         n = int(held["n"])
@@ -71,9 +71,12 @@ def aside_forms(text: str) -> list[str]:
     elif closing:
         n = int(closing["n"])
         asides = [aside, f"not counting {n} riskd is closing", f"+{n} riskd is closing"]
-    else:
+    elif being:
         n = int(being["n"])
         asides = [aside, f"{n} riskd is closing", f"{n} closing"]
+    else:                   # a window over the roll (trial24a F7): how many are yesterday's
+        n = int(early["n"])
+        asides = [aside, f"{n} before the roll", f"{n} before roll"]
     core = head.split(" (", 1)[0]            # the count and its share, without what it does
     forms = {f"{h}; {a}" for h in (head, core) for a in asides} - {text}
     return sorted(forms, key=lambda f: (-len(f), f))

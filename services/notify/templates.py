@@ -748,11 +748,32 @@ def with_unguarded(s: DailySummary, unguarded_s: float) -> DailySummary:
                                      for a in s.accounts])
 
 
+# riskd's actions of a day, as the summary counts them (Decision.action -> one, many)
+_ACTION_NOUNS = {CLOSE_POSITION: ("close", "closes"), REDUCE_POSITION: ("reduce", "reduces"),
+                 FLATTEN: ("flatten", "flattens"), "cancel_orders": ("cancel", "cancels"),
+                 "modify_stop": ("stop move", "stop moves")}
+
+
+def day_words(a) -> str:
+    """A day's breaches (which rules, how many times each), riskd's actions and its lockouts:
+    "3 breaches (cooldown_after_loss 2, max_contracts 1), riskd's actions 2 (1 close,
+    1 reduce), 2 lockouts" (trial24a F6: "0 breaches" on a day riskd locked the account)."""
+    said = plural(a.breaches, "breach", "breaches")
+    if a.rules:
+        said += f" ({', '.join(f'{rule} {n}' for rule, n in a.rules.items())})"
+    if a.actions:
+        done = [plural(n, *_ACTION_NOUNS.get(k, (k, k))) for k, n in a.actions.items()]
+        said += f", riskd's actions {sum(a.actions.values())} ({', '.join(done)})"
+    if a.lockouts:
+        said += f", {plural(a.lockouts, 'lockout')}"
+    return said
+
+
 def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
     lines = []
     for a in s.accounts:
         line = (f"{called(a.account, a.account_id)}: realized PnL {money(a.pnl)} incl. fees, "
-                f"{plural(a.trades, 'trade')}, {plural(a.breaches, 'breach', 'breaches')}")
+                f"{plural(a.trades, 'trade')}, {day_words(a)}")
         if a.unguarded_s >= 1:
             line += f", unguarded {duration(a.unguarded_s)}"
         lines.append(line)

@@ -55,6 +55,7 @@ from services.risk.ahead import WINDOW_NS
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk.countdowns import Countdowns
+from services.risk.daytally import DayTally, tally
 from services.risk import disabled, lastedit, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.lockouts import current_ends
@@ -160,6 +161,9 @@ class RiskWorker(Worker):
         self.unjudged = self.engine.unjudged_alerts = UnjudgedAlerts()
         self._market_heard = self.clock.monotonic()   # market's last message (its heartbeat
                                                       # at least, every second)
+        # ... and its wall time, for the screens while market is not running: the positions,
+        # orders and trade counts they show are as of then (shared/notlive.py; trial24b F2)
+        self.market_heard_ns = 0
         self.store, problem = Store.open(self.loaded.data_dir, now,
                                          shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
@@ -435,6 +439,7 @@ class RiskWorker(Worker):
     def _take(self, cont, env) -> None:
         """One message of market's stream, in its order."""
         self._market_heard = self.clock.monotonic()      # its heartbeats come this way
+        self.market_heard_ns = self.clock.now_ns()
         if self._first_ask_at:
             self._ask_first()
         if cont is not None and cont.kind == "epoch":
@@ -551,6 +556,7 @@ class RiskWorker(Worker):
             snap = own_part(snap, self.owns)
         self._quotes()          # a held run (_on_market) is older than the snapshot: first
         now = self.clock.now_ns()
+        self.market_heard_ns = now      # market's answer: its book is as of now
         # the stream's marks follow what risk read already (buffered, replayed below), and
         # say whether a message after the snapshot's position was lost (shared/bus/subscriber.py)
         tracker = self.market.tracker
@@ -802,15 +808,24 @@ class RiskWorker(Worker):
 
     def _daily_summary(self) -> None:
         """The day that just ended, per account, for the notify worker."""
-        ended = self.engine.calendar.prev_trading_date(self.engine.day).isoformat()
+        calendar = self.engine.calendar
+        day = calendar.prev_trading_date(self.engine.day)
+        ended = day.isoformat()
+        # its breaches, actions and lockouts, from its history (trial24a F6: "0 breaches")
+        tallies = tally(self.store.day_rows(calendar.start_of(day), calendar.end_of(day)))
         days = []
         for aid, acct in sorted(self.engine.accounts.items()):
-            for day, realized, fees, trades in self.store.daily(aid):
-                if day == ended:
+            for when, realized, fees, trades in self.store.daily(aid):
+                if when == ended:
+                    t = tallies.get(aid) or DayTally()
                     # named as alerts name it (the broker's name for an account not configured)
                     days.append(AccountDay(account=account_name(self.config.accounts, aid,
                                                                 acct.name),
-                                           pnl=realized - fees, trades=trades, account_id=aid))
+                                           pnl=realized - fees, trades=trades, account_id=aid,
+                                           breaches=sum(t.breaches.values()),
+                                           rules=dict(t.breaches.most_common()),
+                                           actions=dict(t.actions.most_common()),
+                                           lockouts=t.lockouts))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 

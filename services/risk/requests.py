@@ -94,6 +94,7 @@ class Requests:
         return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now)
                                             for a in ids],
                                   market_synced=self.w.market_synced,
+                                  market_heard_ns=self.w.market_heard_ns,
                                   unreported=self.unreported() if not req.account.strip()
                                   else []))
 

@@ -870,6 +870,13 @@ class Store:
                 limit: int = 200) -> HistoryReply:
         return read_history(self.db, account_id, since_ns, limit)
 
+    def day_rows(self, start_ns: int, end_ns: int) -> list[tuple[int, object]]:
+        """(account id, decision or lockout change) recorded in [start_ns, end_ns), oldest
+        first: what the daily summary counts (services/risk/daytally.py)."""
+        return [(aid, _dec(body)) for aid, body in self.db.execute(
+            "SELECT account_id, body FROM history WHERE ts_ns >= ? AND ts_ns < ? "
+            "AND kind IN ('decision', 'lockout') ORDER BY seq", (start_ns, end_ns))]
+
     def daily(self, account_id: int) -> list[tuple[str, Decimal, Decimal, int]]:
         return [(d, Decimal(r), Decimal(f), n) for d, r, f, n in self.db.execute(
             "SELECT day, realized, fees, trades FROM daily WHERE account_id = ? ORDER BY day",

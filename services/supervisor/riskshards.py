@@ -101,6 +101,9 @@ def merged(request, got: list[tuple[str, Reply]]) -> Reply:
         return ok(RiskStatusReply(
             accounts=sorted((a for b in bodies for a in b.accounts), key=lambda a: a.account_id),
             market_synced=all(b.market_synced for b in bodies),
+            # the oldest shard's: what any of them shows is as of then at least
+            market_heard_ns=min((b.market_heard_ns for b in bodies if b.market_heard_ns),
+                                default=0),
             unreported=[u for b in bodies for u in b.unreported]))
     if isinstance(first, LockoutList):
         return ok(LockoutList(lockouts=[lk for b in bodies for lk in b.lockouts],

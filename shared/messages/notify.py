@@ -40,6 +40,11 @@ class AccountDay:
     pnl: Decimal
     trades: int = 0
     breaches: int = 0
+    # the rules breached, each with how many times, most first (services/risk/daytally.py)
+    rules: dict[str, int] = attrs.Factory(dict)
+    # riskd's actions sent, per Decision.action ("close_position": 2), most first
+    actions: dict[str, int] = attrs.Factory(dict)
+    lockouts: int = 0             # lockouts taken (added) that day
     unguarded_s: float = 0.0
     account_id: Optional[int] = None    # the summary names it 'Demo 1 (id 1001)' with it
 

@@ -400,6 +400,10 @@ class RiskStatusReply:
     # False while risk re-syncs (market restarted or a gap) and until market has read the
     # broker's state since its start: the figures may lag the broker meanwhile
     market_synced: bool = True
+    # when risk last heard from market (its events or its heartbeat, every second), UTC ns;
+    # 0: not yet. While market is not running the positions, orders and trade counts risk
+    # shows are as of then (shared/notlive.py)
+    market_heard_ns: int = 0
     # configured, enabled accounts the broker does not report for this login (only said once
     # risk holds the broker's state): nothing guards them ('Demo 3 (1003)'; trial 2026-12-06:
     # `accounts add 1003` said "saved (applied live)" and status "guarded now")

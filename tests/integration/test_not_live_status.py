@@ -79,10 +79,11 @@ def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, m
     desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20150.0})   # risk cannot see it
 
     out = " ".join(procs.riskctl(config, "status").stdout.split())   # wrapped to the width
-    assert "prices and open PnL not live (market is not running)" in out, out
-    assert "prices as of " in out and ", not live (market is not running)" in out, out
+    assert "PnL and prices not live (market is not running): as of market's last message at" \
+        in out, out
+    assert "positions, orders, trades and PnL as of " in out and ", prices as of " in out, out
     [acct] = json.loads(procs.riskctl(config, "status", "--json").stdout)["screen"]["accounts"]
-    assert acct["not_live"].startswith("prices as of "), acct
+    assert acct["not_live"].startswith("not live (market is not running): positions"), acct
     # trial 2026-12-05: `riskctl positions` said "market is not reachable (not running?)
     # [unreachable]": the supervisor says what it knows (who stopped market, when) and the next
     # step, and riskctl prints it; the code only with --json

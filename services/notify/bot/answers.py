@@ -67,19 +67,19 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str =
 
 
 def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
-             now_ns: int, connections: Iterable = ()) -> list[str]:
+             now_ns: int, connections: Iterable = (), heard_ns: int = 0) -> list[str]:
     """The mark `riskctl status` gives an account while market is not running or its quote
     feed is not connected (connections: market's BrokerConnection rows; risk answers with
     market's last quotes: shared/notlive.py), as one line; none while prices are live."""
     why = why_not_live(sup is not None and market_stopped(sup.workers), connections)
     if not why:
         return []
-    return [f"⚠️ {prices_line(a, ctx.tz, now_ns, why)}"]
+    return [f"⚠️ {prices_line(a, ctx.tz, now_ns, why, heard_ns)}"]
 
 
 def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
                 ctx: Context, now_ns: int, unreported: list[str] = (),
-                connections: Iterable = ()) -> str:
+                connections: Iterable = (), heard_ns: int = 0) -> str:
     """/status (connections: market's broker connections as notify heard them last: prices
     are marked not live while its quote feed is not connected, as `riskctl status` marks
     them)."""
@@ -108,7 +108,7 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
                   f"balance {amount(a.balance)} · realized {money(a.realized)}"
                   f"{fees_part(a.fees)} · open {money(a.unrealized)}"
                   f"{'' if a.unrealized_complete else ' (incomplete)'} · net {money(net)}"]
-        lines += not_live(a, sup, ctx, now_ns, connections)
+        lines += not_live(a, sup, ctx, now_ns, connections, heard_ns)
         if a.not_guarded:
             lines.append(f"🔴 {accountguard.account_line(a.not_guarded)}")
         if a.positions_unjudged:        # only the trade rules judge it now (shared/unjudged.py)

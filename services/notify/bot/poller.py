@@ -326,7 +326,7 @@ class CommandPoller:
                 return self._none(cmd, chat)
             return answers.status_text(mine, sup, risk.market_synced, self.ctx, now,
                                        [] if cmd.account else risk.unreported,
-                                       self.connections())
+                                       self.connections(), risk.market_heard_ns)
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)

@@ -55,6 +55,24 @@ def held_counts(ctx, now: int) -> dict[str, int]:
             "week": sum(t > week for t in times)}
 
 
+def before_roll(ctx, window: str, at: int) -> int:
+    """How many of a sliding window's trades up to `at` were made before the trading day's
+    roll: the window slides over the roll (docs/rules.md), so right after it the hour's row
+    read "7/10 per hour" beside the header's "trades 0" and a cooldown for "10 trades this
+    hour" came 3 trades into the day (fresh-user trial24a F7); 0 for the other windows, or
+    when the window starts at the roll or later."""
+    day = ctx.account.trading_day
+    if window not in SLIDING or day is None:
+        return 0
+    start, since = ctx.calendar.start_of(day), at - SLIDING[window]
+    return ctx.account.trades_in(since, min(start - 1, at)) if since < start - 1 else 0
+
+
+def roll_words(n: int) -> str:
+    """'7 of them before the roll' (shared/rulenumbers.py BEFORE_ROLL_ASIDE reads it back)."""
+    return f"{n} of them before the roll"
+
+
 def limits(params) -> dict[str, int]:
     return {"minute": params.per_minute, "hour": params.per_hour,
             "session": params.per_session, "day": params.per_day, "week": params.per_week}
@@ -99,9 +117,11 @@ class TradeFrequencyLimit(Rule):
                 n = c[window] + k
                 warn_from = (max(1, min(math.ceil(params.warn_at * limit - 1e-9), limit - 1))
                              if limit > 1 else limit + 1)             # 1: never
-                aside = (f"{ASIDE}counting {plural(k, 'fill')} that may be riskd's own close"
-                         f" still in flight (whose {'it is' if k == 1 else 'they are'} is known"
-                         f" when that close is answered)") if k else ""
+                early = before_roll(ctx, window, now)
+                aside = (f"{ASIDE}{roll_words(early)}" if early else "") + (
+                    f"{ASIDE}counting {plural(k, 'fill')} that may be riskd's own close"
+                    f" still in flight (whose {'it is' if k == 1 else 'they are'} is known"
+                    f" when that close is answered)" if k else "")
                 out.append(Measure(Decimal(n), Decimal(limit), progress(Decimal(n), limit),
                                    f"{n} of {limit} trades per {window}{aside}", key=window,
                                    warn_from=Decimal(warn_from)))
@@ -151,6 +171,7 @@ class TradeFrequencyLimit(Rule):
                      "session": params.per_session_cooldown}
         hits = []        # (lock, flatten?, window)
         theirs = set()   # the windows whose count this fill made (its own time reached it)
+        early = {}       # window -> how many of its count were before the roll
         for window, seconds in cooldowns.items():
             if lim[window] <= 0:
                 continue
@@ -158,6 +179,7 @@ class TradeFrequencyLimit(Rule):
                 when = reached(ctx.account, window, at, lim[window])
                 if when is not None:
                     c[window] = ctx.account.trades_in(when - SLIDING[window], when)
+                    early[window] = before_roll(ctx, window, when)
             else:
                 when = at if c[window] >= lim[window] else None
             if when is not None and when + seconds * NS > now:
@@ -167,8 +189,11 @@ class TradeFrequencyLimit(Rule):
         hits += day_and_week(ctx, c, lim, now)
         running = {w for w in theirs if w in SLIDING
                    and running_before(ctx.account, w, at, lim[w], cooldowns[w])}
-        return self._decided(ctx, params, now, c, lim, hits,
-                             exit_words(event, c, lim, theirs, running))
+        said = exit_words(event, c, lim, theirs, running)
+        for window, n in early.items():
+            if n:
+                said[window] = "; ".join(x for x in (said.get(window), roll_words(n)) if x)
+        return self._decided(ctx, params, now, c, lim, hits, said)
 
     def judge_counts(self, ctx, now, params):
         """A rule change in force now (services/risk/rejudge.py), no trade: every count against

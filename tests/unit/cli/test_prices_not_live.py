@@ -39,20 +39,24 @@ def test_prices_are_marked_with_market_last_quote_while_market_is_not_running():
     screen = build_screen(s, NOW, CHICAGO, CALENDAR)
     [acct] = screen.accounts
     assert acct.unrealized == "+1.50"                 # risk's figure, as it was ...
-    assert acct.not_live == ("prices as of Wed 14:01:52 CST, not live "  # ... never as live
-                             "(market is not running)"), acct.not_live
-    assert screen.notice == ("NOT GUARDED now: market not running; prices and open PnL not "
-                             "live (market is not running): as of market's last quote")
+    assert acct.not_live == ("not live (market is not running): positions, orders, trades "  # never live
+                             "and PnL as of market's last message, prices as of Wed 14:01:52 "
+                             "CST"), acct.not_live
+    assert screen.notice == ("NOT GUARDED now: market not running; positions, orders, trades, "
+                             "PnL and prices not live (market is not running): as of market's "
+                             "last message")
     assert screen.notice_level == "error"
     text = plain(render(screen, 100, None, unicode=False))
-    assert text.index("prices as of Wed 14:01:52 CST, not live") < text.index("MNQ")
+    assert text.index("prices as of Wed 14:01:52 CST") < text.index("MNQ")
 
 
 def test_no_quoted_position_says_what_is_not_seen_and_live_again_when_market_runs():
     s = state(account(positions=[]))
     s.apply(supervisor("crashed"))
     [acct] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
-    assert acct.not_live.startswith("prices not live (market is not running)"), acct.not_live
+    assert acct.not_live == ("not live (market is not running): positions, orders, trades and "
+                             "PnL as of market's last message; what was opened at the broker "
+                             "since is not seen"), acct.not_live
     s.apply(supervisor("running"))
     screen = build_screen(s, NOW, CHICAGO, CALENDAR)
     assert screen.accounts[0].not_live == "" and screen.notice == ""
@@ -60,7 +64,22 @@ def test_no_quoted_position_says_what_is_not_seen_and_live_again_when_market_run
 
 def test_riskctl_status_marks_the_prices(capsys, monkeypatch):
     out = status_output(capsys, monkeypatch, supervisor(), ok(RiskStatusReply(accounts=[mnq()])))
-    assert "prices as of Wed 14:01:52 CST, not live (market is not running)" in out, out
+    assert "prices as of Wed 14:01:52 CST" in out and "not live (market is not running)" in out
+
+
+def test_riskctl_status_says_the_positions_and_counts_are_as_of_market_s_last_message(
+        capsys, monkeypatch):
+    """trial24b F2: with market killed, status said only "prices and open PnL not live" over
+    "MNQ long 5" and "trades 21" while the broker held long 8 after 22 trades: risk's book is
+    as of market's last message (RiskStatusReply.market_heard_ns), and the screen says so with
+    its time, in the notice and on the account."""
+    heard = QUOTED + 3 * NS_PER_S                                   # Wed 14:01:55 CST
+    out = " ".join(status_output(capsys, monkeypatch, supervisor(), ok(RiskStatusReply(
+        accounts=[mnq()], market_heard_ns=heard))).split())
+    assert ("positions, orders, trades, PnL and prices not live (market is not running): as of "
+            "market's last message at Wed 14:01:55 CST") in out, out
+    assert ("not live (market is not running): positions, orders, trades and PnL as of Wed "
+            "14:01:55 CST (market's last message), prices as of Wed 14:01:52 CST") in out, out
 
 
 def test_the_broker_down_marks_the_prices_as_market_down_does():

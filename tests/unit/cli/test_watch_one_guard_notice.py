@@ -15,8 +15,8 @@ from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
 from tests.unit.cli.test_prices_not_live import mnq, supervisor
 from tests.unit.cli.test_watch_painter import Term
 
-NOTICE = ("NOT GUARDED now: market not running; prices and open PnL not live (market is not "
-          "running): as of market's last quote")
+NOTICE = ("NOT GUARDED now: market not running; positions, orders, trades, PnL and prices not "
+          "live (market is not running): as of market's last message")
 
 
 def frame(term: Term, painter: Painter, s) -> str:

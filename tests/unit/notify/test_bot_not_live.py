@@ -62,8 +62,9 @@ def test_the_bot_marks_figures_not_live_as_riskctl_status_does(tmp_path, acct, c
 
 def test_the_flat_answer_of_the_trial(tmp_path):
     text = answer(tmp_path, "/positions", "stopped", [account(positions=[])])
-    assert text == ("📈 Demo 1 (id 1001): flat\n  ⚠️ prices not live (market is not running): "
-                    "positions and orders opened at the broker since are not seen")
+    assert text == ("📈 Demo 1 (id 1001): flat\n  ⚠️ not live (market is not running): "
+                    "positions, orders, trades and PnL as of market's last message; what was "
+                    "opened at the broker since is not seen")
 
 
 def test_no_mark_while_market_runs(tmp_path):

@@ -76,6 +76,14 @@ CASES = [
      "daily_summary", INFO, ["Daily summary 2026-11-24",
                              "SIM-DEMO-1: realized PnL -120.50 incl. fees, 7 trades, 1 breach, "
                              "unguarded 42s"]),
+    # which rules, what riskd did, the lockouts (trial24a F6: "0 breaches" on such a day)
+    (DailySummary(trading_day="2026-12-07", accounts=[
+        AccountDay(account="SIM-DEMO-1", pnl=Decimal("-518.68"), trades=1, breaches=3,
+                   rules={"cooldown_after_loss": 2, "max_contracts": 1},
+                   actions={"reduce_position": 1, "flatten": 2}, lockouts=2)]),
+     "daily_summary", INFO, ["SIM-DEMO-1: realized PnL -518.68 incl. fees, 1 trade, 3 breaches "
+                             "(cooldown_after_loss 2, max_contracts 1), riskd's actions 3 "
+                             "(1 reduce, 2 flattens), 2 lockouts"]),
     (NotifyEvent(kind="state_rebuilt", severity="critical", title="State file was corrupt",
                  lines=["moved aside, rebuilt from the broker"]),
      "state_rebuilt", CRITICAL, ["State file was corrupt", "moved aside"]),

@@ -1,0 +1,53 @@
+"""What riskd did on each account in one trading day, for the daily summary at the roll: the
+rules breached (how many times each), riskd's actions (closes, reduces, flattens, cancels, stop
+moves) and the lockouts it took, counted from risk's history (services/risk/store.py) of that
+day, so a restart in the day, or riskd stopped over the roll, counts the same.
+
+A breach is a rule's decision, as the phone's "⚠️ Breach RULE" alert says it (alert mode's
+too, and one whose action was left to another in flight); what acted for no rule's limit
+(lockout enforcement, an admin's flatten or lockout, a self-lockout, riskd's late close's
+cancel) is no breach. An action is a decision whose command was sent (enforce mode, not left
+to another, not sent beside lockout enforcement's close of the whole contract). fresh-user
+trial24a F6: every summary said "0 breaches" on days riskd had closed, flattened and locked.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+import attrs
+
+from shared.latewords import LATE_CLOSE
+from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
+from shared.messages.risk import ACTION_NONE, ALERT, Decision, LockoutChange
+
+# the decisions that answer no rule's limit (templates' _NOT_A_BREACH, and the late close)
+NOT_BREACHES = frozenset({"admin", "lockout", SELF_LOCKOUT, ADMIN_LOCKOUT, LATE_CLOSE})
+
+
+@attrs.define
+class DayTally:
+    """One account's day: breaches per rule, actions per kind (Decision.action), lockouts."""
+    breaches: Counter = attrs.Factory(Counter)
+    actions: Counter = attrs.Factory(Counter)
+    lockouts: int = 0
+
+    def take(self, msg) -> None:
+        if isinstance(msg, LockoutChange):
+            self.lockouts += msg.change == "added"
+            return
+        if not isinstance(msg, Decision):
+            return
+        if msg.rule not in NOT_BREACHES:
+            self.breaches[msg.rule] += 1
+        if msg.mode != ALERT and msg.action != ACTION_NONE and not msg.suppressed \
+                and not msg.beside:
+            self.actions[msg.action] += 1
+
+
+def tally(rows: Iterable[tuple[int, object]]) -> dict[int, DayTally]:
+    """(account id, history message) of one day, oldest first -> each account's tally."""
+    days: dict[int, DayTally] = {}
+    for account_id, msg in rows:
+        days.setdefault(account_id, DayTally()).take(msg)
+    return days
