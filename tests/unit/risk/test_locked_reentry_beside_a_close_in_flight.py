@@ -51,7 +51,7 @@ from tests.unit.risk.desk import ACCOUNT, D, MNQ, NS, Desk
 
 LIMIT = {"per_minute": 3, "per_hour": 0, "per_session": 0}
 CLOSE_ORDER, REENTRY_ORDER = 9500, 9501
-EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "15"))
 
 
 def _locked_with_a_close_in_flight() -> Desk:
