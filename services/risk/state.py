@@ -27,12 +27,13 @@ from typing import Optional
 
 import attrs
 
-from shared.messages.market import (POSITION_LONG, POSITION_SHORT, WORKING_STATUSES,
-                                    AccountUpdate, ContractInfo, Fill, OrderUpdate,
-                                    PositionUpdate, Quote)
+from shared.messages.market import (POSITION_LONG, POSITION_SHORT, SIDE_BUY, SIDE_SELL,
+                                    WORKING_STATUSES, AccountUpdate, ContractInfo, Fill,
+                                    OrderUpdate, PositionUpdate, Quote)
 from services.risk.ahead import WINDOW_NS, Pending, opening
 from services.risk.exits import RiskdExits
 from services.risk.stops import note_cover
+from shared.openedafter import SAME_FILL_NS
 from shared.symbols import is_contract_id, ticker_of
 
 LONG, SHORT = 1, -1
@@ -568,6 +569,8 @@ class AccountState:
         if live and old is not None and pu.size > 0 and _replaced(old, pu):
             self._reopened(pu, now)
             old = None
+        elif live and old is None and pu.size > 0 and self._closed_ahead_of_fills(cid):
+            self._reopened_from_flat(pu, now)
         before = 0 if old is None else old.signed
         before_avg = ZERO if old is None else old.average_price
         change = self._set_position(pu, old, now)
@@ -634,6 +637,49 @@ class AccountState:
             if f.ts_ns > pu.ts_ns or (f.side == opening_side
                                       and f.ts_ns >= pu.ts_ns - REOPEN_SKEW_NS):
                 p.add_fill(f.size if f.side == 0 else -f.size, f.ts_ns, f.by_riskd)
+        p.refresh(0)
+        self.ahead[cid] = p
+
+    def _closed_ahead_of_fills(self, contract_id: str) -> bool:
+        """Did the Position events close the position the fills last agreed with (the book
+        flat on the contract, the entry ahead still holding it: its closing fills not all
+        in yet)? A position the broker shows opening now is another one."""
+        p = self.ahead.get(contract_id)
+        return p is not None and p.agree != 0
+
+    def _reopened_from_flat(self, pu: PositionUpdate, now: int) -> None:
+        """The broker's Position events closed the position the fills last agreed with (a
+        flat Position before its closing fill) and now open this one: a new position from
+        zero, as _reopened makes one for a new id. Its own contracts are the latest fills on
+        its side known, up to its size, made since its opening (the broker's stamps of a fill
+        and of the position it opens differ by up to SAME_FILL_NS) and after the last fill
+        on the other side, whether they came live or in the snapshot a restarted risk read
+        (its Position then lagging them); with none, what the fills leave open is the closed
+        position's (`replaced`, closed by a fill still to come), and the new position's
+        growth is unexplained until its own fill comes. Read as the agreed position grown back by
+        nothing, a locked trader's buy half a second after riskd's lockout close was carried
+        out (its flat and new Position both before both Trades) was taken for the old
+        position plus 1 and cut "down to 1": nothing closed it
+        (tests/unit/risk/test_locked_reentry_beside_a_close_in_flight.py)."""
+        cid = pu.contract_id
+        ahead = self.ahead[cid]
+        p = Pending(0, ZERO, now)
+        side = SIDE_BUY if pu.type == POSITION_LONG else SIDE_SELL
+        own, n = [], 0
+        # newest first: its opening fills are the latest, after the fill that closed the one
+        # before (a fill on the other side ends them), none stamped before its opening
+        for f in sorted(self.trades.values(), key=lambda f: (f.ts_ns, f.trade_id),
+                        reverse=True):
+            if f.contract_id != cid or f.voided:
+                continue
+            if f.side != side or f.ts_ns < pu.ts_ns - SAME_FILL_NS or n >= pu.size:
+                break
+            own.append(f)
+            n += f.size
+        for f in reversed(own):
+            p.add_fill(f.size if side == SIDE_BUY else -f.size, f.ts_ns, f.by_riskd)
+        if not p.opened:
+            p.replaced = ahead.agree + ahead.fills
         p.refresh(0)
         self.ahead[cid] = p
 

@@ -1,6 +1,6 @@
 """A locked trader's re-entry half a second after riskd's lockout close was carried out is
 closed by a close of its own, in every order of the events, while the first close's result is
-still out.
+still out (or after it came), and across a restart of risk.
 
 Enforcement no longer lets a close take a position opened after the one it was decided on
 (services/enforcement/newerposition.py; trial24b F1: the check read of rule 4's close found
@@ -11,22 +11,54 @@ close's ("the same action is in flight"), and a locked account keeps it open. Ri
 compared the book's position opening (still the closed one's while its flat Position had not
 come) with the close's issue time plus a second of clock skew: a re-entry 0.5 s later, with
 no flat Position between (the broker may send only the latest), was left to the close in
-flight. On the code before this change the orders without the flat Position fail (checked in
-a detached worktree of main: no second close)."""
+flight. On the code before e10c777f the orders without the flat Position fail.
+
+Both Positions (flat, then the new long 1) before both Trades: risk read the new Position as
+the old position whose close had not filled yet, grown back by nothing, took the close's
+Trade for an earlier position's (not a move of the one held), and the re-entry's buy as
+growth of 1 on top of it: "reduce MNQ by 1" down to 1, nothing closed it
+(services/risk/state.py _reopened_from_flat now starts the new position from zero, as a new
+position id does). Those orders fail on the code before that fix (checked in a detached
+worktree of main at e10c777f: one close, and the reduce to 1).
+
+The streams: the Trades in the broker's order (the close's sell, the re-entry's buy), the
+Positions (with or without the flat one between), the re-entry's market order's Order event,
+and the close's result (done, naming its order), each anywhere: every merge of them is
+played. Across a restart: risk killed and started again before one of the events (each step
+committed as the worker commits it, the new risk loaded from the store and given market's
+complete snapshot of what came before), wherever market's Positions and Trades agree (a
+snapshot with one stream ahead of the other is read as agreed by a restarted risk: a limit
+of its own, left open: round 24's note); drawn from all those (RISKD_HYPOTHESIS_EXAMPLES=N
+runs N, `make test` a few), and the order found with a restart at each. Only
+trade_frequency_limit is on, 3 a minute: the scenario's lock."""
 from __future__ import annotations
 
-import pytest
+import itertools
+import os
 
-from shared.messages.market import POSITION_LONG, SIDE_BUY, SIDE_SELL, Fill, PositionUpdate
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.risk.store import Store
+from shared.messages.enforce import DONE, CloseOrder, CommandResult
+from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_BUY, SIDE_SELL,
+                                    STATUS_OPEN, AccountUpdate, Fill,
+                                    MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import CLOSE_POSITION, REDUCE_POSITION
+from shared.openedafter import opened_after
 from tests.unit.risk.desk import ACCOUNT, D, MNQ, NS, Desk
+
+LIMIT = {"per_minute": 3, "per_hour": 0, "per_session": 0}
+CLOSE_ORDER, REENTRY_ORDER = 9500, 9501
+EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "15"))
 
 
 def _locked_with_a_close_in_flight() -> Desk:
     """3 trades a minute: buy 1, buy 1, sell 2 (flat: the 3rd trade starts the cooldown);
     then a buy of 1 while locked, which lockout enforcement closes (that close's result not
     in yet)."""
-    desk = Desk(trade_frequency_limit={"per_minute": 3, "per_hour": 0, "per_session": 0})
+    desk = Desk(trade_frequency_limit=LIMIT)
     desk.price(MNQ, 21000)
     desk.filled(1, MNQ, 21000)
     desk.wait(0.2)
@@ -42,63 +74,185 @@ def _locked_with_a_close_in_flight() -> Desk:
     return desk
 
 
-def _events(t_close: int, t_new: int, flat_between: bool):
-    """The lockout's close carried out (a sell of 1) and, 0.5 s later, the trader's buy of 1:
-    the Trade stream in the broker's order, and the Position stream (the new position's
-    creationTimestamp t_new; with or without a flat Position between)."""
-    trades = [Fill(account_id=ACCOUNT, trade_id=500, contract_id=MNQ, ts_ns=t_close,
-                   price=D(21000), pnl=D(0), fees=D("0.37"), side=SIDE_SELL, size=1,
-                   order_id=9500),
-              Fill(account_id=ACCOUNT, trade_id=501, contract_id=MNQ, ts_ns=t_new,
-                   price=D(21000), pnl=None, fees=D("0.37"), side=SIDE_BUY, size=1,
-                   order_id=9501)]
-    positions = [PositionUpdate(account_id=ACCOUNT, position_id=77, contract_id=MNQ,
-                                ts_ns=t_new, type=POSITION_LONG, size=1,
-                                average_price=D(21000))]
-    if flat_between:
-        positions.insert(0, PositionUpdate(account_id=ACCOUNT, position_id=0, contract_id=MNQ,
-                                           ts_ns=t_close, type=0, size=0, average_price=D(0)))
-    return trades, positions
+class Story:
+    """The broker's events after the lockout's close C1 (their times: C1 carried out at
+    t_close, the trader's buy 0.5 s later), by name."""
+
+    def __init__(self, desk: Desk):
+        [self.c1] = desk.commands()
+        self.t_close = desk.now + NS // 100
+        self.t_new = self.t_close + NS // 2
+        t_close, t_new = self.t_close, self.t_new
+        self.events = {
+            "sell": Fill(account_id=ACCOUNT, trade_id=500, contract_id=MNQ, ts_ns=t_close,
+                         price=D(21000), pnl=D(0), fees=D("0.37"), side=SIDE_SELL, size=1,
+                         order_id=CLOSE_ORDER),
+            "buy": Fill(account_id=ACCOUNT, trade_id=501, contract_id=MNQ, ts_ns=t_new,
+                        price=D(21000), pnl=None, fees=D("0.37"), side=SIDE_BUY, size=1,
+                        order_id=REENTRY_ORDER),
+            "flat": PositionUpdate(account_id=ACCOUNT, position_id=0, contract_id=MNQ,
+                                   ts_ns=t_close, type=0, size=0, average_price=D(0)),
+            "long": PositionUpdate(account_id=ACCOUNT, position_id=77, contract_id=MNQ,
+                                   ts_ns=t_new, type=POSITION_LONG, size=1,
+                                   average_price=D(21000)),
+            "order": _order(t_new, STATUS_OPEN),
+        }
+
+    def at_of(self, name: str) -> int:
+        """The broker's time of the event (C1's result: as soon as C1's sell was made)."""
+        return self.t_close if name in ("sell", "flat", "result") else self.t_new
+
+    def result(self) -> CommandResult:
+        return CommandResult(command_id=self.c1.id, account_id=ACCOUNT, status=DONE,
+                             action=CLOSE_POSITION, rule=self.c1.rule, detail="closed",
+                             close_orders=[CloseOrder(order_id=CLOSE_ORDER, contract_id=MNQ,
+                                                      side=SIDE_SELL, size=1)],
+                             orders_known=True)
 
 
-def _interleavings(a: list, b: list):
-    if not a or not b:
-        yield a + b
+def _order(t_new: int, status: int) -> OrderUpdate:
+    return OrderUpdate(account_id=ACCOUNT, order_id=REENTRY_ORDER, contract_id=MNQ,
+                       created_ns=t_new, updated_ns=t_new, status=status, type=ORDER_MARKET,
+                       side=SIDE_BUY, size=1)
+
+
+def _merges(streams: list[tuple]):
+    """Every merge of the streams, each kept in its own order."""
+    streams = [s for s in streams if s]
+    if not streams:
+        yield ()
         return
-    for rest in _interleavings(a[1:], b):
-        yield [a[0]] + rest
-    for rest in _interleavings(a, b[1:]):
-        yield [b[0]] + rest
+    for i, s in enumerate(streams):
+        for rest in _merges(streams[:i] + [s[1:]] + streams[i + 1:]):
+            yield (s[0],) + rest
 
 
-def _orders(flat_between: bool):
-    """Every interleaving of the two streams but one: both Positions (flat, then the new long
-    1) before both Trades. There the lockout decides a cut of 1 down to 1 (it reads the new
-    Position as the old one its close has not filled yet, grown by nothing), so the re-entry
-    is not closed, on the code before this change too (found writing this test, left for its
-    own fix: round 24's note)."""
-    trades, positions = _events(0, 0, flat_between)
-    every = list(_interleavings(trades, positions))
-    return [k for k, order in enumerate(every)
-            if not all(isinstance(e, PositionUpdate) for e in order[:2])]
+def _orders(flat_between: bool) -> list[tuple]:
+    """Every order of the four streams: the Trades, the Positions, the re-entry's Order
+    event, C1's result."""
+    positions = ("flat", "long") if flat_between else ("long",)
+    return list(_merges([("sell", "buy"), positions, ("order",), ("result",)]))
 
 
-@pytest.mark.parametrize("flat_between,k", [(f, k) for f in (False, True) for k in _orders(f)])
-def test_the_reentry_is_closed_beside_the_close_in_flight(flat_between, k):
+def _committed(store: Store, desk: Desk) -> None:
+    """Every step the desk took since the last call, committed as risk's worker commits it."""
+    done = getattr(desk, "_committed", 0)
+    for out in desk.history[done:]:
+        store.commit(out, desk.engine)
+    desk._committed = len(desk.history)
+
+
+def _restarted(path: str, store: Store, desk: Desk, seen: list, story: Story):
+    """risk killed and started again: a new engine loaded from the store (its decisions
+    named apart), then market's complete snapshot of what the broker has shown (the events
+    seen: the latest Position, the fills, the working order)."""
+    _committed(store, desk)
+    store.close()
+    later = Desk(start=desk.now, trade_frequency_limit=LIMIT)
+    count = itertools.count(1)
+    later.engine.ids = lambda: f"b{next(count)}"
+    store2, _ = Store.open(path)
+    store2.load(later.engine, later.now)
+    ev = story.events
+    if "long" in seen:
+        positions = [ev["long"]]
+    elif "flat" in seen:
+        positions = []
+    else:                   # the position C1 was decided on
+        positions = [PositionUpdate(account_id=ACCOUNT, position_id=2, contract_id=MNQ,
+                                    ts_ns=story.c1.opened_ns, type=POSITION_LONG, size=1,
+                                    average_price=D(21000))]
+    fills = [f for f in desk.account.trades.values() if f.trade_id < 500] + \
+        [ev[n] for n in ("sell", "buy") if n in seen]
+    later.history.append(later.engine.apply_snapshot(MarketSnapshot(
+        seq=2, epoch=2, complete=True,
+        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_000),
+                                can_trade=True)],
+        positions=positions, orders=[ev["order"]] if "order" in seen else [], fills=fills,
+        quotes=[Quote(contract_id=MNQ, ts_ns=desk.now, last=D(21000))]), later.now))
+    later._committed = len(later.history)
+    return later, store2
+
+
+def _play(order: tuple, restart_before=None, path: str = ""):
+    """The story in this order (risk restarted before the event at restart_before): the
+    story, the commands of every risk that ran, and the last desk."""
     desk = _locked_with_a_close_in_flight()
-    t_close = desk.now + NS // 100
-    t_new = t_close + NS // 2
-    order = list(_interleavings(*_events(t_close, t_new, flat_between)))[k]
-    desk.at(t_close)
-    for event in order:
-        desk.feed(event)
-        if event.ts_ns == t_close and isinstance(event, Fill):
-            desk.at(t_new)
+    story = Story(desk)
+    store = Store.open(path)[0] if restart_before is not None else None
+    commands = []
+    desk.at(story.t_close)
+    seen: list = []
+    for i, name in enumerate(order):
+        if i == restart_before:
+            commands += desk.commands()
+            desk, store = _restarted(path, store, desk, seen, story)
+        desk.at(max(desk.now + NS // 1000, story.at_of(name)))
+        if name == "result":
+            desk.history.append(desk.engine.on_result(story.result(), desk.now))
+        else:
+            desk.feed(story.events[name])
+        seen.append(name)
     desk.wait(0.01)
-    # the re-entry's own close: a close, or lockout enforcement's cut of what was bought
-    # while locked down to nothing (when risk saw the flat Position first, the buy reads as
-    # growth of a new position)
-    closes = [c for c in desk.commands()
+    commands += desk.commands()
+    if store is not None:
+        store.close()
+    return story, commands, desk
+
+
+def _check(order, story: Story, commands: list, desk: Desk) -> None:
+    # C1 and the re-entry's own close: a close, or lockout enforcement's cut of what was
+    # bought while locked down to nothing (when risk saw the flat Position first, the buy
+    # reads as growth of a new position); nothing else (a cut leaving the re-entry open, a
+    # second close of it)
+    closes = [c for c in commands
               if c.action == CLOSE_POSITION or c.action == REDUCE_POSITION and c.target == 0]
-    assert len(closes) == 2, ([e.__class__.__name__ for e in order],
-                              [d.what for d in desk.decisions(acted=False)][-3:])
+    assert len(closes) == 2 and len(commands) == 2, (
+        order, [(c.action, c.target) for c in commands],
+        [d.what + " | " + d.suppressed for d in desk.decisions(acted=False)][-4:])
+    # enforcement leaves the re-entry to no close but its own: C1 was decided on the earlier
+    # position, the second on this one (shared/openedafter.py, the test both sides use)
+    assert opened_after(story.t_new, story.c1)
+    assert not opened_after(story.t_new, closes[1]), closes[1]
+    # the trader's trades: 3, the buy while locked, the re-entry; C1's sell is riskd's
+    assert desk.account.trades_today == 5, (order, desk.account.trades_today)
+
+
+@pytest.mark.parametrize("flat_between", [False, True], ids=["no-flat", "flat-between"])
+def test_the_reentry_is_closed_beside_the_close_in_flight(flat_between):
+    for order in _orders(flat_between):
+        _check(order, *_play(order))
+
+
+def _agreed(seen: list) -> bool:
+    """Do market's Positions and Trades agree after these events (C1's sell shown by a
+    Position exactly when its Trade is in, the re-entry's buy by the new long)? A restart
+    is played only there: a restarted risk takes market's complete snapshot's positions as
+    holding its fills: one with a stream ahead in it is a limit of that reading, not of
+    this story (round 24's note)."""
+    s = set(seen)
+    return ("sell" in s) == bool(s & {"flat", "long"}) and ("buy" in s) == ("long" in s)
+
+
+RESTARTS = [(order, before) for order in _orders(False) + _orders(True)
+            for before in range(len(order)) if _agreed(order[:before])]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(story=st.sampled_from(RESTARTS))
+def test_the_reentry_is_closed_across_a_restart_of_risk(tmp_path_factory, story):
+    """risk restarted before one event of an order (the store reloaded, market's complete
+    snapshot of what came before): the same two closes, none more."""
+    order, before = story
+    _check(story, *_play(order, before, str(tmp_path_factory.mktemp("store"))))
+
+
+FOUND = ("flat", "long", "sell", "buy", "order", "result")
+
+
+@pytest.mark.parametrize("before", [b for b in range(len(FOUND)) if _agreed(FOUND[:b])])
+def test_both_positions_first_across_a_restart(tmp_path, before):
+    """The order found: the flat and the new Position before both Trades (then the Order
+    event and C1's result), risk restarted between them where the streams agree."""
+    _check((FOUND, before), *_play(FOUND, before, str(tmp_path)))
