@@ -33,6 +33,7 @@ from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, adds_
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, closed_nothing
+from shared.lossagain import is_again, moved_what
 from shared.messages.risk import (LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED,
                                   OWN_SAME_END, same_end, same_end_now)
 from shared.retrying import ordinal, try_number
@@ -304,6 +305,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # finding 3: "flatten not sent: ...; lock the account (timer)" of a breach in the same
         # second as the one before it)
         what = nothing_done_words(lock)
+    elif lock and d.suppressed.startswith(OWN_EXTENDED) and is_again(d.rule, d.reason):
+        # a loss after the one that started cooldown_after_loss's cooldown: it only moved
+        # the cooldown's end (trial24a F2: "flatten not sent: ...; lock the account (timer)")
+        what = moved_what(lock)
     if outlasted(d):
         # its action went, its lock added nothing: WHAT says so, NOTE until when the account was
         # locked, and by what (trial23c F5: "lock the account (timer)", "note: locked until

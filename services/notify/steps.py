@@ -23,9 +23,11 @@ from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, LATE_CLOSE_CANCEL, LOCK_ONLY,
                                        LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
-                                       build, extension_line, readable, unenforced, waits)
+                                       build, extension_line, moved_alert, moved_only,
+                                       readable, unenforced, waits)
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
 from shared.messages.risk import ENFORCE, Decision, LockoutChange, LockoutState
+from shared.when import gap
 
 CLEARED = "cleared"
 
@@ -108,6 +110,9 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         return attrs.evolve(a, lines=held_longer(m, a.lines, _known_over(m, ctx), ctx, m.ts_ns))
     if len(alerts) <= 1:
         return alerts[0][1] if alerts else None
+    moved = _moved(alerts, ctx)
+    if moved is not None:
+        return moved
     locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
     ends = [(m, a) for m, a in alerts if isinstance(m, LockoutChange) and m.change == CLEARED]
     breaches = [(m, a) for m, a in alerts if isinstance(m, Decision)]
@@ -185,6 +190,22 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+def _moved(alerts: list, ctx: Context) -> Optional[Alert]:
+    """A step of only a later loss that moved cooldown_after_loss's own cooldown (templates.
+    moved_only) and that lockout's extension: its one line, with how much later (trial24a
+    F2: a second breach and "Lockout extended" for 2 s of the same cooldown)."""
+    said = [m for m, _ in alerts if isinstance(m, Decision)]
+    grown = [m for m, _ in alerts if isinstance(m, LockoutChange)]
+    if len(said) != 1 or not moved_only(said[0]) or len(said) + len(grown) != len(alerts) \
+            or any(c.change != "extended" or c.lockout.rule != said[0].rule or c.was is None
+                   or c.over is not None for c in grown):
+        return None
+    d = said[0]
+    later = max((c.lockout.until_ns - c.was.until_ns for c in grown
+                 if c.lockout.until_ns is not None and c.was.until_ns is not None), default=0)
+    return moved_alert(d, ctx, ctx.called(d.account_id), gap(later / 1e9) if later > 0 else "")
 
 
 def _asked_by(d: Decision) -> str:

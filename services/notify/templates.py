@@ -33,6 +33,7 @@ from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, EXTENDED_BY,
                               SELF_LOCKOUT, end_words, extends_words, outlasted,
                               unchanged_words)
+from shared.lossagain import is_again, moved_title
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, warning_next,
@@ -41,7 +42,8 @@ from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
-                                  LOCKED_ALREADY, Decision, LockoutChange,
+                                  LOCKED_ALREADY, OWN_EXTENDED, TIMER, Decision,
+                                  LockoutChange,
                                   PastLimit, RuleWarning, command_key, same_end,
                                   same_end_now)
 
@@ -249,6 +251,15 @@ _NOT_A_BREACH = {SELF_LOCKOUT: "🔒 Self-lockout", ADMIN_LOCKOUT: f"🔒 {BY_AD
 NOT_A_BREACH_KINDS = {SELF_LOCKOUT: "self_lockout", ADMIN_LOCKOUT: "admin_lockout",
                       "admin": "admin_flatten", "lockout": "lockout_enforced"}
 BREACH = "breach"
+# the cooldown trade_frequency_limit starts: said once, in the alert that starts it (trial24a
+# F4: a trader who sold 1 of 2 to cut risk during the hour's cooldown learned only then, from
+# its extension by 30 minutes, that exits count too)
+TRADE_FREQUENCY = "trade_frequency_limit"
+EXITS_COUNT = ("every trade while locked counts, your sells and closes too: one that reaches "
+               "the limit again extends the cooldown")
+# a losing fill after the one that started cooldown_after_loss's cooldown, which only moves
+# its end (shared/lossagain.py): one line, not a second breach (trial24a F2)
+COOLDOWN_MOVED = "cooldown_moved"
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
@@ -281,6 +292,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                      title=f"riskd cancels the orders its late close left working on {account}",
                      lines=(d.reason,), account=account, account_id=d.account_id,
                      ts_ns=d.ts_ns)
+    if moved_only(d):
+        return moved_alert(d, ctx, account)
     verb = _ACTION_WORDS.get(d.action, d.action)
     if d.action == "none" and d.rule in ASKED_LOCKOUTS:
         # an account with nothing open is only locked: no flatten is claimed (risk's words)
@@ -338,6 +351,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on, d.lock.symbol))
+        if d.rule == TRADE_FREQUENCY and d.lock.kind == TIMER and not d.suppressed:
+            lines.append(EXITS_COUNT)
     elif d.rule in ASKED_LOCKOUTS and d.action != "none":
         # asked while a lockout as long or longer holds: its flatten goes, its lock changes
         # nothing (trial15c: the alert read as a new lockout, no word of the one in force);
@@ -363,6 +378,21 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
+
+
+def moved_only(d: Decision) -> bool:
+    """A cooldown_after_loss breach of a loss after the one that started its cooldown, which
+    only moved the end of its own lockout (shared/lossagain.py)."""
+    return d.lock is not None and d.suppressed.startswith(OWN_EXTENDED) \
+        and is_again(d.rule, d.reason)
+
+
+def moved_alert(d: Decision, ctx: Context, account: str, later: str = "") -> Alert:
+    """The one line of moved_only(d): the cooldown's new end, (how much later), and why."""
+    end = _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns, d.lock.clears_on,
+                      d.lock.symbol).removeprefix("until ")
+    return Alert(kind=COOLDOWN_MOVED, severity=INFO, title=moved_title(account, end, later),
+                 lines=(d.reason,), account=account, account_id=d.account_id, ts_ns=d.ts_ns)
 
 
 def _unchanged(d: Decision, ctx: Context) -> str:

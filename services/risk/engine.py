@@ -1351,7 +1351,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             for d in self.lockouts.opened_by(acct, f, now):
                 self._take(d, now, out)
             self._run(acct, "trade", f, now, "new", f.ts_ns, out,
-                      only="trade_frequency_limit")
+                      only="trade_frequency_limit", found_theirs=now)
 
     def _settle_exits(self, acct: AccountState, res: CommandResult, now: int) -> bool:
         """The command's exits know its final result (once); its closes whose outcome is
@@ -1402,7 +1402,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return found
 
     def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "",
-             tightened: frozenset | None = None) -> None:
+             tightened: frozenset | None = None, found_theirs: int = 0) -> None:
         """The rules that listen to `kind` judge the account's event; a warning made before
         the step locked the account as a whole is taken back (the rules reading open PnL judge
         first: fresh-user trial 19a, "🟡 daily_net_loss at 84% of its limit" 6 ms after the
@@ -1413,7 +1413,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         mark = len(out.warnings)
         self._depth += 1
         try:
-            self._judge(acct, kind, event, now, change, event_ns, out, only, tightened)
+            self._judge(acct, kind, event, now, change, event_ns, out, only, tightened,
+                        found_theirs)
         finally:
             self._depth -= 1
         if self._depth:
@@ -1500,7 +1501,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return kept
 
     def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "",
-               tightened: frozenset | None = None) -> None:
+               tightened: frozenset | None = None, found_theirs: int = 0) -> None:
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
@@ -1523,6 +1524,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._run(acct, QUOTE, event, now, "price", event_ns, out, only=OPEN_PNL)
         ctx = self._ctx(acct, change, event_ns)
         ctx.tightened = tightened
+        if found_theirs:
+            ctx.found_theirs = found_theirs
+            ctx.zone = getattr(self, "zone", None) or dt.timezone.utc
         unsure = self.unsure and acct.account_id in self.unsure
         for name, rule in self._listening(kind):
             if only and name != only and not (only == OPEN_PNL and rule.reads_open_pnl):

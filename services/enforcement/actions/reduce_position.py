@@ -328,6 +328,9 @@ def reduced(ctx: ActionContext, cid: str, size: int, others: bool = True) -> str
                 f"{closed}, {more}")
     # others: no earlier cut of riskd's landed after this one (that is said on its own)
     others = _by_others(ctx, cid, observed, closed, size) if others else ""
+    if size == 0 and others:
+        # never "closed MNQ (4 contracts)" when riskd's cut sold 2 of them (trial24c 5)
+        return f"{cid} on account {ctx.account} went from {contracts(observed)} to flat{others}"
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}{others}"
@@ -336,18 +339,22 @@ def reduced(ctx: ActionContext, cid: str, size: int, others: bool = True) -> str
 
 def _by_others(ctx: ActionContext, cid: str, observed, closed: int, size: int) -> str:
     """The position went down by more than this cut closed (its answered calls' contracts):
-    other orders closed the rest while the cut was on its way (the trader's own sell, made
-    while riskd's partial close sat at the broker: risk's note names it), and a cut taking a
-    count, not a size, then leaves the position below its target. Said, not credited to riskd
-    (trial23c F1: "reduced MNQ from 7 contracts to 3" where riskd's cut sold 2 and the trader 2,
-    ending 2 under max_contracts' limit 5). '' when the cut closed it all."""
+    orders not riskd's (the trader's own sell, made while riskd's partial close sat at the
+    broker: risk's note names it) closed the rest while the cut was on its way, and a cut
+    taking a count, not a size, then leaves the position below its target. Said, not credited
+    to riskd (trial23c F1: "reduced MNQ from 7 contracts to 3" where riskd's cut sold 2 and the
+    trader 2, ending 2 under max_contracts' limit 5), plainly: who sold what and what is left
+    (trial24a F8: "riskd's cut closed 3, other orders 1 while it was on its way" was hard to
+    read). '' when the cut closed it all."""
     if not closed or not isinstance(observed, int) or observed - size <= closed:
         return ""
+    did = "bought" if ctx.progress.get("side") == OrderSide.BID else "sold"
     target = ctx.command.target
-    below = f"; {cid} ended {target - size} below the {target} it cut to" \
+    left = f"{size} left" if size else "nothing left"
+    below = f", {target - size} below the {target} it cut to" \
         if target is not None and size < target else ""
-    return (f": riskd's cut closed {closed}, other orders {observed - size - closed} while it "
-            f"was on its way{below}")
+    return (f": riskd's cut {did} {closed}; your own orders (not riskd's) {did} "
+            f"{observed - size - closed} while it was on its way; {left}{below}")
 
 
 def _more_than_asked(ctx: ActionContext, extra: int, observed, flat: bool) -> str:

@@ -75,6 +75,12 @@ class Ctx:
     # a rule change judged now (services/risk/rejudge.py): the parameters it made stricter,
     # None for the whole rule (an event, or a rule switched on)
     tightened: frozenset | None = None
+    # a fill riskd had taken for its own close and has just found to be the trader's (the
+    # engine's _attributed): when it found so (0: not such a fill), and the display zone its
+    # times are said in (trial24c 4: a cooldown 40 s after the trader's last trade said only
+    # "3 trades this minute reached the limit of 3")
+    found_theirs: int = 0
+    zone: object = None
     # the open PnL figures, worked out once per Ctx (one account's step: the positions and
     # prices do not change between its rules); the scale bench's storm spent ~30 % of risk's
     # quote time summing the same positions for three rules

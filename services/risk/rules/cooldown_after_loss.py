@@ -10,13 +10,52 @@ fees 2.80" beside "realized PnL -980.60 incl. fees 5.60", trial 2026-12-05, wher
 lost" read as the round trip less half its fees). A loss realized by riskd's own close is a
 loss all the same. The cooldown runs from the fill's own time: an old fill (made while risk
 was down, or before riskd ran) counts, but a cooldown that has already elapsed takes no action.
+A losing fill of a contract whose earlier loss started a cooldown still running (riskd's close
+of what the trader's partial sell left) says whose it is and that it follows that loss
+(shared/lossagain.py): notify tells the cooldown's later end in one line, not as a breach.
 """
 from __future__ import annotations
 
 from services.risk.pnl import ZERO, fee_note, fmt_money
 from services.risk.rules.base import TRADE, Rule, timer
+from services.risk.state import symbol_of
+from shared.lossagain import again_reason
 from shared.messages.risk import ACTION_NONE, FLATTEN
 from shared.when import duration
+
+NS = 1_000_000_000
+
+
+def _tier(params, loss):
+    """The largest tier the loss reaches (None: none)."""
+    return max((t for t in params.tiers if loss >= t.loss), key=lambda t: t.loss, default=None)
+
+
+def _loss(fill):
+    return -(fill.pnl - fill.fees)
+
+
+def after_a_running_one(acct, fill, params) -> bool:
+    """An earlier losing fill of the same contract today (earlier: its time, then its trade id)
+    started a cooldown of this rule that still runs at this fill's time."""
+    key = (fill.ts_ns, fill.trade_id)
+    for f in acct.trades.values():
+        if f.contract_id != fill.contract_id or f.voided or f.pnl is None \
+                or (f.ts_ns, f.trade_id) >= key:
+            continue
+        tier = _tier(params, _loss(f))
+        if tier is not None and f.ts_ns + tier.seconds * NS > fill.ts_ns:
+            return True
+    return False
+
+
+def whose(acct, fill):
+    """riskd's (True), the trader's (False), or not known yet (None: held or claimed by
+    expectation until riskd's close in flight is answered, services/risk/exits.py)."""
+    if not fill.by_riskd:
+        return False
+    r = acct.riskd
+    return None if fill.trade_id in r.held or fill.trade_id in r.claimed else True
 
 
 class CooldownAfterLoss(Rule):
@@ -28,19 +67,21 @@ class CooldownAfterLoss(Rule):
     def evaluate(self, ctx, event, now, params):
         if ctx.change != "new" or event.voided or event.pnl is None:
             return []
-        loss = -(event.pnl - event.fees)
+        loss = _loss(event)
         if loss <= ZERO:
             return []
-        matching = [t for t in params.tiers if loss >= t.loss]
-        if not matching:
+        tier = _tier(params, loss)
+        if tier is None:
             return []
-        tier = max(matching, key=lambda t: t.loss)
         lock = timer(min(now, event.ts_ns), tier.seconds)
         if lock.until_ns <= now:
             return []
+        lost = f"{fmt_money(loss)}{fee_note(event.fees, its=True)}"
+        if after_a_running_one(ctx.account, event, params):
+            reason = again_reason(symbol_of(event.contract_id), whose(ctx.account, event),
+                                  lost, fmt_money(tier.loss), duration(tier.seconds))
+        else:
+            reason = (f"closing fill lost {lost} (tier {fmt_money(tier.loss)}): "
+                      f"cooldown {duration(tier.seconds)}")
         return [self.decide(ctx, params, now, FLATTEN if params.flatten else ACTION_NONE,
-                            f"closing fill lost {fmt_money(loss)}"
-                            f"{fee_note(event.fees, its=True)} "
-                            f"(tier {fmt_money(tier.loss)}): "
-                            f"cooldown {duration(tier.seconds)}",
-                            value=-loss, limit=-tier.loss, lock=lock)]
+                            reason, value=-loss, limit=-tier.loss, lock=lock)]

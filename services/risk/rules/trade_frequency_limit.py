@@ -23,6 +23,7 @@ from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, left_open
 from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
 from shared.plural import plural
+from shared.latewords import clock
 from shared.rulenumbers import ASIDE, ordinal, reached_words
 
 NS = 1_000_000_000
@@ -189,7 +190,16 @@ class TradeFrequencyLimit(Rule):
         hits += day_and_week(ctx, c, lim, now)
         running = {w for w in theirs if w in SLIDING
                    and running_before(ctx.account, w, at, lim[w], cooldowns[w])}
-        said = exit_words(event, c, lim, theirs, running)
+        said = exit_words(event, c, lim, theirs, running, ctx.account)
+        if ctx.found_theirs:
+            # a cooldown it starts (none running at its time): the trader's last trade may be
+            # long past, so the words say which trades made it. One it extends reads as the
+            # count alone: a result can credit riskd's own fill to the trader for a moment
+            # before the next result takes it back (tests/unit/risk/test_trade_counted_under_
+            # a_taken_over_cooldown.py), and "your buy of 1 MNQ" would name riskd's buy
+            fresh = [h for h in hits if h[2] not in SLIDING or not running_before(
+                ctx.account, h[2], at, lim[h[2]], cooldowns[h[2]])]
+            said = found_words(ctx, event, fresh, c, lim, theirs)
         for window, n in early.items():
             if n:
                 said[window] = "; ".join(x for x in (said.get(window), roll_words(n)) if x)
@@ -226,21 +236,71 @@ class TradeFrequencyLimit(Rule):
 
 
 def exit_words(fill, c: dict, lim: dict, theirs: set,
-               running: frozenset | set = frozenset()) -> dict[str, str]:
-    """window -> 'your close of MNQ counted as the 6th trade this minute' for a sliding
-    window the trader's own exit (a closing fill: pnl set) took to or past its limit (theirs:
-    the windows whose count this fill itself made) while the window's cooldown was running:
-    past it (the window held its limit before it), or at it with the cooldown an earlier
-    trade started still running (running: running_before; trial23a finding 5: a close as the
-    3rd of 3 a minute, the 1st having left the window, extended the cooldown with no such
-    words) (docs/rules.md: every fill counts, exits too). Trial15a: a trader who closed during
-    a cooldown read only "6 trades this minute reached the limit of 3; extended ..." and not
-    that the close was the trade."""
+               running: frozenset | set = frozenset(), acct=None) -> dict[str, str]:
+    """window -> 'your sell of 1 MNQ (long 1 left) counted as the 6th trade this minute' for
+    a sliding window the trader's own exit (a closing fill: pnl set) took to or past its limit
+    (theirs: the windows whose count this fill itself made) while the window's cooldown was
+    running: past it (the window held its limit before it), or at it with the cooldown an
+    earlier trade started still running (running: running_before; trial23a finding 5: a close
+    as the 3rd of 3 a minute, the 1st having left the window, extended the cooldown with no
+    such words) (docs/rules.md: every fill counts, exits too). Trial15a: a trader who closed
+    during a cooldown read only "6 trades this minute reached the limit of 3; extended ..." and
+    not that the close was the trade. What it sold or bought, and what it left (exit_said):
+    trial24a F4, a sell of 1 of a long 2 read "your close of MNQ" with long 1 still open."""
     if fill.pnl is None:              # an opening half-turn: not an exit
         return {}
-    return {w: f"your close of {symbol_of(fill.contract_id)} counted as the "
-               f"{ordinal(c[w])} trade this {w}"
+    said = exit_said(fill, acct)
+    return {w: f"{said} counted as the {ordinal(c[w])} trade this {w}"
             for w in theirs if c[w] > lim[w] or w in running}
+
+
+def exit_said(fill, acct=None) -> str:
+    """'your sell of 1 MNQ (long 1 left)', '(MNQ flat after it)', '(short 2 after it)' (a
+    reversal); what it left only when it is the contract's latest fill riskd knows (a fill
+    that came late is said without it: the position now is not what it left)."""
+    sym = symbol_of(fill.contract_id)
+    head = f"your {'buy' if fill.side == 0 else 'sell'} of {fill.size} {sym}"
+    if acct is None:
+        return head
+    key = (fill.ts_ns, fill.trade_id)
+    if any((f.ts_ns, f.trade_id) > key for f in acct.trades.values()
+           if f.contract_id == fill.contract_id and not f.voided):
+        return head
+    left = acct.exposure(fill.contract_id)
+    if left == 0:
+        return f"{head} ({sym} flat after it)"
+    held = f"{'long' if left > 0 else 'short'} {abs(left)}"
+    reversed_ = (left > 0) == (fill.side == 0)      # the side it traded: a reversal
+    return f"{head} ({held} after it)" if reversed_ else f"{head} ({held} left)"
+
+
+def found_words(ctx, fill, hits: list, c: dict, lim: dict, theirs: set) -> dict[str, str]:
+    """window -> 'your sell of 2 MNQ at 13:59:35, taken for riskd's own close until 14:00:15,
+    is your own trade: counted from its own time; the 3 trades this minute: 13:59:10,
+    13:59:20, 13:59:35' for a fill riskd had taken for its close and found to be the trader's
+    now (ctx.found_theirs), for each window whose breach it is one of the trades of: the
+    cooldown it starts comes after the trader's last trade, and says which trades made it (trial24c 4: "3 trades this minute reached the limit of 3" 40 s
+    after the last trade, no word of which)."""
+    zone = ctx.zone
+    head = (f"{exit_said(fill)} at {clock(fill.ts_ns, zone)}, taken for riskd's own close "
+            f"until {clock(ctx.found_theirs, zone)}, is your own trade: counted from its own "
+            f"time")
+    out = {}
+    if ctx.account.trade_times.get(fill.trade_id) != fill.ts_ns:
+        return out          # not counted as the trader's trade (not today's): nothing to say
+    for lock, _flatten, w in hits:
+        if w not in SLIDING:
+            if w in theirs:
+                out[w] = head
+            continue
+        end = reached(ctx.account, w, fill.ts_ns, lim[w]) or fill.ts_ns
+        if not end - SLIDING[w] < fill.ts_ns <= end:
+            continue        # trades before it made this window's breach: said then
+        times = ctx.account.trade_times_in(end - SLIDING[w], end)
+        shown = ", ".join(clock(t, zone) for t in times) if len(times) <= 5 else \
+            f"the first at {clock(times[0], zone)}, the last at {clock(times[-1], zone)}"
+        out[w] = f"{head}; the {c[w]} trades this {w}: {shown}"
+    return out
 
 
 def running_before(acct, window: str, at: int, limit: int, seconds: int) -> bool:

@@ -191,6 +191,26 @@ def test_the_traders_sell_while_the_cut_was_on_its_way_is_not_credited_to_riskd(
     entry, _new = journal.receive(cmd, clock.now_ns())
     res = ex.run(Job(entry, str(A)), broker).result
     assert broker.positions[MNQ] == 3
-    assert res.detail == ("reduced MNQ on account 7 from 7 contracts to 3: riskd's cut closed "
-                          "2, other orders 2 while it was on its way; MNQ ended 2 below the 5 "
-                          "it cut to"), res.detail
+    # who sold what, and what is left (trial24a F8: "riskd's cut closed 2, other orders 2 while
+    # it was on its way" was hard to read)
+    assert res.detail == ("reduced MNQ on account 7 from 7 contracts to 3: riskd's cut sold 2; "
+                          "your own orders (not riskd's) sold 2 while it was on its way; 3 "
+                          "left, 2 below the 5 it cut to"), res.detail
+
+
+def test_a_cut_the_traders_sell_took_to_flat_is_not_said_closed_by_riskd(clock, journal):
+    """trial24c 5: max_contracts' cut of MNQ 4 -> 2 on its way, the trader's own sell of 2
+    meanwhile: MNQ ends flat. Before: "closed MNQ on account 7 (4 contracts): riskd's cut
+    closed 2, other orders 2 ...", headed as if riskd had closed 4."""
+    broker = SlowCut(clock, 2)
+    broker.positions = {MNQ: 4}
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="reduce_position",
+                  rule="max_contracts", contract_id=MNQ, size=2, target=2, held=4,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert not broker.positions.get(MNQ)
+    assert res.detail == ("MNQ on account 7 went from 4 contracts to flat: riskd's cut sold 2; "
+                          "your own orders (not riskd's) sold 2 while it was on its way; "
+                          "nothing left, 2 below the 2 it cut to"), res.detail

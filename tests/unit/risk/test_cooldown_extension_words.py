@@ -57,11 +57,11 @@ def test_the_traders_close_that_extends_the_cooldown_says_it_counted():
     desk.trade(pnl="-5", side=SIDE_SELL, size=3)      # the trader closes the long 3
     desk.flat(MNQ)
     [d] = [d for d in desk.decisions(acted=False)[-1:] if d.rule == "trade_frequency_limit"]
-    assert "your close of MNQ counted as the 4th trade this minute" in d.reason, d.reason
+    assert "your sell of 3 MNQ (MNQ flat after it) counted as the 4th trade this minute" in d.reason, d.reason
     [c] = [c for o in desk.history[before:] for c in o.lockouts]
-    assert c.change == "extended" and "your close of MNQ counted" in c.reason, c
+    assert c.change == "extended" and "your sell of 3 MNQ (MNQ flat after it) counted" in c.reason, c
     alert = step_alert(_step(desk, before), Context(tz=CHI, accounts={1001: "Demo 1"}))
-    assert "your close of MNQ counted as the 4th trade this minute" in alert.text, alert.text
+    assert "your sell of 3 MNQ (MNQ flat after it) counted as the 4th trade this minute" in alert.text, alert.text
 
 
 def test_an_opening_trade_is_not_called_a_close():
@@ -100,7 +100,7 @@ def test_the_close_at_exactly_the_limit_that_extends_the_cooldown_says_it_counte
     desk.flat(MNQ)
     [d] = [d for d in desk.decisions(acted=False)[-1:] if d.rule == "trade_frequency_limit"]
     assert d.value == 3
-    assert "(your close of MNQ counted as the 3rd trade this minute)" in d.reason, d.reason
+    assert "(your sell of 3 MNQ (MNQ flat after it) counted as the 3rd trade this minute)" in d.reason, d.reason
     [c] = [c for o in desk.history[before:] for c in o.lockouts]
     assert c.change == "extended", c
 

@@ -58,4 +58,4 @@ def test_the_4th_trade_has_its_line_under_cooldown_after_loss_s_lock(data):
     assert b.account.trades_today == 4
     lines = [d.reason for o in b.outs[mark:] for d in o.decisions
              if d.rule == "trade_frequency_limit"]
-    assert len(lines) == 1 and lines[0].startswith(FOURTH), lines
+    assert len(lines) == 1 and lines[0].startswith(FOURTH), "\n".join(lines)
