@@ -35,7 +35,8 @@ _SHAPES = (
     ("hook", lambda low: "://" in low,
      r"(?i)(https?://[^\s/]+/(?:api/webhooks|webhooks|services|hooks)/)[^\s\"'<>]+"),
     # key = value, key: value, "key": "value", key=value in query strings
-    ("kv", lambda low: any(w in low for w in _KEY_WORDS),
+    # (its [:=] first: one substring test each, before the seven words)
+    ("kv", lambda low: ("=" in low or ":" in low) and any(w in low for w in _KEY_WORDS),
      r"(?i)((?:api[_-]?key|secret|token|passw(?:or)?d|passwd|session[_-]?(?:id|token|key)|"
      r"authorization|webhook[_-]?url)[\"']?\s*[:=]\s*[\"']?)"
      r"(?!\*\*\*|(?:bearer|basic)\s)[^\s\"',;&}]{3,}"),
@@ -77,8 +78,14 @@ _COMPILED = tuple((test, re.compile(pattern), _REPLACE.get(name, MASK), name in 
                   for name, test, pattern in _SHAPES)
 
 
+# the shortest text any shape matches: "token=abc" (the bot token 36, a JWT or a bearer 15)
+_SHORTEST = 9
+
+
 def mask_shapes(text: str) -> str:
     """Mask every secret-shaped substring (no literals)."""
+    if len(text) < _SHORTEST:       # a field's "decision", "MNQ", an id: none can match
+        return text
     low = text.lower()
     looked_in, has_run = None, False     # the text last looked at for a long run
     for test, regex, repl, needs_run in _COMPILED:
