@@ -67,10 +67,16 @@ _URL_SAFE = str.maketrans(dict.fromkeys(
 _RUN = "a" * 30
 
 
+_RUN_AT_START = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{30}")
+
+
 def _has_long_run(text: str) -> bool:
-    """The text has 30 url-safe characters in a row (each made 'a', the rest left as they are:
-    one pass in C, ~5x a regex's search)."""
-    return _RUN in text.translate(_URL_SAFE)
+    """The text has 30 url-safe characters in a row. ASCII text: each made 'a', the rest left
+    as they are (one pass in C, ~5x a regex's search); other text (an em dash, an emoji), where
+    str.translate takes its slow path: a run looked for only where one can start."""
+    if text.isascii():
+        return _RUN in text.translate(_URL_SAFE)
+    return _RUN_AT_START.search(text) is not None
 
 
 _NEEDS_RUN = frozenset({"bot", "blob"})

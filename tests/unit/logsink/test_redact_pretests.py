@@ -56,7 +56,7 @@ PIECES = st.sampled_from([
     "session_id", "passwd", "secret", "Authorization", "webhook_url", "***",
     BOT_TOKEN, BLOB, BLOB.lower(), "A" * 29, "a" * 29, "aB" * 15, "aB" * 16, "x" * 31,
     "Demo 1 (id 1001)", "closing MNQ +1", "2026-12-07 19:55:29.123Z", "token=abc", "tok",
-    "en=ab", "c", "abcdefgh",
+    "en=ab", "c", "abcdefgh", "\u2014", "\u2705", "\u2212512.40",
 ])
 TEXTS = st.one_of(st.lists(PIECES, max_size=14).map("".join),
                   st.text(alphabet="aB3_-:= /.\"'", max_size=120),
@@ -73,7 +73,8 @@ def test_shapes_masked_as_by_every_pattern(text):
 @pytest.mark.parametrize("text", [
     "12345:" + "aB" * 15, "at 12345:" + "aB" * 15 + " now", "12345:" + "aB" * 14 + "a",
     "aB" * 16, "x aB" + "aB" * 15 + "=", "aB" * 15 + "a", "token=abc", "token=ab", "tokenabc=",
-    "bearer " + "a" * 8, "eyJabcde.abcde.", "http://x/hooks/y", "Kelvin \u212aey=abc"])
+    "bearer " + "a" * 8, "eyJabcde.abcde.", "http://x/hooks/y", "Kelvin \u212aey=abc",
+    "\u2014 12345:" + "aB" * 15 + " \u2705", "\u2705" + "aB" * 16, "\u2705" + "aB" * 15 + "a"])
 def test_each_shape_at_its_shortest(text):
     assert mask_shapes(text) == reference_shapes(text)
     assert Redactor(["abc1"]).redact(text) == reference_redact(["abc1"], text)
