@@ -34,7 +34,7 @@ from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement.simstart import SimStart
-from services.enforcement import behind, killswitch, withdraw
+from services.enforcement import behind, killswitch, preface, withdraw
 from shared import roundslatency, shards, showtime, topics
 from shared.accountname import Caller
 from shared.bus.doorbell import Doorbell
@@ -183,13 +183,16 @@ class EnforcementWorker(Worker):
                       cmd.id, cmd.attempt, entry.status, extra=_fields(cmd, "action"))
             self._publish(entry.result())
             return entry
-        elog.info("command %s: %s%s", cmd.id, killswitch.log_words(cmd),
-                  "" if new else f", left {entry.state} by a previous process: re-checking",
-                  extra=_fields(cmd, "action"))
+        # made now, written by the command's thread once its first trading call is back (or
+        # before anything else it logs): not on the way to the closeContract (preface.py)
+        said = preface.hold(elog, logging.INFO, "command %s: %s%s", cmd.id,
+                            killswitch.log_words(cmd),
+                            "" if new else f", left {entry.state} by a previous process: "
+                                           f"re-checking", extra=_fields(cmd, "action"))
         # 'accepted' goes out before any trading call (reads may run meanwhile): for a flatten
         # risk did not command (the kill switch), it is how risk learns that the fills about
         # to come are riskd's
-        self._schedule(entry, recheck=not new, announce=True)
+        self._schedule(entry, recheck=not new, announce=True, said=said)
         return entry
 
     def withdraw(self, w: WithdrawCommand) -> Entry:
@@ -230,11 +233,13 @@ class EnforcementWorker(Worker):
         self._publish(res)
         return entry
 
-    def _schedule(self, entry: Entry, recheck: bool = False, announce: bool = False) -> None:
+    def _schedule(self, entry: Entry, recheck: bool = False, announce: bool = False,
+                  said: Optional[preface.Held] = None) -> None:
         """Run now, or after the command running in its lane; one that waits re-reads the
         broker first (the one before it may have closed what it is about). announce: publish
         its 'accepted' result (before any broker call of it); one that waits is announced
-        anyway, with what it waits behind."""
+        anyway, with what it waits behind. said: its first log line, written by its job
+        (services/enforcement/preface.py), or at once when it waits."""
         cmd = entry.command
         self.inflight.add(cmd.id)
         # submitted before its 'accepted' is published, its first trading call waiting for
@@ -242,8 +247,10 @@ class EnforcementWorker(Worker):
         # the positions go on while the loop publishes (issue 21: ~0.15 ms of every breach)
         gate = threading.Event() if announce else None
         job = Job(entry, self._label(cmd.account_id, getattr(cmd, "account_name", "")), recheck,
-                  announced=gate)
+                  announced=gate, preface=said)
         runs = self.lanes.enter(job)
+        if said is not None and not runs:
+            said.write()                   # it waits: not on any close's way
         try:
             if runs:
                 self.executor.submit(job)

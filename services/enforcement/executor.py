@@ -52,7 +52,7 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, HandOver, MarketClosed, Retry,
                                                SENDING, Withdrawn, as_said)
-from services.enforcement import closedby, closefits, closeorders, withdraw
+from services.enforcement import closedby, closefits, closeorders, preface, withdraw
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -146,6 +146,10 @@ class Job:
     # call waits for it (ActionContext._call), its journal row and reads do not (the loop
     # submits first and publishes while the thread starts: app.py _schedule); None: no wait
     announced: Optional[threading.Event] = attrs.field(default=None, eq=False)
+    # the command's first log line, made when the loop accepted it: written by the thread
+    # running it after its first trading call, before anything else it logs, or at the end of
+    # its turn (services/enforcement/preface.py)
+    preface: Optional[preface.Held] = attrs.field(default=None, eq=False)
 
     @property
     def command(self):
@@ -262,10 +266,13 @@ class Executor:
         running.bind(client, view)
         if running.steps is None:
             running.steps = self._steps(job, running, view)
+        preface.take(job.preface)
         try:
             wait = next(running.steps)
         except StopIteration as end:
             return end.value
+        finally:
+            preface.write()        # a turn that made no trading call: its line now
         running.unbind()
         return Outcome(SETTLE, None, job.command, again=attrs.evolve(job, running=running),
                        wait=wait)

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Optional
 
 import attrs
 
-from services.enforcement import outcomes
+from services.enforcement import outcomes, preface
 from services.enforcement.budget import BudgetView
 from services.enforcement.closeorders import CloseCall
 from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, RESIZE,
@@ -293,6 +293,7 @@ class ActionContext:
             self._send(step)
         finally:
             self.calls_out.pop(self.command.id, None)
+            preface.write()        # the command's first log line, once its call has left
 
     def _send(self, step: Step) -> None:
         c, aid = self.client, self.account_id
