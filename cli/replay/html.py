@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 
-from cli.replay.report import (BAR_LEGEND, LEGEND, ZERO, Report, breach_text, day_starts,
-                               decision_lines, equity_curve, money, range_lines, signed_money)
+from cli.replay.report import (BAR_LEGEND, CLOSED_LEGEND, LEGEND, ZERO, Report, breach_text,
+                               day_starts, decision_lines, equity_curve, money, range_lines,
+                               signed_money)
 from shared.clock import from_ns
 
 W, H, PAD = 900, 300, 40
@@ -116,6 +117,7 @@ would have blocked removed with their exits). See docs/replay.md.</p>
 <h2>Rules</h2>
 <table><tr><th>rule</th><th>fired</th><th>days</th><th>contracts closed</th>
 <th>blocked</th><th>dropped</th><th>changed PnL</th></tr>{rule_rows}</table>
+<p>{e(CLOSED_LEGEND)}.</p>
 <h2>Decisions</h2>
 <pre>{decisions}</pre>
 {notes}

@@ -184,6 +184,9 @@ BAR_LEGEND = ("*: set off by a bar's price, timed by the bar only: riskd acted w
               "price got there, within the span --decisions gives")
 LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
           "dropped: your exits of contracts riskd had closed or never let you open")
+# what the rule table's CLOSED counts (trial24b F3: read as closes, 10 of them beside 11)
+CLOSED_LEGEND = ("closed: contracts the rule's closes took out (on a day riskd guarded, those "
+                 "its own fills closed, as its records have it)")
 
 
 def table(headers, rows, right=(), notes=None, headings=None) -> str:
@@ -301,7 +304,7 @@ def render(report: Report, tz, decisions: bool = False) -> str:
     if any(r.breach_span for r in report.rows):
         parts += wrapped([BAR_LEGEND], 80)
     if report.rules:
-        parts += ["", rule_table(report)]
+        parts += ["", rule_table(report), *wrapped([CLOSED_LEGEND], 80)]
     if decisions:
         parts += ["", *decision_lines(report, tz)]
     if report.retried:

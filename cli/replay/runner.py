@@ -696,6 +696,8 @@ class Runner:
         rest = [w for w in self._by_riskd.pop(fill.contract_id, []) if w not in ours]
         if rest:
             self._by_riskd[fill.contract_id] = rest
+        if not ours and closed:
+            self._unawaited(fill, closed, now)
         for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
@@ -720,6 +722,45 @@ class Runner:
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
                 orders_known=own), now), now)
+
+    def _unawaited(self, fill: Fill, closed: int, now: int) -> None:
+        """riskd's own fill that closed contracts of the guarded position while no close of the
+        replay's was in flight for it. Its contracts count for the rule whose close made its
+        order, as riskd's records have it (trial24b F3: the admin's kill switch, heard by its
+        result after its fill, read `admin ... CLOSED 0` though it closed MNQ 1 live). A close
+        the replay made and matched with that decision of riskd's, already carried out by an
+        earlier fill, closed nothing more in the replay's engine: this fill closed a position
+        the replay finds no rule breached for (riskd's wrongful closes of a re-entry, fixed
+        live by e10c777f, read DIFFERENCE 0.00 with no note); it is played as riskd's, as it
+        happened, and said so in the notes. A person's action is the person's; a decision the
+        replay did not make at all is said by agree's notes already."""
+        live = next((c for c in self.records.closes
+                     if any(o.order_id == fill.order_id for o in c.close_orders)), None) \
+            if fill.order_id is not None else None
+        for among in (self.result.riskd_own.values(), self._live):
+            if live is None:
+                # records without the orders: the latest decision of riskd's (one the replay
+                # matched, else one it has not made, or not yet) that this fill can carry out
+                # (made before it, within MATCH_WAIT_NS)
+                live = max((c for c in among if c.contract_id in (fill.contract_id, None)
+                            and c.ts_ns <= fill.ts_ns <= c.ts_ns + MATCH_WAIT_NS
+                            and c.may_be_carried_by(fill)), key=lambda c: c.ts_ns,
+                           default=None)
+        if live is None:
+            # a person's kill switch, which risk hears by its result, after its fills
+            live = next((c for c in self._persons if c.contract_id in (fill.contract_id, None)
+                         and fill.ts_ns <= c.ts_ns <= fill.ts_ns + MATCH_WAIT_NS
+                         and c.may_be_carried_by(fill)), None)
+        if live is not None:
+            self.book.rules[live.rule].contracts_closed += closed
+            if persons.is_persons(live) or live in self._live:
+                return
+        made = f" (its {live.rule} {live.action} decided at {fmt_ts(live.ts_ns, self.zone)})" \
+            if live is not None else ""
+        self.result.notes.append(
+            f"riskd closed {symbol_of(fill.contract_id)} {closed} at {fmt_ts(now, self.zone)}"
+            f"{made}; the replay finds no rule breached then: it plays riskd's fill as it "
+            f"happened, so guarded follows it there")
 
     def _waiting_for(self, fill: Fill) -> list[tuple[Command, str, LiveClose]]:
         """The commands in flight that riskd's own fill carries out: those whose matched

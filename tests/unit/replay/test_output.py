@@ -61,6 +61,8 @@ def test_per_rule_blocked_and_dropped_add_up_to_the_day_totals():
     assert day_total.split()[-2:] == rule_total.split()[-3:-1] == ["1", "2"]
     assert any(x.startswith("blocked:") for x in lines) and any(
         x.startswith("dropped:") for x in lines)
+    # the rule table says what its CLOSED counts: contracts, not closes (trial24b F3)
+    assert "closed: contracts the rule's closes took out" in lines[lines.index(rule_total) + 1]
     doc = rep.to_json(report)
     assert sum(r["blocked"] for r in doc["rules"]) == doc["totals"]["blocked"] == 1
     assert sum(r["dropped"] for r in doc["rules"]) == doc["totals"]["dropped"] == 2

@@ -68,6 +68,8 @@ def test_an_admins_kill_switch_is_played_as_the_admins(config):
     [day] = r.days.values()
     assert day.guarded == day.actual and day.blocked == 0 and day.dropped == 0, day
     assert not [n for n in r.notes if "admin" in n], r.notes
+    # its fill came before risk heard the kill switch (by its result): still the admin's
+    assert r.rules.get("admin") and r.rules["admin"].contracts_closed == 1, r.rules  # F3: 0
 
 
 @pytest.mark.parametrize("held", [True, False])
