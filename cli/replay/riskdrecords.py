@@ -84,6 +84,10 @@ class LiveClose:
     settled: bool = False
     closed_on: frozenset = frozenset()
     close_orders: tuple = ()   # the close orders its tries named (CloseOrder), as risk heard
+    # the contracts a call of it whose answer was lost (LostCall) was on: the broker may have
+    # carried that call out after its result, by an order its result could not name
+    lost_on: frozenset = frozenset()
+    lost: tuple = ()           # those calls (LostCall), as its result listed them (unsettled)
     # its last try ended failed: when, and enforcement's words of it (the close failed live)
     failed_ns: int = 0
     failed_detail: str = ""
@@ -107,8 +111,13 @@ class LiveClose:
         that made no order there found it flat (or cut) and no fill is its own: a fill of
         riskd's after it is another close's (trial 23c F2: the reduce of 11:54:34, done with
         nothing to do, was left in flight for riskd's fill of the next reduce, 11:54:53, so
-        the replay made no reduce there and said riskd's was one the config did not reach)."""
-        return not self.settled or fill.order_id in {o.order_id for o in self.close_orders}
+        the replay made no reduce there and said riskd's was one the config did not reach).
+        A call of it whose answer was lost on that contract (lost_on) may have been carried
+        out by the broker later, by an order its result could not name: riskd's fill there may
+        be its (trial24c F3: the reduce of 13:59:33, its cut held at the broker, named the
+        trader's sell of 13:59:35 as its own; riskd's late fill of 14:00:15 was its cut)."""
+        return not self.settled or fill.order_id in {o.order_id for o in self.close_orders} \
+            or fill.contract_id in self.lost_on
 
     def found_flat_on(self, contract_id: str) -> bool:
         """Done with no close order of its own on this contract, none of its calls left
@@ -183,6 +192,8 @@ class RiskdRecords:
             c.closed_on = frozenset(
                 x.contract_id or "" for r in mine for x in (*r.close_orders, *r.unsettled))
             c.close_orders = tuple(o for r in mine for o in r.close_orders)
+            c.lost = tuple(x for r in mine for x in r.unsettled)
+            c.lost_on = frozenset(x.contract_id for x in c.lost)
             c.found_flat = c.contract_id is not None \
                 and c.action in (CLOSE_POSITION, REDUCE_POSITION) \
                 and c.found_flat_on(c.contract_id)

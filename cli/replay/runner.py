@@ -186,6 +186,8 @@ class Runner:
         self._no_fill: dict[str, LiveClose] = {}   # command id -> riskd's decision it matched,
         #                                            which no fill of riskd's carried out
         self._decision: dict[str, Decision] = {}   # the replay's decisions by id
+        # contract -> the closes whose lost call riskd's late fill there carried out (_late_cut)
+        self._late: dict[str, list[tuple[Command, str, LiveClose]]] = {}
         self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
         #                                            closed it at a bar price instead)
 
@@ -268,7 +270,8 @@ class Runner:
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=at, orders_known=True,
                 close_orders=list(live.close_orders if live is not None else ())
-                + self._made.pop(cmd.id, [])), at), at)
+                + self._made.pop(cmd.id, []),
+                unsettled=list(live.lost) if live is not None else []), at), at)
             last = at
         return last
 
@@ -449,11 +452,14 @@ class Runner:
         finally:
             self._filling = None
         self.last_fill_price[cid] = fill.price
+        late = self._late_of(fill) if riskd else None
         if riskd:
             # riskd's own close when it guarded the day (its records): riskd's fill for the
             # engine, never the trader's trade (trial 18a: the replay's first breach was
-            # trade_frequency_limit at riskd's no_stop_loss_grace close) and never blocked
-            fill = attrs.evolve(fill, by_riskd=True)
+            # trade_frequency_limit at riskd's no_stop_loss_grace close) and never blocked;
+            # a late one of a lost call goes to the engine as the broker sent it (_late_cut)
+            if late is None:
+                fill = attrs.evolve(fill, by_riskd=True)
             blocked_by = None
             if self._waiting_for(fill):
                 # it carries out a close left in flight for it (_as_riskd_did): the engine's
@@ -497,7 +503,9 @@ class Runner:
             self._feed(self.engine.on_event(passed.position, now), now)
             self._balance(now)
         self._played.add(fill.trade_id)
-        if riskd:
+        if late is not None:
+            self.book.rules[late[1]].contracts_closed += passed.fill.size if passed.fill else 0
+        elif riskd:
             self._carried_by_riskd(fill, passed.fill.size if passed.fill else 0, now)
         self._point(now)
 
@@ -618,11 +626,32 @@ class Runner:
             self._no_fill[cmd.id] = live
         if flat:
             self.result.flat_found[cmd.decision_id] = flat
+        if by_fill and self._late_cut(cmd, live, by_fill[0], now):
+            return by_fill
         if by_fill:
             self._by_riskd.setdefault(by_fill[0], []).append((cmd, self._rule_of(cmd), live))
         elif flat:
             bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
         return by_fill + flat
+
+    def _late_cut(self, cmd: Command, live: LiveClose, cid: str, now: int) -> bool:
+        """A close of riskd's whose call on `cid` got no answer (its result lists it as
+        unsettled, LiveClose.lost) and whose fill of riskd's came only after that result: the
+        broker carried the call out late. Played as live: riskd's result comes at its moment,
+        with its lost calls, so the engine expects the late fill as live risk did, and that
+        fill, when it comes, is handed to the engine as the broker sent it (_trader_fill), so
+        the engine takes it as riskd's late close and gives back what it had taken for the cut
+        meanwhile (trial24c F3: the trader's sell of 13:59:35, counted live from its own time,
+        with the trade_frequency_limit lockout of 14:00:15 it set off; the replay had carried
+        the reduce out at a bar price and dropped that sell)."""
+        if not (live.settled and live.finished_ns and cid in live.lost_on):
+            return False
+        if any(f.contract_id == cid and f.trade_id not in self._played
+               and now <= f.ts_ns <= live.finished_ns for f in self._riskd_fills):
+            return False             # a fill of riskd's before its result: not a late one
+        bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
+        self._late.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
+        return True
 
     def _set_off(self, decision_id: str, now: int) -> tuple[int, int]:
         """When what set the replay's decision off came: for a bar's price (bar_timed), from
@@ -722,6 +751,16 @@ class Runner:
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
                 orders_known=own), now), now)
+
+    def _late_of(self, fill: Fill) -> Optional[tuple[Command, str, LiveClose]]:
+        """The close whose lost call riskd's fill carries out late (_late_cut), if any: the
+        first on its contract whose result came before the fill, within MATCH_WAIT_NS."""
+        waiting = self._late.get(fill.contract_id, [])
+        for w in waiting:
+            if w[2].finished_ns <= fill.ts_ns <= w[2].ts_ns + MATCH_WAIT_NS:
+                waiting.remove(w)
+                return w
+        return None
 
     def _unawaited(self, fill: Fill, closed: int, now: int) -> None:
         """riskd's own fill that closed contracts of the guarded position while no close of the
