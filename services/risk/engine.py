@@ -750,11 +750,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
         market = order is None or order.type == ORDER_MARKET
         size = order.size if order is not None else acct.riskd.gone_size(fill.order_id)
-        if acct.riskd.claim_fill(fill, now, market=market, order_size=size):
+        # the position the fill closes (a late exit's fill within the clocks' skew of its
+        # command's result: exits.py Exit.carried_late)
+        closes = (acct.opened_at(fill.contract_id), acct.position_id_of(fill.contract_id))
+        if acct.riskd.claim_fill(fill, now, market=market, order_size=size, closes=closes):
             return True
         self.cut_reaches(acct, fill, now)
         if acct.riskd.claim_fill(fill, now, flat=self._leaves_flat(acct, fill), market=market,
-                                 order_size=size):
+                                 order_size=size, closes=closes):
             return True
         # riskd's whole close carried out on a position the trader reversed meanwhile (its
         # result named the order, or a late exit of it: exits.py claim_reversed; flip20)
@@ -1363,7 +1366,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             def held_of(cid: str) -> int:
                 pos = acct.positions.get(cid)
                 return pos.size if pos is not None else 0
-            acct.riskd.unsettled(res.command_id, res.unsettled, now, held_of)
+            acct.riskd.unsettled(res.command_id, res.unsettled, now, held_of,
+                                 lambda cid: (acct.opened_at(cid), acct.position_id_of(cid)))
         return True
 
     def _admin_flatten(self, acct: AccountState, res: CommandResult, now: int,
