@@ -71,8 +71,9 @@ sim creates it at the release of a held call), after enforcement's order search,
 names it: a late exit takes a fill of a market order (or one risk never saw) on its side that,
 for a closeContract's, leaves the position flat (Exit.fits_late: the trader's stop, limit or
 partial sell stays the trader's), and never an Order event by itself (claim_order). A fill it
-took that the broker made after the command's result is a late-carried close (last_late): the
-engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
+took that the broker made after the command's result is a late-carried close (last_late; within
+SKEW_NS of the result, when it closed a position opened after the command's: Exit.carried_late;
+seen before the result, held for the command: own_late; flake24): the engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
 closed 2 minutes later by riskd's held call, with no line anywhere).
 A close of the whole position (closeContract, a flatten's) closes what is open when the broker
 carries it out, also a position the trader reversed meanwhile (long 1, riskd's close held at
@@ -860,11 +861,12 @@ class RiskdExits:
     def note_late_fit(self, fill: Fill, flat: bool, market: bool,
                       order_size: Optional[int], now: int) -> bool:
         """The fill was just claimed or held for a command in flight (claimed, held) while a
-        late exit is alive: keep what Exit.fits_late asks of it, as now (late_fits). True when
-        kept (to be saved)."""
+        late exit is alive, or it closes (its command's own lost call, listed by the result
+        still to come, may take it: own_late): keep what Exit.fits_late asks of it, as now
+        (late_fits). True when kept (to be saved)."""
         if fill.trade_id not in self.claimed and fill.trade_id not in self.held:
             return False
-        if not self.has_late(now):
+        if not self.has_late(now) and fill.pnl is None:
             return False
         self.late_fits[fill.trade_id] = (flat, market and fill.pnl is not None
                                          and fill.order_id not in self.not_market, order_size)
@@ -882,11 +884,34 @@ class RiskdExits:
             if e.command_id == command_id and e.overcut and e.size == fill.size \
                     and e.fits_late(False, market and fill.pnl is not None
                                     and fill.order_id not in self.not_market, order_size):
-                self._carried(self._use([e], fill.size), fill.ts_ns)
-                if fill.order_id is not None:
-                    self._bind(fill.order_id, e.command_id)
-                    self._own(fill.order_id)
-                return e
+                return self._took_late(e, fill)
+        return None
+
+    def _took_late(self, e: Exit, fill: Fill) -> Exit:
+        """The late exit e takes fill, its command's own lost call carried out: used up
+        (_carried), the fill's order riskd's, of that command."""
+        self._carried(self._use([e], fill.size), fill.ts_ns)
+        if fill.order_id is not None:
+            self._bind(fill.order_id, e.command_id)
+            self._own(fill.order_id)
+        return e
+
+    def own_late(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
+        """The fill claimed or held for command_id, which that command's done result has just
+        ruled out (its orders leave it out): its own lost close (a closeContract's late exit)
+        when that fill closed a position opened after the one the command was decided on
+        (Exit.newer) and was made within SKEW_NS of the result (carried_late): the command's
+        answered calls never close such a position (flake24: the held call carried out 1 s
+        after the result, its Trade reaching risk before it; counted as the trader's trade).
+        It takes it, riskd's late close (what Exit.fits_late asks of the fill as it came:
+        late_fits, kept by note_late_fit). None when none fits."""
+        fits = self.late_fits.pop(fill.trade_id, None)
+        if fill.pnl is None or fits is None:
+            return None
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.command_id == command_id and e.whole and e.newer \
+                    and e.fits_late(*fits) and e.carried_late(fill):
+                return self._took_late(e, fill)
         return None
 
     def late_instead(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
@@ -900,7 +925,7 @@ class RiskdExits:
         in flight (whose call then found no position), was said only "closed by a market sell
         ..., not this close" and counted as the trader's trade, never as the late close the
         docs promise."""
-        fits = self.late_fits.pop(fill.trade_id, None)
+        fits = self.late_fits.get(fill.trade_id)
         if fits is None:
             return None
         issued = min((e.issued_ns for e in self.expected
@@ -908,8 +933,10 @@ class RiskdExits:
         if not issued:
             return None
         late = self.late_before(fill, command_id, issued, now, fits=fits)
-        if late is not None and fill.order_id is not None:
-            self._own(fill.order_id)
+        if late is not None:
+            self.late_fits.pop(fill.trade_id, None)
+            if fill.order_id is not None:
+                self._own(fill.order_id)
         return late
 
     def _carried(self, used: list[Exit], fill_ns: int) -> None:
