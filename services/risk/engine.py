@@ -691,13 +691,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 f"{latewords.clock(fills[0].ts_ns, zone)} (order {late.either})")
 
     def _said_late(self, acct: AccountState, late, fill, before: int, now: int,
-                   out: Outcome, cancel: bool = True, sold: str = "") -> None:
+                   out: Outcome, cancel: bool = True, sold: str = "",
+                   left: Optional[int] = None) -> None:
         """riskd's late close `fill` (the late exit `late` took it; before: the position
         there before it), said in history and to the phone: what it closed, and what is held
         now (latecarried.py); a close of its that did not end done says it too. A close of
         riskd's closes the contract's orders (cancel: the trader's stop left working on a
-        flat contract opened a position nothing guarded)."""
-        after = acct.after_closes(fill.contract_id)
+        flat contract opened a position nothing guarded). left: the position the fill left
+        when it came, if known (None: the book's now)."""
+        after = acct.after_closes(fill.contract_id) if left is None else left
         # a fill always moves the position by its size, whichever of its Trade and Position
         # came first (check23 N2: the book read 3 before the late Trade of a cut 5 -> 3, "2 of
         # your MNQ +3 closed"; round 24: the next cut's Position after the late Trade, "2 of
@@ -730,16 +732,22 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         it is said so; False: it is the trader's (the caller gives it to the trader)."""
         f = acct.trades.get(tid)
         late = acct.riskd.late_instead(f, res.command_id, now) if f is not None else None
+        left = None
         if late is None and f is not None and res.status == DONE:
             order = acct.orders.get(f.order_id) if f.order_id is not None else None
             late = acct.riskd.own_overcut(
                 f, res.command_id, now, order is None or order.type == ORDER_MARKET,
                 order.size if order is not None else acct.riskd.gone_size(f.order_id))
+        if late is None and f is not None and res.status == DONE:
+            # its own lost call, carried out on a position opened after the one it was
+            # decided on, its fill seen before this result (exits.py own_late)
+            late = acct.riskd.own_late(f, res.command_id, now)
+            left = 0 if late is not None else None    # it took only a fill that left it flat
         if late is None:
             return False
         out.exits.add(acct.account_id)
         before = acct.exposure(f.contract_id) + (f.size if f.side == SIDE_SELL else -f.size)
-        self._said_late(acct, late, f, before, now, out)
+        self._said_late(acct, late, f, before, now, out, left=left)
         return True
 
     def _claimed(self, acct, fill, now: int) -> bool:
@@ -750,11 +758,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
         market = order is None or order.type == ORDER_MARKET
         size = order.size if order is not None else acct.riskd.gone_size(fill.order_id)
-        if acct.riskd.claim_fill(fill, now, market=market, order_size=size):
+        # the position the fill closes (a late exit's fill within the clocks' skew of its
+        # command's result: exits.py Exit.carried_late)
+        closes = (acct.opened_at(fill.contract_id), acct.position_id_of(fill.contract_id))
+        if acct.riskd.claim_fill(fill, now, market=market, order_size=size, closes=closes):
             return True
         self.cut_reaches(acct, fill, now)
         if acct.riskd.claim_fill(fill, now, flat=self._leaves_flat(acct, fill), market=market,
-                                 order_size=size):
+                                 order_size=size, closes=closes):
             return True
         # riskd's whole close carried out on a position the trader reversed meanwhile (its
         # result named the order, or a late exit of it: exits.py claim_reversed; flip20)
@@ -1363,7 +1374,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             def held_of(cid: str) -> int:
                 pos = acct.positions.get(cid)
                 return pos.size if pos is not None else 0
-            acct.riskd.unsettled(res.command_id, res.unsettled, now, held_of)
+            acct.riskd.unsettled(res.command_id, res.unsettled, now, held_of,
+                                 lambda cid: (_latest_opening(acct, cid),
+                                              acct.position_id_of(cid)))
         return True
 
     def _admin_flatten(self, acct: AccountState, res: CommandResult, now: int,
@@ -1718,3 +1731,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 def _signed(pu: PositionUpdate) -> int:
     """The signed size a Position event shows."""
     return pu.size if pu.type == POSITION_LONG else -pu.size
+
+
+def _latest_opening(acct: AccountState, contract_id: str) -> int:
+    """When the latest position on the contract opened, by the broker's clock (0: not known):
+    the book's (AccountState.opened_at), or the trader's latest opening fill there, also of a
+    position closed since (its flat Position came before a command's result)."""
+    return max([acct.opened_at(contract_id)]
+               + [f.ts_ns for f in acct.trades.values()
+                  if f.contract_id == contract_id and f.pnl is None and not f.by_riskd])

@@ -71,8 +71,9 @@ sim creates it at the release of a held call), after enforcement's order search,
 names it: a late exit takes a fill of a market order (or one risk never saw) on its side that,
 for a closeContract's, leaves the position flat (Exit.fits_late: the trader's stop, limit or
 partial sell stays the trader's), and never an Order event by itself (claim_order). A fill it
-took that the broker made after the command's result is a late-carried close (last_late): the
-engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
+took that the broker made after the command's result is a late-carried close (last_late; within
+SKEW_NS of the result, when it closed a position opened after the command's: Exit.carried_late;
+seen before the result, held for the command: own_late; flake24): the engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
 closed 2 minutes later by riskd's held call, with no line anywhere).
 A close of the whole position (closeContract, a flatten's) closes what is open when the broker
 carries it out, also a position the trader reversed meanwhile (long 1, riskd's close held at
@@ -173,6 +174,11 @@ class Exit:
     # account holds, contracts risk's book did not show too; its issue and its result are
     # the flatten's window (claim_swept). Cleared when the result names its orders (facts)
     sweep: bool = False
+    # a late exit's: a position opened after the one its command was decided on was seen on
+    # the contract (at its result, or its Position after it: earlier_position). Its command's
+    # answered calls never close such a position: a fill of it is this lost call's, carried
+    # out late, whatever the clocks say (carried_late)
+    newer: bool = False
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     @property
@@ -196,6 +202,29 @@ class Exit:
 
     def open_at(self, now: int) -> bool:
         return self.size > 0 and self.alive(now)
+
+    def carried_late(self, fill: Fill, closes: tuple[int, int] = (0, 0)) -> bool:
+        """Was a fill this late exit took made after its command's result? By the clocks when
+        the broker made it more than SKEW_NS after that result; within SKEW_NS the clocks
+        cannot tell, and the position it closed can (closes: the broker's opening time and id
+        of the position held when it came, 0: not known): one opened after the position the
+        command was decided on (shared/openedafter.py's test by the issue time; or another
+        id) was never its answered calls' to close (services/enforcement/newerposition.py),
+        only its lost call's, carried out late (flake24: the trader's buy 0.08 s before the
+        result, the held call carried out 0.99 s after it; no late close said, the stop left
+        working, once a wrongful trade_frequency_limit lockout)."""
+        if not self.late or not self.done_ns:
+            return False
+        if fill.ts_ns > self.done_ns + SKEW_NS:
+            return True
+        return fill.ts_ns > self.done_ns - SKEW_NS \
+            and (self.newer or self.newer_than(*closes))
+
+    def newer_than(self, opened_ns: int, position_id: int) -> bool:
+        """Is the position opened at opened_ns with the broker's id position_id (0: not known)
+        a later one than the position this exit's command was decided on?"""
+        return bool((opened_ns and opened_ns - self.issued_ns > SKEW_NS)
+                    or (position_id and self.position_id and position_id != self.position_id))
 
     def fits_late(self, flat: bool, market: bool, order_size: Optional[int] = None) -> bool:
         """May a fill be this exit's? Any exit but a late one; a late one only for a fill of
@@ -483,10 +512,9 @@ class RiskdExits:
         hit = False
         for e in self._live():
             if e.contract_id == contract_id and not e.gone and e.open_at(now) \
-                    and ((opened_ns and opened_ns - e.issued_ns > SKEW_NS)
-                         or (position_id and e.position_id
-                             and position_id != e.position_id)):
+                    and e.newer_than(opened_ns, position_id):
                 e.gone = hit = True
+                e.newer = e.late        # a lost call's fill on it is late (carried_late)
                 self.changed[e.n] = e
         return hit
 
@@ -614,11 +642,13 @@ class RiskdExits:
         return hit
 
     def unsettled(self, command_id: str, calls, now: int,
-                  held_of: Callable[[str], int]) -> bool:
+                  held_of: Callable[[str], int],
+                  opened_of: Callable[[str], tuple[int, int]] = lambda cid: (0, 0)) -> bool:
         """The command's final result lists closes whose outcome is unknown (calls: LostCall,
         CommandResult.unsettled): each is expected as a late exit of the command on the side
         its exits there close (a closeContract's: held_of(contract), the book's position
-        there, at least 1). True when one was added."""
+        there, at least 1); opened_of(contract): the opening time and id of the position held
+        there (a later one than the command's: Exit.newer). True when one was added."""
         hit = False
         for call in calls:
             mine = [e for e in self.expected if e.command_id == command_id
@@ -633,6 +663,8 @@ class RiskdExits:
                            lost_ns=getattr(call, "lost_ns", 0) or 0,
                            how=getattr(call, "how", "") or "",
                            either=getattr(call, "either", 0) or 0))
+            late = self.expected[-1]
+            late.newer = late.newer_than(*opened_of(call.contract_id))
             hit = True
         return hit
 
@@ -829,11 +861,12 @@ class RiskdExits:
     def note_late_fit(self, fill: Fill, flat: bool, market: bool,
                       order_size: Optional[int], now: int) -> bool:
         """The fill was just claimed or held for a command in flight (claimed, held) while a
-        late exit is alive: keep what Exit.fits_late asks of it, as now (late_fits). True when
-        kept (to be saved)."""
+        late exit is alive, or it closes (its command's own lost call, listed by the result
+        still to come, may take it: own_late): keep what Exit.fits_late asks of it, as now
+        (late_fits). True when kept (to be saved)."""
         if fill.trade_id not in self.claimed and fill.trade_id not in self.held:
             return False
-        if not self.has_late(now):
+        if not self.has_late(now) and fill.pnl is None:
             return False
         self.late_fits[fill.trade_id] = (flat, market and fill.pnl is not None
                                          and fill.order_id not in self.not_market, order_size)
@@ -851,11 +884,34 @@ class RiskdExits:
             if e.command_id == command_id and e.overcut and e.size == fill.size \
                     and e.fits_late(False, market and fill.pnl is not None
                                     and fill.order_id not in self.not_market, order_size):
-                self._carried(self._use([e], fill.size), fill.ts_ns)
-                if fill.order_id is not None:
-                    self._bind(fill.order_id, e.command_id)
-                    self._own(fill.order_id)
-                return e
+                return self._took_late(e, fill)
+        return None
+
+    def _took_late(self, e: Exit, fill: Fill) -> Exit:
+        """The late exit e takes fill, its command's own lost call carried out: used up
+        (_carried), the fill's order riskd's, of that command."""
+        self._carried(self._use([e], fill.size), fill.ts_ns)
+        if fill.order_id is not None:
+            self._bind(fill.order_id, e.command_id)
+            self._own(fill.order_id)
+        return e
+
+    def own_late(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
+        """The fill claimed or held for command_id, which that command's done result has just
+        ruled out (its orders leave it out): its own lost close (a closeContract's late exit)
+        when that fill closed a position opened after the one the command was decided on
+        (Exit.newer) and was made within SKEW_NS of the result (carried_late): the command's
+        answered calls never close such a position (flake24: the held call carried out 1 s
+        after the result, its Trade reaching risk before it; counted as the trader's trade).
+        It takes it, riskd's late close (what Exit.fits_late asks of the fill as it came:
+        late_fits, kept by note_late_fit). None when none fits."""
+        fits = self.late_fits.pop(fill.trade_id, None)
+        if fill.pnl is None or fits is None:
+            return None
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.command_id == command_id and e.whole and e.newer \
+                    and e.fits_late(*fits) and e.carried_late(fill):
+                return self._took_late(e, fill)
         return None
 
     def late_instead(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
@@ -869,7 +925,7 @@ class RiskdExits:
         in flight (whose call then found no position), was said only "closed by a market sell
         ..., not this close" and counted as the trader's trade, never as the late close the
         docs promise."""
-        fits = self.late_fits.pop(fill.trade_id, None)
+        fits = self.late_fits.get(fill.trade_id)
         if fits is None:
             return None
         issued = min((e.issued_ns for e in self.expected
@@ -877,8 +933,10 @@ class RiskdExits:
         if not issued:
             return None
         late = self.late_before(fill, command_id, issued, now, fits=fits)
-        if late is not None and fill.order_id is not None:
-            self._own(fill.order_id)
+        if late is not None:
+            self.late_fits.pop(fill.trade_id, None)
+            if fill.order_id is not None:
+                self._own(fill.order_id)
         return late
 
     def _carried(self, used: list[Exit], fill_ns: int) -> None:
@@ -943,7 +1001,8 @@ class RiskdExits:
         return st[0] if st is not None else None
 
     def claim_fill(self, fill: Fill, now: int, flat: bool = False,
-                   market: bool = True, order_size: Optional[int] = None) -> bool:
+                   market: bool = True, order_size: Optional[int] = None,
+                   closes: tuple[int, int] = (0, 0)) -> bool:
         """Is this (new) fill riskd's? It uses up that many expected contracts, its own
         command's first (_of_its_command), then whichever of riskd's commands on the contract
         (one closeContract closes what a close and a reduce before it expected, and the
@@ -961,7 +1020,9 @@ class RiskdExits:
         limit): no late exit takes it (Exit.fits_late); order_size: its order's size as an
         Order event named it (None: not seen; a lost cut's late exit takes only an order of
         its size). A fill a late exit took, made by the
-        broker after that exit's command had finished, is a late-carried close: last_late."""
+        broker after that exit's command had finished, is a late-carried close: last_late
+        (closes: the opening time and id of the position held when the fill came, for a fill
+        within SKEW_NS of the result: Exit.carried_late)."""
         ours = fill.order_id is not None and fill.order_id in self.orders \
             and (fill.order_id not in self.guessed or fill.order_id in self.facts)
         guess = self.guessed.pop(fill.order_id, None) if fill.order_id is not None else None
@@ -991,7 +1052,7 @@ class RiskdExits:
         # only late exits, none of a close riskd still expects (its own fill, larger than
         # expected, is that close's), made by the broker after the command's result (a
         # reduce's over-cut whenever it lands: Exit.overcut)
-        if used and all(e.late and (e.overcut or fill.ts_ns > e.done_ns + SKEW_NS)
+        if used and all(e.late and (e.overcut or e.carried_late(fill, closes))
                         for e in used):
             self.last_late = max(used, key=lambda e: e.done_ns)
         if used and fill.order_id is not None and fill.order_id not in self.order_cmd:
@@ -1506,7 +1567,8 @@ class RiskdExits:
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
         # from before 'position_id': not known (0); from before 'late': not late; from before
         # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0); from
-        # before 'overtaken': not (False); from before 'either': none (0)
+        # before 'overtaken': not (False); from before 'either': none (0); from before 'newer':
+        # not seen (False)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -1589,7 +1651,7 @@ def dump_exit(e: Exit) -> dict:
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
             "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep,
-            "overtaken": e.overtaken, "either": e.either}
+            "overtaken": e.overtaken, "either": e.either, "newer": e.newer}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]
