@@ -14,7 +14,8 @@ nothing happens. They are published on
 this worker's PUB (topic 'result') for risk, logging, notify and the CLI. Commands left
 unfinished by a crash are resumed on start (they re-check the broker, see the actions). The
 control socket answers EnforcementStatusRequest and FlattenRequest (the kill switch, run
-through the same path).
+through the same path). A command of risk's left by a crash makes no broker call before risk
+has had its say on it (_resume: its re-send, or its withdraw), at most RISK_WORD_S.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import zmq
 
 from services.enforcement.executor import (FINAL, HANDOVER, SETTLE, Executor, Job, Outcome,
                                            Settings)
-from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_for,
+from services.enforcement.journal import (JOURNAL_FILE, RUNNING, Entry, Journal, entries_for,
                                           later_tries)  # noqa: F401 (later_tries: its tests)
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
@@ -50,6 +51,7 @@ from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from shared.worker import Worker
 from shared.plural import plural
+from shared.retrying import is_kill_switch
 from shared.when import gap
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,11 @@ elog = logging.getLogger(ENFORCEMENT_LOGGER)
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
                              # (a re-send from risk retries a waiting command at once)
 ACCOUNTS_REFRESH_S = 60.0
+# s: a command of risk's left unfinished by the previous process waits at most this long for
+# risk's word on it (its re-send, or its withdraw) before it resumes (_resume). Risk sends it
+# the moment this process subscribes (services/risk/app.py on_subscribed), ~0.1 s under load;
+# without a word (risk down) it resumes all the same: never dropped
+RISK_WORD_S = 5.0
 
 
 class EnforcementWorker(Worker):
@@ -84,6 +91,7 @@ class EnforcementWorker(Worker):
         self.inflight: set[str] = set()             # queued, running or waiting to retry
         self.waits: dict[str, str] = {}             # queued in a lane -> the words said of it
         self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
+        self.held: dict[str, Entry] = {}    # resumed, waiting for risk's word (_resume)
         self.cannot_enforce: dict[int, Unenforceable] = {}
         self.broker_accounts: list = []             # refreshed by a background thread
         self._accounts_stop = threading.Event()
@@ -133,21 +141,52 @@ class EnforcementWorker(Worker):
         client.close()
 
     def _resume(self) -> None:
-        """Finish what a previous process left unfinished (re-checking the broker)."""
+        """Finish what a previous process left unfinished (re-checking the broker). One of
+        risk's waits for risk's word on it first (accept: sent again, still wanted; withdraw:
+        taken back), at most RISK_WORD_S (_unheard). An admin's unlock while no enforcement
+        ran withdraws it at risk, and that withdraw reaches this process only with risk's
+        re-send when it subscribes: resumed at once, a flatten read the broker and closed the
+        trader's new position before the withdraw came (check24 N1, 2 of 4 tries). A withdraw
+        that reached the ended process is its word already (withdraw_asked); the kill switch's
+        flatten is this process's own (risk never sends it)."""
         now = self.clock.now_ns()
         for entry in self.journal.unfinished():
+            cmd = entry.command
             age = (now - entry.received_ns) / NS_PER_S
             if age > RESUME_WINDOW_S:
                 log.warning("command %s (%s, account %s) was left %s %.0f s ago; it runs again "
-                            "only when risk re-sends it", entry.command.id, entry.command.action,
-                            entry.command.account_id, entry.state, age)
+                            "only when risk re-sends it", cmd.id, cmd.action,
+                            cmd.account_id, entry.state, age)
+                continue
+            asked = self.journal.withdraw_asked(cmd.id)
+            if asked is None and not is_kill_switch(cmd.rule):
+                self.held[cmd.id] = entry
+                log.warning("command %s (%s, account %s), left %s by the previous process, "
+                            "resumes when risk sends it again (or withdraws it), at most %g s "
+                            "from now", cmd.id, cmd.action, cmd.account_id, entry.state,
+                            RISK_WORD_S, extra=_fields(cmd, "action"))
                 continue
             log.warning("resuming command %s (%s, account %s), left %s by the previous process",
-                        entry.command.id, entry.command.action, entry.command.account_id,
-                        entry.state, extra=_fields(entry.command, "action"))
-            asked = self.journal.withdraw_asked(entry.command.id)
+                        cmd.id, cmd.action, cmd.account_id, entry.state,
+                        extra=_fields(cmd, "action"))
             if asked is not None:           # withdrawn while the ended process ran it
-                self.executor.withdrawn[entry.command.id] = asked
+                self.executor.withdrawn[cmd.id] = asked
+            self._schedule(entry, recheck=True)
+        if self.held:
+            self.after(RISK_WORD_S, self._unheard)
+
+    def _unheard(self) -> None:
+        """RISK_WORD_S after the start, risk has said nothing of these resumed commands (it is
+        down, or its store lost them): they resume now, as a lockout in force wants."""
+        held, self.held = self.held, {}
+        for cid in held:
+            entry = self.journal.get(cid)
+            if entry is None or entry.final:
+                continue
+            log.warning("resuming command %s (%s, account %s), left %s by the previous "
+                        "process: risk has not sent it again within %g s", cid,
+                        entry.command.action, entry.command.account_id, entry.state,
+                        RISK_WORD_S, extra=_fields(entry.command, "action"))
             self._schedule(entry, recheck=True)
 
     # -- commands in ------------------------------------------------------------------------------
@@ -170,6 +209,7 @@ class EnforcementWorker(Worker):
 
     def accept(self, cmd: Command) -> Entry:
         """Journal a command and run it, unless it is known: then answer what the journal has."""
+        self.held.pop(cmd.id, None)     # resumed, waiting for risk's word (_resume): this is it
         if cmd.id in self.inflight:
             waiting = self.retry_at.get(cmd.id)
             if waiting is not None and waiting[0] != float("inf"):
@@ -202,6 +242,21 @@ class EnforcementWorker(Worker):
         entry = self.journal.get(cid)
         if entry is not None and entry.final:
             self._publish(entry.result())
+            return entry
+        if self.held.pop(cid, None) is not None and entry is not None \
+                and entry.state == RUNNING:
+            # left running by the ended process, waiting for risk's word (_resume): its run
+            # stops before its first trading call and says what the ended process may have
+            # sent (executor.Executor._withdrawn); one left received or pending ends below
+            self.executor.withdrawn[cid] = w
+            self.journal.ask_withdraw(w)
+            elog.warning("command %s, left running by the previous process, withdrawn by %s "
+                         "(%s) before it resumed: it makes no trading call", cid,
+                         w.by or "risk", w.reason,
+                         extra={"kind": "withdraw", "account": w.account_id,
+                                "command_id": cid})
+            self._schedule(entry, recheck=True)
+            self._publish(self._result(entry))
             return entry
         waiting = self.retry_at.get(cid)
         pending = cid in self.inflight and waiting is not None and waiting[0] != float("inf")

@@ -40,6 +40,7 @@ def w(tmp_path, clock):
     w.lanes = Lanes(clock)
     w.called = Caller()
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
+    w.held = {}                                 # resumed, waiting for risk's word
     w._timers, w._timer_seq, w.max_wait_ms = [], 0, 5000   # Worker's timers, as run() sets them
     w.pub = Pub()
     w.submitted = []

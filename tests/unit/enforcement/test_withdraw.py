@@ -44,6 +44,7 @@ def worker(path: str | Journal, clock: FakeClock) -> EnforcementWorker:
     w.lanes = Lanes(clock)
     w.called = Caller()
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
+    w.held = {}                                 # resumed, waiting for risk's word
     w._timers, w._timer_seq = [], 0             # Worker's timers: a pending retry sets one
     w.pub = Pub()
     w.submitted = []
