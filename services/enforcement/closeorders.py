@@ -7,7 +7,9 @@ enforcement reads Order/search once, from just before its first close call, and 
 market orders on each closed contract that were created within that call's window: from
 when it was sent to its answer (a close whose answer was lost, or one a process that ended
 may have sent before a restart: until the search); none there (the broker's clock is not
-ours), SKEW_NS wider on both sides. A partial close's order has its size. An order found in
+ours), SKEW_NS wider on both sides. A partial close's order has its size, and the broker
+makes ONE for it: of two orders of that size in its window one is the trader's (cutfits.py
+says which is riskd's). An order found in
 the window of a call answered done is that call's own (CloseOrder.answered): risk never gives
 its fill to an earlier close carried out late, which an order found only in a lost call's
 window (running to the search) may be. Risk takes them as riskd's whatever the timing of
@@ -30,7 +32,8 @@ sent against (CloseCall.held); an order that left the position open, grew it, or
 other way is the trader's (closefits.py; the executor leaves it out of the result). Only
 when two orders both fit, or the walk from that position does not end where the command's
 read after its closes found the contract (a position riskd knew wrong, a fill outside the
-windows), does every order picked stay riskd's: the price. A partial close's window keeps only orders of its size.
+windows), does every order picked stay riskd's: the price. A partial close's window keeps
+only orders of its size, and one of them at most (cutfits.py: the one made last).
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from typing import Optional
 
 import attrs
 
+from services.enforcement import cutfits
 from shared.messages.enforce import CloseOrder
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
                                     RateBudgetExhausted)
@@ -109,10 +113,11 @@ def pick(orders, calls: list[CloseCall], now_ns: int) -> tuple[list[CloseOrder],
     """(the orders the calls created, known) among the orders read."""
     found: dict[int, CloseOrder] = {}
     known = True
-    for c in calls:
+    cuts = cutfits.taken(orders, calls, now_ns, _within, SKEW_NS)   # a partial close: one
+    for i, c in enumerate(calls):
         end = c.answered_ns or now_ns
-        mine = _within(orders, c, c.sent_ns, end) \
-            or _within(orders, c, c.sent_ns - SKEW_NS, end + SKEW_NS)
+        mine = cuts[i] if c.size else (_within(orders, c, c.sent_ns, end)
+                                       or _within(orders, c, c.sent_ns - SKEW_NS, end + SKEW_NS))
         if c.worked and c.answered_ns and not mine:
             known = False
         answered = bool(c.worked and c.answered_ns)

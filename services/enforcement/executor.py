@@ -52,7 +52,7 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, HandOver, MarketClosed, Retry,
                                                SENDING, Withdrawn, as_said)
-from services.enforcement import closedby, closefits, closeorders, preface, withdraw
+from services.enforcement import closedby, closefits, closeorders, cutfits, preface, withdraw
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -522,7 +522,11 @@ class Executor:
         (the broker calls made (0 or 1), the orders found, whether that list is complete)."""
         calls = list(ctx.close_calls)
         if ctx.restarted and job.entry.started_ns:
-            calls.append(closeorders.CloseCall(ctx.command.contract_id or "", 0,
+            # a reduce's ended process sent one cut of its journaled size (cutfits.py: one
+            # order of that size, not the trader's sell of it too); else a close of any size
+            size = cutfits.killed_cut(ctx.progress) \
+                if ctx.command.action == "reduce_position" else 0
+            calls.append(closeorders.CloseCall(ctx.command.contract_id or "", size,
                                                job.entry.started_ns, worked=False))
         if not calls:
             return 0, [], True

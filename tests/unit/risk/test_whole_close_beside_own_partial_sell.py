@@ -44,6 +44,21 @@ def enforcement_result(cmd, fills, calls, after) -> CommandResult:
                          close_orders=[o for o in found if o.order_id not in theirs])
 
 
+def hear(data, b: Broker, fills, res) -> list:
+    """Risk hears the fills' Trade, Position and Order events (interleaved in a drawn order)
+    and the command's result anywhere among them, then a second passes; the events heard."""
+    events = interleaved(data, fills, "fills")
+    events.insert(data.draw(st.integers(0, len(events)), label="result at"), "result")
+    for ev in events:
+        if ev == "result":
+            b.outs.append(b.engine.on_result(res, b.now))
+        else:
+            b.feed(ev)
+    b.now += NS
+    b.engine.tick(b.now)
+    return events
+
+
 def the_close(b: Broker):
     for _ in range(2):
         for ev in b.fill(1, None):
@@ -93,15 +108,7 @@ def test_the_traders_partial_sell_during_the_close_is_their_trade(data, order):
     sold_at = sell[0].ts_ns
     res = enforcement_result(close, [sell, *riskds], calls, after)
     assert sell[0].order_id not in {o.order_id for o in res.close_orders}, res
-    events = interleaved(data, [sell, *riskds], "fills")
-    events.insert(data.draw(st.integers(0, len(events)), label="result at"), "result")
-    for ev in events:
-        if ev == "result":
-            b.outs.append(b.engine.on_result(res, b.now))
-        else:
-            b.feed(ev)
-    b.now += NS
-    b.engine.tick(b.now)
+    hear(data, b, [sell, *riskds], res)
     assert b.whose(sell) is False                       # the trader's trade
     assert all(b.whose(f) is True for f in riskds)      # riskd's close, never counted
     assert b.account.trades_today == 3                  # buy, buy, the trader's sell
