@@ -179,6 +179,13 @@ class Exit:
     # answered calls never close such a position: a fill of it is this lost call's, carried
     # out late, whatever the clocks say (carried_late)
     newer: bool = False
+    # the other commands whose orders may close this exit's contracts, as at its issue (expect,
+    # top_up; _also_by): those whose exits gave it contracts (a close, then a flatten of the
+    # same position) and closes of the whole position still in flight (closeContract closes
+    # what is open when the broker carries it out). A result of this command naming no order
+    # there does not mean its contracts were never closed when one of them did (found_nothing,
+    # _took_over). None: not known (an exit added otherwise, or a row saved before it was kept)
+    also_by: Optional[tuple] = None
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     @property
@@ -474,9 +481,10 @@ class RiskdExits:
         # the union of what is already expected (the oldest contracts) and what this covers
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
         union = max(before, held) if size is None else max(before, min(held, before + n))
-        self._use(open_, before + n - union)
+        took = self._use(open_, before + n - union)
         self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
-                       cut=size is not None, down_to=down_to, position_id=position_id))
+                       cut=size is not None, down_to=down_to, position_id=position_id,
+                       also_by=_also_by(command_id, took, open_)))
 
     def _closable(self, contract_id: str, signed_position: int,
                   now: int) -> tuple[int, int, list[Exit]]:
@@ -549,7 +557,7 @@ class RiskdExits:
         if more <= 0:
             return False
         self._add(Exit(contract_id, side, more, now, command_id, whole=False, cut=True,
-                       down_to=target))
+                       down_to=target, also_by=_also_by(command_id, [], open_)))
         return True
 
     def note(self, command_id: str, now: int) -> None:
@@ -1439,7 +1447,13 @@ class RiskdExits:
         them or done closing them (took_over): that command's order closed them, its fill is
         still to come (chaos run 2026-12-07: a close and a flatten decided in one step, the
         flatten's result named no RTY order, nothing expected RTY any more, and the first
-        quote of a restarted market closed the flat position again)."""
+        quote of a restarted market closed the flat position again). Only a command whose order
+        could close e's contracts (Exit.also_by): an earlier reduce of the position done and
+        filled before e was issued closed none of them (round 24's event-order model:
+        max_contracts' reduce of NQ, filled, then daily_unrealized_loss's close held at the
+        broker found the trader's reversal closed by the cooldown's flatten; its exit stayed
+        expected, was valued at its price, and the trader's next buy of 4 read as a -1,180
+        open loss: daily_net_loss locked the account until the roll in one event order only)."""
         named = {o.contract_id for o in close_orders}
         hit = False
         for e in self._live():
@@ -1450,11 +1464,13 @@ class RiskdExits:
         return hit
 
     def _took_over(self, e: Exit, now: int) -> bool:
-        """Another command's close there, issued before e, on its side, of the same position
-        (not gone), still in flight, or done with an order of its own there: e's contracts
-        are (or were) that one's too, and its fill is still to come. (One done that found
-        nothing there either expects nothing: order21.)"""
+        """Another command's close there whose order could close e's contracts (Exit.also_by;
+        not known: any issued before e), on its side, of the same position (not gone), still
+        in flight, or done with an order of its own there: e's contracts are (or were) that
+        one's too, and its fill is still to come. (One done that found nothing there either
+        expects nothing: order21.)"""
         return any(o.command_id != e.command_id and o.contract_id == e.contract_id
+                   and (e.also_by is None or o.command_id in e.also_by)
                    and o.side == e.side and o.issued_ns <= e.issued_ns and not o.gone
                    and not o.late and o.alive(now)
                    and (o.done_ns == 0 or (o.closed and self._closed_there(o)))
@@ -1568,9 +1584,13 @@ class RiskdExits:
         # from before 'position_id': not known (0); from before 'late': not late; from before
         # 'lost_ns' and 'how': not known (0, ''); from before 'until_ns': LATE_NS (0); from
         # before 'overtaken': not (False); from before 'either': none (0); from before 'newer':
-        # not seen (False)
+        # not seen (False); from before 'also_by': not known (None: any earlier close there,
+        # as then)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
-                                 else Decimal(r["price"])}) for r in rows]
+                                 else Decimal(r["price"]),
+                                 "also_by": None if r.get("also_by") is None
+                                 else tuple(r["also_by"])})
+                         for r in rows]
         self.orders = set(orders)
         self.added = set()          # the store's rows, written already
         self.changed = {}
@@ -1637,6 +1657,17 @@ def _closed_earlier(e: Exit, position_id: int) -> bool:
                 and (e.gone or e.size == 0))
 
 
+def _also_by(command_id: str, took: list[Exit], open_: list[Exit]) -> tuple:
+    """Exit.also_by of a new exit of command_id: the other commands whose orders may close its
+    contracts: those of the exits it took contracts from (took), and of the open exits there
+    (open_) a close of the whole position still in flight (not a reduce's:
+    partialCloseContract closes its own contracts only)."""
+    return tuple(dict.fromkeys(
+        e.command_id for e in took + [o for o in open_ if o.whole and not o.cut
+                                      and o.done_ns == 0]
+        if e.command_id != command_id))
+
+
 def _done_unfilled(e: Exit) -> int:
     """1 when the exit is done (closed), priced and still expects contracts, else 0."""
     return 1 if e.closed and e.size > 0 and e.price is not None else 0
@@ -1651,7 +1682,8 @@ def dump_exit(e: Exit) -> dict:
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
             "gone": e.gone, "position_id": e.position_id, "late": e.late,
             "lost_ns": e.lost_ns, "how": e.how, "until_ns": e.until_ns, "sweep": e.sweep,
-            "overtaken": e.overtaken, "either": e.either, "newer": e.newer}
+            "overtaken": e.overtaken, "either": e.either, "newer": e.newer,
+            "also_by": None if e.also_by is None else list(e.also_by)}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

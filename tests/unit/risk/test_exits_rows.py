@@ -38,8 +38,10 @@ def test_a_breach_commit_writes_its_own_exit_not_every_earlier_one(tmp_path):
     commit_exits(store, desk)
     closes(desk, 1, first=200)                       # the next breach: one new close
     ran = "\n".join(commit_exits(store, desk))
-    assert "close-200.1" in ran          # and close-199's, whose contract it takes over
-    assert not [i for i in range(199) if f"close-{i}.1" in ran]
+    # close-200's row, and close-199's, whose contract it takes over (a row names the command
+    # it took contracts from too: Exit.also_by; the rows written are those of its command)
+    assert '"command_id": "close-200.1"' in ran and '"command_id": "close-199.1"' in ran
+    assert not [i for i in range(199) if f'"command_id": "close-{i}.1"' in ran]
     store.close()
 
 

@@ -218,3 +218,35 @@ def test_a_close_that_found_nothing_prices_nothing_after_it(order):
     assert not m.mismatch, m.mismatch
     assert not any(lk.rule == "daily_net_loss" for lk in m.shuffled.lockouts.all())
     m.both_agree_with_the_reference()
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4))))
+def test_a_filled_cut_before_a_close_that_found_nothing_prices_nothing_after_it(order):
+    """The event-order model at 500 examples (round 24): NQ long 2, the trader sells 4 MNQ
+    (6 contracts: max_contracts cuts NQ to 1, and that cut's fill comes), riskd's close of
+    the NQ long 1 is held at the broker, the trader sells 3 (short 2, -210.00:
+    cooldown_after_loss's flatten closes the short) and the held close finds nothing (its
+    result names no order). NQ goes 59 ticks up and the locked trader buys 4 NQ (every order
+    of that buy's Trade, Position, Order and balance events); the lockout closes them. The
+    held close's exit stayed expected: found_nothing read the filled cut, sent before it, as
+    a close whose contracts it had taken over (RiskdExits._took_over). So the buy of 4 was
+    valued at the held close's price (14.75 points under the buy: -1,180.00 open), and
+    daily_net_loss flattened and locked the account until the roll: in the in-order engine
+    in every order, in the shuffled one only with the buy's Trade before its Position. On
+    main's code all 24 orders fail (checked in a detached worktree of main)."""
+    m, data = Queued(), Scripted()
+    m.market_order(NQ, 2, data)
+    m.market_order(MNQ, -4, data)            # 6 contracts: max_contracts cuts NQ by 1
+    assert not m.mismatch, m.mismatch
+    assert m.ref.pos[NQ][0] == 1
+    m.reverse_during_held_close(NQ, 2, False, data)      # the held close finds it flat
+    assert not m.mismatch, m.mismatch
+    assert NQ not in m.ref.pos and MNQ not in m.ref.pos
+    m.quote(NQ, 59, data)
+    m.orders = [order]
+    m.market_order(NQ, 4, data)              # bought while locked, in this order
+    assert not m.mismatch, m.mismatch
+    for engine in (m.in_order, m.shuffled):  # closed by the lockout, nothing more
+        assert not any(lk.rule == "daily_net_loss" for lk in engine.lockouts.all())
+        assert engine.accounts[1001].signed(NQ) == 0
+    m.both_agree_with_the_reference()
