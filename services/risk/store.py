@@ -383,6 +383,7 @@ class Store:
                                 (account_id,))
             self._pending_seen[account_id] = pending
         self._named(account_id, acct.riskd)
+        acct.riskd.mark_saved()
 
     def _named(self, account_id: int, riskd) -> None:
         """The contracts each result named an order of its command on (exits.py named_on), a
@@ -779,6 +780,8 @@ class Store:
                                       "FROM riskd_named_on").items():
             engine.account(aid).riskd.load_named(pairs)
             self._named_seen[aid] = frozenset(pairs)      # what the table holds
+        for loaded in engine.accounts.values():
+            loaded.riskd.mark_saved()                # as stored (changes still to write stay)
         engine.off = off_from_json(self._meta("off") or "{}")
         self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):
