@@ -331,3 +331,20 @@ def test_a_change_no_step_marked_is_written_by_the_next_tick(tmp_path):
     assert stored(store) == split(always_dump(riskd)) != ("", [])
     assert not riskd.unsaved() and ACCOUNT not in desk.wait(0.1).exits
     store.close()
+
+
+def test_after_a_rolled_back_commit_the_pending_body_is_written_again(tmp_path):
+    """A commit that failed after writing the pending body (rolled back): the next commit
+    writes it again even when that step did not touch the account's exits (another
+    account's step), so a restart does not load the body from before the failed step."""
+    desk, store = named_state(tmp_path)
+    riskd = desk.account.riskd
+    store.db.execute("DELETE FROM riskd_pending")        # what the rollback took back
+    store.db.execute("DELETE FROM riskd_named_on")
+    store._forget()                                      # what its rollback does
+    riskd.mark_saved()                                   # as the failed commit left it
+    riskd.held[5] = ("ES", SIDE_SELL)
+    riskd.mark_saved()
+    store.commit(Outcome(exits={ACCOUNT + 1}), desk.engine)   # another account's step
+    assert stored(store) == split(always_dump(riskd)) != ("", [])
+    store.close()
