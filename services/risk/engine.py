@@ -339,6 +339,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                         # reduce's last read: the lockout cuts it itself (no rule may be over)
                         for d in self.lockouts.cut_to(acct, cid, down_to, issued_ns, now):
                             self._take(d, now, out)
+            if acct.riskd.unsaved():
+                # a change of the saved exits no step marked (prune's own that it does not
+                # report, one left by an earlier step): written in this tick's commit
+                out.exits.add(acct.account_id)
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
         self._read_after = read_after
@@ -462,6 +466,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     # -- events --------------------------------------------------------------------------------
     def on_event(self, event, now: int) -> Outcome:
         out = self._on_event(event, now)
+        # whatever changed the account's saved exits is written in this step's commit (a
+        # change its code did not mark would be lost to a restart: RiskdExits.unsaved)
+        aid = getattr(event, "account_id", None)
+        if aid is not None and aid in self.accounts and self.accounts[aid].riskd.unsaved():
+            out.exits.add(aid)
         # a cut for a cooldown that the same trade then extends names the new end
         out.decisions = current_ends(out.decisions, out.lockouts)
         return out

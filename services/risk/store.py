@@ -372,8 +372,12 @@ class Store:
             self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
                                 [(account_id, oid) for oid in sorted(new)])
         self._order_cmds(account_id, acct.riskd.take_cmd_changes())
-        # the fills held or claimed until a result names its orders (exits.py dump_pending)
-        pending = acct.riskd.dump_pending()
+        self._pending(account_id, acct.riskd)
+
+    def _pending(self, account_id: int, riskd) -> None:
+        """The fills held or claimed until a result names its orders (exits.py dump_pending)
+        and named_on's rows, when changed; the account's saved state all written then."""
+        pending = riskd.dump_pending()
         if pending != self._pending_seen.get(account_id):
             if pending:
                 self.db.execute("INSERT OR REPLACE INTO riskd_pending VALUES (?, ?)",
@@ -382,7 +386,8 @@ class Store:
                 self.db.execute("DELETE FROM riskd_pending WHERE account_id = ?",
                                 (account_id,))
             self._pending_seen[account_id] = pending
-        self._named(account_id, acct.riskd)
+        self._named(account_id, riskd)
+        riskd.mark_saved()
 
     def _named(self, account_id: int, riskd) -> None:
         """The contracts each result named an order of its command on (exits.py named_on), a
@@ -432,6 +437,9 @@ class Store:
             self._order_cmds(aid, dict(acct.riskd.order_cmd))
             self.db.executemany("INSERT INTO riskd_orders VALUES (?, ?)",
                                 [(aid, oid) for oid in sorted(acct.riskd.orders)])
+            # the pending body and named_on too: the rolled back step's may be gone, and
+            # that account need not be in the next step's exits
+            self._pending(aid, acct.riskd)
         self._exits_again = False
 
     def _daily(self, engine, account_id: int) -> None:
@@ -779,6 +787,8 @@ class Store:
                                       "FROM riskd_named_on").items():
             engine.account(aid).riskd.load_named(pairs)
             self._named_seen[aid] = frozenset(pairs)      # what the table holds
+        for loaded in engine.accounts.values():
+            loaded.riskd.mark_saved()                # as stored (changes still to write stay)
         engine.off = off_from_json(self._meta("off") or "{}")
         self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):
