@@ -20,7 +20,9 @@ command in flight, then its own lost call's, exits.py own_late); and a restart o
 committed, a fresh engine loaded) after each event of two of them. Before the fix
 (services/risk/exits.py Exit.carried_late, own_late) every one of them failed: no late close
 said, or the sell counted as the trader's trade. The engine with its injected clock
-(tests/unit/risk/desk.py); the rules of test_late_close_under_a_newer_close.py.
+(tests/unit/risk/desk.py); the rules of test_late_close_under_a_newer_close.py, which says
+why the shipped config's other rules are off (they would lock the account after the first
+close's loss: the same close in flight, the same path).
 """
 from __future__ import annotations
 

@@ -30,7 +30,9 @@ complete snapshot of what came before), wherever market's Positions and Trades a
 snapshot with one stream ahead of the other is read as agreed by a restarted risk: a limit
 of its own, left open: round 24's note); drawn from all those (RISKD_HYPOTHESIS_EXAMPLES=N
 runs N, `make test` a few), and the order found with a restart at each. Only
-trade_frequency_limit is on, 3 a minute: the scenario's lock."""
+trade_frequency_limit is on, 3 a minute: the scenario's lock. Every fill is at the same price
+(no loss), so the shipped loss rules (daily_net_loss, cooldown_after_loss, ...) could not act
+here; left off, the engine's decisions are the lock's alone."""
 from __future__ import annotations
 
 import itertools
