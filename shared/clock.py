@@ -13,6 +13,9 @@ from typing import Protocol
 
 UTC = dt.timezone.utc
 NS_PER_S = 1_000_000_000
+# how far the broker's clock and riskd's may differ: a broker time within this of one of
+# riskd's may be before or after it (one figure for every process that compares the two)
+SKEW_NS = NS_PER_S
 
 
 class Clock(Protocol):

@@ -15,7 +15,8 @@ between would be left by the close and not closed by a new one (a lockout not en
 """
 from __future__ import annotations
 
-SKEW_NS = 1_000_000_000         # the broker's clock and ours may differ this much
+from shared.clock import SKEW_NS
+
 SAME_FILL_NS = 250_000_000      # a fill's Trade and its Position's creation, both the broker's
 
 

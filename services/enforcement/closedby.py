@@ -59,6 +59,7 @@ import logging
 from typing import Callable, Optional
 
 from shared import latewords, showtime
+from shared.clock import SKEW_NS
 from shared.latewords import LATE_NS
 from shared.messages.enforce import Command
 from shared.outcomewords import ACTION_WORDS
@@ -69,7 +70,6 @@ from shared.symbols import ticker_of
 
 log = logging.getLogger(__name__)
 
-SKEW_NS = 1_000_000_000         # the broker's clock and ours may differ this much
 # Order/search picks orders by when they were made: a resting order that filled while the close
 # was in flight (the trader's target) was made before riskd decided, so found_flat's search
 # reaches back this far and keeps the orders that filled after riskd decided

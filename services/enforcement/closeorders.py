@@ -44,6 +44,7 @@ from typing import Optional
 import attrs
 
 from services.enforcement import cutfits
+from shared.clock import SKEW_NS
 from shared.messages.enforce import CloseOrder
 from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
                                     RateBudgetExhausted)
@@ -51,7 +52,6 @@ from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError
 log = logging.getLogger(__name__)
 
 NS = 1_000_000_000
-SKEW_NS = NS                 # the broker's clock and ours may differ this much
 ORDER_MARKET = 2
 
 

@@ -14,8 +14,8 @@ Journaled, so a later round's result says it too.
 from __future__ import annotations
 
 from shared import showtime
+from shared.clock import SKEW_NS
 
-SKEW_NS = 1_000_000_000         # the broker's clock and risk's may differ this much
 
 
 def note(ctx, orders, steps) -> None:

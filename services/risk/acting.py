@@ -55,6 +55,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  SELF_LOCKOUT, command_in, no_rule_lockout, no_symbol_lockout,
                                  not_sent, what, who)
 from shared import showtime
+from shared.clock import SKEW_NS
 from shared.latewords import LATE_CLOSE
 from shared.openedafter import opened_after
 from shared.config.rules import RULE_NAMES
@@ -76,9 +77,6 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSIT
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
 # what a flatten in flight already does for its account (closes, reductions, cancels)
 COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
-# the broker's times (a position's opening) read against risk's clock (a command's issue):
-# this much apart still counts as the same moment
-SKEW_NS = 1_000_000_000
 # a stop riskd moved (done) is taken as moved this long while its Order event is on the way
 STOP_MOVE_NS = 15 * SKEW_NS
 

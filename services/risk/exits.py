@@ -113,12 +113,12 @@ import attrs
 
 from services.risk.counted import counted
 from shared import latewords
+from shared.clock import SKEW_NS
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
 from shared.trywords import decision_of
 
 NS = 1_000_000_000
 WINDOW_NS = 15 * NS            # after the command's final result
-SKEW_NS = NS                   # the broker's clock and risk's may differ this much
 MAX_AGE_NS = 600 * NS          # an expectation never outlives this, result or not
 LATE_NS = latewords.LATE_NS    # a late exit's (a lost close's) after the command's result
 
