@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from services.enforcement.closedby import position_words
 from shared import showtime
 from shared.openedafter import SAME_FILL_NS, opened_after
 from shared.projectx.models import OrderSide, Position
@@ -60,8 +61,7 @@ def words(ctx, cid: str) -> str:
     if not seen:
         return ""
     created, signed = int(seen[0]), int(seen[1])
-    side = "long" if signed > 0 else "short"
     when = showtime.start(created, ctx.zone, ctx.clock.now_ns())
-    return (f"; the {side} {abs(signed)} open on it now was opened at {when}, after riskd "
+    return (f"; the {position_words(signed)} open on it now was opened at {when}, after riskd "
             f"decided this close: not closed by it (riskd's rules judge it as any new "
             f"position)")
