@@ -48,13 +48,14 @@ def riskd_config(tmp_path, telegram, token: str = TOKEN, sections: dict | None =
         failed_retry_s=0.5,
         # the commands of one test would otherwise wait for the default 10 tokens a minute
         **{"rate_per_minute": 120, **notify})
+    sections = {"trading_day": base["trading_day"], **(sections or {})}
     return make_config(tmp_path, workers=WORKERS, accounts=base["accounts"],
-                       profiles=base["profiles"], trading_day=base["trading_day"],
+                       profiles=base["profiles"],
                        # prices move only when a test says so: answers can be compared
                        broker={"sim": {"tick_interval": 0}, **(broker or {})}, notify=section,
                        # a killed notify is started again after 0.2 s, not the shipped 1 s:
                        # the tests check what the restarted notify does, not that wait
-                       supervisor={"backoff_initial": 0.2}, **(sections or {}))
+                       supervisor={"backoff_initial": 0.2}, **sections)
 
 
 def start(procs, config: str) -> SimDesk:

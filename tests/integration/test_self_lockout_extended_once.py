@@ -8,10 +8,11 @@ saw two "self-lockout" rows (one to the roll, one a timer, each with its reason)
 kept the 30-minute request with neither what it asked nor that the lockout was unchanged. Now
 `riskctl lockouts` lists one self-lockout row, a timer 48 hours out, "tilt test; extended:
 longer"; history's note and the phone's alert of the 30-minute request say "asked until ...;
-unchanged: already locked until Mon 17:00 CST (self-lockout)" (the roll, in the display zone).
+unchanged: already locked until Mon 05:31 CST (self-lockout)" (the roll, in the display zone).
 
 Changed from etc/riskd.toml: the sim's random walk off (prices stay put), a fake Telegram
-(tests/integration/test_notify_commands.py's set-up).
+(tests/integration/test_notify_commands.py's set-up), the trading-day roll 12 hours from now
+(at 16:30 CT, 30 minutes reach past the shipped 17:00 roll: an extension, rightly).
 """
 from __future__ import annotations
 
@@ -22,12 +23,15 @@ import pytest
 
 from tests.e2e.harness import MNQ
 from tests.integration.test_notify_commands import ME, riskd_config, start, telegram  # noqa: F401
-from tests.support.env import wait_for
+from tests.support.env import roll_hours_from_now, wait_for
 
 pytestmark = pytest.mark.slow
 ACCOUNT = "1001"
-UNCHANGED = re.compile(r"asked until \w{3} \d\d:\d\d(:\d\d)? \w+; unchanged: already locked "
-                       r"until \w{3} 17:00 \w+ \(self-lockout\)")
+
+
+def unchanged(roll: str) -> re.Pattern:
+    return re.compile(r"asked until \w{3} \d\d:\d\d(:\d\d)? \w+; unchanged: already locked "
+                      r"until \w{3} " + roll + r" \w+ \(self-lockout\)")
 
 
 def lockout(procs, config, *args):
@@ -45,7 +49,9 @@ def own_rows(procs, config) -> list[dict]:
 @pytest.mark.timeout(150)
 def test_one_self_lockout_extended_and_the_request_that_changed_nothing_says_so(
         procs, tmp_path, telegram):  # noqa: F811
-    config = riskd_config(tmp_path, telegram)
+    day = roll_hours_from_now(12)
+    config = riskd_config(tmp_path, telegram, sections={"trading_day": day})
+    said_unchanged = unchanged(day["roll"])
     desk = start(procs, config)
     desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
     desk.buy(int(ACCOUNT), MNQ, 1)
@@ -64,14 +70,14 @@ def test_one_self_lockout_extended_and_the_request_that_changed_nothing_says_so(
     done = procs.riskctl(config, "history", "--account", ACCOUNT)
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())            # the table wraps its columns
-    assert UNCHANGED.search(text), done.stdout
+    assert said_unchanged.search(text), done.stdout
     said = telegram.wait_sent(lambda c: "unchanged: already locked" in c.text, 15, chat=ME,
                               what="the alert of the request that changed nothing")
-    assert UNCHANGED.search(said.text), said.text
+    assert said_unchanged.search(said.text), said.text
     # the extension's alert says it extends the one in force, from when to when (trial17g: it
     # read as a new lockout, "locked until Tue ... (self_lockout)", reason "longer")
     grew = telegram.wait_sent(lambda c: "Lockout extended" in c.text, 15, chat=ME,
                               what="the alert of the longer self-lockout")
     assert re.search(r"extends the lockout in force since \w{3} \d\d:\d\d:\d\d \w+ \(tilt "
-                     r"test\) from \w{3} 17:00 \w+ to \w{3} \d\d:\d\d(:\d\d)? \w+", grew.text), \
-        grew.text
+                     r"test\) from \w{3} " + day["roll"] + r" \w+ to \w{3} \d\d:\d\d(:\d\d)? \w+",
+                     grew.text), grew.text

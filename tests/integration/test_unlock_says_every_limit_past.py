@@ -5,7 +5,9 @@ limits ... The unlock's answer and its alert say so first").
 A real riskd from etc/riskd.toml with its two accounts and their rules as shipped (Demo 1:
 daily_realized_loss 500, daily_net_loss 600, daily_unrealized_loss 200 a position,
 cooldown_after_loss 300 -> 30 min), the sim's tick off so only the test moves prices, admin's
-password set (unlock is admin's). Demo 1 buys 4 MNQ and the price falls 85 points at once
+password set (unlock is admin's), the trading-day roll 12 hours from now (run at 16:30 CT, the
+30-minute cooldown outlasts the shipped 17:00 roll, when the day's PnL starts again: then no
+daily limit is past once the cooldown ends and the answer rightly warns of none). Demo 1 buys 4 MNQ and the price falls 85 points at once
 (-680): daily_net_loss flattens and locks the account to the roll, the close's fill puts it
 past daily_realized_loss too (recorded "locked already, no new action": no lockout of its own)
 and cooldown_after_loss locks it 30 minutes. `unlock 1001 --rule daily_net_loss` leaves the
@@ -17,7 +19,7 @@ import pytest
 
 from tests.e2e.harness import MNQ, SimDesk
 from tests.support.auth import config_with_passwords, login
-from tests.support.env import shipped_accounts, wait_for
+from tests.support.env import roll_hours_from_now, shipped_accounts, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -33,7 +35,8 @@ def test_unlocking_daily_net_loss_says_daily_realized_loss_still_past(procs, tmp
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
     config = config_with_passwords(tmp_path, workers=WORKERS,
                                    broker={"sim": {"tick_interval": 0}},
-                                   accounts=shipped_accounts())
+                                   accounts=shipped_accounts(),
+                                   trading_day=roll_hours_from_now(12))
     procs.riskd(config)
     procs.wait_running(config, WORKERS, timeout=30)
     desk = SimDesk(config)

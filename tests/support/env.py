@@ -43,6 +43,20 @@ def shipped_accounts() -> list:
         return tomlkit.parse(fh.read()).unwrap()["accounts"]
 
 
+def roll_hours_from_now(hours: float = 12) -> dict:
+    """[trading_day] of etc/riskd.toml with its roll moved to `hours` from now (a whole minute,
+    in its zone): a test whose timer lockouts must end before the roll does not depend on the
+    hour it runs. CI at 16:30 CT: a 30-minute cooldown outlasted the 17:00 roll, so an unlock
+    rightly warned of no daily limit (the day's PnL starts again before the cooldown ends), and
+    `lockout --until 30m` rightly extended a lockout to the roll. Its "roll" is "HH:MM"."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    with open(SHIPPED_CONFIG, encoding="utf-8") as fh:
+        day = tomlkit.parse(fh.read()).unwrap()["trading_day"]
+    at = datetime.now(ZoneInfo(day["timezone"])) + timedelta(hours=hours)
+    return {**day, "roll": at.strftime("%H:%M")}
+
+
 def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> str:
     """Write riskd.toml into tmp_path with every bus address on a free port (tests/support/
     ports.py: never one handed out before in this test process); return its path.
