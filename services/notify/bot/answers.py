@@ -132,14 +132,15 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
 
 def positions_text(accounts: list[AccountStatus], ctx: Context,
                    sup: Optional[SupervisorStatus] = None, now_ns: int = 0,
-                   connections: Iterable = ()) -> str:
+                   connections: Iterable = (), heard_ns: int = 0) -> str:
     """Risk's positions; sup (the supervisor's status) marks them not live while market is
-    not running, as `riskctl status` does (trial: "Demo 1 (1001): flat" as if live)."""
+    not running, as `riskctl status` does (trial: "Demo 1 (1001): flat" as if live), with
+    the time of market's last message to risk (heard_ns: risk's market_heard_ns)."""
     lines = []
     for a in accounts:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
                                                 else plural(len(a.positions), "position")))
-        lines += ["  " + x for x in not_live(a, sup, ctx, now_ns, connections)]
+        lines += ["  " + x for x in not_live(a, sup, ctx, now_ns, connections, heard_ns)]
         for p in a.positions:
             last = f", last {fmt_price(p.last)}" if p.last is not None else ""
             lines.append(f"  {p.symbol} {p.side} {p.size} @ "

@@ -329,12 +329,15 @@ class CommandPoller:
                                        self.connections(), risk.market_heard_ns)
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
-        mine = self._accounts(chat, cmd.account)
+        risk = self.riskd.ask(RiskStatusRequest())
+        mine = self._mine(chat, risk.accounts, cmd.account)
         if cmd.account and not mine:
             return self._none(cmd, chat)
         if cmd.name == "positions":
+            # while market is down: as of market's last message to risk, with its time, as
+            # /status says it (summary24: /positions gave no time)
             return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now,
-                                          self.connections())
+                                          self.connections(), risk.market_heard_ns)
         if cmd.name == "orders":
             return answers.orders_text(self.riskd.ask(OrdersRequest()), mine, self.ctx)
         raise ValueError(f"no answer for /{cmd.name}")

@@ -3,6 +3,7 @@
 answered "Demo 1 (id 1001): flat" from risk's last figures as if live."""
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from cli.watch.model import build_screen
@@ -95,3 +96,31 @@ def test_the_bot_marks_figures_not_live_while_the_quote_feed_is_down(tmp_path, c
     [shown] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
     assert "not live (no connection to the broker's quote feed)" in shown.not_live
     assert f"⚠️ {shown.not_live}" in text, text
+
+
+class HeardRiskd(Riskd):
+    """risk last heard from market 7 s before NOW."""
+
+    def ask(self, request):
+        reply = super().ask(request)
+        if isinstance(request, RiskStatusRequest):
+            return attrs.evolve(reply, market_heard_ns=NOW - 7 * S)
+        return reply
+
+
+@pytest.mark.parametrize("acct", [account(positions=[]), mnq()], ids=["flat", "long MNQ"])
+def test_positions_say_when_market_last_spoke_as_status_does(tmp_path, acct):
+    """summary24: with market stopped /status said "as of <time> (market's last message)",
+    /positions the same words with no time (risk's market_heard_ns was not passed). Fails
+    before: /positions had "as of market's last message"."""
+    said = {}
+    for command in ("/positions", "/status"):
+        poller, outbox = chat_poller(tmp_path / command[1:])
+        poller.riskd = HeardRiskd("stopped", [acct])
+        poller.ctx = Context(tz=CHICAGO, accounts={1001: "Demo 1"})
+        poller.clock = FakeClock(NOW)
+        poller.handle({"update_id": 7, "message": dict(STATUS_FROM_111, date=NOW // S,
+                                                       text=command)})
+        said[command] = outbox.next_reply("telegram").text
+    mark = next(x for x in said["/status"].splitlines() if "(market's last message)" in x)
+    assert mark.strip() in said["/positions"], said
