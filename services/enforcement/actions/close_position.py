@@ -27,6 +27,11 @@ held at the broker) is cancelled with the others, and the result names it: "1 or
 the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close was in
 flight" (fresh-user trial 18c: the trader's stop vanished with only "1 order cancelled" said).
 Which orders those are is journaled (progress `placed`), so a later round's result says it too.
+An order placed after the broker carried the close out is not the closed position's (the stop
+of a position the trader opened since, which the close leaves open too): it is left working and
+the result says so ("; 1 order left working: the trader's sell stop MNQ 1 @ 20800.00, placed at
+..., after the position riskd decided on was closed: not cancelled by it ...";
+services/enforcement/ordersafter.py).
 """
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ from typing import Generator, Optional
 
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                StepReport, answered, unsure)
-from services.enforcement import closedby, newerposition, placedorders
+from services.enforcement import closedby, newerposition, ordersafter, placedorders
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -85,7 +90,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     # after a close that closed nothing, the cancel is said on its own: what riskd did
     orders = f"{'; ' if already else ', '}{plural(cancelled, 'order')} cancelled" \
         if cancelled else ""
-    orders += placedorders.words(ctx)
+    orders += placedorders.words(ctx) + ordersafter.words(ctx)
     if already and not ctx.resumed:
         # its own call found no position: what made it flat after riskd decided, when the
         # broker's orders show it (trial 21b finding 8: the trader's target filled while this
@@ -114,12 +119,13 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 
 
 def noting_placed(ctx: ActionContext, cid: str):
-    """contract_orders' plan, journaling the orders it cancels that the trader placed after
-    riskd issued the close (services/enforcement/placedorders.py)."""
+    """contract_orders' plan, less the orders placed after the close was carried out (the
+    trader's new position's: services/enforcement/ordersafter.py), journaling the orders it
+    cancels that the trader placed after riskd issued the close (placedorders.py)."""
     plan = contract_orders(cid)
 
     def planned(orders):
-        steps = plan(orders)
+        steps = ordersafter.leave(ctx, cid, orders, plan(orders))
         placedorders.note(ctx, orders, steps)
         return steps
     return planned
