@@ -20,6 +20,14 @@ says which, for the result's words) and is done; risk judges the new position as
 (under a lockout, lockout enforcement closes it with a command of its own: risk never takes a
 close issued before a position opened as covering it). A position of no known creation time,
 or a command that names neither time, is closed as before.
+
+A reduce (reduce_position) is decided on a position too, and leaves a newer one the same way:
+a later round of it (after a refused or lost cut), risk's next try of it after a failure (a
+new command issued after the trader re-entered, naming the same opening), or a round resumed
+after a restart read the contract; one opened after the decided position is not its to cut
+(flake25: max_contracts' cut refused, the admin unlocked, the trader sold and bought 3 again,
+and the next round cut the new long 3 to 1), "... was closed; the long 3 open on it now was
+opened at ..., after riskd decided this reduce: not cut by it (...)".
 """
 from __future__ import annotations
 
@@ -53,15 +61,15 @@ def opened_since(ctx, found: Optional[Position]) -> bool:
     return True
 
 
-def words(ctx, cid: str) -> str:
+def words(ctx, cid: str, noun: str = "close", verb: str = "closed") -> str:
     """'; the long 1 open on MNQ now was opened at Mon 14:07:38 CST, after riskd decided this
     close: not closed by it (riskd's rules judge it as any new position)' -- '' when no read of
-    the command found one."""
+    the command found one. A reduce's: noun 'reduce', verb 'cut'."""
     seen = ctx.progress.get(NEWER)
     if not seen:
         return ""
     created, signed = int(seen[0]), int(seen[1])
     when = showtime.start(created, ctx.zone, ctx.clock.now_ns())
     return (f"; the {position_words(signed)} open on it now was opened at {when}, after riskd "
-            f"decided this close: not closed by it (riskd's rules judge it as any new "
+            f"decided this {noun}: not {verb} by it (riskd's rules judge it as any new "
             f"position)")

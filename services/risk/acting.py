@@ -873,9 +873,11 @@ class Acting:
                       held=held,
                       contracts=contracts,
                       holds=tuple(acct.furthest(c) for c in contracts),
-                      # a newer position than this is the trader's, not the close's to take
+                      # a newer position than this is the trader's, not the close's (nor
+                      # the reduce's, or its next try's) to take
                       opened_ns=acct.opened_at(d.contract_id) if acct is not None
-                      and d.action == CLOSE_POSITION and d.contract_id else 0,
+                      and d.action in (CLOSE_POSITION, REDUCE_POSITION) and d.contract_id
+                      else 0,
                       # riskd's late close's cancel: the orders placed by its fill only
                       placed_by_ns=d.event_ns if d.rule == LATE_CLOSE else 0)
         self.track(cmd)

@@ -100,10 +100,10 @@ class Command:
     # first read of the broker, then reads and closes whatever else is open (services/
     # enforcement/actions/flatten.py); () (the kill switch, older senders): it reads first
     contracts: tuple[str, ...] = ()
-    # close_position: when the position risk decided on opened, by the broker's clock (its
-    # creationTimestamp, or the fill that opened it from flat; 0: not known). A position the
-    # close finds opened later is the trader's new one, not this close's to take (services/
-    # enforcement/newerposition.py)
+    # close_position, reduce_position: when the position risk decided on opened, by the
+    # broker's clock (its creationTimestamp, or the fill that opened it from flat; 0: not
+    # known). A position the close or reduce finds opened later is the trader's new one, not
+    # its to take (services/enforcement/newerposition.py); risk's next try keeps it
     opened_ns: int = 0
     # flatten: the position risk knew on each of `contracts` (long +, short -; the same order;
     # () from older senders): where enforcement's walk of the orders made during its closes

@@ -30,6 +30,12 @@ A cut whose answer never came, then found at or below the target (or flat), says
 it, as a close does (_cut_by, services/enforcement/closedby.py): "went from 5 contracts to 3: cut
 by the trader's sell of 2 at ... while this close got no answer within 10s (timed out)".
 
+A position opened after the one risk decided the reduce on (the trader closed that one and
+re-entered: its broker creationTimestamp later than Command.opened_ns) is not this reduce's to
+cut, at any read of any round, of risk's next try after a failure, or of a round resumed after
+a restart: the reduce is done and leaves it, and its orders, as close_position leaves it
+(services/enforcement/newerposition.py, the one test of both; _left says it).
+
 A cut whose call finds the position gone (PositionNotFound after a read that showed it) says
 so in close_position's words (_gone_at_the_call): resumed after a restart, "found so when
 enforcement resumed the reduce after a restart" or "closed by the close riskd sent before
@@ -44,7 +50,7 @@ from typing import Generator, Iterator, Optional
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, HandOver,
                                                Retry, answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
-from services.enforcement import closedby, lostcuts
+from services.enforcement import closedby, lostcuts, newerposition, ordersafter
 from shared import latewords
 from shared.outcomewords import contracts, from_to
 from shared.projectx.models import OrderSide
@@ -66,7 +72,9 @@ def _check(ctx: ActionContext) -> tuple[str, int]:
 
 def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid, cut = _check(ctx)
-    pos = ctx.position(cid)
+    pos = _read(ctx, cid)
+    if pos is None and ctx.progress.get(newerposition.NEWER):
+        return _left(ctx, cid)
     target = ctx.progress.get("target")
     journaled = target is not None       # by an earlier round, or the process that ended
     if target is None:
@@ -75,6 +83,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         target = reduce_target(pos.size, cut, ctx.command.target)
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
     pos = yield from _lost_cut_landing(ctx, cid, pos, target, journaled)
+    if pos is None and ctx.progress.get(newerposition.NEWER):
+        return _left(ctx, cid)
     steps = plan_reduce(pos, target)
     gone = ""
     if steps:
@@ -88,13 +98,15 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         _count_closed(ctx, pos, steps, ctx.done[before:])
         report.raise_if_stuck(ctx.errors)
         yield from ctx.settle()
-        pos = ctx.position(cid)
+        pos = _read(ctx, cid)
+        if pos is None and ctx.progress.get(newerposition.NEWER):
+            return _left(ctx, cid)
         gone = _gone_at_the_call(ctx, cid, steps, pos)
     size = 0 if pos is None else abs(pos.size)
     if size > target:
         raise Retry(f"{cid} still at {size}, above the target {target}")
     yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
-    orders = order_changes(ctx.done)
+    orders = order_changes(ctx.done) + ordersafter.words(ctx)
     if gone:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
@@ -293,8 +305,28 @@ def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int,
             # wait for the lost cut (a whole close is harmless to repeat), so it runs first
             raise HandOver(f"{cid}: a close waits behind the wait for a lost cut")
         yield min(lostcuts.GRACE_STEP, left)
-        pos = ctx.position(cid)
+        pos = _read(ctx, cid)
     return pos
+
+
+def _read(ctx: ActionContext, cid: str):
+    """The position on cid as this reduce may cut it; None when the one there opened after the
+    position risk decided the reduce on (the trader closed that and re-entered): not its to cut
+    (newerposition.py, close_position's test; journaled, progress `newer`)."""
+    pos = ctx.position(cid)
+    return None if newerposition.opened_since(ctx, pos) else pos
+
+
+def _left(ctx: ActionContext, cid: str) -> str:
+    """'MNQ on account 7 was closed; the long 3 open on it now was opened at ..., after riskd
+    decided this reduce: not cut by it (riskd's rules judge it as any new position)': the
+    position risk decided on is gone, the newer one is left, and so are the orders working on
+    it (its stop is sized to it: nothing to fit). 'was cut by 2, then closed' when a cut of
+    this command was answered done before."""
+    closed = int(ctx.progress.get("closed") or 0)
+    how = f"was cut by {closed}, then closed" if closed else "was closed"
+    return (f"{cid} on account {ctx.account} {how}"
+            f"{newerposition.words(ctx, cid, 'reduce', 'cut')}{order_changes(ctx.done)}")
 
 
 def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> None:
@@ -386,7 +418,12 @@ def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,
     """Target 0 closed the contract: cancel its orders. Else cut the closing side to `size`
     (cancelled when the position is gone some other way: nothing is left to protect)."""
     if target == 0:
-        yield from ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+        # as close_position's: never an order placed after the close was carried out (the
+        # trader's next stop: services/enforcement/ordersafter.py)
+        plan = contract_orders(cid)
+        yield from ctx.settle_orders(lambda orders: ordersafter.leave(ctx, cid, orders,
+                                                                      plan(orders)),
+                                     f"orders still working in {cid}", PASSES)
     elif side is not None:
         yield from ctx.settle_orders(lambda orders: plan_resizes(orders, cid, side, size),
                           f"orders in {cid} still larger than its {size} contracts", PASSES)
