@@ -323,6 +323,9 @@ def _left(ctx: ActionContext, cid: str) -> str:
     position risk decided on is gone, the newer one is left, and so are the orders working on
     it (its stop is sized to it: nothing to fit). 'was cut by 2, then closed' when a cut of
     this command was answered done before."""
+    if ctx.restarted and "target" in ctx.progress:
+        # the ended process journaled its target, then may have cut: never "nothing to do"
+        ctx.found_flat_after_restart()
     closed = int(ctx.progress.get("closed") or 0)
     how = f"was cut by {closed}, then closed" if closed else "was closed"
     return (f"{cid} on account {ctx.account} {how}"
