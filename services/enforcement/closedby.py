@@ -155,9 +155,18 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     tails: list[str] = []   # what a market order another lost close may be is (late_tail)
     pos = held              # the position as the fills leave it (long +, short -), when known
     reversed_by: list[tuple[list[str], int]] = []   # (the orders, the position they left)
+    opened: list[str] = []  # the trader's orders that opened a new position from flat
     for o in filled:
         signed = -o.size if o.side == OrderSide.ASK else o.size
         if held and (not pos or (signed > 0) == (pos > 0)):
+            if not pos and (parts or reversed_by):
+                # trial25c F2: sold 4 from 4, bought 2: "went from 4 contracts to 2: cut by
+                # the trader's sell of 4" never said where the 2 came from
+                when = showtime.start(o.updated_ns or o.created_ns or 0, ctx.zone,
+                                      ctx.clock.now_ns())
+                opened.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order "
+                              f"{o.id}) opened a new {position_words(signed)}")
+                ctx.not_ours.add(o.id)
             pos += signed           # opened or grew a position: no part of closing it
             continue
         when = showtime.start(o.updated_ns or o.created_ns or 0, ctx.zone, ctx.clock.now_ns())
@@ -211,15 +220,16 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                     f"{'cutting' if now else 'closing'} it shows at the broker)")
         return (f"{state}: found so after {this}; by which order is not known yet (no fill "
                 f"{'cutting' if now else 'closing'} it shows at the broker)")
-    tail = "".join(f"; {t}" for t in tails)
+    tail = "".join(f"; {t}" for t in tails) + "".join(f"; then {t}" for t in opened)
     if how:
         last = reversed_by[-1][1]
         if mine_maybe:
-            return f"{state}: {how}, then {verb} the {position_words(last)}: {'; '.join(parts)}"
+            return (f"{state}: {how}, then {verb} the {position_words(last)}: "
+                    f"{'; '.join(parts)}{tail}")
         return (f"{state}: {how}, then {' and '.join(parts)} {verb} the {position_words(last)}, "
                 f"while {this}{tail}")
     if mine_maybe:
-        return f"{state}: {verb} by {'; '.join(parts)}"
+        return f"{state}: {verb} by {'; '.join(parts)}{tail}"
     return f"{state}: {verb} by {' and '.join(parts)} while {this}{tail}"
 
 

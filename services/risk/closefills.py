@@ -13,7 +13,10 @@ at 21034.25, PnL -187.50, fees 1.11", which history shows under WHO WHO and noti
 the command's "✅ Done" (services/notify: the Done waits for it a moment), or sends after it
 when the fills came later. Never a guessed figure: an order whose fills do not add up to its
 size (a fill not seen yet), a result that does not know its orders, says nothing; a risk
-restarted meanwhile forgets what it waited for (no line then, never a wrong one).
+restarted meanwhile forgets what it waited for (no line then, never a wrong one). Only the
+orders of the result that risk took as riskd's (the engine's _close_orders, run first) are
+said: trial25c F2, the trader's market buy named beside a reduce's cut (in its call's window)
+was said as riskd's "closed MNQ +0 at ... (average)" while it was rightly counted the trader's.
 """
 from __future__ import annotations
 
@@ -95,7 +98,11 @@ class CloseFills:
             return None
         orders: dict[int, int] = {}
         for o in res.close_orders:
+            if o.order_id not in acct.riskd.orders:
+                continue        # risk gave it to the trader (take_orders): not riskd's fill
             orders[o.order_id] = orders.get(o.order_id, 0) + o.size
+        if not orders:
+            return None
         wait = Waiting(command_id=res.command_id, account_id=res.account_id, orders=orders,
                        what=what_of(res), until_ns=now + LATE_NS)
         note = self._note(acct, wait, now, new_id)

@@ -214,3 +214,22 @@ def test_a_cut_the_traders_sell_took_to_flat_is_not_said_closed_by_riskd(clock, 
     assert res.detail == ("MNQ on account 7 went from 4 contracts to flat: riskd's cut sold 2; "
                           "your own orders (not riskd's) sold 2 while it was on its way; "
                           "nothing left, 2 below the 2 it cut to"), res.detail
+
+
+def test_the_trader_sold_all_and_bought_again(clock, journal):
+    """Trial25c F2: the trader sells 5 (flat) and buys 2 while the cut is out: the position
+    is at the target, and the words say the buy opened it again (they said "went from 5
+    contracts to 2: cut by the trader's sell of 5", a sell of 5 from 5 leaving 2). Fails
+    before: no word of the buy."""
+    said = {}
+
+    def meanwhile(broker, _run):
+        said["sell"] = broker.trader(side=1, size=5).id
+        said["buy"] = broker.trader(side=0, size=2).id
+    res = reduce_then(clock, journal, meanwhile)
+    assert re.fullmatch(r"MNQ on account 7 went from 5 contracts to 2: cut by the trader's sell "
+                        r"of 5 " + WHEN + r" \(order " + str(said["sell"]) + r"\) while "
+                        + re.escape(TIMED_OUT) + r"; then the trader's buy of 2 " + WHEN
+                        + r" \(order " + str(said["buy"]) + r"\) opened a new long 2",
+                        res.detail), res.detail
+    assert not {said["sell"], said["buy"]} & {o.order_id for o in res.close_orders}

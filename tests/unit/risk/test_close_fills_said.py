@@ -109,3 +109,51 @@ def test_fills_that_never_all_come_say_nothing():
                            price="21000", order_id=9000))
     assert _notes(outs) == []
     assert desk.engine.close_fills.waiting == {}
+
+
+def _long_5_then_2_cut():
+    """The trader holds 5 (order 499), buys 2 more (order 500): riskd's cut of 2."""
+    desk = shipped_desk(LOADED)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=5, price="21004", order_id=499,
+               fees="3.70")
+    desk.long(5, MNQ, 21004)
+    desk.now += 10 ** 9
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=2, price="21004", order_id=500,
+               fees="1.48")
+    desk.long(7, MNQ, 21004)
+    [cmd] = [e.command for e in desk.engine.outbox.entries.values()
+             if e.command.action == "reduce_position"]
+    assert cmd.size == 2
+    return desk, cmd
+
+
+@pytest.mark.parametrize("order", [o for o in itertools.permutations(
+    ("trade 1", "trade 2", "position", "result")) if o.index("trade 1") < o.index("trade 2")])
+def test_the_traders_buy_named_beside_the_cut_is_not_said_as_riskds_fill(order):
+    """Trial25c F2: a reduce whose first call the broker answered HTTP 500, then cut 1: the
+    result named the trader's market buy of the cut's size (made a moment before its first
+    call, in the call's widened window) beside riskd's sell. Risk rightly kept the buy the
+    trader's trade (take_orders keeps the orders on the side the cut closes), but the Done and
+    history said "riskd (its fills) ... closed MNQ +0 at 21000.12 (average)", the buy merged
+    in. Only riskd's orders are said. Fails before: "+0 ... (average)"."""
+    desk, cmd = _long_5_then_2_cut()
+    events = _events(desk, cmd)
+
+    def result():
+        return desk.engine.on_result(CommandResult(
+            command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+            rule=cmd.rule, orders_known=True, detail="reduced MNQ from 7 contracts to 5",
+            started_ns=desk.now - 10 ** 8, first_answer_ns=desk.now - 5 * 10 ** 7,
+            finished_ns=desk.now,
+            close_orders=[CloseOrder(order_id=500, contract_id=MNQ, side=SIDE_BUY, size=2),
+                          CloseOrder(order_id=9000, contract_id=MNQ, side=SIDE_SELL,
+                                     size=2)]), desk.now)
+    events["result"] = result
+    outs = []
+    for name in order:
+        desk.now += 10 ** 8
+        outs.append(events[name]())
+    [note] = _notes(outs)
+    assert note.reason == WORDS, note.reason
+    assert not desk.account.trades[min(t for t, f in desk.account.trades.items()
+                                       if f.order_id == 500)].by_riskd

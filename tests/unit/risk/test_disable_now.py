@@ -12,15 +12,18 @@ CLI arms the disable before its edit (cli/commands/accounts.py arm_disable_now).
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from shared.clock import FakeClock
 from shared.config.account_edit import set_account_enabled
 from shared.config.edit import set_rule_param
 from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
 from shared.messages.risk import (LockoutsRequest, RiskStatusRequest, RulesOverrideRequest,
                                   SelfLockRequest)
+from tests.support.shiftedclock import ShiftedClock
 from tests.unit.risk.worker_rig import reload, risk_worker
 
 DEMO1, DEMO2 = 1001, 1002
@@ -32,9 +35,14 @@ ETC_ACCOUNTS = [      # etc/riskd.toml's two accounts, as shipped
      "rules": {"daily_realized_loss": {"limit": 300}, "max_contracts": {"limit": 2}}}]
 
 
+# Mon 2026-12-07 10:00 CST: the answers name the next roll, "Mon 17:00 CST". On the system
+# clock they failed once the day had rolled (CI after 17:00 CT read "Tue 17:00 CST").
+MONDAY_MORNING = dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.timezone.utc)
+
+
 @pytest.fixture
 def worker(tmp_path):
-    with risk_worker(tmp_path, ETC_ACCOUNTS) as rig:
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=ShiftedClock(MONDAY_MORNING)) as rig:
         yield rig
 
 
@@ -157,7 +165,6 @@ def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
 def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
     """Without --now the disable waits for the roll; when the roll lands it, the phone hears
     that Demo 2 is no longer guarded, as for --now (in the config's words)."""
-    from shared.clock import FakeClock
     w, path, backups, sent = worker
     sent.clear()
     set_account_enabled(path, "1002", False, backups)
