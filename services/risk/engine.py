@@ -230,6 +230,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         before = {a.account_id: self.settings.for_account(a) for a in self.accounts.values()}
         self.settings.roll(now)
         merge(out, self.guarding_changed(before, now, ""))
+        for acct in self.accounts.values():
+            self._lift_unlisted(acct, now, out)     # a waiting change the roll applied
         self.day = day
         self.warned = {w for w in self.warned if w[2] == day}
         self.alert_book.roll(now)
@@ -408,9 +410,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if cfg is None or rule is None:
                 continue
             params = cfg.symbol_blocks
-            self.lockouts_ended(self.lockouts.symbol_blocks_lifted(
-                acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
-                now, out)
+            self._lift_unlisted(acct, now, out)
             if params.enabled:
                 # what is held in a listed symbol first: its close (or cancel) is the breach,
                 # and takes the symbol's lockout with it; the lock of every listed symbol
@@ -421,6 +421,34 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                           only=rule.name)
                 for d in rule.listed(self._ctx(acct), params, now):
                     self._take(d, now, out)
+        if out.lockouts:
+            self._forget_acted()
+            out.dirty.update(c.lockout.account_id for c in out.lockouts)
+        return out
+
+    def _lift_unlisted(self, acct: AccountState, now: int, out: Outcome) -> None:
+        """symbol_blocks' symbol lockouts of the account whose symbol its settings in force no
+        longer list end: such a lockout holds "while CL is listed" (its only end), so it ends
+        whenever the list in force changes, by a reload (recheck), an admin's override or
+        the roll applying a waiting change. Trial25b F5: after `rules override` took MES out
+        of the list, MES stayed locked and riskd closed a buy of it "while MES is listed in
+        symbol_blocks"; at the roll a waiting [] left ZZZ locked until the next edit."""
+        cfg = self.settings.for_account(acct)
+        rule = self.rules.get("symbol_blocks")
+        if cfg is None or rule is None:
+            return
+        params = cfg.symbol_blocks
+        self.lockouts_ended(self.lockouts.symbol_blocks_lifted(
+            acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
+            now, out)
+
+    def lift_unlisted(self, account_ids, now: int) -> Outcome:
+        """_lift_unlisted for these accounts (an admin's override, which judges nothing)."""
+        out = Outcome()
+        for aid in account_ids:
+            acct = self.accounts.get(aid)
+            if acct is not None:
+                self._lift_unlisted(acct, now, out)
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)

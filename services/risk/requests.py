@@ -229,6 +229,10 @@ class Requests:
         changes: dict[int, dict] = {}
         for aid, rule, diff in applied:
             changes.setdefault(aid, {})[rule] = diff
+        # a symbol the list in force no longer holds is free now (its lockout's only end)
+        lifted = self.w.engine.lift_unlisted(changes, self.w.clock.now_ns())
+        if lifted.durable or lifted.dirty:
+            self.w.apply(lifted)
         # what is in force now judges what is held now (services/risk/rejudge.py)
         judged = self.w.engine.rejudge(rejudge.changed_rules(changes), self.w.clock.now_ns())
         if judged.durable or judged.dirty:
