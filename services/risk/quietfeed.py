@@ -208,14 +208,20 @@ class QuietFeed:
                 if new:
                     silence.told.update((h.account_id, h.name) for h in new)
                     started.append((cid, silent, new))
-            elif silence is not None and quoted is not None and quoted > silence.since_ns:
+            elif silence is not None and quoted is not None and quoted > silence.since_ns \
+                    and quoted >= self._open_ns:
+                # (a quote from before market's restart or the open is no flow: trial25c F3,
+                # market killed with the broker stopped, its restart made the last quote, 31 s
+                # old, "prices flowing again" 5 s after the NOT GUARDED alerts)
                 paused = before is not None and quoted != before \
                     and (quoted - before) / NS_PER_S >= quietprice.FLOW_GAP_S
                 if silence.flowing_ns is None or paused:
                     # the first quote of a run (a quote after a pause starts a new one: a
                     # reconnect's lone quote is not where prices began to flow again)
                     silence.flowing_ns = quoted
-                elif (now_ns - silence.flowing_ns) / NS_PER_S >= self.after_s:
+                elif (quoted - silence.flowing_ns) / NS_PER_S >= self.after_s:
+                    # quotes have kept coming for the wait (not: the wait has passed since
+                    # one quote)
                     del self._silent[cid]
                     back.append((cid, quietprice.silence_s(silence.since_ns, now_ns,
                                                            silence.flowing_ns),

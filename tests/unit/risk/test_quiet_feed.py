@@ -520,3 +520,26 @@ def test_a_market_restarted_within_risk_s_silence_counts_the_wait_from_its_first
     assert _checks(g, 14) == []
     [quiet] = _checks(g, 1)
     assert quiet.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+
+
+@pytest.mark.parametrize("lone_quote", [False, True], ids=["no quote", "one quote at back"])
+def test_no_prices_flowing_alert_after_market_is_back_with_the_broker_still_down(lone_quote):
+    """Trial25c F3: MNQ already silent and alerted; the broker stopped, market killed and
+    restarted (risk heard it back): 5 s after the NOT GUARDED alerts the phone said "🟢 MNQ:
+    prices flowing again after 1m31s ... price rules judge live prices again" with no price
+    at all. market_back restarts the wait, so no check found MNQ stale; the old quote (from
+    before the stop) started a "flow" and the wait since it (31 s, not quotes for 15 s) had
+    passed. No flow without quotes over the wait; real quotes after it still end the silence
+    once. Fails before (the 🟢 alert at the first checks after market is back)."""
+    f = Feed()
+    f.quote()
+    assert len(_checks(f, 16)) == 1                   # the 🟠 alert
+    assert _checks(f, 60) == []                       # still silent
+    f.quote()                                         # a last quote, then the broker stops
+    assert _checks(f, 5, fed=False) == []             # market killed: nothing heard
+    f.quiet.market_back(f.clock.now_ns())
+    got = _checks(f, 40, quote_at=(1,) if lone_quote else ())
+    assert [n.kind for n in got if n.kind == "prices_flowing"] == [], [n.title for n in got]
+    assert MNQ in f.quiet.silent()
+    [back] = [n for n in _checks(f, 20, every_s=1) if n.kind == "prices_flowing"]
+    assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again"]
