@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import attrs
 
-LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL, ACTION = (
-    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral", "action")
+LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL, ACTION, TRAILING = (
+    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral", "action",
+    "trailing")
+# drawdown_guard's mark, softest first: taken at each roll, or at every equity high during the
+# day too (never lower, so its line never lower: trial25a N8, `trailing intraday` waited for the
+# roll as "a loosening")
+TRAILING_BY_STRICTNESS = ("eod", "intraday")
 COMMON = {"warn_at": NEUTRAL}
 # a size rule's action, softest first: a reduce cuts the contract to the limit, a close takes
 # the whole contract, a flatten every position (fresh-user trial 22c: max_contracts_per_instrument
@@ -35,7 +40,8 @@ DIRECTION: dict[str, dict[str, str]] = {
                          "trail_distance_ticks": NEUTRAL},
     "daily_realized_profit": {"target": LOWER},
     "daily_net_loss": {"limit": LOWER, "include_fees": TRUE},
-    "drawdown_guard": {"max_loss": LOWER, "buffer": HIGHER, "line": HIGHER},
+    "drawdown_guard": {"max_loss": LOWER, "buffer": HIGHER, "line": HIGHER,
+                       "trailing": TRAILING},
 }
 
 
@@ -57,6 +63,9 @@ def _cmp(kind: str, old, new) -> int:
         return -1 if new else 1
     if kind == ACTION:
         return -1 if ACTIONS_BY_STRICTNESS.index(new) > ACTIONS_BY_STRICTNESS.index(old) else 1
+    if kind == TRAILING:
+        return -1 if TRAILING_BY_STRICTNESS.index(new) > TRAILING_BY_STRICTNESS.index(old) \
+            else 1
     if kind == SUPERSET:
         return -1 if set(new) >= set(old) else 1
     if kind == DICT_LOWER:
@@ -80,7 +89,7 @@ def tightens(rule: str, param: str, old, new) -> bool:
         return any(k not in old or new[k] < old[k] for k in new)
     if kind == SUPERSET:
         return bool(set(new) - set(old))
-    if kind in (LOWER, HIGHER, LOWER_0_OFF, TRUE, ACTION):
+    if kind in (LOWER, HIGHER, LOWER_0_OFF, TRUE, ACTION, TRAILING):
         return _cmp(kind, old, new) < 0
     return True
 

@@ -66,3 +66,18 @@ def test_trial_22c_reduce_to_close_on_max_contracts_per_instrument():
     cls = RULE_CLASS["max_contracts_per_instrument"]
     old, new = cls(limits={"MNQ": 1}), cls(limits={"MNQ": 1}, action="close")
     assert merge_rule("max_contracts_per_instrument", old, new) == (new, None)
+
+
+def test_drawdown_guard_intraday_trailing_is_a_tightening():
+    """Trial25a N8: `riskctl rules set 1002 drawdown_guard trailing intraday` answered "riskd
+    keeps trailing eod until the roll (a loosening waits)". An intraday mark follows every
+    equity high of the day as well as the roll's, so it is never lower and the firm's line it
+    makes never lower: in force at once; back to eod waits. Fails before (both ways waited)."""
+    cls = RULE_CLASS["drawdown_guard"]
+    eod, intraday = (cls(enabled=True, starting_balance=50000, trailing=t)
+                     for t in ("eod", "intraday"))
+    assert merge_rule("drawdown_guard", eod, intraday) == (intraday, None)
+    now, waiting = merge_rule("drawdown_guard", intraday, eod)
+    assert (now.trailing, waiting.trailing) == ("intraday", "eod")
+    assert tightens("drawdown_guard", "trailing", "eod", "intraday")
+    assert not tightens("drawdown_guard", "trailing", "intraday", "eod")
