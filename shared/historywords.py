@@ -461,8 +461,16 @@ def decision_ends(decisions, changes, tz=None, now_ns: Optional[int] = None) -> 
             continue
         # a later extension is on its own line, not on the decision's (trial23c F6: "locked
         # until 11:43:53 CST (timer), extended to 11:44:38 CST" on the breach of 11:42:52,
-        # extended at 11:43:37)
-        out.append(ended_early(found, tz, now_ns))
+        # extended at 11:43:37); but a lockout that ended early after the decision's own end
+        # was extended meanwhile, and says so (trial25c F6: "locked until 16:42:54 CST
+        # (timer), ended early at 16:43:20 CST": it cannot have ended early after its end)
+        early = ended_early(found, tz, now_ns)
+        own = d.lock.until_ns
+        if early and own and found.ts_ns >= own and found.lockout.until_ns:
+            early = (", then extended to "
+                     f"{fmt_time(found.lockout.until_ns, tz, relative=False, now_ns=now_ns)}"
+                     f" and{early[1:]}")
+        out.append(early)
     return out
 
 

@@ -91,3 +91,26 @@ def test_a_flatten_to_the_roll_says_its_lock_and_how_it_ended():
         text = " ".join(screen(desk, live).split())
         assert "locked until the roll at Wed 17:00 CST, ended early at Wed 09:01:45 CST by " \
                "an unlock (admin:root)" in text, text
+
+
+def test_a_cooldown_extended_then_unlocked_after_its_first_end_says_it_was_extended():
+    """Trial25c F6: trade_frequency_limit's cooldown (until 16:42:54) extended twice (to
+    16:43:43), then an unlock at 16:43:20: the first row read "locked until Mon 16:42:54 CST
+    (timer), ended early at Mon 16:43:20 CST by an unlock" (ended early after its end). Now
+    "..., then extended to ... and ended early at ...". Fails before."""
+    desk = shipped_desk(LOADED)
+    for size in range(1, 4):                    # the 3rd trade starts the 60 s cooldown
+        desk.filled(size, MNQ, 21000)
+        desk.wait(2)
+    desk.wait(40)
+    desk.filled(4, MNQ, 21000)                  # a trade while locked: the cooldown extended
+    desk.wait(30)                               # past the first end (09:01:04)
+    out, refusal = desk.engine.unlock(ACCOUNT, None, "admin:root", "checked", desk.now)
+    assert refusal == "" and out.lockouts
+    desk.history.append(out)
+    desk.wait(5)
+    for live in (True, False):
+        text = " ".join(screen(desk, live).split())
+        assert "locked until Wed 09:01:04 CST (timer), then extended to Wed " in text, text
+        assert "ended early at Wed 09:01:16 CST by an unlock (admin:root)" in text, text
+        assert "locked until Wed 09:01:04 CST (timer), ended early" not in text, text
