@@ -109,7 +109,7 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         text = d.action
     if d.lock is not None:
         scope = f"{d.lock.symbol} on the account" if d.lock.symbol else "the account"
-        kind = lock_kind_text(d.lock.kind)
+        kind = lock_kind_text(d.lock.kind, d.rule)
         lock = f"lock {scope}{kind}"
         text = f"{text}; " if text else ""
         text += f"would have locked {scope}{kind}" if alert else lock
@@ -118,11 +118,15 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     return text or "record only"
 
 
-def lock_kind_text(kind: str) -> str:
+def lock_kind_text(kind: str, rule: str = "") -> str:
     """' until the roll', ' (timer)': a lockout's kind after 'lock the account' in words
-    (shared/lockwords.py), never its code ('(until_reset)'); who locked is the line's BY."""
-    words = kind_words(kind)
-    return f" {words}" if words.startswith("until") else f" ({words})"
+    (shared/lockwords.py), never its code ('(until_reset)'); who locked is the line's BY. The
+    trader's own lockout is ' (self-lockout)' whatever its kind (trial25c F6: `riskctl lockout
+    --until 30m` read "lock the account (timer)")."""
+    words, own = kind_words(kind), kind_words(kind, rule)
+    if words.startswith("until"):
+        return f" {words}" + (f" ({own})" if own != words else "")
+    return f" ({own})"
 
 
 _COMMAND_ID = re.compile(r" \((([^()\s]+)\.\d+)\)$")    # " (d42.1)": command d42.1 of d42

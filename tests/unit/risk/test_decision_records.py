@@ -38,7 +38,8 @@ def test_history_says_who_acted_and_what():
     # line says so instead of showing the plan as if it ran (fresh-user trial)
     # (the rule's flatten is not in this history: named as such, never by its id)
     assert row[3] == ("flatten not sent: the account was flattened after this event, by an "
-                      "earlier action (not in this history); lock the account until the roll"), \
+                      "earlier action (not in this history); lock the account until the roll "
+                      "(self-lockout)"), \
         row[3]
 
 

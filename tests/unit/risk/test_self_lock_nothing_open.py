@@ -54,7 +54,8 @@ def test_a_flat_account_is_still_flattened_and_nothing_is_claimed_as_closed():
     out, d, answer = lock(desk, until_ns=desk.now + 2 * 3600 * NS)
     assert [c.action for c in out.commands] == ["flatten"]        # enforcement reads the broker
     assert d.action == "flatten" and not d.suppressed and d.by == "trader (self-lockout)"
-    assert d.what == f"{FLAT}; lock the account (timer)"
+    # the trader's own lockout, named so (trial25c F6: "(timer)"; fails before)
+    assert d.what == f"{FLAT}; lock the account (self-lockout)"
     assert answer == (f"locked until Wed 11:00 CST; only an admin can end it early; flatten "
                       f"sent: close 0 positions, cancel 0 orders; riskctl history shows when "
                       f"it is done"), answer
