@@ -177,7 +177,8 @@ def _cancelling(cancelled: tuple[str, ...]) -> str:
     working, it would open a new position)'; '' for none."""
     if not cancelled:
         return ""
-    them = "them" if len(cancelled) > 1 else "it"
+    # (trial25c F7: "left working, them would open")
+    them = "they" if len(cancelled) > 1 else "it"
     return (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} would "
             f"open a new position)")
 

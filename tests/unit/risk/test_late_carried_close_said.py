@@ -418,3 +418,12 @@ def test_a_late_close_made_while_risk_was_down_cancels_from_the_first_snapshot(t
     [cmd] = cancels(later)
     assert cmd.contract_id == MNQ and cmd.placed_by_ns == filled_at
     store.close()
+
+
+def test_two_orders_cancelled_with_a_late_close_read_as_they():
+    """Trial25c F7: "(left working, them would open a new position)". Fails before."""
+    from shared.latewords import sentence
+    text = sentence("MNQ", "timed out at 22:12:35", "22:14:45", 1, 1, 0,
+                    ("your sell stop MNQ 1 @ 20900.00 (order 1)",
+                     "your sell limit MNQ 1 @ 21100.00 (order 2)"))
+    assert "(left working, they would open a new position)" in text, text
