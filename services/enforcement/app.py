@@ -243,19 +243,29 @@ class EnforcementWorker(Worker):
         if entry is not None and entry.final:
             self._publish(entry.result())
             return entry
-        if self.held.pop(cid, None) is not None and entry is not None \
-                and entry.state == RUNNING:
-            # left running by the ended process, waiting for risk's word (_resume): its run
-            # stops before its first trading call and says what the ended process may have
-            # sent (executor.Executor._withdrawn); one left received or pending ends below
+        held = self.held.pop(cid, None) is not None
+        queued = self.lanes.queued_job(cid) \
+            if entry is not None and entry.state == RUNNING and not held else None
+        if entry is not None and entry.state == RUNNING and (held or queued is not None):
+            # it ran before, and may have sent a close: left running by the ended process
+            # (waiting for risk's word, _resume; or sent again by risk and queued in its lane
+            # behind another command), or a round of its own before it handed its lane over.
+            # Its run stops before its first trading call and says what it may have sent
+            # (executor.Executor._withdrawn): ended here as 'withdrawn', it read "was not
+            # carried out" of a close the ended process had sent and the broker carried out
+            # (resume25, by hand). One left received or pending ends below
             self.executor.withdrawn[cid] = w
             self.journal.ask_withdraw(w)
-            elog.warning("command %s, left running by the previous process, withdrawn by %s "
-                         "(%s) before it resumed: it makes no trading call", cid,
+            elog.warning("command %s, %s, withdrawn by %s (%s) %s: it makes no trading call",
+                         cid, "which ran a round before it handed its lane over"
+                         if queued is not None and queued.carry.handed
+                         else "left running by the previous process",
                          w.by or "risk", w.reason,
+                         "before it resumed" if held else "while it waits in its lane",
                          extra={"kind": "withdraw", "account": w.account_id,
                                 "command_id": cid})
-            self._schedule(entry, recheck=True)
+            if held:
+                self._schedule(entry, recheck=True)
             self._publish(self._result(entry))
             return entry
         waiting = self.retry_at.get(cid)

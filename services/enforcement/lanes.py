@@ -153,6 +153,12 @@ class Lanes:
                              queued=None if running else before)
         return None
 
+    def queued_job(self, command_id: str) -> Optional[Job]:
+        """The job of a command queued (not running) in its group; None when it is not."""
+        with self._cond:
+            return next((job for waiting in self._queued.values() for job in waiting
+                         if job.command.id == command_id), None)
+
     def remove(self, command_id: str) -> bool:
         """Take a job queued (not running) out of its group: True when it was queued (a
         withdrawn command, services/enforcement/withdraw.py); a running one stays."""
