@@ -292,7 +292,8 @@ class EnforcementWorker(Worker):
         self.inflight.discard(cid)
         self.retry_at.pop(cid, None)
         res = entry.result()
-        elog.warning("command %s %s: %s", cid, res.status, res.detail,
+        elog.warning("command %s %s: %s", cid, res.status,
+                     withdraw.log_detail(res.status, res.detail),
                      extra={"kind": "result", "account": w.account_id, "command_id": cid,
                             "status": res.status, "action": res.action, "rule": res.rule})
         self._publish(res)
@@ -439,7 +440,8 @@ class EnforcementWorker(Worker):
             latency = f", {(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event"
         # enforcement's words: the rounds of an action, its calls to the broker
         text = "command %s %s: %s (%s, %s%s)"
-        args = (res.command_id, res.status, res.detail, plural(res.attempts, "round"),
+        args = (res.command_id, res.status, withdraw.log_detail(res.status, res.detail),
+                plural(res.attempts, "round"),
                 plural(res.broker_calls, "broker call"), latency)
         extra = {"kind": "result", "account": res.account_id, "command_id": res.command_id,
                  "status": res.status, "action": res.action, "rule": res.rule}

@@ -30,6 +30,13 @@ def detail(w: WithdrawCommand) -> str:
     return f"withdrawn: {w.what or 'the action'} was not carried out: {w.reason}"
 
 
+def log_detail(status: str, detail: str) -> str:
+    """A result's detail as enforcement's "command X withdrawn: ..." line says it, after the
+    status: without detail()'s own 'withdrawn: ' (trial24b, resume25: "command ... withdrawn:
+    withdrawn: close MNQ long 1 was not carried out" in `riskctl logs`)."""
+    return detail.removeprefix(f"{WITHDRAWN}: ") if status == WITHDRAWN else detail
+
+
 def finish(journal: Journal, w: WithdrawCommand, now_ns: int) -> Entry:
     """Journal the command withdrawn (final; the first final result wins), and return its row.
     An id the journal does not know gets a row of its own (the command never runs)."""
