@@ -15,7 +15,7 @@ from shared import afterclosewords, latewords
 from shared.closefillwords import CLOSE_FILLS, WHO as CLOSE_FILLS_WHO
 from shared.actedby import WAITS
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
-from shared.messages.enforce import MARKET_OPEN
+from shared.messages.enforce import HELD, MARKET_OPEN
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
 from shared.plural import plural
@@ -83,6 +83,10 @@ WAITS_MARKET = "waits: market closed"    # enforcement holds it until the market
 # queued in enforcement's lane behind another command of its account (one of its contract, a
 # flatten): not at the broker; the words under it say behind what (waiting_words)
 WAITING = "waiting"
+# left unfinished by an enforcement that ended, held by the one that resumes it until risk
+# sends it again or withdraws it (at most 5 s): nothing sent yet, not even a read (resume25:
+# it read "accepted", as if at work)
+HELD_FOR_RISK = "held: waiting for risk"
 
 
 def unfinished(state: str, detail: str = "", waits_for: str = "") -> tuple[str, str]:
@@ -90,9 +94,12 @@ def unfinished(state: str, detail: str = "", waits_for: str = "") -> tuple[str, 
     (received, running, pending) or its live result ('accepted', waits_for): received and
     running are 'accepted'; the journal's pending is a close held until the market opens
     (waits_for MARKET_OPEN), unless it is the screens' own entry for an action decided while
-    enforcement is not running (shared/actedby.py WAITS): 'pending'."""
+    enforcement is not running (shared/actedby.py WAITS): 'pending'; a restarted enforcement's
+    command held until risk has its say (HELD): HELD_FOR_RISK."""
     if state == PENDING:
         return (PENDING, "") if detail == WAITS else (ACCEPTED, MARKET_OPEN)
+    if state == HELD:
+        return HELD_FOR_RISK, ""
     if state in ("received", "running", ACCEPTED):
         return ACCEPTED, waits_for
     return state, waits_for

@@ -42,7 +42,7 @@ from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
 from shared.logsetup import ENFORCEMENT_LOGGER
-from shared.messages.enforce import (DONE, FAILED, Command, EnforcementStatus,
+from shared.messages.enforce import (DONE, FAILED, HELD, Command, EnforcementStatus,
                                      EnforcementStatusRequest, FlattenAccepted, FlattenRequest,
                                      RESUME_WINDOW_S,
                                      Unenforceable, WithdrawCommand)
@@ -347,6 +347,8 @@ class EnforcementWorker(Worker):
         state = entry.state_view()
         if entry.final:
             return state
+        if entry.command.id in self.held:       # nothing of it sent yet: risk's word first
+            return attrs.evolve(state, state=HELD)
         if entry.command.id not in self.waits:
             sent = self.executor.at_broker.get(entry.command.id)
             return state if sent is None else attrs.evolve(state, at_broker_ns=sent)

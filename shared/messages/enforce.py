@@ -36,6 +36,10 @@ MARKET_OPEN = "the market to open"
 # a restarted enforcement resumes the unfinished commands of its journal younger than this (s);
 # older ones run again only if risk sends them again (an admin's flatten: never)
 RESUME_WINDOW_S = 600
+# CommandState.state of a command a restarted enforcement resumes only once risk has had its
+# say on it (its re-send or its withdraw, at most 5 s: services/enforcement/app.py _resume):
+# nothing of it is sent meanwhile, not even a read
+HELD = "held"
 FINAL_STATUSES = (DONE, FAILED, SKIPPED, WITHDRAWN)
 # the actions that close at the broker: a close call of theirs held there may be carried out
 # after riskd gave up on it (enforcement's lost_before_restart; the crash alert's words)
@@ -211,7 +215,7 @@ class CommandState:
     command_id: str
     account_id: int
     action: str
-    state: str                       # received | running | pending | final
+    state: str                       # received | running | pending | held | final
     status: str = ""                 # the final status once there is one
     detail: str = ""
     attempts: int = 0
