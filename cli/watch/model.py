@@ -522,8 +522,9 @@ def latency_ms(status: str, start_ns: int, first_answer_ns: int,
 def _done_ms(status: str, start_ns: int, first_answer_ns: int, finished_ns: int,
              rounds: int) -> Optional[float]:
     """When a command of more than one round ended, ms after the event (None for one round:
-    its first answer tells). Trial13a: a reduce of 2 rounds, 367 ms, showed "done 0.006s"."""
-    both = roundslatency.both_ms(status, start_ns, first_answer_ns, finished_ns, rounds)
+    its first answer tells, unless it ended a second or more after it: roundslatency.shown_ms).
+    Trial13a: a reduce of 2 rounds, 367 ms, showed "done 0.006s"."""
+    both = roundslatency.shown_ms(status, start_ns, first_answer_ns, finished_ns, rounds)
     return None if both is None else both[1]
 
 

@@ -430,7 +430,8 @@ ACCEPTED_LEGEND = ("accepted: riskd's action is under way, not done yet (not the
 # "latency" was explained only by history's "first answer 10s after the event, done after 34s")
 LATENCY_LEGEND = ("latency: from the event that set the rule off to the broker's first answer "
                   "(a failed action: to riskd giving up); \"10s, done 34s\": an action of more "
-                  "rounds, first answer 10 s after the event, done 34 s after it; \"no answer "
+                  "rounds (or done a second or more after its first answer), first answer "
+                  "10 s after the event, done 34 s after it; \"no answer "
                   "within 10s, done 56s\": riskd's call got no answer within its [broker] "
                   "timeout (10 s), and the action was done 56 s after the event; \"no "
                   "call\": riskd made no broker call (a lockout it took)")

@@ -20,5 +20,6 @@ def test_the_status_legend_says_what_the_latency_figures_are():
     assert "0.006s, done 0.367s" in text, text
     said = " ".join(text.split())
     assert ("latency: from the event that set the rule off to the broker's first answer (a "
-            "failed action: to riskd giving up); \"10s, done 34s\": an action of more rounds, "
-            "first answer 10 s after the event, done 34 s after it") in said, text
+            "failed action: to riskd giving up); \"10s, done 34s\": an action of more rounds "
+            "(or done a second or more after its first answer), first answer 10 s after the "
+            "event, done 34 s after it") in said, text

@@ -83,3 +83,43 @@ def test_enforcements_log_line_says_both(caplog):
     assert two.endswith("(2 rounds, 0 broker calls, first answer 6.5 ms after the event, "
                         "done after 367.0 ms)"), two
     assert one.endswith("(1 round, 0 broker calls, 6.5 ms from the event)"), one
+
+
+def slow_end(ms_after_answer: int) -> CommandResult:
+    """One round, its close answered 99 ms after the event, its verifying read slow: done
+    ms_after_answer later (check24: a close done 8.1 s after the decision read "0.099s")."""
+    return CommandResult(command_id="d1.1", account_id=1001, status="done", attempts=1,
+                         event_ns=EVENT, started_ns=EVENT + 2 * MS,
+                         first_answer_ns=EVENT + 99 * MS,
+                         finished_ns=EVENT + (99 + ms_after_answer) * MS,
+                         action="close_position", rule="daily_unrealized_loss",
+                         detail="MNQ on account 1001 closed")
+
+
+def test_one_round_done_a_second_or_more_after_its_first_answer_shows_both(caplog):
+    """check24: LAST ACTIONS "0.099s" and enforcement's log "99.2 ms from the event" for a
+    close done 8.1 s after the decision (one round, its verifying read slowed 8 s at the
+    sim): the column's figure was the first answer's alone. Fails on the old code; a quick
+    end (under a second after the answer) still shows the first answer alone."""
+    cmd = Command(id="d1.1", decision_id="d1", account_id=1001, action="close_position")
+    for after, cell, logged in (
+            (8001, "0.099s, done 8.1s",
+             "(1 round, 0 broker calls, first answer 99.0 ms after the event, done after "
+             "8100.0 ms)"),
+            (900, "0.099s", "(1 round, 0 broker calls, 99.0 ms from the event)")):
+        live, journal = state(account()), state(account())
+        for s in (live, journal):
+            s.apply(decision())
+        r = slow_end(after)
+        live.apply(r)
+        journal.apply(EnforcementStatus(commands=[CommandState(
+            command_id=r.command_id, account_id=r.account_id, action=r.action, state="final",
+            status=r.status, detail=r.detail, attempts=1, received_ns=r.started_ns,
+            finished_ns=r.finished_ns, event_ns=r.event_ns,
+            first_answer_ns=r.first_answer_ns)]))
+        assert latency(live) == latency(journal) == cell, (after, latency(live))
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger=ENFORCEMENT_LOGGER):
+            EnforcementWorker._log_result(None, r, Outcome(FINAL, r, cmd))
+        [said] = [r.getMessage() for r in caplog.records if r.name == ENFORCEMENT_LOGGER]
+        assert said.endswith(logged), said
