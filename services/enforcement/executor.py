@@ -352,12 +352,15 @@ class Executor:
             ctx.resumed = ctx.resumed or ran or round_no > 1
             ran = True
             ctx.budget_wait = 0.0
+            sent_before = ctx.trading_calls        # this round's trading calls: those after
             try:
                 detail = yield from _stepwise(action.run(ctx))
                 return self._final(job, DONE, detail, ctx, running.calls, round_no - carry.rounds)
             except Withdrawn as exc:
+                # the round it stopped in is no round when it made no trading call
                 return self._withdrawn(job, ctx, exc.withdraw, running.calls,
-                                       round_no - carry.rounds)
+                                       round_no - carry.rounds
+                                       - int(ctx.trading_calls == sent_before))
             except HandOver:
                 # a close or a flatten queued behind while this one waits: it runs first;
                 # this round is run again after it (not counted), re-reading the broker
@@ -470,6 +473,11 @@ class Executor:
                     f"; done before: {'; '.join(made)}" if made else "",
                     extra={"kind": "withdraw", "account": cmd.account_id,
                            "command_id": cmd.id})
+        # rounds: this run's, the one it stopped in left out when it made no trading call
+        # there ("1 round" was said of a resumed command that sent nothing); the ended
+        # process's round that may have sent a close is one, uncounted until now (killed in
+        # it: only a failed round is journaled, _rounds_ran)
+        rounds += 1 if earlier else 0
         if not made and not earlier:
             return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
         before = "; ".join(made) if made else \
