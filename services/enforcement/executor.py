@@ -478,6 +478,7 @@ class Executor:
         # process's round that may have sent a close is one, uncounted until now (killed in
         # it: only a failed round is journaled, _rounds_ran)
         rounds += 1 if earlier else 0
+        ctx.stopped_unsettled()         # its closes that got no answer may come late
         if not made and not earlier:
             return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
         before = "; ".join(made) if made else \

@@ -401,6 +401,22 @@ class ActionContext:
         if contract_id not in sending:
             self.save_progress(**{SENDING: sending + [contract_id]})
 
+    def stopped_unsettled(self) -> None:
+        """Stopped by risk's withdraw: its closes whose answer never came (lost: this run's,
+        and the one an ended process may have sent, lost_before_restart) are not called again,
+        and may still be carried out by the broker: unsettled, so that risk keeps a late fill
+        of theirs as riskd's (resume25 by hand: the held close of a killed enforcement,
+        released after the resumed close was withdrawn, closed the trader's position and was
+        counted as the trader's own trade). A flatten's row from before SENDING (contract
+        '': any contract) stays lost: nothing to name."""
+        lost_ = self._closes("lost")
+        named = [c for c in lost_ if c[0]]
+        if not named:
+            return
+        unsettled = self._closes("unsettled")
+        self.save_progress(lost=[c for c in lost_ if not c[0]],
+                           unsettled=unsettled + [c for c in named if c not in unsettled])
+
     def carried_before_restart(self, carried: Callable[[str], bool]) -> None:
         """The closes an ended process may have sent (lost_before_restart) on the contracts
         where carried(contract) says its close left an order before this process resumed:

@@ -11,13 +11,18 @@ it there: "withdrawn: close MNQ long 1 was not carried out: the lockout ended (a
 while the released call of the ended process ("held 14 s: carried out, it took effect") had
 closed MNQ. The withdraw of a command queued in its lane ended it at once as never run
 (services/enforcement/withdraw.py finish), which holds only for one that has not run yet.
+And a command stopped so (risk's withdraw reached it held, or queued) listed no close as
+unsettled: the ended process's held close, released after, closed the trader's position and
+risk counted it as the trader's own trade; now its result lists that close
+(CommandResult.unsettled), and risk takes its late fill as riskd's ("riskd (late close)").
 
 Every order: the new process's start (its _resume), the kill switch's flatten accepted, risk's
 re-send of the command, risk's withdraw of it, the held close carried out (or never: the
 broker lost it), the pool running what was submitted; the start before the other events of
 the new process, the fill anywhere. The old code fails each order where the withdraw reaches
 the command queued behind the flatten (checked: "S F R W C X: withdrawn: close MNQ long 1 was
-not carried out"); passes after.
+not carried out"), and, at 203b286a's held route, each order where the stopped command's
+read found MNQ open ("S R F W X C": unsettled []); passes after.
 """
 from __future__ import annotations
 
@@ -155,9 +160,15 @@ def one(journal: Journal, cmd: Command, held: dict, order: str, n: int) -> None:
     # the ended process sent a close: never "not carried out"
     assert entry.status == DONE and "not carried out" not in entry.detail, \
         (where, entry.status, entry.detail)
+    unsettled = [u.contract_id for u in entry.result().unsettled]
     if "then stopped" in entry.detail:      # stopped at the withdraw: says what may have been
         assert "withdrawn while it ran (the lockout ended (admin:root)): nothing more " \
                "carried out" in entry.detail, (where, entry.detail)
+        # its read found MNQ open: the held close may yet be carried out, and risk takes its
+        # late fill as riskd's (CommandResult.unsettled), not as the trader's own trade
+        assert unsettled == [MNQ], (where, unsettled)
+    elif "found so when enforcement resumed" in entry.detail:
+        assert unsettled == [], (where, unsettled)     # carried out before it read
     assert journal.withdraw_asked(cmd.id) is None and w.held == {}, where
     assert journal.get(flatten.id).final, where
 
