@@ -38,13 +38,18 @@ def test_a_queued_command_withdrawn_says_withdrawn_once(journal, caplog):
                               "out: the lockout ended (admin:root)"), said
 
 
-def test_a_command_stopped_by_its_withdraw_says_withdrawn_once(journal, caplog):
+def running(journal, caplog, name: str):
+    """One of COMMANDS on a fresh enforcement and fake broker, its log lines caught."""
     caplog.set_level(logging.INFO, logger=ENFORCEMENT_LOGGER)
     clock = FakeClock()
-    cmd, held = COMMANDS["flatten, MNQ open"]
-    w = enforcement(journal, clock)
+    cmd, held = COMMANDS[name]
     broker = Events(clock, {})
     broker.positions = dict(held)
+    return cmd, enforcement(journal, clock), broker
+
+
+def test_a_command_stopped_by_its_withdraw_says_withdrawn_once(journal, caplog):
+    cmd, w, broker = running(journal, caplog, "flatten, MNQ open")
     w.accept(cmd)                            # submitted: it holds its lane
     w.withdraw(back(cmd.id))                 # it stops before its first trading call
     run_jobs(w, broker)
@@ -60,12 +65,7 @@ def test_a_command_stopped_by_its_withdraw_says_withdrawn_once(journal, caplog):
 def test_a_round_that_sent_nothing_before_the_withdraw_is_not_counted(journal, caplog):
     """A close whose first round's call the broker refused (HTTP 500, a round of its), then
     withdrawn before its second round's call: 1 round (its first), not 2."""
-    caplog.set_level(logging.INFO, logger=ENFORCEMENT_LOGGER)
-    clock = FakeClock()
-    cmd, held = COMMANDS["lockout close"]
-    w = enforcement(journal, clock)
-    broker = Events(clock, {})
-    broker.positions = dict(held)
+    cmd, w, broker = running(journal, caplog, "lockout close")
     broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "HTTP 500", 500)]
     closes = iter(range(2))
 
