@@ -33,8 +33,10 @@ import pytest
 
 from services.enforcement import app
 from services.enforcement.journal import RUNNING, Journal
+from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock
 from shared.messages.enforce import DONE, Command, WithdrawCommand
+from shared.projectx.errors import BrokerUnavailable
 from shared.retrying import KILL_SWITCH
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
 from tests.unit.enforcement.test_resumed_waits_for_risk import HOUR, START
@@ -181,3 +183,39 @@ def test_a_resumed_command_withdrawn_anywhere_never_reads_not_carried_out(journa
         one(journal, attrs.evolve(cmd, id=f"q{n}.1"), held, order, n)
         checked += 1
     assert checked == 96
+
+
+def test_a_command_that_handed_its_lane_over_withdrawn_while_queued_says_what_it_sent(journal):
+    """The other command that is queued with its journal row running: one whose round failed
+    and that handed its lane over (services/enforcement/lanes.py) to a command queued behind
+    it. Its close answered HTTP 500 (it may have been carried out); withdrawn while queued
+    again it read "withdrawn: close MNQ long 1 was not carried out" (checked on the old code);
+    now it says the close it sent, and that it stopped there, with no further trading call."""
+    clock = FakeClock()
+    w = enforcement(journal, clock)
+    lanes = Lanes(clock, sleep=clock.advance)      # hands over at once: a command is queued
+    w.lanes = lanes
+    w.executor.pause, w.executor.queued = lanes.pause, lanes.queued
+    broker = Broker(clock)
+    broker.positions = {MNQ: 2}                     # the reduce behind it leaves 1
+    broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "HTTP 500", 500)]
+    cmd, _held = COMMANDS["lockout close"]
+    after = Command(id="r1.1", decision_id="r1", account_id=A, action="reduce_position",
+                    rule="max_contracts", reason="too many", contract_id=MNQ, size=1)
+    w.accept(cmd)
+    w.accept(after)                                 # queued behind it (one contract)
+    job = w.submitted.pop(0)
+    broker.who = cmd.id
+    w._on_outcome(w.executor.run(job, broker))      # its round fails: it hands over
+    assert journal.get(cmd.id).state == RUNNING and lanes.ahead(cmd.id) is not None
+    sent = len(broker.log)
+    w.withdraw(back(cmd))
+    run_all(w, broker)
+    entry = journal.get(cmd.id)
+    late = [c for c, who in zip(broker.log[sent:], broker.by[sent:])
+            if c[0] in TRADING and who == cmd.id]
+    assert late == [], late
+    assert entry.status == DONE and "not carried out" not in entry.detail, entry.detail
+    assert "close MNQ (the broker answered HTTP 500); then stopped, withdrawn while it ran " \
+           "(the lockout ended (admin:root)): nothing more carried out" in entry.detail, \
+        entry.detail
