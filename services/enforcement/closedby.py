@@ -141,6 +141,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
         return (f"{state}: found so after {this}; by which order is not known (the broker's "
                 f"orders could not be read)")
     held = ctx.command.held if held is None else held
+    answered_ns = 0 if found_flat else answered_by(ctx, cid)
     closing = (OrderSide.ASK if held > 0 else 1 - OrderSide.ASK) if held else None
     filled = sorted((o for o in orders if o.contract_id == cid and o.status == OrderStatus.FILLED
                      and (not found_flat or (o.updated_ns or o.created_ns or 0)
@@ -175,6 +176,8 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             parts.append(f"{by_command(cmd)} at {when}")
         elif o.type != OrderType.MARKET \
                 or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
+                or (answered_ns and o.created_ns
+                    and o.created_ns > answered_ns + latewords.ANSWERED_NS) \
                 or (held and o.size > abs(pos)) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
@@ -183,7 +186,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             # command's lost close: risk takes it as that one, late, and says so): the
             # trader's own (trial22c 5d: "closed by a market sell of 3 ..., not this close"
             # never said whose)
-            fits = late_fits(ctx, cid, start)
+            fits = late_fits(ctx, cid, start, o.updated_ns or o.created_ns or 0)
             if fits:
                 parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), "
                              f"not this close (its call found no position)")
@@ -233,12 +236,29 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     return f"{state}: {verb} by {' and '.join(parts)} while {this}{tail}"
 
 
-def late_fits(ctx, cid: str, start: int) -> list:
+def answered_by(ctx, cid: str) -> int:
+    """When the broker answered this command's last lost close on cid with an HTTP 5xx, when
+    each of them was so answered (progress `lost`: [contract, size, lost_ns, how]); 0 when
+    one got no answer at all (it may be carried out any time later), or none is listed. An
+    order the broker made after that answer is not this command's call (it acted, if at all,
+    before answering: latewords.ANSWERED_NS): trial25c F8, the trader's own sell 1 s after a
+    cut answered HTTP 500 read "either this cut ... or the trader's own sell"."""
+    rows = [list(c) + [0, ""] for c in ctx.progress.get("lost") or [] if c and c[0] in (cid, "")]
+    if not rows or not all(int(r[2] or 0) and latewords.answered(r[3] or "") for r in rows):
+        return 0
+    return max(int(r[2]) for r in rows)
+
+
+def late_fits(ctx, cid: str, start: int, at_ns: int = 0) -> list:
     """The closes of other commands of riskd's, whose outcome is unknown, that could still be
     carried out on this contract (LostCall: the journal's lost closes of commands unfinished,
     or finished within LATE_NS of start); a market order no command of riskd's is known to
-    have made may be one of them, late."""
-    return [c for c in ctx.lost_closes(start - LATE_NS - SKEW_NS) if c.contract_id in ("", cid)]
+    have made (at at_ns, the broker's time: 0 not known) may be one of them, late. Not a
+    close the broker answered with a 5xx before at_ns (latewords.answered: it acted, if at
+    all, before its answer; risk's late exit does not take such a fill either)."""
+    return [c for c in ctx.lost_closes(start - LATE_NS - SKEW_NS) if c.contract_id in ("", cid)
+            and not (at_ns and c.lost_ns and latewords.answered(c.how)
+                     and at_ns > c.lost_ns + latewords.ANSWERED_NS)]
 
 
 def late_tail(fits: list, cid: str, side: str, zone) -> str:

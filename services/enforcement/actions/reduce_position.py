@@ -111,9 +111,12 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
         said = _cut_by(ctx, cid, size)
+        # a cut the broker answered with a 5xx is not carried out after its answer: no "may
+        # still be carried out" for it (trial25c F8)
+        answered = closedby.answered_by(ctx, cid)
         if ctx.cut_by_others:
             _still_out(ctx, cid)
-        elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe):
+        elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe) and not answered:
             said += _maybe_still_out(ctx)
         return f"{cid} on account {ctx.account} {said}{orders}"
     if not steps and ctx.restarted and journaled and pos is None:
