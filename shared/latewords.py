@@ -2,8 +2,8 @@
 after riskd's command had ended (docs/rules.md "Whose trade it is").
 
 A close call whose answer never came (riskd gave up after [broker] timeout, the connection
-dropped, HTTP 5xx, or a killed enforcement sent it) may still be carried out by the broker
-later, and it then closes whatever is open on that contract at that moment: a position the
+dropped, or a killed enforcement sent it) may still be carried out by the broker later (one
+answered with an HTTP 5xx only up to ANSWERED_NS after that answer: answered), and it then closes whatever is open on that contract at that moment: a position the
 trader opened after riskd's command had finished. Risk keeps such a fill as riskd's (never the
 trader's trade) and says so, in one record: a note (RuleWarning with no reading) of the rule
 LATE_CLOSE, which `riskctl history` shows as WHO and notify sends with TITLE (trial18c
@@ -20,13 +20,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.clock import from_ns
+from shared.clock import SKEW_NS, from_ns
 
 LATE_CLOSE = "riskd_late_close"          # the rule name of risk's note
 # how long after a command's result risk takes a close as that command's lost close carried
 # out late (services/risk/exits.py; "within 2 minutes" below)
 LATE_NS = 120 * 1_000_000_000
 WHO = "riskd (late close)"               # history's WHO column for it
+# a close the broker ANSWERED with an HTTP 5xx (not one a proxy in front of it answered for a
+# server that may still act: PROXY_CODES): if the broker acted on it at all, it acted before
+# it answered, so its fill is made by then; the broker's clock may be this far off riskd's.
+# A fill the broker made later is not that call's (trial25c F8: the trader's own sell 5 s,
+# and 1m42s, after a cut answered HTTP 500 was taken for that cut carried out late)
+ANSWERED_NS = SKEW_NS
+# a gateway or a proxy answering for the server behind it (bad gateway, gateway timeout,
+# Cloudflare's 520-524): that server may have the call still and carry it out later
+PROXY_CODES = frozenset({502, 504, 520, 521, 522, 523, 524})
 
 TIMED_OUT = "timed out"
 ANSWER_LOST = "answer lost"
@@ -82,6 +91,16 @@ def why_words(how: str, lost_ns: int, tz: dt.tzinfo) -> str:
     return f"its answer lost at {when}"
 
 
+def answered(how: str) -> bool:
+    """Was the lost close's outcome unknown only because the broker answered it with an HTTP
+    5xx ('HTTP 500'), not because no answer came? Then the broker did what it did before its
+    answer (ANSWERED_NS), and a fill after that is never this call carried out late."""
+    if not how.startswith("HTTP 5"):
+        return False
+    code = how[len("HTTP "):].split(" ", 1)[0]
+    return code.isdigit() and int(code) not in PROXY_CODES
+
+
 def signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
@@ -115,28 +134,32 @@ OVERCUT = "more than the limit needed"
 
 
 def overcut_title(account: str) -> str:
-    """The phone's title when riskd's lost cut landed after its next one: '⚠️ riskd's late
-    reduce cut more than the limit needed on Demo 1 (id 1001)'."""
-    return f"⚠️ riskd's late reduce cut {OVERCUT} on {account}"
+    """The phone's title when a sell was taken as riskd's lost cut landing after its next one:
+    '⚠️ Sell taken as riskd's late reduce, more than the limit needed, on Demo 1 (id 1001)'
+    (taken: it may be the trader's own sell, reduce_sentence)."""
+    return f"⚠️ Sell taken as riskd's late reduce, {OVERCUT}, on {account}"
 
 
 def is_overcut(reason: str) -> bool:
     """Is this late-close note a reduce's cut that landed after riskd's next cut?"""
     return (reason or "").startswith("riskd cut ") and OVERCUT in reason \
-        and "was carried out late" in reason
+        and "carried out late" in reason
 
 
 def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
                     after: int, cancelled: tuple[str, ...] = (), sold: str = "") -> str:
-    """risk's note when a reduce's partial close whose answer was lost is carried out by the
-    broker after riskd's next cut of that reduce had brought the position to its target
-    (trial23b finding 1), the fact first, in few words (round 24: the note ran to 330
-    characters before it said what happened to the position): "riskd cut 2 MNQ more than
-    the limit needed: its earlier cut (timed out at 11:12:03) was carried out late at
-    11:12:27, after its next cut had brought MNQ to the limit; your MNQ +4 -> +2; not counted
-    as your trade". Not "or your own close": the broker makes one order of exactly that cut's
-    size when it carries it out (docs/rules.md "Whose trade it is"), and it is riskd's own
-    doing either way; riskd does not send it again or buy the contracts back. sold: the
+    """risk's note when a market sell of exactly the size of a reduce's partial close whose
+    answer was lost comes after riskd's next cut of that reduce had brought the position to
+    its target (trial23b finding 1), the fact first, in few words (round 24: the note ran to
+    330 characters before it said what happened to the position): "riskd cut 2 MNQ more than
+    the limit needed, or you sold 2 yourself: riskd cannot tell which and takes it as its own;
+    a market sell of 2 at 11:12:27, after its next cut had brought MNQ to the limit, is its
+    earlier cut (timed out at 11:12:03) carried out late, or your own; your MNQ +4 -> +2; not
+    counted as your trade". The broker makes one market order of exactly the cut's size when
+    it carries it out, and the trader's own market sell of that size looks the same at the
+    broker (an order does not say who sent it): the words say both and that riskd cannot tell
+    which (trial25c F8: "its earlier cut ... was carried out late" stated as fact of what was
+    the trader's own sell). riskd does not send it again or buy the contracts back. sold: the
     trader's own sell riskd took for this cut until it came ('your sell of 2 at 12:25:36
     (order 9000032)', services/risk/eitherway.py): that sell, not riskd's next cut, brought the
     position to the limit, and is the trader's trade (check23 N1)."""
@@ -146,10 +169,13 @@ def reduce_sentence(symbol: str, why: str, filled_at: str, closed: int, before: 
         moved = f"your {symbol} {signed(before)} -> {signed(after) if after else 'flat'}"
     else:
         moved = f"your {symbol} {signed(before or closed)} -> flat"
-    counted = ("; that sell is your trade, this cut is not" if sold
+    counted = ("; that earlier sell is your trade, this one is not" if sold
                else "; not counted as your trade")
-    return (f"riskd cut {n} {symbol} {OVERCUT}: its earlier cut ({why}) was carried out late "
-            f"at {filled_at}, after {by} had brought {symbol} to the limit; {moved}"
+    side = "sell" if closed > 0 else "buy"
+    return (f"riskd cut {n} {symbol} {OVERCUT}, or you {'sold' if closed > 0 else 'bought'} "
+            f"{n} yourself: {CANNOT_TELL} and takes it as its own; a market {side} of {n} at "
+            f"{filled_at}, after {by} had brought {symbol} to the limit, is its earlier cut "
+            f"({why}) carried out late, or your own; {moved}"
             f"{_cancelling(cancelled)}{counted}")
 
 

@@ -51,6 +51,10 @@ of code for both; before, "reduced MNQ ... from 5 contracts to 3, though the clo
 answer" credited the cut with the trader's own sell or a flatten): "went from 5 contracts to 3:
 cut by the trader's sell of 2 at ... while this close got no answer ..."; a partial close takes
 exactly its N, so only a market order of N made after the call can be it.
+
+A reduce's cut answered done that sold a position the trader opened while it sat at the
+broker (the trader's own orders took the contract flat, then opened again) says what it sold,
+naming those orders (reopened): riskd cannot stop a call already out (trial25c F9).
 """
 from __future__ import annotations
 
@@ -128,19 +132,14 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     state, verb = (now, "cut") if now else (ALREADY if found_flat else "is flat", "closed")
     start = min(t for t in (ctx.command.issued_ns, sent_ns) if t) \
         if (ctx.command.issued_ns or sent_ns) else ctx.begun_ns
-    try:
-        budget = ctx.budget.low_priority() if ctx.budget is not None else contextlib.nullcontext()
-        with budget:
-            orders = ctx.client.search_orders(
-                ctx.account_id, start - SKEW_NS - (LOOKBACK_NS if found_flat else 0))
-    except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
-        log.warning("account %s: could not read the orders that closed %s (%s)", ctx.account,
-                    cid, exc)
+    orders = _orders(ctx, cid, start - SKEW_NS - (LOOKBACK_NS if found_flat else 0))
+    if orders is None:
         if found_flat:
             return ALREADY
         return (f"{state}: found so after {this}; by which order is not known (the broker's "
                 f"orders could not be read)")
     held = ctx.command.held if held is None else held
+    answered_ns = 0 if found_flat else answered_by(ctx, cid)
     closing = (OrderSide.ASK if held > 0 else 1 - OrderSide.ASK) if held else None
     filled = sorted((o for o in orders if o.contract_id == cid and o.status == OrderStatus.FILLED
                      and (not found_flat or (o.updated_ns or o.created_ns or 0)
@@ -175,6 +174,8 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             parts.append(f"{by_command(cmd)} at {when}")
         elif o.type != OrderType.MARKET \
                 or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
+                or (answered_ns and o.created_ns
+                    and o.created_ns > answered_ns + latewords.ANSWERED_NS) \
                 or (held and o.size > abs(pos)) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
@@ -183,7 +184,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             # command's lost close: risk takes it as that one, late, and says so): the
             # trader's own (trial22c 5d: "closed by a market sell of 3 ..., not this close"
             # never said whose)
-            fits = late_fits(ctx, cid, start)
+            fits = late_fits(ctx, cid, start, o.updated_ns or o.created_ns or 0)
             if fits:
                 parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}), "
                              f"not this close (its call found no position)")
@@ -233,12 +234,42 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     return f"{state}: {verb} by {' and '.join(parts)} while {this}{tail}"
 
 
-def late_fits(ctx, cid: str, start: int) -> list:
+def answered_by(ctx, cid: str) -> int:
+    """When the broker answered this command's last lost close on cid with an HTTP 5xx, when
+    each of them was so answered (progress `lost`: [contract, size, lost_ns, how]); 0 when
+    one got no answer at all (it may be carried out any time later), or none is listed. An
+    order the broker made after that answer is not this command's call (it acted, if at all,
+    before answering: latewords.ANSWERED_NS): trial25c F8, the trader's own sell 1 s after a
+    cut answered HTTP 500 read "either this cut ... or the trader's own sell"."""
+    rows = [list(c) + [0, ""] for c in ctx.progress.get("lost") or [] if c and c[0] in (cid, "")]
+    if not rows or not all(int(r[2] or 0) and latewords.answered(r[3] or "") for r in rows):
+        return 0
+    return max(int(r[2]) for r in rows)
+
+
+def _orders(ctx, cid: str, since_ns: int) -> Optional[list]:
+    """The account's orders made since since_ns (one Order/search, at low priority against
+    the rate budget); None when they cannot be read (logged)."""
+    try:
+        budget = ctx.budget.low_priority() if ctx.budget is not None else contextlib.nullcontext()
+        with budget:
+            return ctx.client.search_orders(ctx.account_id, since_ns)
+    except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
+        log.warning("account %s: could not read the orders that closed %s (%s)", ctx.account,
+                    cid, exc)
+        return None
+
+
+def late_fits(ctx, cid: str, start: int, at_ns: int = 0) -> list:
     """The closes of other commands of riskd's, whose outcome is unknown, that could still be
     carried out on this contract (LostCall: the journal's lost closes of commands unfinished,
     or finished within LATE_NS of start); a market order no command of riskd's is known to
-    have made may be one of them, late."""
-    return [c for c in ctx.lost_closes(start - LATE_NS - SKEW_NS) if c.contract_id in ("", cid)]
+    have made (at at_ns, the broker's time: 0 not known) may be one of them, late. Not a
+    close the broker answered with a 5xx before at_ns (latewords.answered: it acted, if at
+    all, before its answer; risk's late exit does not take such a fill either)."""
+    return [c for c in ctx.lost_closes(start - LATE_NS - SKEW_NS) if c.contract_id in ("", cid)
+            and not (at_ns and c.lost_ns and latewords.answered(c.how)
+                     and at_ns > c.lost_ns + latewords.ANSWERED_NS)]
 
 
 def late_tail(fits: list, cid: str, side: str, zone) -> str:
@@ -253,6 +284,62 @@ def late_tail(fits: list, cid: str, side: str, zone) -> str:
     return (f"that {side} is riskd's earlier close of {ticker_of(cid)}{why} carried out late, "
             f"or the trader's own: {latewords.CANNOT_TELL} (taken as that close, it has its "
             f"own `{latewords.WHO}` line and alert)")
+
+
+def reopened(ctx, cid: str, held: int, cut: int, since_ns: int) -> str:
+    """What a reduce's cut answered done, already at the broker, sold when the trader's own
+    orders took the position flat and opened a new one while it was on its way (trial25c F9,
+    2 of 2: long 4, the cut of 2 held 4 s, the trader's sell of 4 then buy of 2: the cut sold
+    the trader's new long 2 and the Done read "your own orders (not riskd's) sold 2 while it
+    was on its way; nothing left, 2 below the 2 it cut to", the re-entry never named): "the
+    long 2 you opened at 17:01:37 CST (order 9000103) after your sell of 4 at 17:01:37 CST
+    (order 9000102) took MNQ flat". The broker's filled orders on cid since since_ns (the
+    cut's call, less SKEW_NS), walked from held (long +, short -) in the order they were
+    made: the trader's orders that took it flat, the one that opened the new position, then
+    a market order of exactly the cut's size closing it (the cut: the broker makes one order
+    of its size). '' when the orders do not show that, or cannot be read (said as before)."""
+    if not held or not cut:
+        return ""
+    orders = _orders(ctx, cid, since_ns - SKEW_NS)
+    if orders is None:
+        return ""
+    filled = sorted((o for o in orders if o.contract_id == cid
+                     and o.status == OrderStatus.FILLED),
+                    key=lambda o: (o.created_ns or o.updated_ns or 0, o.id))
+    pos, flat_by, opened = held, [], None
+    for o in filled:
+        signed = -o.size if o.side == OrderSide.ASK else o.size
+        closing = pos and (signed > 0) != (pos > 0)
+        if opened is None and closing and not flat_by and o.type == OrderType.MARKET \
+                and o.size == cut and o.size < abs(pos):
+            return ""           # the cut itself, carried out before the trader's orders
+        if opened is None and closing:
+            flat_by.append(o)                   # the trader's, taking the position down
+            pos += signed
+            if pos and (pos > 0) != (pos - signed > 0):
+                return ""       # reversed by one order: not this story
+            continue
+        if opened is None and not pos and flat_by:
+            opened, pos = o, signed             # the trader's new position
+            continue
+        if opened is not None and closing and o.type == OrderType.MARKET and o.size == cut:
+            now = ctx.clock.now_ns()
+            theirs = " and ".join(f"{_side(f.side)} of {f.size} at "
+                                  f"{showtime.start(f.created_ns or 0, ctx.zone, now)} "
+                                  f"(order {f.id})" for f in flat_by)
+            ctx.not_ours.update([f.id for f in flat_by] + [opened.id])
+            new = position_words(signed_of(opened))
+            what = f"the {new}" if opened.size == cut else f"{cut} of the {new}"
+            return (f"{what} you opened at "
+                    f"{showtime.start(opened.created_ns or 0, ctx.zone, now)} (order "
+                    f"{opened.id}) after your {theirs} took {ticker_of(cid)} flat")
+        return ""
+    return ""
+
+
+def signed_of(o) -> int:
+    """An order's contracts, signed as the position it opens: a buy +, a sell -."""
+    return -o.size if o.side == OrderSide.ASK else o.size
 
 
 def position_words(signed: int) -> str:

@@ -13,7 +13,8 @@ no longer come: one more broker timeout after riskd gave up on it (a call that t
 out for one timeout; the broker gets as long again), two after the ended process's command
 began for a cut a killed enforcement may have sent (it would have given up one timeout after
 sending), and SHORT_GRACE_S for a cut the broker answered with a 5xx (it answered: what it
-did is on the next read). A position found at or below the target meanwhile is not cut
+did is on the next read; a 502 or 504 a proxy answered for the broker is no answer:
+shared/latewords.py PROXY_CODES). A position found at or below the target meanwhile is not cut
 again. The wait does not hold the lane against a close or a flatten queued behind it (a whole
 close is harmless to repeat): the reduce hands it over (actions/base.py HandOver) and reads
 again after it. The trade-off: contracts over the limit stay open up to that long (docs/rules.md
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from shared.latewords import RESTARTED
+from shared.latewords import RESTARTED, answered
 
 GRACE_STEP = 1.0            # s between the reads while a lost cut may still land
 SHORT_GRACE_S = 1.0         # s: a cut the broker answered with a 5xx
@@ -61,7 +62,7 @@ def grace_end(rows: Iterable, contract_id: str, timeout_s: Optional[float],
             if not restarted_sent:
                 continue
             end = max(end, lost_ns + 2 * timeout)
-        elif how.startswith("HTTP "):
+        elif answered(how):          # a proxy's 502/504 is no answer of the broker's
             end = max(end, lost_ns + int(SHORT_GRACE_S * NS))
         else:
             end = max(end, lost_ns + timeout)

@@ -99,7 +99,11 @@ several lost calls on a contract (one per round that got no answer) are carried 
 order they were sent, about as far apart: once one took a fill, each later one may still come
 only that far behind it and WINDOW_NS more (_behind, Exit.until_ns), not for all of LATE_NS
 (late20b's leftover: each lost call took the trader's own market close as riskd's for 2
-minutes, once per call). The trader's orders seen gone while a late exit is alive
+minutes, once per call). A call the broker answered with an HTTP 5xx did what it did before
+that answer: its late exit takes no fill the broker made more than latewords.ANSWERED_NS
+after it, and is remembered WINDOW_NS after the result, not LATE_NS (Exit.may_take; trial25c
+F8: the trader's own sell 5 s after such a cut was said as riskd's over-cut and not counted
+as the trader's trade). The trader's orders seen gone while a late exit is alive
 (not_market, gone_sizes) are saved with the held fills (dump_pending): the fill may come after
 a restart of risk, whose book no longer lists the order.
 """
@@ -197,6 +201,20 @@ class Exit:
         said as riskd's over-cut (latecarried.py), never folded silently into the command."""
         return self.late and self.closed and not self.whole
 
+    @property
+    def answered(self) -> bool:
+        """A late exit of a call the broker answered with an HTTP 5xx at lost_ns
+        (latewords.answered): it acted, if at all, before that answer."""
+        return self.late and bool(self.lost_ns) and latewords.answered(self.how)
+
+    def may_take(self, fill_ns: int) -> bool:
+        """May a fill the broker made at fill_ns be this exit's? Not a late exit's of a call
+        the broker answered with a 5xx when made more than ANSWERED_NS after that answer
+        (trial25c F8: the trader's own sell 5 s after riskd's next cut, 6 s after the cut
+        answered HTTP 500, was taken as that cut carried out late, said as riskd's over-cut and
+        not counted as the trader's trade)."""
+        return not self.answered or fill_ns <= self.lost_ns + latewords.ANSWERED_NS
+
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS (a late
         exit: LATE_NS). A used-up exit stays known (knows()) so the command's later results
@@ -205,7 +223,10 @@ class Exit:
             return False
         if self.until_ns and now > self.until_ns + SKEW_NS:
             return False
-        return self.done_ns == 0 or now - self.done_ns <= (LATE_NS if self.late else WINDOW_NS)
+        # a call answered with a 5xx is not carried out later: its fill, made before the
+        # answer, is waited for as an answered close's (WINDOW_NS), not LATE_NS
+        return self.done_ns == 0 or now - self.done_ns <= (
+            LATE_NS if self.late and not self.answered else WINDOW_NS)
 
     def open_at(self, now: int) -> bool:
         return self.size > 0 and self.alive(now)
@@ -257,7 +278,9 @@ def _spent(fill: Fill, exits: list[Exit]) -> list[Exit]:
     position, never closed), and took the late fill 10 s after a FAILED result without a word
     of a late close (trial20b section 1: enforcement killed -9 while its close was held at the
     broker; the held call, carried out 10 s after the resumed command gave up, read as
-    nothing riskd had done)."""
+    nothing riskd had done). A late exit of a call the broker answered with a 5xx takes no
+    fill made after that answer (Exit.may_take)."""
+    exits = [e for e in exits if e.may_take(fill.ts_ns)]
     lates = {e.command_id for e in exits
              if e.late and e.done_ns and fill.ts_ns > e.done_ns + SKEW_NS}
     if not lates:
@@ -879,7 +902,7 @@ class RiskdExits:
                     and (overtaken or not e.overtaken) \
                     and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
                     and (e.whole or fill.size <= e.size) \
-                    and (fits is None or e.fits_late(*fits)):
+                    and (fits is None or e.fits_late(*fits)) and e.may_take(fill.ts_ns):
                 self._carried(self._use([e], fill.size), fill.ts_ns)
                 if fill.order_id is not None:
                     self._bind(fill.order_id, e.command_id)
@@ -910,6 +933,7 @@ class RiskdExits:
         trade). It takes it, riskd's over-cut. None when none fits."""
         for e in self._open(fill.contract_id, fill.side, now):
             if e.command_id == command_id and e.overcut and e.size == fill.size \
+                    and e.may_take(fill.ts_ns) \
                     and e.fits_late(False, market and fill.pnl is not None
                                     and fill.order_id not in self.not_market, order_size):
                 return self._took_late(e, fill)
@@ -937,7 +961,7 @@ class RiskdExits:
         if fill.pnl is None or fits is None:
             return None
         for e in self._open(fill.contract_id, fill.side, now):
-            if e.command_id == command_id and e.whole and e.newer \
+            if e.command_id == command_id and e.whole and e.newer and e.may_take(fill.ts_ns) \
                     and e.fits_late(*fits) and e.carried_late(fill):
                 return self._took_late(e, fill)
         return None
@@ -1138,7 +1162,7 @@ class RiskdExits:
         if not market:
             return False
         late = [e for e in self._whole_against(fill.contract_id, fill.side, now)
-                if e.late and e.open_at(now)]
+                if e.late and e.open_at(now) and e.may_take(fill.ts_ns)]
         if not late:
             return False
         self.last_used = self._use(late, late[0].size)

@@ -111,9 +111,12 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
         said = _cut_by(ctx, cid, size)
+        # a cut the broker answered with a 5xx is not carried out after its answer: no "may
+        # still be carried out" for it (trial25c F8)
+        answered = closedby.answered_by(ctx, cid)
         if ctx.cut_by_others:
             _still_out(ctx, cid)
-        elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe):
+        elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe) and not answered:
             said += _maybe_still_out(ctx)
         return f"{cid} on account {ctx.account} {said}{orders}"
     if not steps and ctx.restarted and journaled and pos is None:
@@ -388,6 +391,14 @@ def _by_others(ctx: ActionContext, cid: str, observed, closed: int, size: int) -
     left = f"{size} left" if size else "nothing left"
     below = f", {target - size} below the {target} it cut to" \
         if target is not None and size < target else ""
+    # the trader took it flat and opened a new position, which the cut, already at the
+    # broker, then sold: said so, never "your own orders sold 2" for a sell of 4 and a buy
+    # of 2 (trial25c F9)
+    sent = [c for c in ctx.close_calls if c.contract_id == cid and c.worked and c.sent_ns]
+    took = closedby.reopened(ctx, cid, -observed if did == "bought" else observed, closed,
+                             min(c.sent_ns for c in sent)) if sent else ""
+    if took:
+        return f": riskd's cut, already at the broker, {did} {closed}: {took}; {left}{below}"
     return (f": riskd's cut {did} {closed}; your own orders (not riskd's) {did} "
             f"{observed - size - closed} while it was on its way; {left}{below}")
 

@@ -70,10 +70,12 @@ def test_the_later_sell_is_riskds_cut_the_earlier_the_traders(first, late, how):
     assert desk.account.trades_today == 2, desk.account.trades_today   # the buy, the sell
     [note] = [w for w in desk.warnings() if w.rule == LATE_CLOSE]
     assert latewords.is_overcut(note.reason), note.reason
-    assert note.reason.startswith("riskd cut 2 MNQ more than the limit needed: its earlier "
-                                  "cut (" + ("timed out at " if how == TIMED_OUT
-                                             else "sent at ")), note.reason
-    assert "was carried out late at " in note.reason, note.reason
+    # a market sell of the cut's size: riskd's cut or the trader's, said so (trial25c F8)
+    assert note.reason.startswith("riskd cut 2 MNQ more than the limit needed, or you sold 2 "
+                                  "yourself: riskd cannot tell which and takes it as its own; "
+                                  "a market sell of 2 at "), note.reason
     assert ", after your sell of 2 at " in note.reason, note.reason
-    assert "(order 300) had brought MNQ to the limit; your MNQ +2 -> flat; that sell is your " \
-           "trade, this cut is not" in note.reason, note.reason
+    assert "(order 300) had brought MNQ to the limit, is its earlier cut (" \
+           + ("timed out at " if how == TIMED_OUT else "sent at ") in note.reason, note.reason
+    assert ") carried out late, or your own; your MNQ +2 -> flat; that earlier sell is your " \
+           "trade, this one is not" in note.reason, note.reason

@@ -177,12 +177,14 @@ def said_overcut(desk: Desk, fills: list, also=()) -> None:
     assert fills and all(f.by_riskd for f in fills), fills     # never the trader's trade
     assert desk.account.trades_today == 1, desk.account.trades_today   # the trader's buy only
     [note] = [w for w in list(desk.warnings()) + list(also) if w.rule == LATE_CLOSE]
-    assert note.reason.startswith("riskd cut 2 MNQ more than the limit needed: its earlier cut "
-                                  "(timed out at "), note.reason
-    assert "was carried out late at " in note.reason, note.reason
-    assert "after its next cut had brought MNQ to the limit; your MNQ +2 -> flat; " \
+    # a market sell of the cut's size at the broker: riskd's cut or the trader's own sell, the
+    # words say both (trial25c F8: stated as fact)
+    assert note.reason.startswith("riskd cut 2 MNQ more than the limit needed, or you sold 2 "
+                                  "yourself: riskd cannot tell which and takes it as its own; "
+                                  "a market sell of 2 at "), note.reason
+    assert "after its next cut had brought MNQ to the limit, is its earlier cut (timed out at " \
            in note.reason, note.reason
-    assert "or your own close" not in note.reason and latewords.CANNOT_TELL not in note.reason
+    assert ") carried out late, or your own; your MNQ +2 -> flat; " in note.reason, note.reason
     assert "not counted as your trade" in note.reason
     # the phone's title and LAST ACTIONS' row say it too
     assert latewords.is_overcut(note.reason)
@@ -198,13 +200,15 @@ def test_the_phone_title_of_an_overcut():
     from shared.messages.risk import RuleWarning
     alert = warning_alert(RuleWarning(id="w", ts_ns=1, rule=LATE_CLOSE, account_id=1001,
                                       value=None, limit=None, warn_at=0.0, reason=reason), Ctx())
-    assert alert.title == ("⚠️ riskd's late reduce cut more than the limit needed on Demo 1 "
-                           "(id 1001)"), alert.title
+    assert alert.title == ("⚠️ Sell taken as riskd's late reduce, more than the limit needed, "
+                           "on Demo 1 (id 1001)"), alert.title
     assert alert.lines == (reason,)
     # the fact first, in few words (round 24: 330 characters before, the fact in the middle)
-    assert reason == ("riskd cut 2 MNQ more than the limit needed: its earlier cut (timed out "
-                      "at 11:12:03) was carried out late at 11:12:27, after its next cut had "
-                      "brought MNQ to the limit; your MNQ +4 -> +2; not counted as your trade")
+    assert reason == ("riskd cut 2 MNQ more than the limit needed, or you sold 2 yourself: "
+                      "riskd cannot tell which and takes it as its own; a market sell of 2 at "
+                      "11:12:27, after its next cut had brought MNQ to the limit, is its earlier "
+                      "cut (timed out at 11:12:03) carried out late, or your own; your MNQ +4 -> "
+                      "+2; not counted as your trade")
 
 
 def both_cuts_before_the_result(desk: Desk, cmd, sent: int, fills: list):
