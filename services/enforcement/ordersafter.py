@@ -44,7 +44,7 @@ LEFT = "left"               # progress: [order id, when placed, the order in wor
 def leave(ctx, cid: str, orders: list, steps: list[Step]) -> list[Step]:
     """`steps` (a close's cancels on `cid`, planned from `orders`) without the cancels of orders
     placed after the close was carried out; those are journaled (progress `left`)."""
-    calls = _calls(ctx, cid)
+    calls = close_calls(ctx, cid)
     if not calls:
         return steps
     since = min(c.sent_ns for c in calls) - SKEW_NS
@@ -58,7 +58,7 @@ def leave(ctx, cid: str, orders: list, steps: list[Step]) -> list[Step]:
     left = [by_id[s.order_id] for s in later if _created(by_id[s.order_id]) > filled]
     if not left:
         return steps
-    _note(ctx, left)
+    note_left(ctx, left)
     ids = {o.id for o in left}
     return [s for s in steps if not (s.kind == CANCEL and s.order_id in ids)]
 
@@ -78,7 +78,7 @@ def words(ctx) -> str:
             f"decided on was closed: not cancelled by it (riskd's rules judge it as any order)")
 
 
-def _calls(ctx, cid: str) -> list:
+def close_calls(ctx, cid: str) -> list:
     """The command's close calls on the contract; a command resumed after a restart (or one
     that made none) adds the one the ended process may have sent, from its issue on."""
     calls = [c for c in ctx.close_calls if c.contract_id in ("", cid) and c.sent_ns]
@@ -94,17 +94,36 @@ def _filled_ns(ctx, cid: str, calls: list) -> Optional[int]:
         return int(ctx.progress[FILLED_NS])
     orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
     if orders is not None:
-        picked = {o.order_id for o in closeorders.pick(orders, calls, ctx.clock.now_ns())[0]
-                  if o.contract_id == cid}
-        held = next((c.held for c in sorted(calls, key=lambda c: c.sent_ns) if c.held),
-                    ctx.command.held)
-        filled = flat_at(held, sorted((o for o in orders if o.id in picked and o.created_ns),
-                                      key=lambda o: (o.created_ns, o.id)))
+        filled = fill_in(ctx, cid, calls, orders)[0]
         if filled:
             ctx.save_progress(**{FILLED_NS: filled})
             return filled
+    return answered_by(calls)
+
+
+def fill_in(ctx, cid: str, calls: list, orders: list) -> tuple[int, list]:
+    """(when the close on cid was carried out by the orders read (0: no order of it there),
+    the market orders on cid the calls' windows hold, in creation order: the close's and any
+    trader's beside it)."""
+    picked = {o.order_id for o in closeorders.pick(orders, calls, ctx.clock.now_ns())[0]
+              if o.contract_id == cid}
+    window = sorted((o for o in orders if o.id in picked and o.created_ns),
+                    key=lambda o: (o.created_ns, o.id))
+    return flat_at(held_at(ctx, calls), window), window
+
+
+def answered_by(calls: list) -> Optional[int]:
+    """The latest time the broker surely had carried a close out: its call answered done,
+    SKEW_NS later (None: no call was)."""
     answered = [c.answered_ns for c in calls if c.worked and c.answered_ns]
     return min(answered) + SKEW_NS if answered else None
+
+
+def held_at(ctx, calls: list) -> int:
+    """The position the first of the calls was sent against (signed; the command's when no
+    call knew it)."""
+    return next((c.held for c in sorted(calls, key=lambda c: c.sent_ns) if c.held),
+                ctx.command.held)
 
 
 def flat_at(held: int, orders: list) -> int:
@@ -123,7 +142,7 @@ def flat_at(held: int, orders: list) -> int:
     return next((o.created_ns for o in orders if side is None or o.side == side), 0)
 
 
-def _note(ctx, left: list) -> None:
+def note_left(ctx, left: list) -> None:
     known = {row[0] for row in ctx.progress.get(LEFT) or []}
     new = [o for o in left if o.id not in known]
     if new:
