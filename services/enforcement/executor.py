@@ -52,7 +52,8 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, HandOver, MarketClosed, Retry,
                                                SENDING, Withdrawn, as_said)
-from services.enforcement import closedby, closefits, closeorders, cutfits, preface, withdraw
+from services.enforcement import (closedby, closefits, closeorders, cutfits, preface, withdraw,
+                                  withdrawnclose)
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -483,9 +484,15 @@ class Executor:
             return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
         before = "; ".join(made) if made else \
             "what it sent before enforcement restarted may have been carried out"
+        # a close already out was carried out: the orders it left without a position are
+        # cancelled (its clean-up, not a new action: withdrawnclose.py), and said
+        start = getattr(ctx.client, "calls", 0)
+        cleaned = withdrawnclose.clean_up(ctx)
+        calls += getattr(ctx.client, "calls", 0) - start
+        then = f"{cleaned}; nothing else was sent" if cleaned else ": nothing more carried out"
         return self._final(job, DONE, f"{cmd.action} on account {ctx.account}: {before}; then "
-                                      f"stopped, withdrawn while it ran ({w.reason}): nothing "
-                                      f"more carried out", ctx, calls, rounds)
+                                      f"stopped, withdrawn while it ran ({w.reason}){then}",
+                           ctx, calls, rounds, said_closed=bool(cleaned))
 
     def _alert(self, job: Job, action, ctx: ActionContext, running: Running) -> Outcome:
         try:
@@ -496,13 +503,15 @@ class Executor:
                            running.calls, rounds=1)
 
     def _final(self, job: Job, status: str, detail: str, ctx: Optional[ActionContext],
-               calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
+               calls: int, rounds: int, cannot_enforce: str = "",
+               said_closed: bool = False) -> Outcome:
+        """said_closed: the detail says what the closes took already (withdrawnclose.py)."""
         cmd = job.command
         if ctx is not None and status in (DONE, FAILED):
             made, found, known = self._close_orders(job, ctx)
             calls += made
             counted = getattr(ACTIONS.get(cmd.action), "counted", None)
-            if status == DONE and counted is not None:
+            if status == DONE and counted is not None and not said_closed:
                 detail += counted(ctx, found, known)
         if ctx is not None and status == DONE and ctx.restarted:
             detail += _resumed_words(ctx)
@@ -539,7 +548,12 @@ class Executor:
                                                job.entry.started_ns, worked=False))
         if not calls:
             return 0, [], True
-        orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
+        if ctx.searched is not None and ctx.searched[0] <= min(c.sent_ns for c in calls):
+            # searched after its last close call already (a withdrawn close's clean-up): the
+            # same orders, so its words and its result never tell two stories
+            made, orders = 0, ctx.searched[1]
+        else:
+            made, orders = 1, closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
         found, known, after = [], False, _read_after(ctx)
         if orders is not None and ctx.opened_by is not None:
             # the trader's new position's orders: neither a close of this command's nor the
@@ -566,7 +580,7 @@ class Executor:
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)
-        return 1, found, known
+        return made, found, known
 
 
 def _read_after(ctx: ActionContext) -> Optional[dict]:

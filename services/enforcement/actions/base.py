@@ -223,6 +223,9 @@ class ActionContext:
         # unknown, that the broker may still carry out (the journal's; closedby.py)
         self.lost_closes = lost_closes or (lambda _since: [])
         self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
+        # (from ns, the orders read): an order search made after the command's last close
+        # call (a withdrawn close's clean-up: withdrawnclose.py), the result's too
+        self.searched: Optional[tuple[int, list]] = None
         # (since ns, side): a position the trader opened after riskd decided this close, by
         # orders of that side made since then (newerposition.opened_since): never its orders
         self.opened_by: Optional[tuple[int, int]] = None
@@ -450,11 +453,13 @@ class ActionContext:
         self.save_progress(lost=rest, unsettled=unsettled)
         return any(len(c) > 3 and c[3] == RESTARTED for c in mine + anyone)
 
-    def execute(self, steps: list[Step]) -> StepReport:
-        """Run every step (one failure does not stop the others); AccountRejected ends at once."""
+    def execute(self, steps: list[Step], cleanup: bool = False) -> StepReport:
+        """Run every step (one failure does not stop the others); AccountRejected ends at once.
+        cleanup: the cancels of the orders a close already carried out left without a position
+        (services/enforcement/withdrawnclose.py): they run after a withdraw too."""
         report = StepReport(steps=len(steps))
         for step in steps:
-            taken_back = self._withdrawn()
+            taken_back = None if cleanup else self._withdrawn()
             if taken_back is not None:      # before the step is journaled or sent
                 raise Withdrawn(taken_back)
             self.trading_calls += 1
