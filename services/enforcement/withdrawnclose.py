@@ -17,7 +17,8 @@ order that left the contract flat, walked from the position the close was sent a
 answer lost (or a 5xx, or a close sent before a restart) with no close order found is not
 known: nothing is cancelled, it is said ("riskd cannot tell whether it will be carried out"),
 and its call is left unsettled (CommandResult.unsettled): a later fill of it is risk's late
-close, which cancels then. Carried out: every working order on that contract the broker created
+close, which cancels then; the market orders its window holds then (none on the side that
+closes what it was sent against) are the trader's, never in the result's order list. Carried out: every working order on that contract the broker created
 before the close's fill is cancelled (the positions they protected are gone: the close took
 them), and each one created after it is left (the trader's new position's: ordersafter.py).
 The reads come after the search: the positions read is the one after the closes that tells a
@@ -92,6 +93,11 @@ def clean_up(ctx: ActionContext) -> str:
         filled = filled or ordersafter.answered_by(calls[cid])
         name = cid         # the result's words name it by its ticker (executor._final)
         if filled is None:
+            if searched is not None and ordersafter.held_at(ctx, calls[cid]):
+                # no order of its on the side that closes what it was sent against: the
+                # market orders of its window are the trader's (a buy that grew the long),
+                # never riskd's fill (risk books them as the trader's trades)
+                ctx.not_ours.update(o.id for o in window)
             said.append(_not_known(ctx, cid))
             continue
         carried = _carried(ctx, cid, filled, window, ordersafter.held_at(ctx, calls[cid]))

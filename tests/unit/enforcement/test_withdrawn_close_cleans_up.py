@@ -179,6 +179,8 @@ def test_the_orders_the_close_left_without_a_position_are_cancelled(clock, journ
         assert "riskd cannot tell whether it will be carried out" in res.detail, where
         assert [(u.contract_id, u.size) for u in res.unsettled] == [(MNQ, 0)], where
         assert late == [], where         # its cancels before the withdraw came stay done
+        # the trader's buy in its lost call's window is never riskd's fill
+        assert TRADERS_BUY not in [o.order_id for o in res.close_orders], where
 
 
 def test_the_done_says_what_the_close_took_and_what_it_cancelled(clock, journal):
