@@ -132,14 +132,23 @@ def flat_at(held: int, orders: list) -> int:
     -): a close of the whole position is one order of all that was open (closefits.py), so a
     trader's partial sell before it, or a buy that added to the position, is walked past.
     Not known (0): the earliest on the side that closes held (any side, held not known)."""
+    found = fits_at(held, orders)
+    if found:
+        return found
+    side = None if not held else (OrderSide.ASK if held > 0 else OrderSide.BID)
+    return next((o.created_ns for o in orders if side is None or o.side == side), 0)
+
+
+def fits_at(held: int, orders: list) -> int:
+    """flat_at's walk alone: the creation time of the order that closed exactly what was open
+    when it came, walked from held (0: none, or held not known)."""
     pos = held
     for o in orders if held else ():
         signed = -o.size if o.side == OrderSide.ASK else o.size
         if pos and (signed > 0) != (pos > 0) and o.size == abs(pos):
             return o.created_ns
         pos += signed
-    side = None if not held else (OrderSide.ASK if held > 0 else OrderSide.BID)
-    return next((o.created_ns for o in orders if side is None or o.side == side), 0)
+    return 0
 
 
 def note_left(ctx, left: list) -> None:

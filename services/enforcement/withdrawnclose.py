@@ -45,6 +45,7 @@ from services.enforcement.closedby import position_words
 from services.enforcement.closeorders import CloseCall
 from services.enforcement.planning import plan_cancels, plural
 from shared import showtime
+from shared.clock import SKEW_NS
 from shared.latewords import RESTARTED
 from shared.projectx.errors import ParseError
 from shared.projectx.models import OrderSide, OrderType
@@ -86,10 +87,12 @@ def clean_up(ctx: ActionContext) -> str:
         orders = ctx.working_orders()
     except (*CALL_ERRORS, ParseError) as exc:
         orders, unread = None, str(exc)
+    # the orders another command of riskd's made (a reduce run while this one waited in
+    # its lane) are never this close's fill
+    others = set(ctx.closers(min(c.sent_ns for c in every) - SKEW_NS)) if every else set()
     said = []
     for cid in cids:
-        filled, window = ordersafter.fill_in(ctx, cid, calls[cid], searched) \
-            if searched is not None and calls[cid] else (0, [])
+        filled, window = _fill(ctx, cid, calls[cid], searched, others)
         filled = filled or ordersafter.answered_by(calls[cid])
         name = cid         # the result's words name it by its ticker (executor._final)
         if filled is None:
@@ -131,6 +134,31 @@ def clean_up(ctx: ActionContext) -> str:
                         f"without a position (orders {', '.join(failed)}): cancel them by hand")
         said.append(carried)
     return ": " + "; ".join(said) + ordersafter.words(ctx)
+
+
+def _fill(ctx: ActionContext, cid: str, calls: list, searched: Optional[list],
+          others: set) -> tuple[int, list]:
+    """(when the close on cid was carried out, by the search (0: not shown there), the market
+    orders on cid of its calls' windows, others' left out). Only an order that closed exactly
+    what was open, walked from the position the close was sent against, is its fill (never
+    flat_at's guess: a wrong one would cancel an open position's stop); that position not
+    known, the one order of the window, when a call was answered done or the read after it
+    found the contract flat."""
+    if searched is None or not calls:
+        return 0, []
+    window = [o for o in ordersafter.fill_in(ctx, cid, calls, searched)[1]
+              if o.id not in others]
+    cmd = ctx.command
+    held = ordersafter.held_at(ctx, calls) or (
+        dict(zip(cmd.contracts, cmd.holds)).get(cid, 0)
+        if len(cmd.holds) == len(cmd.contracts) else 0)     # a flatten's, as risk knew them
+    if held:
+        return ordersafter.fits_at(held, window), window
+    # a call answered done was carried out in its window; a lost one's window runs to the
+    # search, and the one order there may be the trader's partial sell: flat after it only
+    sure = any(c.worked and c.answered_ns for c in calls) or \
+        (ctx.read_ns and not ctx.known_open.get(cid))
+    return (window[0].created_ns if len(window) == 1 and sure else 0), window
 
 
 def _calls(ctx: ActionContext, cid: str) -> list:

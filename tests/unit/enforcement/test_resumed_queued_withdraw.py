@@ -163,10 +163,16 @@ def one(journal: Journal, cmd: Command, held: dict, order: str, n: int) -> None:
     assert entry.status == DONE and "not carried out" not in entry.detail, \
         (where, entry.status, entry.detail)
     unsettled = [u.contract_id for u in entry.result().unsettled]
-    if "then stopped" in entry.detail:      # stopped at the withdraw: says what may have been
-        assert "withdrawn while it ran (the lockout ended (admin:root)): nothing more " \
-               "carried out" in entry.detail, (where, entry.detail)
-        # its read found MNQ open: the held close may yet be carried out, and risk takes its
+    if "then stopped" in entry.detail and "was carried out at" in entry.detail:
+        # the held close, carried out before the stopped command looked: its clean-up
+        # (services/enforcement/withdrawnclose.py) says so, and sends no close
+        assert "withdrawn while it ran (the lockout ended (admin:root)): its close of MNQ, " \
+               "already sent" in entry.detail, (where, entry.detail)
+    elif "then stopped" in entry.detail:    # stopped at the withdraw: says what may have been
+        assert "withdrawn while it ran (the lockout ended (admin:root)): its close of MNQ may " \
+               "have gone out before that" in entry.detail and "riskd cannot tell whether it " \
+               "will be carried out" in entry.detail, (where, entry.detail)
+        # no order of it yet: the held close may yet be carried out, and risk takes its
         # late fill as riskd's (CommandResult.unsettled), not as the trader's own trade
         assert unsettled == [MNQ], (where, unsettled)
     elif "found so when enforcement resumed" in entry.detail:
@@ -216,6 +222,11 @@ def test_a_command_that_handed_its_lane_over_withdrawn_while_queued_says_what_it
             if c[0] in TRADING and who == cmd.id]
     assert late == [], late
     assert entry.status == DONE and "not carried out" not in entry.detail, entry.detail
+    # the close answered HTTP 500 (not carried out here: the reduce behind it cut 1, and that
+    # order is the reduce's): its clean-up cancels nothing and says it cannot tell
+    # (services/enforcement/withdrawnclose.py)
     assert "close MNQ (the broker answered HTTP 500); then stopped, withdrawn while it ran " \
-           "(the lockout ended (admin:root)): nothing more carried out" in entry.detail, \
+           "(the lockout ended (admin:root)): its close of MNQ may have gone out before that " \
+           "(the broker answered the close with HTTP 500), and no order of it shows at the " \
+           "broker yet: riskd cannot tell whether it will be carried out" in entry.detail, \
         entry.detail

@@ -161,7 +161,7 @@ def test_a_withdraw_made_while_enforcement_was_down_stops_the_resumed_command(
                 assert "then stopped, withdrawn while it ran (the lockout ended (admin:root)): " \
                        "its close of MNQ, already sent (a call out at the broker is not taken " \
                        "back), was carried out at " in entry.detail, entry.detail
-                assert entry.detail.endswith("; nothing else was sent"), entry.detail
+                assert "; nothing else was sent" in entry.detail, entry.detail
             else:            # the killed process's close may have been sent: said so
                 assert "then stopped, withdrawn while it ran (the lockout ended " \
                        "(admin:root))" in entry.detail, entry.detail

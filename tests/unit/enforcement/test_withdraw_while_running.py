@@ -23,6 +23,8 @@ running each job it submits to its end on a fake broker.
 """
 from __future__ import annotations
 
+import itertools
+
 import attrs
 import pytest
 
@@ -54,6 +56,13 @@ class Events(FakeBroker):
         self.hooks = hooks
         self.seen = 0
         self.withdrawn_at: int | None = None      # log index when the withdraw arrived
+
+    ids = itertools.count(9000)     # the broker's order ids: unique across the tries that
+                                    # share a journal (as a broker's are)
+
+    def _made(self, contract_id: str, held: int, size: int) -> None:
+        super()._made(contract_id, held, size)
+        self.made[-1] = attrs.evolve(self.made[-1], id=next(Events.ids))
 
     def fire(self) -> None:
         for hook in self.hooks.pop(self.seen, []):
@@ -98,7 +107,7 @@ def run_jobs(w, broker) -> None:
         w._on_outcome(w.executor.run(job, broker))
 
 
-COMMANDS = {
+COMMANDS = {     # with what risk knew held when it decided (Command.held, .holds), as it sends
     # cooldown_after_loss's flatten of the make test: risk saw nothing open
     "cooldown flatten, flat": (
         Command(id="c1.1", decision_id="c1", account_id=A, action="flatten",
@@ -107,11 +116,12 @@ COMMANDS = {
     "flatten, MNQ open": (
         Command(id="c2.1", decision_id="c2", account_id=A, action="flatten",
                 rule="cooldown_after_loss", reason="closing fill lost 481.74",
-                contracts=(MNQ,)), {MNQ: 2}),
+                contracts=(MNQ,), holds=(2,)), {MNQ: 2}),
     # lockout enforcement's close of a position opened while locked
     "lockout close": (
         Command(id="c3.1", decision_id="c3", account_id=A, action="close_position",
-                rule="lockout", reason="opened while locked", contract_id=MNQ), {MNQ: 2}),
+                rule="lockout", reason="opened while locked", contract_id=MNQ, held=2),
+     {MNQ: 2}),
 }
 
 
