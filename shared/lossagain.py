@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from shared.messages.risk import OWN_EXTENDED
+
 # the words every such reason carries, and notify looks for
 AFTER = "that started the cooldown"
 
@@ -38,6 +40,14 @@ def again_reason(symbol: str, whose: Optional[bool], lost: str, tier: str,
 def is_again(rule: str, reason: str) -> bool:
     """A cooldown_after_loss reason of a loss after the one that started the cooldown."""
     return rule == "cooldown_after_loss" and f" {AFTER}; " in reason
+
+
+def moved_only(d) -> bool:
+    """A cooldown_after_loss decision of a loss after the one that started its cooldown,
+    which only moved the end of its own lockout: one line on the phone (notify), not a
+    breach."""
+    return d.lock is not None and d.suppressed.startswith(OWN_EXTENDED) \
+        and is_again(d.rule, d.reason)
 
 
 def moved_title(account: str, end: str, later: str = "") -> str:

@@ -33,7 +33,7 @@ from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, EXTENDED_BY,
                               SELF_LOCKOUT, end_words, extends_words, outlasted,
                               unchanged_words)
-from shared.lossagain import is_again, moved_title
+from shared.lossagain import moved_only, moved_title
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, warning_next,
@@ -42,7 +42,7 @@ from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
-                                  LOCKED_ALREADY, OWN_EXTENDED, TIMER, Decision,
+                                  LOCKED_ALREADY, TIMER, Decision,
                                   LockoutChange,
                                   PastLimit, RuleWarning, command_key, same_end,
                                   same_end_now)
@@ -378,13 +378,6 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
-
-
-def moved_only(d: Decision) -> bool:
-    """A cooldown_after_loss breach of a loss after the one that started its cooldown, which
-    only moved the end of its own lockout (shared/lossagain.py)."""
-    return d.lock is not None and d.suppressed.startswith(OWN_EXTENDED) \
-        and is_again(d.rule, d.reason)
 
 
 def moved_alert(d: Decision, ctx: Context, account: str, later: str = "") -> Alert:

@@ -6,7 +6,10 @@ day, so a restart in the day, or riskd stopped over the roll, counts the same.
 A breach is a rule's decision, as the phone's "⚠️ Breach RULE" alert says it (alert mode's
 too, and one whose action was left to another in flight); what acted for no rule's limit
 (lockout enforcement, an admin's flatten or lockout, a self-lockout, riskd's late close's
-cancel) is no breach. An action is a decision whose command was sent (enforce mode, not left
+cancel) is no breach, nor is cooldown_after_loss's later loss under the cooldown an earlier
+loss of the contract started (shared/lossagain.py: it moves that cooldown's end, docs/rules.md
+7 "not a second breach"; alert mode's is a new breach; trial25a N1: riskd's own flatten's
+fill counted as a second cooldown_after_loss breach). An action is a decision whose command was sent (enforce mode, not left
 to another, not sent beside lockout enforcement's close of the whole contract). fresh-user
 trial24a F6: every summary said "0 breaches" on days riskd had closed, flattened and locked.
 """
@@ -19,6 +22,7 @@ import attrs
 
 from shared.latewords import LATE_CLOSE
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
+from shared.lossagain import is_again
 from shared.messages.risk import ACTION_NONE, ALERT, Decision, LockoutChange
 
 # the decisions that answer no rule's limit (templates' _NOT_A_BREACH, and the late close)
@@ -38,7 +42,8 @@ class DayTally:
             return
         if not isinstance(msg, Decision):
             return
-        if msg.rule not in NOT_BREACHES:
+        if msg.rule not in NOT_BREACHES and not (msg.mode != ALERT
+                                                 and is_again(msg.rule, msg.reason)):
             self.breaches[msg.rule] += 1
         if msg.mode != ALERT and msg.action != ACTION_NONE and not msg.suppressed \
                 and not msg.beside:

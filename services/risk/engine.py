@@ -81,7 +81,7 @@ from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STAT
                                     AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
-                                  REDUCE_POSITION, Decision, RuleWarning)
+                                  REDUCE_POSITION, TIMER, Decision, RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -568,6 +568,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
             if change == "new":
+                event = acct.trades.get(event.trade_id, event)   # with its closed part
                 self.after_closes.seen(event)
             if swept is not None and change == "new":
                 self._swept_parts(acct, event, swept, now, out)
@@ -1438,7 +1439,20 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return Ctx(acct, self.market, self.calendar, change, event_ns,
                    holiday_files=self.holiday_files,
                    profile=profile_of(acct) if profile_of is not None else "default",
-                   listed=listed(acct) if listed is not None else True)
+                   listed=listed(acct) if listed is not None else True,
+                   timer_of=lambda rule: self._timer_of(acct.account_id, rule))
+
+    def _timer_of(self, account_id: int, rule: str) -> Optional[int]:
+        """The end of `rule`'s account-wide timer lockout in force on the account (one it
+        holds, or held before another rule took it over and lengthened it), or of its
+        would-be one in alert mode; None: none (ended by its time or an admin's unlock)."""
+        ends = [lk.until_ns for lk in self.lockouts.all(account_id)
+                if lk.symbol is None and lk.kind == TIMER and lk.until_ns is not None
+                and rule in (lk.rule, lk.took_over_rule)]
+        ends += [w.until_ns for k, w in self.alert_book.locks.items()
+                 if k[0] == account_id and k[1] == rule and k[2] is None
+                 and k[3] == TIMER and w.until_ns is not None]
+        return max(ends, default=None)
 
     def _listening(self, kind: str) -> list:
         """(name, rule) of the rules that listen to `kind`, in rule order (built once per

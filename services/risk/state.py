@@ -31,6 +31,7 @@ from shared.messages.market import (POSITION_LONG, POSITION_SHORT, SIDE_BUY, SID
                                     WORKING_STATUSES, AccountUpdate, ContractInfo, Fill,
                                     OrderUpdate, PositionUpdate, Quote)
 from services.risk.ahead import WINDOW_NS, Pending, opening
+from services.risk.closedpart import closed_by
 from services.risk.exits import RiskdExits
 from services.risk.stops import note_cover
 from shared.openedafter import SAME_FILL_NS
@@ -199,6 +200,10 @@ class AccountState:
         `day_of(ns)` gives the trading day of an instant. A live fill (from the stream, not a
         saved or start-up one) also moves the position as the fills see it."""
         self.fills_lead = self.confirmed = 0
+        if fill.pnl is not None and fill.closed is None and fill.trade_id not in self.trades:
+            # how much of it closed the position held before it (a reversal's other
+            # contracts open the new one): read before the fill moves the entries
+            fill = attrs.evolve(fill, closed=closed_by(self, fill, live))
         change = self._record_fill(fill, day_of)
         if live and change == "new" and not fill.voided:
             self._fill_ahead(fill, fill.ts_ns if now is None else now)
@@ -221,7 +226,7 @@ class AccountState:
                 return "duplicate"
             # the same trade again, its voided flag flipped: still whose it was (the broker
             # does not say; riskd's close redelivered was counted and stored as the trader's)
-            fill = attrs.evolve(fill, by_riskd=known.by_riskd)
+            fill = attrs.evolve(fill, by_riskd=known.by_riskd, closed=known.closed)
             self._count(known, -1)
             self._count(fill, +1)
             self.trades[fill.trade_id] = fill

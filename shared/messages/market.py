@@ -34,6 +34,9 @@ class Fill:
     voided: bool = False
     order_id: Optional[int] = None
     by_riskd: bool = False     # set by risk: one of riskd's own closes (never the trader's trade)
+    closed: Optional[int] = None   # set by risk: how many of its contracts closed the position
+                                   # held before it (a reversal's others opened the new one);
+                                   # None: not known (services/risk/closedpart.py)
 
 
 @attrs.frozen(kw_only=True)

@@ -81,6 +81,10 @@ class Ctx:
     # "3 trades this minute reached the limit of 3")
     found_theirs: int = 0
     zone: object = None
+    # rule -> the end of that rule's account-wide timer lockout in force on the account (in
+    # alert mode its would-be one), None when none holds: a reason says "the cooldown"
+    # only while one is in force (cooldown_after_loss; trial25a N9, trial25c F5)
+    timer_of: object = None
     # the open PnL figures, worked out once per Ctx (one account's step: the positions and
     # prices do not change between its rules); the scale bench's storm spent ~30 % of risk's
     # quote time summing the same positions for three rules

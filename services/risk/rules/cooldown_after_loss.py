@@ -2,20 +2,22 @@
 
 "One trade" is one broker Trade, a fill, as everywhere in the rules ("a partial exit is a
 trade"; the opening half-turn has no profitAndLoss): its loss is the closing fill's
-profitAndLoss net of that fill's own fees. The entry's fees are not in it -- a position built
-from several entries and closed in partial exits has no one round trip to charge them to --
-they count in realized PnL (rules 3, 13, 14). The reason says which figure it is, so it does
-not contradict daily_realized_loss's on the same fill ("closing fill lost 977.80 incl. its
-fees 2.80" beside "realized PnL -980.60 incl. fees 5.60", trial 2026-12-05, where "one trade
-lost" read as the round trip less half its fees). A loss realized by riskd's own close is a
+profitAndLoss net of that fill's own fees, those of its closing part alone when it also
+opened the next position (a reversal in one order: services/risk/closedpart.py). The entry's
+fees are not in it -- a position built from several entries and closed in partial exits has
+no one round trip to charge them to -- they count in realized PnL (rules 3, 13, 14). The
+reason says which figure it is, so it does not contradict daily_realized_loss's on the same
+fill ("closing fill lost 977.80 incl. its fees 2.80" beside "realized PnL -980.60 incl. fees
+5.60", trial 2026-12-05, where "one trade lost" read as the round trip less half its fees). A loss realized by riskd's own close is a
 loss all the same. The cooldown runs from the fill's own time: an old fill (made while risk
 was down, or before riskd ran) counts, but a cooldown that has already elapsed takes no action.
-A losing fill of a contract whose earlier loss started a cooldown still running (riskd's close
+A losing fill of a contract whose earlier loss started a cooldown still in force (riskd's close
 of what the trader's partial sell left) says whose it is and that it follows that loss
 (shared/lossagain.py): notify tells the cooldown's later end in one line, not as a breach.
 """
 from __future__ import annotations
 
+from services.risk.closedpart import closing_loss, closing_part, part_words
 from services.risk.pnl import ZERO, fee_note, fmt_money
 from services.risk.rules.base import TRADE, Rule, timer
 from services.risk.state import symbol_of
@@ -32,12 +34,18 @@ def _tier(params, loss):
 
 
 def _loss(fill):
-    return -(fill.pnl - fill.fees)
+    return closing_loss(fill)
 
 
-def after_a_running_one(acct, fill, params) -> bool:
+def after_a_running_one(acct, fill, params, in_force=None) -> bool:
     """An earlier losing fill of the same contract today (earlier: its time, then its trade id)
-    started a cooldown of this rule that still runs at this fill's time."""
+    started a cooldown of this rule that still runs at this fill's time: its lockout is in
+    force (`in_force`: the end of this rule's timer lockout on the account, or its would-be
+    one in alert mode; None: none). A cooldown an admin's unlock ended runs no more: "after
+    the loss ... that started the cooldown" would name one that is not there (trial25a N9),
+    and riskd's close whose loss starts the cooldown follows none (trial25c F5)."""
+    if in_force is None or in_force <= fill.ts_ns:
+        return False
     key = (fill.ts_ns, fill.trade_id)
     for f in acct.trades.values():
         if f.contract_id != fill.contract_id or f.voided or f.pnl is None \
@@ -76,8 +84,10 @@ class CooldownAfterLoss(Rule):
         lock = timer(min(now, event.ts_ns), tier.seconds)
         if lock.until_ns <= now:
             return []
-        lost = f"{fmt_money(loss)}{fee_note(event.fees, its=True)}"
-        if after_a_running_one(ctx.account, event, params):
+        lost = f"{fmt_money(loss)}{fee_note(closing_part(event)[1], its=True)}" \
+               f"{part_words(event)}"
+        in_force = ctx.timer_of(self.name) if ctx.timer_of is not None else None
+        if after_a_running_one(ctx.account, event, params, in_force):
             reason = again_reason(symbol_of(event.contract_id), whose(ctx.account, event),
                                   lost, fmt_money(tier.loss), duration(tier.seconds))
         else:
