@@ -16,6 +16,7 @@ from services.risk.words import self_lock_answer
 from shared.lockwords import SELF_LOCKOUT as SELF_LOCK
 from shared import showtime
 from shared.clock import NS_PER_S, to_ns
+from tests.support.readat import reading_at
 from tests.unit.risk.desk import CHI, Desk
 
 CST = ZoneInfo("America/Chicago")
@@ -34,8 +35,9 @@ def test_an_end_and_a_start_of_the_same_fraction_of_a_second():
     assert showtime.start(whole, CST, whole) == "Sat 03:13:00 CST"
 
 
-def test_the_audit_screen_shows_a_lockouts_end_as_its_answer_did():
+def test_the_audit_screen_shows_a_lockouts_end_as_its_answer_did(monkeypatch):
     until = to_ns(dt.datetime(2026, 12, 5, 3, 13, 14, tzinfo=CST)) + HALF
+    reading_at(monkeypatch, until)      # the audit read that night: from 2026-12-12 on, dated
     shown = what_of({"account": 7, "until_ns": until}, CST)
     assert shown.endswith(f"until={showtime.at(until, CST, until)}"), shown
     assert "until=Sat 03:13:15 CST" in shown

@@ -15,6 +15,7 @@ import attrs
 from cli.commands.history import rows
 from shared.clock import to_ns
 from shared.messages.risk import Decision, HistoryReply, LockoutChange, LockoutState, LockSpec
+from tests.support.readat import reading_at
 from tests.unit.cli.screens import CHICAGO
 
 
@@ -22,7 +23,8 @@ def at(h, m, s):
     return to_ns(dt.datetime(2026, 12, 7, h, m, s, tzinfo=CHICAGO))
 
 
-def test_each_line_of_the_trials_cooldown_says_the_end_it_had_then():
+def test_each_line_of_the_trials_cooldown_says_the_end_it_had_then(monkeypatch):
+    reading_at(monkeypatch, at(11, 46, 0))  # history read that day: from 2026-12-14 on, dated
     first = LockoutState(id="L1", account_id=1001, kind="timer", rule="trade_frequency_limit",
                          since_ns=at(11, 44, 50), until_ns=at(12, 14, 51))
     changes = [LockoutChange(change="added", lockout=first, ts_ns=at(11, 44, 50)),

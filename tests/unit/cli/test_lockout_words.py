@@ -12,6 +12,7 @@ from cli.commands.history import rows
 from services.risk.lockouts import describe
 from shared.clock import NS_PER_S, to_ns
 from shared.messages.risk import Decision, HistoryReply, LockoutState, LockSpec
+from tests.support.readat import reading_at
 from tests.unit.cli.screens import CHICAGO
 
 TOOK = to_ns(dt.datetime(2026, 12, 5, 9, 0, tzinfo=CHICAGO))          # Sat 09:00 CST
@@ -45,7 +46,8 @@ def test_the_lockouts_table_names_each_kind_in_words(monkeypatch):
     assert "KIND" in header
 
 
-def test_history_says_until_the_roll_not_the_code():
+def test_history_says_until_the_roll_not_the_code(monkeypatch):
+    reading_at(monkeypatch, TOOK)       # history read that day: from 2026-12-14 on, dated
     d = Decision(id="d1", ts_ns=TOOK, rule="daily_net_loss", account_id=1001, action="flatten",
                  lock=LockSpec(kind="until_reset", until_ns=ROLL))
     [row] = rows(HistoryReply(decisions=[d]), None, CHICAGO)

@@ -8,6 +8,7 @@ import datetime as dt
 from cli.commands.history import rows
 from shared.clock import NS_PER_S, to_ns
 from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState, LockSpec)
+from tests.support.readat import reading_at
 from tests.unit.cli.screens import CHICAGO
 
 TOOK = to_ns(dt.datetime(2026, 12, 5, 2, 53, 23, tzinfo=CHICAGO))
@@ -31,7 +32,8 @@ def notes(body):
     return {(r[1], r[3].split(" by ")[0]): r[-1] for r in rows(body, None, CHICAGO)}
 
 
-def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_whom():
+def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_whom(monkeypatch):
+    reading_at(monkeypatch, UNLOCKED)   # history read that night: from 2026-12-12 on, dated
     got = notes(history(UNLOCKED, "admin:root"))
     early = ", ended early at Sat 03:13:23 CST by an unlock (admin:root)"
     assert got[(1001, "cleared")] == "timer Sat 03:23:23 CST" + early
@@ -55,12 +57,14 @@ def test_a_lockout_that_ran_its_time_says_nothing_more():
     assert not any("ended early" in v for v in got.values()), got
 
 
-def test_a_lockout_extended_then_unlocked_says_its_end_then_and_the_unlock_on_each_line():
+def test_a_lockout_extended_then_unlocked_says_its_end_then_and_the_unlock_on_each_line(
+        monkeypatch):
     """Fresh-user trial 17g, finding 7: a self-lockout to Mon 17:00 extended to Tue, then
     unlocked: the lockout's first line said "self-lockout Mon 17:00 CST, extended to Tue
     18:42:27 CST" (never that it ended early). trial23c F6: a line says what was true at its
     event, the extension on its own line: the decision's line and the lockout's first say the
     end they had then, and each that the unlock ended it early."""
+    reading_at(monkeypatch, UNLOCKED)   # history read that night (tests/support/readat.py)
     longer = END + 3600 * NS_PER_S                  # Sat 04:23:23 CST
     lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
                         since_ns=TOOK, until_ns=END, by="trader")

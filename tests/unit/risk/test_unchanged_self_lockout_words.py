@@ -21,6 +21,7 @@ from shared.messages.market import AccountUpdate
 from shared.messages.risk import HistoryReply
 from tests.unit.risk.desk import CHI, NS, D, shipped_engine
 from tests.unit.risk.engine_run import ACCOUNT, LOADED, WEDNESDAY
+from tests.support.readat import reading_at
 
 pytestmark = pytest.mark.timeout(30)
 UNCHANGED = ("asked until Wed 10:30 CST; unchanged: already locked until Wed 17:00 CST "
@@ -41,8 +42,9 @@ def request(e, now, **asked):
     return out, d
 
 
-def test_history_and_the_alert_say_what_was_asked_and_that_it_was_unchanged():
+def test_history_and_the_alert_say_what_was_asked_and_that_it_was_unchanged(monkeypatch):
     e, now = engine(), WEDNESDAY                               # Wed 10:00 CST
+    reading_at(monkeypatch, now)        # history read that day: from 2026-12-09 on, dated
     request(e, now, session=True, reason="tilt test")
     out, d = request(e, now, until_ns=now + 30 * 60 * NS)     # 30m, inside the session's
     assert out.lockouts == [] and d.lock is None, (out.lockouts, d)
@@ -58,8 +60,9 @@ def test_history_and_the_alert_say_what_was_asked_and_that_it_was_unchanged():
     assert nothing.kind in LOG_ONLY, nothing
 
 
-def test_session_inside_a_longer_timer_names_both_ends():
+def test_session_inside_a_longer_timer_names_both_ends(monkeypatch):
     e, now = engine(), WEDNESDAY
+    reading_at(monkeypatch, now)        # history read that day (tests/support/readat.py)
     request(e, now, until_ns=now + 47 * 3600 * NS)             # until Fri 09:00 CST
     _, d = request(e, now + NS, session=True)                  # to the roll, Wed 17:00
     [row] = rows(HistoryReply(decisions=[d]), {}, CHI)
