@@ -51,6 +51,7 @@ from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.exits import SKEW_NS
 from services.risk.latecarried import late_cancel, late_close_note, left_working
 from services.risk.closefills import CloseFills
+from services.risk.coldahead import ahead_of
 from services.risk.lockedwarn import while_locked, with_words
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
@@ -167,6 +168,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self._cold: set[int] = set()                   # ... being set up by the first one
         # account id -> the working orders of the snapshot being applied (carried.cover_start)
         self._snap_orders: dict[int, list] = {}
+        self._snap_fills: dict[int, list] = {}      # ... its fills (coldahead.py), and
+        self._snap_read = 0                          # when market's broker read began
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
         self.off: dict[int, Off] = {}                  # disabled by an admin (disabled.py)
         # accounts market's last snapshot read from the broker (complete): risk's book of them
@@ -613,6 +616,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if confirms and self._confirmed(acct.account_id, event.contract_id):
                 sure = True
             change = acct.apply_position(event, now, live)
+            if acct.account_id in self._cold and change in ("opened", "increased", "reduced",
+                                                            "flipped") \
+                    and event.contract_id not in acct.ahead:
+                self._cold_ahead(acct, event.contract_id, now)
             self._opened_unquoted.add(event.contract_id)     # maybe opened: _quote_moves
             # the trigger time of what follows: a Position payload carries only the position's
             # creationTimestamp (hours old for an added lot), no time of this update, so the
@@ -1031,6 +1038,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self._cold = cold
         for o in snap.orders:
             self._snap_orders.setdefault(o.account_id, []).append(o)
+        for f in snap.fills:
+            self._snap_fills.setdefault(f.account_id, []).append(f)
+        self._snap_read = snap.read_ns
         self._snapping = True
         try:
             for ev in steps:
@@ -1044,6 +1054,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._synced |= self._cold
             self._cold = set()
             self._snap_orders = {}
+            self._snap_fills = {}
         if snap.complete and self.unsure:
             # the broker read: the rules that waited judge what the account holds now
             sure_again, self.unsure = set(self.unsure), {}
@@ -1073,6 +1084,25 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
+
+    def _cold_ahead(self, acct: AccountState, contract_id: str, now: int) -> None:
+        """A position of an account this snapshot starts, new or moved in risk's book: where
+        it and the fills (risk's and the snapshot's) disagree, by the broker's own times, the
+        stream ahead is kept as it would be live (services/risk/coldahead.py), before the
+        lockout judges the position: the later events of the same fills are not news, and a
+        position the fills closed is not closed again. (One the book held as it is, followed
+        live, keeps what the live events made of it.)"""
+        pos = acct.positions[contract_id]
+        fills = {f.trade_id: f for f in self._snap_fills.get(acct.account_id, ())
+                 if f.contract_id == contract_id}
+        fills.update((f.trade_id, f) for f in acct.trades.values()
+                     if f.contract_id == contract_id)
+        p = ahead_of(pos.signed, pos.average_price, pos.opened_ns, fills.values(),
+                     self.calendar.start_of(self.day), now, self._snap_read)
+        if p is not None and not p.agreed(pos.signed):
+            acct.ahead[contract_id] = p
+            # its growth no fill explains: none when the fills went past it
+            acct.position_lead = p.position_lead(pos.signed)
 
     def _unsure_of(self, snap: MarketSnapshot, now: int) -> set[int]:
         """Market's incomplete snapshot: the positions of risk's book it does not list may

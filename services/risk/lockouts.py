@@ -422,7 +422,9 @@ class LockoutBook:
             return []
         cid = event.contract_id
         locks = self.covering(account.account_id, symbol_of(cid))
-        after = account.signed(cid)
+        # the position as the broker has it, counting fills its Position has not shown yet
+        # (a snapshot's Position behind its Trades: services/risk/coldahead.py)
+        after = account.exposure(cid)
         added = carried.added(cid, after, event.ts_ns, _since(locks) if locks else None,
                               event.position_id)
         if not (locks and added):
