@@ -199,6 +199,7 @@ class Runner:
         first = steps[0].ts_ns
         self.engine.start(first)
         if self.records is not None:
+            self._before_range(self.book.day_of(first))
             self._unknown_said()
             # riskd's orders, for the engine's own exits (services/risk/exits.py): their
             # Order events and fills are riskd's, as live
@@ -213,9 +214,7 @@ class Runner:
             if self.book.day_of(now) != day:
                 self._held_past(day)
                 day = self.book.day_of(now)
-            self._due(self._results_due(last, now), now)
-            self._persons_acts(now)
-            self._unlock(now)
+            self._due(self._people(self._results_due(last, now), now), now)
             last = now
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
@@ -284,38 +283,66 @@ class Runner:
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
 
-    def _persons_acts(self, now: int) -> None:
+    def _before_range(self, first_day) -> None:
+        """riskd's records are read from a while before the history's first fill (a decision
+        set off just before it); those of a trading day before the replayed one are another
+        day's, which the replay does not play: never listed, counted, played or paired (trial25c
+        F10: a replay of 2026-12-08 listed and counted the self-lockouts of 2026-12-07 16:45,
+        played them at its first step, and an unlock of 16:44:39 then lifted one of them)."""
+        def ours(ts_ns: int) -> bool:
+            return self.book.day_of(ts_ns) >= first_day
+        self._live = [c for c in self._live if ours(c.ts_ns)]
+        self._flat_only = [c for c in self._flat_only if ours(c.ts_ns)]
+        self._persons = [c for c in self._persons if ours(c.ts_ns)]
+        self._unlocks = [g for g in self._unlocks if ours(g[0].ts_ns)]
+
+    def _people(self, last: int, now: int) -> int:
+        """The people's actions and unlocks riskd's records hold, due before `now` (at it
+        too), played in their own time order, each at its moment with the engine's clock
+        brought there first (its grace moments and lockout ends before it: _due). Played apart
+        (every lockout first, then every unlock) an unlock lifted a lockout taken after it and
+        the later unlock found none (trial25b F3: "drawdown_guard lockout was lifted at
+        17:07:52 ...: the replay lifts its own then too (self_lockout ...)" for a self-lockout
+        of 17:07:57). A person's unlock is lifted in the replay at its moment as asked
+        (cli/replay/unlocks.py; trial 18c: the admin's unlock at 22:04:18, after which the
+        trader's buys filled; the replay had kept the 30-minute cooldown and blocked them).
+        Returns the last moment played."""
+        while True:
+            acts = [(self._persons[0].ts_ns, 0)] if self._persons else []
+            acts += [(self._unlocks[0][0].ts_ns, 1)] if self._unlocks else []
+            if not acts or min(acts)[0] > now:
+                return last
+            ts, kind = min(acts)
+            at = max(ts, last)
+            self._due(last, at)
+            self._feed(self.engine.tick(at), at)
+            last = at
+            if kind == 0:
+                self._persons_act(self._persons.pop(0))
+            else:
+                self.result.notes.append(unlocks.replay_unlock(
+                    self.engine, self.aid, self._unlocks.pop(0), self._feed, self.zone))
+
+    def _persons_act(self, live: LiveClose) -> None:
         """A person's own action riskd's records hold (an admin's kill-switch flatten, an
         admin's or the trader's lockout) is played at its moment as that person's
         (cli/replay/persons.py), not left out as one the config or the bar prices did not reach
         (trial22c 5e). A kill switch's decision is riskd's own there; a lockout's flatten is
         matched as any close (_as_riskd_did). One the engine refuses is said, with why."""
-        while self._persons and self._persons[0].ts_ns <= now:
-            live = self._persons.pop(0)
-            made, why = persons.play(self.engine, self.aid, live, self._feed)
-            if made is not None and live.rule in persons.LOCKOUTS:
-                continue                 # its flatten is matched as any close (_as_riskd_did)
-            for among in (self._live, self._flat_only):
-                if live in among:
-                    among.remove(live)
-            if made is not None:
-                self.result.riskd_own[made.id] = live
-            elif not live.nothing:
-                self.result.notes.append(
-                    f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
-                    + (f" by {live.by}" if live.by else "")
-                    + f": a person's action in riskd's records, which the replay could not "
-                    f"play ({why})")
-
-    def _unlock(self, now: int) -> None:
-        """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's
-        records; the broker's history holds none) is lifted in the replay at that moment too,
-        as asked (every lockout of the account, or a rule's or a symbol's), and said
-        (cli/replay/unlocks.py; trial 18c: the admin's unlock at 22:04:18, after which the
-        trader's buys filled; the replay had kept the 30-minute cooldown and blocked them)."""
-        while self._unlocks and self._unlocks[0][0].ts_ns <= now:
-            self.result.notes.append(unlocks.replay_unlock(
-                self.engine, self.aid, self._unlocks.pop(0), self._feed, self.zone))
+        made, why = persons.play(self.engine, self.aid, live, self._feed)
+        if made is not None and live.rule in persons.LOCKOUTS:
+            return                       # its flatten is matched as any close (_as_riskd_did)
+        for among in (self._live, self._flat_only):
+            if live in among:
+                among.remove(live)
+        if made is not None:
+            self.result.riskd_own[made.id] = live
+        elif not live.nothing:
+            self.result.notes.append(
+                f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
+                + (f" by {live.by}" if live.by else "")
+                + f": a person's action in riskd's records, which the replay could not "
+                f"play ({why})")
 
     def _guarded_days(self) -> set:
         """The trading days riskd's records reach every fill of."""
