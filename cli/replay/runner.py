@@ -54,7 +54,7 @@ from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
 from shared.messages.enforce import CloseOrder, Command, CommandResult
 from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, AccountUpdate, Fill,
-                                    OrderUpdate, Quote)
+                                    MarketSnapshot, OrderUpdate, Quote)
 from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
 
@@ -207,6 +207,8 @@ class Runner:
         for c in self.h.contracts.values():
             self._feed(self.engine.on_event(c, first), first)
         self._balance(first)
+        if self.records is not None:
+            self._carry_in(first)
         day = self.book.day_of(first)
         last = first
         for step in steps:
@@ -295,6 +297,35 @@ class Runner:
         self._flat_only = [c for c in self._flat_only if ours(c.ts_ns)]
         self._persons = [c for c in self._persons if ours(c.ts_ns)]
         self._unlocks = [g for g in self._unlocks if ours(g[0].ts_ns)]
+
+    def _carry_in(self, first: int) -> None:
+        """The positions riskd's records hold open when the range starts (their fills before
+        it: RiskdRecords.carried) are held from the start, in the book (actual and guarded)
+        and for the engine, as riskd held them over the roll; said in the notes. Started flat,
+        a replay of the day after the roll read "6 contracts open (gross), limit 2: reduce MNQ
+        by 4" where riskd, holding the short 2 carried over, read 4 and reduced by 2, and a
+        breach riskd caught was "not reached" (trial25c F10)."""
+        held = []
+        for cid, (size, avg) in sorted(self.records.carried().items()):
+            if cid not in self.h.contracts:
+                continue             # not traded in the range: nothing of it is replayed
+            self.book.carry_in(cid, size, avg)
+            self._held_since[cid] = first
+            self.last_fill_price.setdefault(cid, avg)
+            held.append(self.book.position(cid, first))
+            self.result.notes.append(
+                f"{symbol_of(cid)} {size:+d} at {avg.normalize():f} was held when the range "
+                f"starts (riskd's records of its fills before it, kept {TRADE_DAYS_KEPT} days): "
+                f"the replay starts from it, as riskd did")
+        if held:
+            # the engine's starting point, as risk's from market's first complete snapshot:
+            # held, not opened by a fill it has not seen (a Position event alone left its
+            # rules waiting for the broker's word: no breach judged)
+            accounts = [] if self.start_balance is None else [AccountUpdate(
+                account_id=self.aid, name=self.h.name, can_trade=True,
+                balance=self.start_balance)]
+            self._feed(self.engine.apply_snapshot(MarketSnapshot(
+                seq=0, epoch=0, accounts=accounts, positions=held), first), first)
 
     def _people(self, last: int, now: int) -> int:
         """The people's actions and unlocks riskd's records hold, due before `now` (at it
