@@ -662,7 +662,7 @@ class Runner:
             # of several, the one set off nearest what set the replay's off
             live = min((c for c in among if c.rule == cmd.rule and c.action == cmd.action
                         and c.contract_id == cid and abs(c.ts_ns - now) <= near
-                        and same_set_off(c, span)),
+                        and (same_set_off(c, span) or self._set_off_late(c, span, cmd))),
                        key=lambda c: max(span[0] - c.set_off_ns, c.set_off_ns - span[1], 0),
                        default=None)
             if live is not None:
@@ -691,6 +691,21 @@ class Runner:
         elif flat:
             bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
         return by_fill + flat
+
+    def _set_off_late(self, live: LiveClose, span: tuple[int, int], cmd: Command) -> bool:
+        """riskd's decision came after what set the replay's off, its records timing what set
+        it off by the decision itself (event_ns its own moment, or not kept: a Position event
+        carries no time of its own), in the same words, with no fill of the account between
+        the two: nothing but what set the replay's off can have set riskd's off; riskd met it
+        late (risk restarting, or market). Before, such a close was "not set off by what set
+        riskd's off" and carried out at a bar price (trial25c F4.2: the buy of 16:49:12 made
+        while risk was down after a kill -9, riskd's reduce of it at 16:49:15 once back)."""
+        if live.event_ns not in (0, live.ts_ns) or live.ts_ns <= span[1]:
+            return False
+        d = self._decision.get(cmd.decision_id)
+        if d is None or d.reason != live.reason:
+            return False
+        return not any(span[1] < f.ts_ns <= live.ts_ns for f in self.h.fills if not f.voided)
 
     def _late_cut(self, cmd: Command, live: LiveClose, cid: str, now: int) -> bool:
         """A close of riskd's whose call on `cid` got no answer (its result lists it as
