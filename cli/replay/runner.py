@@ -849,6 +849,15 @@ class Runner:
         live = next((c for c in self.records.closes
                      if any(o.order_id == fill.order_id for o in c.close_orders)), None) \
             if fill.order_id is not None else None
+        if live is None:
+            # a fill no result named, after the result of a close whose call on the contract
+            # got no answer: that call carried out late, as riskd's history names it (trial25b
+            # F3: the late cut of max_contracts decided at 16:50:03 was credited to the lockout
+            # reduce of 16:49:26, a matched decision its own fill had carried out at 16:49:43)
+            live = max((c for c in self.records.closes if fill.contract_id in c.lost_on
+                        and c.finished_ns and c.finished_ns <= fill.ts_ns
+                        and c.ts_ns <= fill.ts_ns <= c.ts_ns + MATCH_WAIT_NS),
+                       key=lambda c: c.ts_ns, default=None)
         for among in (self.result.riskd_own.values(), self._live):
             if live is None:
                 # records without the orders: the latest decision of riskd's (one the replay
