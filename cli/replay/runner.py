@@ -188,6 +188,8 @@ class Runner:
         self._decision: dict[str, Decision] = {}   # the replay's decisions by id
         # contract -> the closes whose lost call riskd's late fill there carried out (_late_cut)
         self._late: dict[str, list[tuple[Command, str, LiveClose]]] = {}
+        self._held_at: dict[str, dict[str, int]] = {}   # command id -> contract -> the
+        #                                            guarded size when it was decided
         self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
         #                                            closed it at a bar price instead)
 
@@ -684,6 +686,8 @@ class Runner:
             self._no_fill[cmd.id] = live
         if flat:
             self.result.flat_found[cmd.decision_id] = flat
+        # what each contract left for riskd's fill held when decided (_took_more)
+        self._held_at[cmd.id] = {c: abs(self.book.book(c).guarded) for c in by_fill}
         if by_fill and self._late_cut(cmd, live, by_fill[0], now):
             return by_fill
         if by_fill:
@@ -800,6 +804,8 @@ class Runner:
             self._by_riskd[fill.contract_id] = rest
         if not ours and closed:
             self._unawaited(fill, closed, now)
+        if ours:
+            self._took_more(fill, ours, now)
         for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
@@ -824,6 +830,37 @@ class Runner:
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
                 orders_known=own), now), now)
+
+    def _took_more(self, fill: Fill, ours: list, now: int) -> None:
+        """riskd's own fill that carried out the replay's closes left in flight for it, larger
+        than what they were to close when decided (the guarded position then, a reduce's cut
+        to its target): it took contracts the trader opened after that decision too (an unlock
+        while riskd's flatten was at the broker, then a buy: trial25c F1/F4.3, "closed MNQ +2"
+        of a long 1 and the buy made after the unlock). Played as it happened (riskd's fill),
+        and said, never paired silently."""
+        cid = fill.contract_id
+        expect = 0
+        for cmd, _rule, _live in ours:
+            held = self._held_at.get(cmd.id, {}).get(cid)
+            if held is None:
+                return               # a close joined to another's fill: not known here
+            cut = held - cmd.target if cmd.action == REDUCE_POSITION and cmd.target is not None \
+                else cmd.size if cmd.action == REDUCE_POSITION and cmd.size else held
+            expect += max(0, min(cut, held))
+        if fill.size <= expect:
+            return
+        _cmd, _rule, live = ours[0]
+        after = [f.ts_ns for f in self.h.fills if f.contract_id == cid and not f.voided
+                 and live.ts_ns < f.ts_ns < fill.ts_ns and f.trade_id not in
+                 {x.trade_id for x in self._riskd_fills}]
+        made = (f"; your fills of {symbol_of(cid)} after that decision: "
+                + ", ".join(fmt_ts(t, self.zone) for t in after)) if after else ""
+        self.result.notes.append(
+            f"riskd's {live.rule} {live.action} decided at {fmt_ts(live.ts_ns, self.zone)} "
+            f"was carried out by its fill of {symbol_of(cid)} {fill.size} at "
+            f"{fmt_ts(now, self.zone)}, {fill.size - expect} more than the {expect} it was to "
+            f"close when decided: it took contracts opened after that decision too{made}; the "
+            f"replay plays riskd's fill as it happened, so guarded follows it there")
 
     def _late_of(self, fill: Fill) -> Optional[tuple[Command, str, LiveClose]]:
         """The close whose lost call riskd's fill carries out late (_late_cut), if any: the
