@@ -17,11 +17,10 @@ import pytest
 
 from cli.commands.replay import load
 from cli.replay.engine import build_engine
-from cli.replay.riskdrecords import LiveClose, RiskdRecords, read_records
+from cli.replay.riskdrecords import RiskdRecords, read_records
 from cli.replay.runner import Runner
-from shared.messages.enforce import CloseOrder, CommandResult
 from shared.messages.market import POSITION_SHORT, SIDE_BUY, SIDE_SELL, STATUS_FILLED
-from tests.support.replay_days import MNQ, Days, chi
+from tests.support.replay_days import MNQ, Days, chi, recorded, riskds_reduce
 from tests.unit.replay.test_riskd_closes_recorded import Live, order, position
 
 pytestmark = pytest.mark.timeout(30)
@@ -38,17 +37,8 @@ def day() -> tuple[Days, RiskdRecords]:
     rec.before.append(before.trade(HELD, MNQ, "sell", 2, 21000, order_id=8001))
     d = Days(ACCOUNT, "SIM-DEMO-1")
     d.bars(MNQ, T0, [21000, 21000])
-    for at, side, size, oid in ((0, "sell", 4, 9001), (300 * MS, "buy", 1, 9100)):
-        f = d.trade(T0 + at, MNQ, side, size, 21000, order_id=oid)
-        d.order(oid, MNQ, side, size, T0 + at, T0 + at, STATUS_FILLED)
-        rec.add_fill(attrs.evolve(f, by_riskd=oid == 9100))     # as live risk judged each
-    rec.closes = [LiveClose(T0, "max_contracts", "reduce_position", MNQ, "d1", "d1.1",
-                            reason=REASON, event_ns=T0)]
-    rec.outcomes([CommandResult(
-        command_id="d1.1", account_id=ACCOUNT, status="done", action="reduce_position",
-        rule="max_contracts", finished_ns=T0 + 350 * MS, orders_known=True,
-        close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_BUY, size=1,
-                                 answered=True)])])
+    recorded(d, rec, T0, [(0, "sell", 4, 9001), (300 * MS, "buy", 1, 9100)])
+    riskds_reduce(rec, ACCOUNT, T0, REASON, T0 + 350 * MS, [(9100, SIDE_BUY, 1)])
     return d, rec
 
 

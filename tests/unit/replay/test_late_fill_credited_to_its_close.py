@@ -13,7 +13,6 @@ sell of the 5 left, at 10:00:40, no result named: that call, carried out late. r
 are built as the risk worker and enforcement leave them; the config is etc/riskd.toml."""
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from cli.commands.replay import load
@@ -21,8 +20,7 @@ from cli.replay.engine import build_engine
 from cli.replay.riskdrecords import LiveClose, RiskdRecords
 from cli.replay.runner import Runner
 from shared.messages.enforce import CommandResult, LostCall
-from shared.messages.market import STATUS_FILLED
-from tests.support.replay_days import MNQ, Days, chi
+from tests.support.replay_days import MNQ, Days, chi, recorded
 
 pytestmark = pytest.mark.timeout(30)
 NS = 1_000_000_000
@@ -35,11 +33,8 @@ def test_a_late_fill_is_the_close_whose_call_got_no_answer(config):
     d = Days(ACCOUNT, "SIM-DEMO-1")
     d.bars(MNQ, T0, [21000])
     rec = RiskdRecords()
-    for at, side, size, oid in ((NS, "buy", 6, 9001), (1_300 * MS, "sell", 1, 9100),
-                                (40 * NS, "sell", 5, 9101)):
-        f = d.trade(T0 + at, MNQ, side, size, 21000, order_id=oid)
-        d.order(oid, MNQ, side, size, T0 + at, T0 + at, STATUS_FILLED)
-        rec.add_fill(attrs.evolve(f, by_riskd=oid >= 9100))     # as live risk judged each
+    recorded(d, rec, T0, [(NS, "buy", 6, 9001), (1_300 * MS, "sell", 1, 9100),
+                          (40 * NS, "sell", 5, 9101)])
     rec.closes = [
         LiveClose(T0 + NS, "max_contracts", "reduce_position", MNQ, "d1", "d1.1",
                   reason="6 contracts open (gross), limit 5: reduce MNQ by 1", event_ns=T0 + NS),

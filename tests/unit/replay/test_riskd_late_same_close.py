@@ -14,16 +14,14 @@ records are built as the risk worker and enforcement leave them; the config is e
 as shipped."""
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from cli.commands.replay import load
 from cli.replay.engine import build_engine
-from cli.replay.riskdrecords import LiveClose, RiskdRecords
+from cli.replay.riskdrecords import RiskdRecords
 from cli.replay.runner import Runner
-from shared.messages.enforce import CloseOrder, CommandResult
-from shared.messages.market import SIDE_SELL, STATUS_FILLED
-from tests.support.replay_days import MNQ, Days, chi
+from shared.messages.market import SIDE_SELL
+from tests.support.replay_days import MNQ, Days, chi, recorded, riskds_reduce
 
 pytestmark = pytest.mark.timeout(30)
 NS = 1_000_000_000
@@ -43,17 +41,8 @@ def day(between: bool) -> tuple[Days, RiskdRecords]:
         rows.append((12 * NS, "buy", 1, 9003))
     rows.append((13_300 * MS, "sell", 1, 9100))
     rec = RiskdRecords()
-    for at, side, size, oid in rows:
-        f = d.trade(T0 + at, MNQ, side, size, 21000, order_id=oid)
-        d.order(oid, MNQ, side, size, T0 + at, T0 + at, STATUS_FILLED)
-        rec.add_fill(attrs.evolve(f, by_riskd=oid == 9100))     # as live risk judged each
-    rec.closes = [LiveClose(T0 + 13 * NS, "max_contracts", "reduce_position", MNQ, "d1", "d1.1",
-                            reason=REASON, event_ns=T0 + 13 * NS)]
-    rec.outcomes([CommandResult(
-        command_id="d1.1", account_id=ACCOUNT, status="done", action="reduce_position",
-        rule="max_contracts", finished_ns=T0 + 13_400 * MS, orders_known=True,
-        close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_SELL, size=1,
-                                 answered=True)])])
+    recorded(d, rec, T0, rows)
+    riskds_reduce(rec, ACCOUNT, T0 + 13 * NS, REASON, T0 + 13_400 * MS, [(9100, SIDE_SELL, 1)])
     return d, rec
 
 

@@ -8,43 +8,28 @@ at 10:00:01.200 and sold 1 on its second try at 10:00:01.300 (order 9100, named 
 result). riskd's records are built as the risk worker and enforcement leave them."""
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from cli.replay import report as rep
-from cli.replay.riskdrecords import LiveClose, RiskdRecords
+from cli.replay.riskdrecords import RiskdRecords
 from cli.replay.runner import Runner
 from cli.commands.replay import load
 from cli.replay.engine import build_engine
-from shared.messages.enforce import CloseOrder, CommandResult, LostCall
-from shared.messages.market import SIDE_SELL, STATUS_FILLED
-from tests.support.replay_days import MNQ, Days, chi
+from shared.messages.enforce import LostCall
+from shared.messages.market import SIDE_SELL
+from tests.support.replay_days import MNQ, Days, recorded, riskds_reduce
+from tests.unit.replay.test_riskd_late_same_close import ACCOUNT, MS, NS, REASON, T0
 
 pytestmark = pytest.mark.timeout(30)
-NS = 1_000_000_000
-MS = 1_000_000
-T0 = chi(2026, 11, 25, 10, 0)
-ACCOUNT = 1001
-REASON = "6 contracts open (gross), limit 5: reduce MNQ by 1"
 
 
 def test_a_call_answered_http_500_is_said_on_riskds_own(config):
     d = Days(ACCOUNT, "SIM-DEMO-1")
     d.bars(MNQ, T0, [21000])
     rec = RiskdRecords()
-    for at, side, size, oid in ((NS, "buy", 6, 9001), (1_300 * MS, "sell", 1, 9100)):
-        f = d.trade(T0 + at, MNQ, side, size, 21000, order_id=oid)
-        d.order(oid, MNQ, side, size, T0 + at, T0 + at, STATUS_FILLED)
-        rec.add_fill(attrs.evolve(f, by_riskd=oid == 9100))
-    rec.closes = [LiveClose(T0 + NS, "max_contracts", "reduce_position", MNQ, "d1", "d1.1",
-                            reason=REASON, event_ns=T0 + NS)]
-    rec.outcomes([CommandResult(
-        command_id="d1.1", account_id=ACCOUNT, status="done", action="reduce_position",
-        rule="max_contracts", finished_ns=T0 + 1_400 * MS, orders_known=True,
-        close_orders=[CloseOrder(order_id=9100, contract_id=MNQ, side=SIDE_SELL, size=1,
-                                 answered=True)],
-        unsettled=[LostCall(contract_id=MNQ, size=1, lost_ns=T0 + 1_200 * MS,
-                            how="HTTP 500")])])
+    recorded(d, rec, T0, [(NS, "buy", 6, 9001), (1_300 * MS, "sell", 1, 9100)])
+    riskds_reduce(rec, ACCOUNT, T0 + NS, REASON, T0 + 1_400 * MS, [(9100, SIDE_SELL, 1)],
+                  [LostCall(contract_id=MNQ, size=1, lost_ns=T0 + 1_200 * MS, how="HTTP 500")])
     engine = build_engine(load(config), {})
     r = Runner(engine, d.history(), rec).run()
     report = rep.build("riskd.toml", [r], engine.calendar.trading_day, sorted(r.days))
