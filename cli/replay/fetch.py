@@ -227,13 +227,18 @@ class Fetcher:
         out: dict[dt.date, tuple[int, int]] = {}
         for start, end in spans:
             t = start
-            while t <= end:
+            while True:
                 day = self.calendar.trading_day(t)
                 day_end = self.calendar.end_of(day)
                 a, b = t - t % u, min(end, day_end - 1) + u - (min(end, day_end - 1) % u)
                 lo, hi = out.get(day, (a, b))
                 out[day] = (min(lo, a), max(hi, b))
                 t = day_end
+                # a holding that reaches the day's end (a position still open when the range's
+                # last day ended: held until its end) needs no bar of the next day: a replay of
+                # 2026-12-07 said "no 1m bars ... on 2026-12-08" (trial25c, after F8, 6.)
+                if t >= end:
+                    break
         return out
 
     def _bars(self, h: AccountHistory, held: dict[str, list[tuple[int, int]]]) -> None:

@@ -248,6 +248,14 @@ class GuardedBook:
                     order_id=-self._own_ids)
         return fill, self._position(contract_id, b, now)
 
+    def carry_in(self, contract_id: str, size: int, avg: Decimal) -> None:
+        """A position held when the replayed range starts (signed size, its average price),
+        carried over from before it: actual and guarded hold it alike."""
+        b = self.book(contract_id)
+        b.actual = b.guarded = size
+        b.avg = b.actual_avg = avg
+        b.position_id += 1
+
     def position(self, contract_id: str, now: int) -> PositionUpdate:
         """The guarded position as it stands, as the broker would report it."""
         return self._position(contract_id, self.book(contract_id), now)

@@ -293,7 +293,8 @@ def decision_lines(report: Report, tz) -> list[str]:
             if own is not None:
                 flat = found_words(own, flat_on(r, d), d.contract_id is None)
                 note += f" [riskd's own: {hhmm(own.ts_ns, tz)}" + \
-                    (f": {own.reason}" if own.reason else "") + f"{flat}]"
+                    (f": {own.reason}" if own.reason else "") + f"{flat}" + \
+                    lost_words(own, tz) + "]"
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")
     return out
@@ -385,7 +386,10 @@ def riskd_json(own, found: list[str] = ()) -> Optional[dict]:
     """riskd's own decision a replayed close was matched with, or None; found: the contracts
     its close found flat (flat_on)."""
     return None if own is None else {"ts_ns": own.ts_ns, "reason": own.reason,
-                                     "found_flat": bool(found), "found_flat_on": list(found)}
+                                     "found_flat": bool(found), "found_flat_on": list(found),
+                                     "unanswered": [{"contract_id": x.contract_id,
+                                                     "how": x.how, "lost_ns": x.lost_ns}
+                                                    for x in getattr(own, "lost", ())]}
 
 
 def found_words(own, found: list[str], flatten: bool) -> str:
@@ -401,6 +405,19 @@ def found_words(own, found: list[str], flatten: bool) -> str:
         return f"; its reduce found {names} already at or under its target and made no fill"
     return f"; its close found {names} already flat and made no fill" + (
         " there" if len(found) > 1 or flatten else "")
+
+
+def lost_words(own, tz) -> str:
+    """riskd's own close's calls that got no answer it could trust (enforcement's result lists
+    them unsettled: 'HTTP 500', 'timed out', 'sent before enforcement restarted'), as its
+    records have them: said, never left out (trial25c F4: the cut answered HTTP 500 read as
+    plain 'reduce MNQ by 2'). Whether the broker carried such a call out riskd could not tell
+    then; a fill of it that came later is riskd's late close in its history."""
+    return "".join(
+        f"; its call on {symbol_of(x.contract_id)} got {x.how or 'no answer'}"
+        + (f" at {hhmm(x.lost_ns, tz)}" if x.lost_ns else "")
+        + ", whether the broker carried it out riskd could not tell then"
+        for x in getattr(own, "lost", ()))
 
 
 def flat_on(r, d) -> list[str]:

@@ -38,12 +38,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from decimal import Decimal
 from typing import Iterable, Optional
 
 import attrs
 
 from cli import configfile
 from cli.replay import unlockasked
+from cli.replay.guarded import Book, GuardedBook
 from cli.storedhistory import state_files
 from cli.storedoutcomes import journal_file
 from services.enforcement.journal import read_stored_results
@@ -51,7 +53,7 @@ from services.risk.store import TRADE_DAYS_KEPT
 from services.risk.lockouts import BY_BROKER, BY_CLOCK, BY_CONFIG, BY_ROLL, CLEARED
 from shared import codec
 from shared.messages.enforce import DONE, FAILED, closed_nothing
-from shared.messages.market import Fill
+from shared.messages.market import SIDE_BUY, Fill
 from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
                                   Decision, LockoutChange, LockSpec, command_key)
 from shared.storedread import open_stored
@@ -146,6 +148,23 @@ class RiskdRecords:
     problems: list[str] = attrs.Factory(list)         # files that could not be read
     closes: list[LiveClose] = attrs.Factory(list)     # riskd's closing decisions, in time order
     unlocks: list[LiveUnlock] = attrs.Factory(list)   # lockouts lifted by a person
+    # the fills risk kept from before the replayed history's first fill (its store keeps
+    # TRADE_DAYS_KEPT days): what they leave open is the position carried into the range
+    before: list[Fill] = attrs.Factory(list)
+
+    def carried(self) -> dict[str, tuple[int, Decimal]]:
+        """Per contract, the position riskd's kept fills before the range leave open (signed
+        size, its average price as the broker keeps it), nonzero ones only (trial25c F10: Demo 2
+        held short 2 MNQ over the 17:00 roll; a replay of the next day started it flat and
+        read "6 contracts open (gross)" where riskd, holding it, read 4)."""
+        books: dict[str, Book] = {}
+        for f in sorted((f for f in self.before if not f.voided), key=lambda f: f.ts_ns):
+            b = books.setdefault(f.contract_id, Book())
+            q = f.size if f.side == SIDE_BUY else -f.size
+            closing = min(abs(q), abs(b.actual)) if b.actual and (q > 0) != (b.actual > 0) \
+                else 0
+            GuardedBook._average_actual(b, q, closing, abs(q) - closing, f.price)
+        return {cid: (b.actual, b.actual_avg) for cid, b in books.items() if b.actual}
 
     def add_fill(self, fill: Fill) -> None:
         self.verdicts[fill.trade_id] = bool(fill.by_riskd)
@@ -231,6 +250,12 @@ def read_records(config_path: str, accounts: dict[int, tuple[int, int]]
                         fill = codec.decode(body).msg
                         if isinstance(fill, Fill):
                             out[aid].add_fill(fill)
+                    for (body,) in db.execute(
+                            "SELECT body FROM trades WHERE account_id = ? AND ts_ns < ?",
+                            (aid, start)):
+                        fill = codec.decode(body).msg
+                        if isinstance(fill, Fill):
+                            out[aid].before.append(fill)
                     out[aid].add_orders(oid for (oid,) in db.execute(
                         "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,)))
                     for (body,) in db.execute(

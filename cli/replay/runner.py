@@ -54,7 +54,7 @@ from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
 from shared.messages.enforce import CloseOrder, Command, CommandResult
 from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, AccountUpdate, Fill,
-                                    OrderUpdate, Quote)
+                                    MarketSnapshot, OrderUpdate, Quote)
 from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
 
@@ -188,6 +188,8 @@ class Runner:
         self._decision: dict[str, Decision] = {}   # the replay's decisions by id
         # contract -> the closes whose lost call riskd's late fill there carried out (_late_cut)
         self._late: dict[str, list[tuple[Command, str, LiveClose]]] = {}
+        self._held_at: dict[str, dict[str, int]] = {}   # command id -> contract -> the
+        #                                            guarded size when it was decided
         self._unfilled: list[tuple] = []           # (riskd's decision, when the replay
         #                                            closed it at a bar price instead)
 
@@ -199,6 +201,7 @@ class Runner:
         first = steps[0].ts_ns
         self.engine.start(first)
         if self.records is not None:
+            self._before_range(self.book.day_of(first))
             self._unknown_said()
             # riskd's orders, for the engine's own exits (services/risk/exits.py): their
             # Order events and fills are riskd's, as live
@@ -206,6 +209,8 @@ class Runner:
         for c in self.h.contracts.values():
             self._feed(self.engine.on_event(c, first), first)
         self._balance(first)
+        if self.records is not None:
+            self._carry_in(first)
         day = self.book.day_of(first)
         last = first
         for step in steps:
@@ -213,9 +218,7 @@ class Runner:
             if self.book.day_of(now) != day:
                 self._held_past(day)
                 day = self.book.day_of(now)
-            self._due(self._results_due(last, now), now)
-            self._persons_acts(now)
-            self._unlock(now)
+            self._due(self._people(self._results_due(last, now), now), now)
             last = now
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
@@ -284,38 +287,95 @@ class Runner:
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
 
-    def _persons_acts(self, now: int) -> None:
+    def _before_range(self, first_day) -> None:
+        """riskd's records are read from a while before the history's first fill (a decision
+        set off just before it); those of a trading day before the replayed one are another
+        day's, which the replay does not play: never listed, counted, played or paired (trial25c
+        F10: a replay of 2026-12-08 listed and counted the self-lockouts of 2026-12-07 16:45,
+        played them at its first step, and an unlock of 16:44:39 then lifted one of them)."""
+        def ours(ts_ns: int) -> bool:
+            return self.book.day_of(ts_ns) >= first_day
+        self._live = [c for c in self._live if ours(c.ts_ns)]
+        self._flat_only = [c for c in self._flat_only if ours(c.ts_ns)]
+        self._persons = [c for c in self._persons if ours(c.ts_ns)]
+        self._unlocks = [g for g in self._unlocks if ours(g[0].ts_ns)]
+
+    def _carry_in(self, first: int) -> None:
+        """The positions riskd's records hold open when the range starts (their fills before
+        it: RiskdRecords.carried) are held from the start, in the book (actual and guarded)
+        and for the engine, as riskd held them over the roll; said in the notes. Started flat,
+        a replay of the day after the roll read "6 contracts open (gross), limit 2: reduce MNQ
+        by 4" where riskd, holding the short 2 carried over, read 4 and reduced by 2, and a
+        breach riskd caught was "not reached" (trial25c F10)."""
+        held = []
+        for cid, (size, avg) in sorted(self.records.carried().items()):
+            if cid not in self.h.contracts:
+                continue             # not traded in the range: nothing of it is replayed
+            self.book.carry_in(cid, size, avg)
+            self._held_since[cid] = first
+            self.last_fill_price.setdefault(cid, avg)
+            held.append(self.book.position(cid, first))
+            self.result.notes.append(
+                f"{symbol_of(cid)} {size:+d} at {avg.normalize():f} was held when the range "
+                f"starts (riskd's records of its fills before it, kept {TRADE_DAYS_KEPT} days): "
+                f"the replay starts from it, as riskd did")
+        if held:
+            # the engine's starting point, as risk's from market's first complete snapshot:
+            # held, not opened by a fill it has not seen (a Position event alone left its
+            # rules waiting for the broker's word: no breach judged)
+            accounts = [] if self.start_balance is None else [AccountUpdate(
+                account_id=self.aid, name=self.h.name, can_trade=True,
+                balance=self.start_balance)]
+            self._feed(self.engine.apply_snapshot(MarketSnapshot(
+                seq=0, epoch=0, accounts=accounts, positions=held), first), first)
+
+    def _people(self, last: int, now: int) -> int:
+        """The people's actions and unlocks riskd's records hold, due before `now` (at it
+        too), played in their own time order, each at its moment with the engine's clock
+        brought there first (its grace moments and lockout ends before it: _due). Played apart
+        (every lockout first, then every unlock) an unlock lifted a lockout taken after it and
+        the later unlock found none (trial25b F3: "drawdown_guard lockout was lifted at
+        17:07:52 ...: the replay lifts its own then too (self_lockout ...)" for a self-lockout
+        of 17:07:57). A person's unlock is lifted in the replay at its moment as asked
+        (cli/replay/unlocks.py; trial 18c: the admin's unlock at 22:04:18, after which the
+        trader's buys filled; the replay had kept the 30-minute cooldown and blocked them).
+        Returns the last moment played."""
+        while True:
+            acts = [(self._persons[0].ts_ns, 0)] if self._persons else []
+            acts += [(self._unlocks[0][0].ts_ns, 1)] if self._unlocks else []
+            if not acts or min(acts)[0] > now:
+                return last
+            ts, kind = min(acts)
+            at = max(ts, last)
+            self._due(last, at)
+            self._feed(self.engine.tick(at), at)
+            last = at
+            if kind == 0:
+                self._persons_act(self._persons.pop(0))
+            else:
+                self.result.notes.append(unlocks.replay_unlock(
+                    self.engine, self.aid, self._unlocks.pop(0), self._feed, self.zone))
+
+    def _persons_act(self, live: LiveClose) -> None:
         """A person's own action riskd's records hold (an admin's kill-switch flatten, an
         admin's or the trader's lockout) is played at its moment as that person's
         (cli/replay/persons.py), not left out as one the config or the bar prices did not reach
         (trial22c 5e). A kill switch's decision is riskd's own there; a lockout's flatten is
         matched as any close (_as_riskd_did). One the engine refuses is said, with why."""
-        while self._persons and self._persons[0].ts_ns <= now:
-            live = self._persons.pop(0)
-            made, why = persons.play(self.engine, self.aid, live, self._feed)
-            if made is not None and live.rule in persons.LOCKOUTS:
-                continue                 # its flatten is matched as any close (_as_riskd_did)
-            for among in (self._live, self._flat_only):
-                if live in among:
-                    among.remove(live)
-            if made is not None:
-                self.result.riskd_own[made.id] = live
-            elif not live.nothing:
-                self.result.notes.append(
-                    f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
-                    + (f" by {live.by}" if live.by else "")
-                    + f": a person's action in riskd's records, which the replay could not "
-                    f"play ({why})")
-
-    def _unlock(self, now: int) -> None:
-        """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's
-        records; the broker's history holds none) is lifted in the replay at that moment too,
-        as asked (every lockout of the account, or a rule's or a symbol's), and said
-        (cli/replay/unlocks.py; trial 18c: the admin's unlock at 22:04:18, after which the
-        trader's buys filled; the replay had kept the 30-minute cooldown and blocked them)."""
-        while self._unlocks and self._unlocks[0][0].ts_ns <= now:
-            self.result.notes.append(unlocks.replay_unlock(
-                self.engine, self.aid, self._unlocks.pop(0), self._feed, self.zone))
+        made, why = persons.play(self.engine, self.aid, live, self._feed)
+        if made is not None and live.rule in persons.LOCKOUTS:
+            return                       # its flatten is matched as any close (_as_riskd_did)
+        for among in (self._live, self._flat_only):
+            if live in among:
+                among.remove(live)
+        if made is not None:
+            self.result.riskd_own[made.id] = live
+        elif not live.nothing:
+            self.result.notes.append(
+                f"{fmt_ts(live.ts_ns, self.zone)} {live.rule} flatten"
+                + (f" by {live.by}" if live.by else "")
+                + f": a person's action in riskd's records, which the replay could not "
+                f"play ({why})")
 
     def _guarded_days(self) -> set:
         """The trading days riskd's records reach every fill of."""
@@ -604,7 +664,7 @@ class Runner:
             # of several, the one set off nearest what set the replay's off
             live = min((c for c in among if c.rule == cmd.rule and c.action == cmd.action
                         and c.contract_id == cid and abs(c.ts_ns - now) <= near
-                        and same_set_off(c, span)),
+                        and (same_set_off(c, span) or self._set_off_late(c, span, cmd))),
                        key=lambda c: max(span[0] - c.set_off_ns, c.set_off_ns - span[1], 0),
                        default=None)
             if live is not None:
@@ -626,6 +686,8 @@ class Runner:
             self._no_fill[cmd.id] = live
         if flat:
             self.result.flat_found[cmd.decision_id] = flat
+        # what each contract left for riskd's fill held when decided (_took_more)
+        self._held_at[cmd.id] = {c: abs(self.book.book(c).guarded) for c in by_fill}
         if by_fill and self._late_cut(cmd, live, by_fill[0], now):
             return by_fill
         if by_fill:
@@ -633,6 +695,21 @@ class Runner:
         elif flat:
             bisect.insort(self._results, (max(live.finished_ns, now), cmd), key=lambda r: r[0])
         return by_fill + flat
+
+    def _set_off_late(self, live: LiveClose, span: tuple[int, int], cmd: Command) -> bool:
+        """riskd's decision came after what set the replay's off, its records timing what set
+        it off by the decision itself (event_ns its own moment, or not kept: a Position event
+        carries no time of its own), in the same words, with no fill of the account between
+        the two: nothing but what set the replay's off can have set riskd's off; riskd met it
+        late (risk restarting, or market). Before, such a close was "not set off by what set
+        riskd's off" and carried out at a bar price (trial25c F4.2: the buy of 16:49:12 made
+        while risk was down after a kill -9, riskd's reduce of it at 16:49:15 once back)."""
+        if live.event_ns not in (0, live.ts_ns) or live.ts_ns <= span[1]:
+            return False
+        d = self._decision.get(cmd.decision_id)
+        if d is None or d.reason != live.reason:
+            return False
+        return not any(span[1] < f.ts_ns <= live.ts_ns for f in self.h.fills if not f.voided)
 
     def _late_cut(self, cmd: Command, live: LiveClose, cid: str, now: int) -> bool:
         """A close of riskd's whose call on `cid` got no answer (its result lists it as
@@ -727,6 +804,8 @@ class Runner:
             self._by_riskd[fill.contract_id] = rest
         if not ours and closed:
             self._unawaited(fill, closed, now)
+        if ours:
+            self._took_more(fill, ours, now)
         for i, (cmd, rule, live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
@@ -752,6 +831,37 @@ class Runner:
                 action=cmd.action, rule=cmd.rule, finished_ns=now, close_orders=named,
                 orders_known=own), now), now)
 
+    def _took_more(self, fill: Fill, ours: list, now: int) -> None:
+        """riskd's own fill that carried out the replay's closes left in flight for it, larger
+        than what they were to close when decided (the guarded position then, a reduce's cut
+        to its target): it took contracts the trader opened after that decision too (an unlock
+        while riskd's flatten was at the broker, then a buy: trial25c F1/F4.3, "closed MNQ +2"
+        of a long 1 and the buy made after the unlock). Played as it happened (riskd's fill),
+        and said, never paired silently."""
+        cid = fill.contract_id
+        expect = 0
+        for cmd, _rule, _live in ours:
+            held = self._held_at.get(cmd.id, {}).get(cid)
+            if held is None:
+                return               # a close joined to another's fill: not known here
+            cut = held - cmd.target if cmd.action == REDUCE_POSITION and cmd.target is not None \
+                else cmd.size if cmd.action == REDUCE_POSITION and cmd.size else held
+            expect += max(0, min(cut, held))
+        if fill.size <= expect:
+            return
+        _cmd, _rule, live = ours[0]
+        after = [f.ts_ns for f in self.h.fills if f.contract_id == cid and not f.voided
+                 and live.ts_ns < f.ts_ns < fill.ts_ns and f.trade_id not in
+                 {x.trade_id for x in self._riskd_fills}]
+        made = (f"; your fills of {symbol_of(cid)} after that decision: "
+                + ", ".join(fmt_ts(t, self.zone) for t in after)) if after else ""
+        self.result.notes.append(
+            f"riskd's {live.rule} {live.action} decided at {fmt_ts(live.ts_ns, self.zone)} "
+            f"was carried out by its fill of {symbol_of(cid)} {fill.size} at "
+            f"{fmt_ts(now, self.zone)}, {fill.size - expect} more than the {expect} it was to "
+            f"close when decided: it took contracts opened after that decision too{made}; the "
+            f"replay plays riskd's fill as it happened, so guarded follows it there")
+
     def _late_of(self, fill: Fill) -> Optional[tuple[Command, str, LiveClose]]:
         """The close whose lost call riskd's fill carries out late (_late_cut), if any: the
         first on its contract whose result came before the fill, within MATCH_WAIT_NS."""
@@ -776,6 +886,15 @@ class Runner:
         live = next((c for c in self.records.closes
                      if any(o.order_id == fill.order_id for o in c.close_orders)), None) \
             if fill.order_id is not None else None
+        if live is None:
+            # a fill no result named, after the result of a close whose call on the contract
+            # got no answer: that call carried out late, as riskd's history names it (trial25b
+            # F3: the late cut of max_contracts decided at 16:50:03 was credited to the lockout
+            # reduce of 16:49:26, a matched decision its own fill had carried out at 16:49:43)
+            live = max((c for c in self.records.closes if fill.contract_id in c.lost_on
+                        and c.finished_ns and c.finished_ns <= fill.ts_ns
+                        and c.ts_ns <= fill.ts_ns <= c.ts_ns + MATCH_WAIT_NS),
+                       key=lambda c: c.ts_ns, default=None)
         for among in (self.result.riskd_own.values(), self._live):
             if live is None:
                 # records without the orders: the latest decision of riskd's (one the replay

@@ -81,8 +81,20 @@ def replay_unlock(engine, aid: int, group: list[LiveUnlock], feed: Callable, tz:
     what = f"riskd's {' and '.join(riskds)} lockout{'s were' if len(riskds) > 1 else ' was'}"
     said = (f"{what} lifted at {agree.when(u.ts_ns, tz)} by {u.by} (riskd's records"
             f"{_scope_words(asked)})")
-    if lifted:
-        note = f"{said}: the replay lifts its own then too ({_held(lifted, tz, True)})"
+    # paired only with the replay's lockout of the same rule (and symbol) in force then: a
+    # lockout of another rule the unlock lifts too, as asked, is said as that (trial25c F10:
+    # "riskd's cooldown_after_loss lockout was lifted ...: the replay lifts its own then too
+    # (self_lockout set to end ...)", another rule's lockout, taken 1.5 minutes later)
+    same = [lk for lk in lifted if any((lk.rule, lk.symbol) == (x.rule, x.symbol)
+                                       for x in group)]
+    other = [lk for lk in lifted if lk not in same]
+    if same:
+        note = f"{said}: the replay lifts its own then too ({_held(same, tz, True)})"
+        if other:
+            note += f", and, as asked, its other lockouts ({_held(other, tz, True)})"
+    elif lifted:
+        note = (f"{said}; the replay held no {' or '.join(riskds)} lockout then: as asked, it "
+                f"lifts its other lockouts ({_held(other, tz, True)})")
     elif refusal.startswith(SWITCHED_OFF):
         note = f"{said}; the replay lifted nothing then (the config replayed: {refusal})"
     elif still:

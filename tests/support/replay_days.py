@@ -5,8 +5,13 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import attrs
+
 from cli.replay.model import NS, AccountHistory, Bar
-from shared.messages.market import SIDE_BUY, SIDE_SELL, ContractInfo, Fill, OrderUpdate
+from cli.replay.riskdrecords import LiveClose
+from shared.messages.enforce import CloseOrder, CommandResult
+from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_FILLED, ContractInfo, Fill,
+                                    OrderUpdate)
 from tests.unit.risk.desk import CONTRACTS as RISK_CONTRACTS
 from tests.unit.risk.desk import ES, MNQ, NQ, D, chi  # noqa: F401 -- the same desk's names
 
@@ -181,3 +186,28 @@ def shipped_config(folder, **sections) -> str:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(tomlkit.dumps(doc))
     return path
+
+
+def recorded(d: Days, rec, t0: int, rows, riskds: int = 9100) -> None:
+    """MNQ fills at 21000 written to the history `d` with their filled orders, rows (offset
+    from t0, side, size, order id), and to riskd's records `rec` (RiskdRecords) with live
+    risk's verdict: riskd's own close from order id `riskds` up."""
+    for at, side, size, oid in rows:
+        f = d.trade(t0 + at, MNQ, side, size, 21000, order_id=oid)
+        d.order(oid, MNQ, side, size, t0 + at, t0 + at, STATUS_FILLED)
+        rec.add_fill(attrs.evolve(f, by_riskd=oid >= riskds))
+
+
+def riskds_reduce(rec, account_id: int, at: int, reason: str, finished: int, orders=(),
+                  unsettled=()) -> None:
+    """riskd's max_contracts reduce of MNQ decided at `at` in `reason`'s words (its event timed
+    by the decision), its result done at `finished` naming `orders` ((order id, side, size)),
+    its calls `unsettled` (LostCall), as the risk worker and enforcement leave them."""
+    rec.closes.append(LiveClose(at, "max_contracts", "reduce_position", MNQ, "d1", "d1.1",
+                                reason=reason, event_ns=at))
+    rec.outcomes([CommandResult(
+        command_id="d1.1", account_id=account_id, status="done", action="reduce_position",
+        rule="max_contracts", finished_ns=finished, orders_known=True,
+        close_orders=[CloseOrder(order_id=oid, contract_id=MNQ, side=side, size=size,
+                                 answered=True) for oid, side, size in orders],
+        unsettled=list(unsettled))])

@@ -79,8 +79,9 @@ def test_an_unlock_of_every_lockout_lifts_every_one_of_the_replays(config):
     [said] = [n for n in r.notes if "lifted" in n]
     assert said.startswith(
         "riskd's cooldown_after_loss lockout was lifted at Wed 2026-11-25 10:00:12 CST by "
-        "admin:root (riskd's records, an unlock of every lockout of the account): the replay "
-        "lifts its own then too (trade_frequency_limit set to end "), said
+        "admin:root (riskd's records, an unlock of every lockout of the account); the replay "
+        "held no cooldown_after_loss lockout then: as asked, it lifts its other lockouts "
+        "(trade_frequency_limit set to end "), said
     assert not [n for n in r.notes if "riskctl" in n], r.notes
 
 
@@ -137,8 +138,9 @@ def test_older_records_take_what_was_asked_from_the_audit_trail(config, monkeypa
     r = replayed(config, d)
     [said] = [n for n in r.notes if "lifted" in n]
     if rule is None:
-        assert "(riskd's records, an unlock of every lockout of the account): the replay " \
-               "lifts its own then too (trade_frequency_limit" in said, said
+        assert "(riskd's records, an unlock of every lockout of the account); the replay " \
+               "held no cooldown_after_loss lockout then: as asked, it lifts its other " \
+               "lockouts (trade_frequency_limit" in said, said
         assert [x.blocked for x in r.days.values()] == [0], r.days
     else:
         assert "(riskd's records, an unlock of cooldown_after_loss's lockouts only); the " \
