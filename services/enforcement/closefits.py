@@ -24,6 +24,22 @@ apart): today's rule, the price (docs/rules.md "Whose trade it is").
 Contracts where a call's position is not known, a partial close (a reduce's cut: its
 window keeps only orders of its size), or a close a process that ended may have sent
 (contract '': any) are left as they are.
+
+One thing is decided with no read after the closes (growing): a close never grows the position
+it closes. Walked the same way, an order on the side of the position the first close was sent
+against (a buy, for a long) that comes while the walk has not yet brought that position to
+flat is the trader's, whatever came after (the trader's buy of 1 while riskd's close of their
+long 1 was held at the broker, or the buy that opened that long a moment before the command,
+inside the window's skew): trial25b F0, a lost close's window ran to the search and took the
+trader's post-unlock buy as riskd's close ("riskd (its fills) ... closed MNQ -1"). A position
+the broker held larger than riskd knew only moves the flat point later, so riskd's own close is
+never taken so; the walk starts from the position the first close was sent against (for the
+close a process that ended may have sent: the one risk decided on, Command.held). Its limit: a
+reversal by an order the window does not hold (the trader's limit sell of more than the long,
+filled between enforcement's read and the broker's carrying out of the close) makes riskd's
+buy closing the new short look like growth. An order after the walk reached flat (the trader's
+new position after the close was carried out) is decided by the read after the closes, as
+above (newerposition.py).
 """
 from __future__ import annotations
 
@@ -53,6 +69,32 @@ def theirs(found: Iterable, orders: Iterable, calls: Iterable,
             out |= _not_fitting(held, after.get(cid, 0),
                                 sorted(mine, key=lambda o: (created.get(o.order_id, 0),
                                                             o.order_id)))
+    return out
+
+
+def growing(found: Iterable, orders: Iterable, calls: Iterable,
+            decided: Optional[dict] = None) -> set[int]:
+    """The ids among found of the orders on the side of the position the first whole close on
+    their contract was sent against, made while the walk from it had not reached flat
+    (decided: contract -> the position risk decided on, for a close whose own is not known):
+    they add to that position, never a close's."""
+    calls = list(calls)
+    created = {o.id: (o.created_ns or 0) for o in orders}
+    out: set[int] = set()
+    for cid in {f.contract_id for f in found}:
+        on = [c for c in calls if c.contract_id in ("", cid)]
+        if not on or any(c.size or not c.contract_id for c in on):
+            continue
+        held = min(on, key=lambda c: c.sent_ns).held or (decided or {}).get(cid, 0)
+        pos = held
+        for o in sorted((f for f in found if f.contract_id == cid),
+                        key=lambda o: (created.get(o.order_id, 0), o.order_id)):
+            if not held or (pos > 0) != (held > 0) or not pos:
+                break           # not known, or flat (or past it) by the walk: not decided
+            signed = -o.size if o.side == OrderSide.ASK else o.size
+            if (signed > 0) == (held > 0):
+                out.add(o.order_id)
+            pos += signed
     return out
 
 

@@ -54,6 +54,7 @@ from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, Canno
                                                SENDING, Withdrawn, as_said)
 from services.enforcement import (closedby, closefits, closeorders, cutfits, preface, withdraw,
                                   withdrawnclose)
+from services.enforcement import withdrawnlost
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
@@ -482,6 +483,19 @@ class Executor:
         ctx.stopped_unsettled()         # its closes that got no answer may come late
         if not made and not earlier:
             return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
+        if withdrawnlost.lost_rows(ctx):
+            # a close of its got no answer: still out at the broker unless an order of it
+            # shows; listed as unsettled (risk's late exit), and, when that is all it did,
+            # withdrawn in words that say so, never "nothing to do" (withdrawnlost.py)
+            searched, found, _known = self._close_orders(job, ctx)
+            calls += searched
+            kept = withdrawnlost.keep_unsettled(ctx, found)
+            carried = bool(withdrawnlost.lost_rows(ctx))  # an order of one shows
+            if carried:                         # riskd's work, never "nothing to do"
+                ctx.found_flat_after_restart()
+            if kept and not carried and withdrawnlost.only_lost(made):
+                return self._final(job, WITHDRAWN, withdrawnlost.detail(
+                    w, kept, ctx.zone, self.clock.now_ns()), ctx, calls, rounds)
         before = "; ".join(made) if made else \
             "what it sent before enforcement restarted may have been carried out"
         # a close already out was carried out: the orders it left without a position are
@@ -577,6 +591,10 @@ class Executor:
             # a whole close is one order of all that was open: an order of the window that
             # does not fit it is the trader's (closefits.py)
             ctx.not_ours.update(closefits.theirs(found, orders, calls, after))
+            # a close never grows the position it closes: the trader's buy beside it
+            ctx.not_ours.update(closefits.growing(
+                found, orders, calls,
+                {cmd_cid: ctx.command.held} if (cmd_cid := ctx.command.contract_id) else None))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)
