@@ -77,7 +77,8 @@ from shared.rulenumbers import line_word
 from shared.accountname import account_called
 from shared.outcomewords import acted_cell
 from shared.unjudged import why as unjudged_why
-from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult, closed_nothing
+from shared.messages.enforce import (DONE, FINAL_STATUSES, WITHDRAWN, CommandResult,
+                                     closed_nothing)
 from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STATUS_CANCELLED,
                                     AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
@@ -788,6 +789,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # decided on, its fill seen before this result (exits.py own_late)
             late = acct.riskd.own_late(f, res.command_id, now)
             left = 0 if late is not None else None    # it took only a fill that left it flat
+        if late is None and f is not None and res.status == WITHDRAWN and res.unsettled:
+            # withdrawn with its closes all still out (no order of theirs at enforcement's
+            # search): a market close of all that was open, seen before this result, is one
+            # of them carried out, never the trader's trade (exits.py withdrawn_late;
+            # services/enforcement/withdrawnlost.py)
+            late = acct.riskd.withdrawn_late(f, res.command_id, now)
+            left = 0 if late is not None else None
         if late is None:
             return False
         out.exits.add(acct.account_id)

@@ -966,6 +966,22 @@ class RiskdExits:
                 return self._took_late(e, fill)
         return None
 
+    def withdrawn_late(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
+        """The fill claimed or held for command_id, whose `withdrawn` result lists its closes
+        as still out (CommandResult.unsettled: enforcement's order search found no order of
+        them, so nothing of the command was carried out before it): a market close of all
+        that was open when it came (the late exit's fits_late, as the fill came: late_fits)
+        is one of those calls carried out between that search and this result, riskd's late
+        close (trial25b F0: a close withdrawn by an unlock while held at the broker). None
+        when none fits: the trader's."""
+        fits = self.late_fits.pop(fill.trade_id, None)
+        if fill.pnl is None or fits is None:
+            return None
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.command_id == command_id and e.late and e.whole and e.fits_late(*fits):
+                return self._took_late(e, fill)
+        return None
+
     def late_instead(self, fill: Fill, command_id: str, now: int) -> Optional[Exit]:
         """The fill claimed or held for command_id, whose final result has just ruled it out
         (its orders, all named, leave it out: its call found no position, or closed with
