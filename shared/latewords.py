@@ -118,13 +118,20 @@ def resumed(sent_ns: int, tz: dt.tzinfo, result_ns: int, cut: int = 0) -> str:
     that it may still come (round 22, words22's leftover: "may still be carried out" read as
     true forever)."""
     when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
+    return (f"resumed after enforcement restarted: the {'cut' if cut else 'close'} sent{when}, "
+            f"before the restart, got no answer and may still be carried out by the broker: "
+            + taken_until(tz, result_ns, cut))
+
+
+def taken_until(tz: dt.tzinfo, result_ns: int, cut: int = 0) -> str:
+    """'until 02:27:40 (2 minutes after this result) riskd takes a close of the whole position
+    as that one, and says so; after that, as the trader's own': how long risk keeps a lost
+    close of a finished command as riskd's (LATE_NS after its result)."""
     # a reduce's cut (cut: its contracts) is taken by its size (docs/rules.md "Whose trade it
     # is"): never "a close of the whole position" for it (trial23b's hand run)
     what = f"a market order of exactly its {cut} contracts" if cut \
         else "a close of the whole position"
-    return (f"resumed after enforcement restarted: the {'cut' if cut else 'close'} sent{when}, "
-            f"before the restart, got no answer and may still be carried out by the broker: "
-            f"until {clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes "
+    return (f"until {clock(result_ns + LATE_NS, tz)} (2 minutes after this result) riskd takes "
             f"{what} as that one, and says so; after that, as the trader's own")
 
 

@@ -483,19 +483,19 @@ class Executor:
         ctx.stopped_unsettled()         # its closes that got no answer may come late
         if not made and not earlier:
             return self._final(job, WITHDRAWN, withdraw.detail(w), ctx, calls, rounds)
-        if withdrawnlost.lost_rows(ctx):
+        out = withdrawnlost.out_rows(ctx)
+        if out:
             # a close of its got no answer: still out at the broker unless an order of it
-            # shows; listed as unsettled (risk's late exit), and, when that is all it did,
-            # withdrawn in words that say so, never "nothing to do" (withdrawnlost.py)
+            # shows (carried out: riskd's work, never "nothing to do"); when that is all it
+            # did and none shows, withdrawn in words that say so (withdrawnlost.py)
             searched, found, _known = self._close_orders(job, ctx)
             calls += searched
-            kept = withdrawnlost.keep_unsettled(ctx, found)
-            carried = bool(withdrawnlost.lost_rows(ctx))  # an order of one shows
-            if carried:                         # riskd's work, never "nothing to do"
+            if withdrawnlost.shown(out, found):
                 ctx.found_flat_after_restart()
-            if kept and not carried and withdrawnlost.only_lost(made):
+            elif withdrawnlost.only_lost(made) and withdrawnlost.out_rows(ctx):
                 return self._final(job, WITHDRAWN, withdrawnlost.detail(
-                    w, kept, ctx.zone, self.clock.now_ns()), ctx, calls, rounds)
+                    w, withdrawnlost.out_rows(ctx), ctx.zone, self.clock.now_ns()), ctx,
+                    calls, rounds)
         before = "; ".join(made) if made else \
             "what it sent before enforcement restarted may have been carried out"
         # a close already out was carried out: the orders it left without a position are

@@ -14,7 +14,10 @@ closed MNQ. The withdraw of a command queued in its lane ended it at once as nev
 And a command stopped so (risk's withdraw reached it held, or queued) listed no close as
 unsettled: the ended process's held close, released after, closed the trader's position and
 risk counted it as the trader's own trade; now its result lists that close
-(CommandResult.unsettled), and risk takes its late fill as riskd's ("riskd (late close)").
+(CommandResult.unsettled), and risk takes its late fill as riskd's ("riskd (late close)"); with
+no order of that close at the broker yet, it ends withdrawn in words that say the close may
+still be carried out, and until when (trial25b F0: "nothing to do", "already flat at the
+broker" while MNQ was open; services/enforcement/withdrawnlost.py).
 
 Every order: the new process's start (its _resume), the kill switch's flatten accepted, risk's
 re-send of the command, risk's withdraw of it, the held close carried out (or never: the
@@ -35,7 +38,7 @@ from services.enforcement import app
 from services.enforcement.journal import RUNNING, Journal
 from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock
-from shared.messages.enforce import DONE, Command, WithdrawCommand
+from shared.messages.enforce import DONE, WITHDRAWN, Command, WithdrawCommand, closed_nothing
 from shared.projectx.errors import BrokerUnavailable
 from shared.retrying import KILL_SWITCH
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
@@ -159,11 +162,18 @@ def one(journal: Journal, cmd: Command, held: dict, order: str, n: int) -> None:
     assert late == [], f"{where}: its trading calls after the withdraw {late}"
     entry = journal.get(cmd.id)
     assert entry.final, where
-    # the ended process sent a close: never "not carried out"
-    assert entry.status == DONE and "not carried out" not in entry.detail, \
+    # the ended process sent a close: never "not carried out", nor "nothing to do"
+    assert entry.status in (DONE, WITHDRAWN) and "not carried out" not in entry.detail, \
         (where, entry.status, entry.detail)
+    assert not closed_nothing(entry.result()), (where, entry.detail)
     unsettled = [u.contract_id for u in entry.result().unsettled]
-    if "then stopped" in entry.detail and "was carried out at" in entry.detail:
+    if entry.status == WITHDRAWN:           # stopped, no order of that close at the broker yet
+        assert "was stopped while it ran: the lockout ended (admin:root); its close of MNQ " \
+               "(sent at " in entry.detail and ", before enforcement restarted) got no " \
+               "answer and may still be carried out by the broker: until " in entry.detail, \
+            (where, entry.detail)
+        assert unsettled == [MNQ], (where, unsettled)     # risk's late exit
+    elif "then stopped" in entry.detail and "was carried out at" in entry.detail:
         # the held close, carried out before the stopped command looked: its clean-up
         # (services/enforcement/withdrawnclose.py) says so, and sends no close
         assert "withdrawn while it ran (the lockout ended (admin:root)): its close of MNQ, " \
