@@ -65,14 +65,18 @@ def detail(w: WithdrawCommand, kept: list[list], zone: dt.tzinfo, result_ns: int
 def still_out(row: list, zone: dt.tzinfo, result_ns: int) -> str:
     """'its close of MNQ (timed out at 17:13:43) got no answer and may still be carried out by
     the broker: until 17:15:43 (2 minutes after this result) riskd takes a close of the whole
-    position as that one, and says so; after that, as the trader's own'."""
+    position as that one, and says so; after that, as the trader's own'; one the broker
+    answered with a 5xx (latewords.answered) was not carried out, since no order shows."""
     cid, size, lost_ns, how = (list(row) + [0, 0, ""])[:4]
     size = int(size or 0)
     noun = "cut" if size else "close"
     on = f" of {cid}" if cid else ""
     why = latewords.why_words(how or "", int(lost_ns or 0), zone)
-    # a 5xx is an answer, one that does not say whether the broker acted
-    answer = "no order of it shows at the broker" if str(how or "").startswith("HTTP ") \
+    if latewords.answered(how or ""):
+        # a 5xx is an answer: the broker did what it did before it, and no order shows
+        return f"its {noun}{on} ({why}) was not carried out: no order of it shows at the broker"
+    # a gateway's 502/504 may answer for a broker still holding the call
+    answer = "no order of it shows at the broker yet" if str(how or "").startswith("HTTP ") \
         else "got no answer"
     return (f"its {noun}{on} ({why}) {answer} and may still be carried out by the broker: "
             + latewords.taken_until(zone, result_ns, size))

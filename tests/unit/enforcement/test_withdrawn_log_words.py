@@ -77,10 +77,12 @@ def test_a_round_that_sent_nothing_before_the_withdraw_is_not_counted(journal, c
     run_jobs(w, broker)
     entry = journal.get(cmd.id)
     assert [c for c in broker.log if c[0] == CLOSE] == [(CLOSE, MNQ)], broker.log
-    # its close may still be carried out (no order of it shows): withdrawn, saying so
-    # (services/enforcement/withdrawnlost.py)
+    # the broker answered its close HTTP 500 and no order of it shows: not carried out;
+    # withdrawn, saying so (services/enforcement/withdrawnlost.py)
     assert entry.final and "was stopped while it ran: the lockout ended (admin:root); its " \
         "close of MNQ (answered HTTP 500 at " in entry.detail, entry.detail
+    assert entry.detail.endswith(") was not carried out: no order of it shows at the broker"), \
+        entry.detail
     [said] = [r.getMessage() for r in caplog.records if r.name == ENFORCEMENT_LOGGER
               and r.getMessage().startswith(f"command {cmd.id} withdrawn:")]
     assert "(1 round, " in said, said
