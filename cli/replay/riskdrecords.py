@@ -152,19 +152,24 @@ class RiskdRecords:
     # TRADE_DAYS_KEPT days): what they leave open is the position carried into the range
     before: list[Fill] = attrs.Factory(list)
 
-    def carried(self) -> dict[str, tuple[int, Decimal]]:
+    def carried(self) -> dict[str, tuple[int, Decimal, int]]:
         """Per contract, the position riskd's kept fills before the range leave open (signed
-        size, its average price as the broker keeps it), nonzero ones only (trial25c F10: Demo 2
-        held short 2 MNQ over the 17:00 roll; a replay of the next day started it flat and
-        read "6 contracts open (gross)" where riskd, holding it, read 4)."""
+        size, its average price as the broker keeps it, the time of the fill that opened it:
+        its creation time, as the broker stamps a Position), nonzero ones only (trial25c F10:
+        Demo 2 held short 2 MNQ over the 17:00 roll; a replay of the next day started it flat
+        and read "6 contracts open (gross)" where riskd, holding it, read 4)."""
         books: dict[str, Book] = {}
+        opened: dict[str, int] = {}
         for f in sorted((f for f in self.before if not f.voided), key=lambda f: f.ts_ns):
             b = books.setdefault(f.contract_id, Book())
             q = f.size if f.side == SIDE_BUY else -f.size
             closing = min(abs(q), abs(b.actual)) if b.actual and (q > 0) != (b.actual > 0) \
                 else 0
+            if closing == abs(b.actual) and abs(q) > closing:
+                opened[f.contract_id] = f.ts_ns          # opened from flat, or reversed
             GuardedBook._average_actual(b, q, closing, abs(q) - closing, f.price)
-        return {cid: (b.actual, b.actual_avg) for cid, b in books.items() if b.actual}
+        return {cid: (b.actual, b.actual_avg, opened.get(cid, 0)) for cid, b in books.items()
+                if b.actual}
 
     def add_fill(self, fill: Fill) -> None:
         self.verdicts[fill.trade_id] = bool(fill.by_riskd)

@@ -308,13 +308,16 @@ class Runner:
         by 4" where riskd, holding the short 2 carried over, read 4 and reduced by 2, and a
         breach riskd caught was "not reached" (trial25c F10)."""
         held = []
-        for cid, (size, avg) in sorted(self.records.carried().items()):
+        for cid, (size, avg, opened) in sorted(self.records.carried().items()):
             if cid not in self.h.contracts:
                 continue             # not traded in the range: nothing of it is replayed
             self.book.carry_in(cid, size, avg)
             self._held_since[cid] = first
             self.last_fill_price.setdefault(cid, avg)
-            held.append(self.book.position(cid, first))
+            # stamped with its opening, before the day, as the broker's Position: one stamped
+            # at the range's start reads to risk as opened today ahead of its opening fill
+            # (services/risk/coldahead.py), its size growth no fill explains
+            held.append(attrs.evolve(self.book.position(cid, first), ts_ns=opened or first))
             self.result.notes.append(
                 f"{symbol_of(cid)} {size:+d} at {avg.normalize():f} was held when the range "
                 f"starts (riskd's records of its fills before it, kept {TRADE_DAYS_KEPT} days): "
