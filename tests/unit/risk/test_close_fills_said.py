@@ -25,11 +25,16 @@ from tests.unit.risk.engine_run import ACCOUNT, LOADED
 WORDS = ("reduce by rule max_contracts: closed MNQ +2 at 21000.12 (average), PnL -7.75, fees 1.48")
 
 
-def _long_7_cut():
+def _long_7_cut(buys=((7, 500, "5.18"),)):
+    """The trader's buys (size, order id, fees) to long 7, a second apart: riskd's cut of 2."""
     desk = shipped_desk(LOADED)
-    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=7, price="21004", order_id=500,
-               fees="5.18")
-    desk.long(7, MNQ, 21004)
+    held = 0
+    for i, (size, order_id, fees) in enumerate(buys):
+        desk.now += 10 ** 9 if i else 0
+        desk.trade(None, contract=MNQ, side=SIDE_BUY, size=size, price="21004",
+                   order_id=order_id, fees=fees)
+        held += size
+        desk.long(held, MNQ, 21004)
     [cmd] = [e.command for e in desk.engine.outbox.entries.values()
              if e.command.action == "reduce_position"]
     assert cmd.size == 2
@@ -111,22 +116,6 @@ def test_fills_that_never_all_come_say_nothing():
     assert desk.engine.close_fills.waiting == {}
 
 
-def _long_5_then_2_cut():
-    """The trader holds 5 (order 499), buys 2 more (order 500): riskd's cut of 2."""
-    desk = shipped_desk(LOADED)
-    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=5, price="21004", order_id=499,
-               fees="3.70")
-    desk.long(5, MNQ, 21004)
-    desk.now += 10 ** 9
-    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=2, price="21004", order_id=500,
-               fees="1.48")
-    desk.long(7, MNQ, 21004)
-    [cmd] = [e.command for e in desk.engine.outbox.entries.values()
-             if e.command.action == "reduce_position"]
-    assert cmd.size == 2
-    return desk, cmd
-
-
 @pytest.mark.parametrize("order", [o for o in itertools.permutations(
     ("trade 1", "trade 2", "position", "result")) if o.index("trade 1") < o.index("trade 2")])
 def test_the_traders_buy_named_beside_the_cut_is_not_said_as_riskds_fill(order):
@@ -136,7 +125,8 @@ def test_the_traders_buy_named_beside_the_cut_is_not_said_as_riskds_fill(order):
     trader's trade (take_orders keeps the orders on the side the cut closes), but the Done and
     history said "riskd (its fills) ... closed MNQ +0 at 21000.12 (average)", the buy merged
     in. Only riskd's orders are said. Fails before: "+0 ... (average)"."""
-    desk, cmd = _long_5_then_2_cut()
+    # the trader holds 5 (order 499), buys 2 more (order 500): riskd's cut of 2
+    desk, cmd = _long_7_cut(((5, 499, "3.70"), (2, 500, "1.48")))
     events = _events(desk, cmd)
 
     def result():
