@@ -97,12 +97,12 @@ def read(client, account_id: int, calls: list[CloseCall], budget=None) -> Option
 
 def carried_out(orders, contract_id: str, start: int, end: int,
                 own: list[CloseOrder]) -> bool:
-    """Did a close made from start to end (an ended process's, before this one resumed the
-    command) leave a market order on the contract, on the side this process's own close
-    there has (own: its orders; none: not known, so not said), and not one of own (the
-    broker's clock may put them a moment early)? Then it was carried out: it will not be
-    carried out again later (executor: not unsettled). The trader's buy that opened the
-    position, a moment before the command, is on the other side."""
+    """Did a close (an ended process's) leave a market order on the contract made from start
+    to end, on the side this process's own close there has (own: its orders; none: not
+    known, so not said), and not one of own (the broker's clock may put them a moment
+    early)? Then it was carried out: it will not be carried out again later (executor: not
+    unsettled). The trader's buy that opened the position, a moment before the command, is
+    on the other side."""
     sides = {o.side for o in own if o.contract_id == contract_id}
     ids = {o.order_id for o in own}
     return any(o.id not in ids and o.side in sides

@@ -580,12 +580,6 @@ class Executor:
             orders = kept
         if orders is not None:
             found, known = closeorders.pick(orders, calls, self.clock.now_ns())
-            if ctx.restarted and job.entry.started_ns:
-                # the ended process's close left its order before this one resumed: it was
-                # carried out, and will not be carried out late (not unsettled)
-                own = closeorders.pick(orders, ctx.close_calls, self.clock.now_ns())[0]
-                ctx.carried_before_restart(lambda cid: closeorders.carried_out(
-                    orders, cid, job.entry.started_ns, ctx.begun_ns, own))
             if ctx.command.action == "close_position":
                 closedby.reversal(ctx, orders, found)   # the trader's reversing order: not ours
             # a whole close is one order of all that was open: an order of the window that
@@ -596,9 +590,29 @@ class Executor:
                 found, orders, calls,
                 {cmd_cid: ctx.command.held} if (cmd_cid := ctx.command.contract_id) else None))
         found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
+        if orders is not None and ctx.restarted and job.entry.started_ns:
+            _killed_close_carried(ctx, orders, found, job.entry.started_ns, self.clock.now_ns())
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size,
                                          o.answered] for o in found], orders_known=known)
         return made, found, known
+
+
+def _killed_close_carried(ctx: ActionContext, orders: list, found: list, started_ns: int,
+                          now_ns: int) -> None:
+    """The close the ended process may have sent (lost_before_restart) was carried out, and
+    will not be carried out late (not unsettled), when it left its order: one made before
+    this process resumed, or one made after that, before this search, that the result lists
+    as riskd's (found) and no call of this run made (after this run's close, on the position
+    the trader opened since). Listed both as riskd's fill and as a close that "may still be
+    carried out", a whole close of the trader's in the next 2 minutes would be taken as it
+    (trial25c F11). Either way on the side this run's own close there has (closeorders
+    .carried_out)."""
+    own = closeorders.pick(orders, ctx.close_calls, now_ns)[0]
+    ours = {o.order_id for o in found}
+    listed = [o for o in orders if o.id in ours]
+    ctx.killed_closes_carried(lambda cid: closeorders.carried_out(
+        orders, cid, started_ns, ctx.begun_ns, own) or closeorders.carried_out(
+        listed, cid, ctx.begun_ns, now_ns, own))
 
 
 def _read_after(ctx: ActionContext) -> Optional[dict]:

@@ -420,11 +420,12 @@ class ActionContext:
         self.save_progress(lost=[c for c in lost_ if not c[0]],
                            unsettled=unsettled + [c for c in named if c not in unsettled])
 
-    def carried_before_restart(self, carried: Callable[[str], bool]) -> None:
+    def killed_closes_carried(self, carried: Callable[[str], bool]) -> None:
         """The closes an ended process may have sent (lost_before_restart) on the contracts
-        where carried(contract) says its close left an order before this process resumed:
-        carried out then, so not unsettled (no late exit for risk: a trader's own close
-        meanwhile stays the trader's)."""
+        where carried(contract) says its close left an order (before this process resumed,
+        or after it, before the result: the executor's _killed_close_carried): carried out,
+        so not unsettled (no late exit for risk: a trader's own close afterwards stays the
+        trader's)."""
         rows = self._closes("unsettled")
         kept = [c for c in rows if not (len(c) > 3 and c[3] == RESTARTED and carried(c[0]))]
         if kept != rows:
