@@ -1363,6 +1363,9 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int,
 
 
 FOUND_FLAT = " was already flat: "      # services/enforcement/closedby.already's words
+# a reduce's position closed by others' orders (services/enforcement/actions/reduce_position
+# _closed_by's words): "MNQ on account ... was closed: closed by the trader's sell of 4 ..."
+REDUCE_FOUND_CLOSED = " was closed: "
 
 
 def found_flat_note(a: ActionRow) -> str:
@@ -1371,9 +1374,15 @@ def found_flat_note(a: ActionRow) -> str:
     the trader's buy of 1 at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1
     order cancelled", as history says it (trial 21b finding 8: the row read 'done 5.0s' and no
     more); '' for any other row."""
-    if a.status != outcomewords.DONE or FOUND_FLAT not in a.detail:
+    if a.status != outcomewords.DONE:
         return ""
-    return "already flat: " + a.detail.split(FOUND_FLAT, 1)[1]
+    if FOUND_FLAT in a.detail:
+        return "already flat: " + a.detail.split(FOUND_FLAT, 1)[1]
+    if a.acted is False and a.action == "reduce_position" and REDUCE_FOUND_CLOSED in a.detail:
+        # a reduce whose cut was refused, its position closed by other orders (the trader's
+        # sell): which ones (check25 item 3: the row read "done" and no more)
+        return a.detail.split(REDUCE_FOUND_CLOSED, 1)[1]
+    return ""
 
 
 def _bought_while_locked(state: WatchState, a: ActionRow) -> str:
