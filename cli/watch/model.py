@@ -1373,7 +1373,8 @@ def found_flat_note(a: ActionRow) -> str:
     names what made it flat (services/enforcement/closedby.already): "already flat: closed by
     the trader's buy of 1 at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1
     order cancelled", as history says it (trial 21b finding 8: the row read 'done 5.0s' and no
-    more); '' for any other row."""
+    more); a reduce whose cut was refused and whose position other orders closed (check25
+    item 3) what closed it, as history says it; '' for any other row."""
     if a.status != outcomewords.DONE:
         return ""
     if FOUND_FLAT in a.detail:

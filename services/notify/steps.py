@@ -206,9 +206,16 @@ def _moved(alerts: list, ctx: Context) -> Optional[Alert]:
                    or c.over is not None for c in grown):
         return None
     d = said[0]
+    return moved_alert(d, ctx, ctx.called(d.account_id), _later(grown, d.rule))
+
+
+def _later(grown: list, rule: str) -> str:
+    """How much later the extensions of `rule`'s cooldown among `grown` moved its end ('3s');
+    '' when none says it."""
     later = max((c.lockout.until_ns - c.was.until_ns for c in grown
-                 if c.lockout.until_ns is not None and c.was.until_ns is not None), default=0)
-    return moved_alert(d, ctx, ctx.called(d.account_id), gap(later / 1e9) if later > 0 else "")
+                 if c.lockout.rule == rule and c.lockout.until_ns is not None
+                 and c.was.until_ns is not None), default=0)
+    return gap(later / 1e9) if later > 0 else ""
 
 
 def _fold_moved(alerts: list, ctx: Context) -> Optional[Alert]:
@@ -233,11 +240,7 @@ def _fold_moved(alerts: list, ctx: Context) -> Optional[Alert]:
         return None
     lines = list(alert.lines)
     for d in said:
-        later = max((c.lockout.until_ns - c.was.until_ns for c in grown
-                     if c.lockout.rule == d.rule and c.lockout.until_ns is not None
-                     and c.was.until_ns is not None), default=0)
-        line = moved_alert(d, ctx, ctx.called(d.account_id),
-                           gap(later / 1e9) if later > 0 else "")
+        line = moved_alert(d, ctx, ctx.called(d.account_id), _later(grown, d.rule))
         lines += [line.title, *line.lines]
     return readable(attrs.evolve(alert, lines=tuple(lines)))
 
