@@ -424,8 +424,9 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         early = ended_early(last if c.change == "extended" else c, tz, now_ns)
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             # and on the line an extension superseded (trial 17g: "ended early ... by an
-            # unlock" only on another line)
-            early = ended_early(last, tz, now_ns)
+            # unlock" only on another line), saying the extension when it ended after this
+            # line's end (check25 item 7: "timer 17:52:36 CST, ended early at 17:52:46 CST")
+            early = extended_then(ended_early(last, tz, now_ns), lk.until_ns, last, tz, now_ns)
         notes.append(f"{with_end(lk.kind, lk.rule, end)}{early}")
     return notes
 
@@ -441,6 +442,19 @@ def ended_early(c, tz=None, now_ns: Optional[int] = None) -> str:
     how = f"by an unlock ({c.by})" if c.by.split(":", 1)[0] in ("admin", "trader") \
         else f"({c.by}: {c.reason})" if c.reason else f"({c.by})"
     return f", ended early at {fmt_time(c.ts_ns, tz, relative=False, now_ns=now_ns)} {how}"
+
+
+def extended_then(early: str, own_ns: Optional[int], cleared, tz=None,
+                  now_ns: Optional[int] = None) -> str:
+    """ended_early's words for a line whose own end was `own_ns`: when the lockout ended
+    early only after that end, it had been extended meanwhile, and that is said (', then
+    extended to 17:22:26 CST and ended early at ...'): it cannot have ended early after its
+    end (trial25c F6, check25 item 7). One rule for a decision's line and a lockout's."""
+    if early and own_ns and cleared.ts_ns >= own_ns and cleared.lockout.until_ns:
+        return (", then extended to "
+                f"{fmt_time(cleared.lockout.until_ns, tz, relative=False, now_ns=now_ns)}"
+                f" and{early[1:]}")
+    return early
 
 
 def decision_ends(decisions, changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
@@ -464,13 +478,8 @@ def decision_ends(decisions, changes, tz=None, now_ns: Optional[int] = None) -> 
         # extended at 11:43:37); but a lockout that ended early after the decision's own end
         # was extended meanwhile, and says so (trial25c F6: "locked until 16:42:54 CST
         # (timer), ended early at 16:43:20 CST": it cannot have ended early after its end)
-        early = ended_early(found, tz, now_ns)
-        own = d.lock.until_ns
-        if early and own and found.ts_ns >= own and found.lockout.until_ns:
-            early = (", then extended to "
-                     f"{fmt_time(found.lockout.until_ns, tz, relative=False, now_ns=now_ns)}"
-                     f" and{early[1:]}")
-        out.append(early)
+        out.append(extended_then(ended_early(found, tz, now_ns), d.lock.until_ns, found, tz,
+                                 now_ns))
     return out
 
 

@@ -217,7 +217,7 @@ def _cancelling(cancelled: tuple[str, ...]) -> str:
 
 
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
-             after: int, cancelled: tuple[str, ...] = ()) -> str:
+             after: int, cancelled: tuple[str, ...] = (), whys: tuple[str, ...] = ()) -> str:
     """risk's note: "Your MNQ +1 closed at 22:14:45: riskd's earlier close of MNQ (timed out at
     22:12:35) carried out late, or your own close; riskd cannot tell which and takes it as its
     own; MNQ is flat now; not counted as your trade". closed: the
@@ -230,9 +230,13 @@ def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
     follows, never said done before it is (trial20a section 1: "MNQ is flat now" while the
     trader's stop stayed working and later opened a short nothing guarded)."""
     what, now = _closed_and_now(symbol, closed, before, after, cancelled)
-    return (f"{what} at {filled_at}: riskd's earlier close of {symbol} ({why}) carried out "
-            f"late, or your own close; {CANNOT_TELL} and takes it as its own{now}; not counted "
-            f"as your trade")
+    # more than one lost close it may be (whys, oldest call first): each named, never one
+    # guessed (check25 item 1: the close sent at 17:54:28 named, the one sent at 17:55:46
+    # carried out)
+    which = f"one of riskd's earlier closes of {symbol} ({'; or '.join(whys)})" \
+        if len(whys) > 1 else f"riskd's earlier close of {symbol} ({why})"
+    return (f"{what} at {filled_at}: {which} carried out late, or your own close; "
+            f"{CANNOT_TELL} and takes it as its own{now}; not counted as your trade")
 
 
 def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:

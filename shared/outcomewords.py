@@ -66,6 +66,24 @@ def from_to(before, after: int) -> str:
     return f"to {contracts(after)}"
 
 
+# a rule in alert mode: enforcement described its action and made no trading call (its result
+# 'skipped', services/enforcement/executor.py); LAST ACTIONS says so, as the phone does
+# ("alert only: would have closed the MNQ position"), never 'skipped' alone (trial25a N7: the
+# row read as riskd having skipped a close it should have made)
+ALERT_ONLY = "alert only"
+SKIPPED_ALERT = "alert mode: "            # enforcement's skipped result's first words
+
+
+def alert_only(status: str, would: str, detail: str = "") -> Optional[tuple[str, str]]:
+    """(outcome, line under the row) of an alert-mode action: ALERT_ONLY and what enforce
+    mode would have done (risk's decision's words `would`, else enforcement's skipped result's
+    `detail` without its 'alert mode: '); None for an action of enforce mode."""
+    if status not in ("skipped", ALERT_ONLY):
+        return None
+    words = would or (detail[len(SKIPPED_ALERT):] if detail.startswith(SKIPPED_ALERT) else "")
+    return ALERT_ONLY, f"{ALERT_ONLY}: {words}" if words else ""
+
+
 def outcome_word(status: str, acted: Optional[bool]) -> str:
     """An action's outcome word: NOTHING_TO_DO for a done command none of whose trading calls
     was answered (the account or contract was already flat: acted False), else its status

@@ -188,6 +188,9 @@ class ActionRow:
     # the decision's own lockout (LockSpec; None: it took none): how it ended is said on its
     # row (cli/watch/lockends.py)
     lock: Any = None
+    # an alert-mode decision: what enforce mode would have done, in risk's words (Decision.what:
+    # "would have closed the MNQ position"), said under its row (outcomewords.alert_only)
+    would: str = ""
 
 
 @attrs.define
@@ -350,6 +353,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         known.decision_id = msg.id
         known.lock = msg.lock if msg.lock is not None else known.lock
         known.contract_id = msg.contract_id or known.contract_id
+        known.would = _would(msg) or known.would
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
     status = not_sent(msg.suppressed) if msg.suppressed else (
@@ -362,7 +366,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
                                       under_way=historywords.same_in_flight(msg.suppressed),
                                       size=msg.size,
                                       contract_id=msg.contract_id or "", live=live,
-                                      lock=msg.lock,
+                                      lock=msg.lock, would=_would(msg),
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
                                           else msg.reason))
@@ -471,6 +475,11 @@ def _try_row(state: WatchState, command_id: str) -> tuple[Optional[ActionRow], i
         if first is not None:
             return first, n
     return None, 1
+
+
+def _would(msg: Decision) -> str:
+    """An alert-mode decision's words of what enforce mode would have done ('' otherwise)."""
+    return (msg.what or "") if msg.mode == "alert" and not msg.suppressed else ""
 
 
 def _result(state: WatchState, msg: CommandResult) -> bool:
@@ -1265,6 +1274,15 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
             shown = cut if cut is not None else a
         colour = {"done": "green", "failed": "red", "pending": "amber",
                   "accepted": "amber", NOT_KNOWN: "amber"}.get(shown.status, "dim")
+        alert = outcomewords.alert_only(a.status, a.would, a.detail)
+        if alert is not None:               # alert mode: what it would have done, said
+            out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
+                                  if a.ts_ns else "-",
+                                  rule=outcomewords.acted_cell(a.rule, a.by) or "-",
+                                  action=a.action or "-", status=a.status, outcome=alert[0],
+                                  note=alert[1], latency="-", colour="dim",
+                                  contract=_contract(a)))
+            continue
         out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
                               if a.ts_ns
                               else "-",
@@ -1345,6 +1363,9 @@ def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int,
 
 
 FOUND_FLAT = " was already flat: "      # services/enforcement/closedby.already's words
+# a reduce's position closed by others' orders (services/enforcement/actions/reduce_position
+# _closed_by's words): "MNQ on account ... was closed: closed by the trader's sell of 4 ..."
+REDUCE_FOUND_CLOSED = " was closed: "
 
 
 def found_flat_note(a: ActionRow) -> str:
@@ -1352,10 +1373,17 @@ def found_flat_note(a: ActionRow) -> str:
     names what made it flat (services/enforcement/closedby.already): "already flat: closed by
     the trader's buy of 1 at Mon 06:04:08 CST (order 9000053) while this close was in flight, 1
     order cancelled", as history says it (trial 21b finding 8: the row read 'done 5.0s' and no
-    more); '' for any other row."""
-    if a.status != outcomewords.DONE or FOUND_FLAT not in a.detail:
+    more); a reduce whose cut was refused and whose position other orders closed (check25
+    item 3) what closed it, as history says it; '' for any other row."""
+    if a.status != outcomewords.DONE:
         return ""
-    return "already flat: " + a.detail.split(FOUND_FLAT, 1)[1]
+    if FOUND_FLAT in a.detail:
+        return "already flat: " + a.detail.split(FOUND_FLAT, 1)[1]
+    if a.acted is False and a.action == "reduce_position" and REDUCE_FOUND_CLOSED in a.detail:
+        # a reduce whose cut was refused, its position closed by other orders (the trader's
+        # sell): which ones (check25 item 3: the row read "done" and no more)
+        return a.detail.split(REDUCE_FOUND_CLOSED, 1)[1]
+    return ""
 
 
 def _bought_while_locked(state: WatchState, a: ActionRow) -> str:

@@ -113,6 +113,9 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     moved = _moved(alerts, ctx)
     if moved is not None:
         return moved
+    folded = _fold_moved(alerts, ctx)
+    if folded is not None:
+        return folded
     locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
     ends = [(m, a) for m, a in alerts if isinstance(m, LockoutChange) and m.change == CLEARED]
     breaches = [(m, a) for m, a in alerts if isinstance(m, Decision)]
@@ -203,9 +206,43 @@ def _moved(alerts: list, ctx: Context) -> Optional[Alert]:
                    or c.over is not None for c in grown):
         return None
     d = said[0]
+    return moved_alert(d, ctx, ctx.called(d.account_id), _later(grown, d.rule))
+
+
+def _later(grown: list, rule: str) -> str:
+    """How much later the extensions of `rule`'s cooldown among `grown` moved its end ('3s');
+    '' when none says it."""
     later = max((c.lockout.until_ns - c.was.until_ns for c in grown
-                 if c.lockout.until_ns is not None and c.was.until_ns is not None), default=0)
-    return moved_alert(d, ctx, ctx.called(d.account_id), gap(later / 1e9) if later > 0 else "")
+                 if c.lockout.rule == rule and c.lockout.until_ns is not None
+                 and c.was.until_ns is not None), default=0)
+    return gap(later / 1e9) if later > 0 else ""
+
+
+def _fold_moved(alerts: list, ctx: Context) -> Optional[Alert]:
+    """A step where a later loss that only moved cooldown_after_loss's own cooldown (moved_only:
+    riskd's flatten's fill under the cooldown) comes beside another rule's breach: that loss
+    and its own cooldown's extension are no breach of the group, but its "cooldown now ends"
+    line under the rest of the step's alert (fees25's leftover, trial25a N1: "⚠️ 2 breaches on
+    Demo 1: daily_realized_loss, cooldown_after_loss" for riskd's own flatten's fill). None
+    when the step has no such loss, or nothing else."""
+    said = [m for m, _ in alerts if isinstance(m, Decision) and moved_only(m)]
+    if not said:
+        return None
+    rules = {d.rule for d in said}
+    # its own cooldown's extension goes with it; any other lockout change stays the step's
+    grown = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change == "extended"
+             and m.lockout.rule in rules and m.was is not None]
+    rest = [m for m, _ in alerts if not any(m is x for x in [*said, *grown])]
+    if not rest:
+        return None
+    alert = step_alert(rest, ctx)
+    if alert is None:
+        return None
+    lines = list(alert.lines)
+    for d in said:
+        line = moved_alert(d, ctx, ctx.called(d.account_id), _later(grown, d.rule))
+        lines += [line.title, *line.lines]
+    return readable(attrs.evolve(alert, lines=tuple(lines)))
 
 
 def _asked_by(d: Decision) -> str:

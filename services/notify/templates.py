@@ -57,6 +57,10 @@ NOTHING_TO_DO = "action_nothing_to_do"
 # a close that found its contract flat but cancelled orders left working there (CommandResult
 # .closed_nothing): sent, with a title that claims no close (trial22a F3)
 CANCELLED_NOTHING_CLOSED = "action_cancelled_nothing_closed"
+# a reduce none of whose cuts was carried out (the broker answered it with HTTP 500) whose
+# position other orders closed meanwhile (CommandResult.closed_nothing): sent, with a title
+# that claims no cut and no cancel (check25 item 3: "✅ Done ... MNQ was closed")
+REDUCE_FOUND_CLOSED = "action_reduce_found_closed"
 # A rule's close or reduce sent beside lockout enforcement's close of all of the contract
 # (Decision.beside), and its Done: the lockout closes the whole position, and its own alert
 # and Done say so; "⚠️ Breach max_contracts ... reduce MNQ by 1" beside it added nothing
@@ -599,6 +603,14 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
         return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",
+                     lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
+    if closed_nothing(r) and r.action == REDUCE_POSITION:
+        # its cut was refused and the position was closed by other orders (the trader's
+        # own sell): what closed it, never "✅ Done" nor "Orders cancelled"
+        return Alert(kind=REDUCE_FOUND_CLOSED, severity=INFO,
+                     title=f"✅ Nothing to reduce on {account}: its position was closed before "
+                           f"riskd's cut",
                      lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if closed_nothing(r):

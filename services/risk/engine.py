@@ -526,6 +526,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if isinstance(event, Fill):
             earlier = False
             late = None          # riskd's close the broker carried out after its command
+            # taken by the late exits' order alone (oldest first), no reason to name it over
+            # the other lost closes that fit: the note names them all (exits.others_late)
+            oldest = False
             swept = None         # the flatten whose window took this fill (claim_swept)
             fresh = not event.by_riskd and not acct.knows_trade(event.trade_id)
             if fresh and self._claimed(acct, event, now) \
@@ -533,6 +536,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
                 late, before = acct.riskd.last_late, acct.exposure(event.contract_id)
+                oldest = late is not None
                 late = late or self._unsent_late(acct, event, now)
                 if late is None:
                     self._late_fit(acct, event, now)
@@ -580,7 +584,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # (also from a restarted risk's first snapshot: the broker carried it out
                 # while risk was down; its orders come before its fills there)
                 self._said_late(acct, late, event, before, now, out,
-                                sold=self._sell_given_back(acct, late, event, now, out))
+                                sold=self._sell_given_back(acct, late, event, now, out),
+                                others=oldest)
             if change == "changed":          # as kept: whose it was stays (state.py)
                 event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
@@ -738,13 +743,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 
     def _said_late(self, acct: AccountState, late, fill, before: int, now: int,
                    out: Outcome, cancel: bool = True, sold: str = "",
-                   left: Optional[int] = None) -> None:
+                   left: Optional[int] = None, others: bool = False) -> None:
         """riskd's late close `fill` (the late exit `late` took it; before: the position
         there before it), said in history and to the phone: what it closed, and what is held
         now (latecarried.py); a close of its that did not end done says it too. A close of
         riskd's closes the contract's orders (cancel: the trader's stop left working on a
         flat contract opened a position nothing guarded). left: the position the fill left
-        when it came, if known (None: the book's now)."""
+        when it came, if known (None: the book's now). others: `late` was taken only as the
+        oldest of riskd's lost closes that fit: those of other decisions that fit are named
+        with it (exits.others_late; check25 item 1)."""
         after = acct.after_closes(fill.contract_id) if left is None else left
         # a fill always moves the position by its size, whichever of its Trade and Position
         # came first (check23 N2: the book read 3 before the late Trade of a cut 5 -> 3, "2 of
@@ -754,8 +761,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         zone = getattr(self, "zone", None) or dt.timezone.utc
         orders = left_working(acct, fill, after) \
             if cancel and self.settings.for_account(acct) is not None else []
+        also = acct.riskd.others_late(late, fill, now) if others and not late.overcut else []
         out.warnings.append(late_close_note(late, fill, before, after, zone, self.ids, now,
-                                            orders, sold))
+                                            orders, sold, also))
         if not late.closed:     # its command failed (or was withdrawn): history says it
             self.carried_out_late(acct, late.command_id, fill.ts_ns, zone)
         if orders:

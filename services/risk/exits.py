@@ -1137,6 +1137,22 @@ class RiskdExits:
             self._own(fill.order_id)
         return True
 
+    def others_late(self, late: Exit, fill: Fill, now: int) -> list[Exit]:
+        """The other lost closes of riskd's (late exits of other decisions) that the fill the
+        late exit `late` took may as well be, oldest call first: still remembered, on its
+        contract and side, made after their command was issued, of a size the call takes (a
+        close of the whole position any; a cut exactly its own) and not ruled out by a 5xx
+        answered before it (may_take). The broker carries out one call per fill, and its order
+        does not say whose call it was: the note names each (check25 item 1: the note named
+        the close sent at 17:54:28 where the one carried out was sent at 17:55:46)."""
+        return sorted((e for e in self._live() if e.late and e is not late
+                       and decision_of(e.command_id) != decision_of(late.command_id)
+                       and e.contract_id == fill.contract_id and e.side == late.side
+                       and e.open_at(now) and e.may_take(fill.ts_ns)
+                       and fill.ts_ns >= e.issued_ns - SKEW_NS
+                       and (e.whole or e.size == fill.size)),
+                      key=lambda e: (e.lost_ns or e.issued_ns, e.command_id))
+
     def _whole_against(self, contract_id: str, fill_side: int, now: int) -> list[Exit]:
         """riskd's closes of the whole position on this contract (not reduces) whose exits
         close on the other side of fill_side, still remembered: a close of them the broker

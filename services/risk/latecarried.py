@@ -56,20 +56,23 @@ def order_named(order) -> str:
 
 def late_close_note(late, fill: Fill, before: int, after: int, zone: dt.tzinfo,
                     new_id: Callable[[], str], now: int, cancelled=(),
-                    sold: str = "") -> RuleWarning:
+                    sold: str = "", also=()) -> RuleWarning:
     """The note of `fill`, which the late exit `late` (services/risk/exits.py Exit) took;
     before/after: the signed position on its contract before and after the fill, as risk
     reads it (AccountState.exposure); cancelled: the orders riskd cancels with it
     (left_working); sold: the trader's own sell riskd took for this reduce's cut until it
-    came (latewords.reduce_sentence)."""
+    came (latewords.reduce_sentence); also: the other lost closes of riskd's the fill may as
+    well be (RiskdExits.others_late): each is named, in the order their calls went out."""
     closed = fill.size if fill.side == SIDE_SELL else -fill.size
     # a reduce's cut (not a whole close) listed by a done result: riskd cut again after it and
     # reached the target, so all this one took was more than the limit needed (trial23b)
     args = (ticker_of(fill.contract_id), latewords.why_words(late.how, late.lost_ns, zone),
             latewords.clock(fill.ts_ns, zone), closed, before, after,
             tuple(order_named(o) for o in cancelled))
+    whys = [w for _ns, w in sorted([(late.lost_ns, args[1])] + [
+        (e.lost_ns, latewords.why_words(e.how, e.lost_ns, zone)) for e in also])]
     words = latewords.reduce_sentence(*args, sold=sold) if late.overcut \
-        else latewords.sentence(*args)
+        else latewords.sentence(*args, whys=tuple(dict.fromkeys(whys)))
     # a close whose command did not end done: its decision's history line says it (late_of),
     # as the engine's carried_out_late does in memory
     return RuleWarning(id=new_id(), ts_ns=now, rule=latewords.LATE_CLOSE,

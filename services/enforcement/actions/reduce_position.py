@@ -331,8 +331,37 @@ def _left(ctx: ActionContext, cid: str) -> str:
         ctx.found_flat_after_restart()
     closed = int(ctx.progress.get("closed") or 0)
     how = f"was cut by {closed}, then closed" if closed else "was closed"
+    if not closed and not ctx.restarted:
+        how = _closed_by(ctx, cid) or how
     return (f"{cid} on account {ctx.account} {how}"
             f"{newerposition.words(ctx, cid, 'reduce', 'cut')}{order_changes(ctx.done)}")
+
+
+def _closed_by(ctx: ActionContext, cid: str) -> str:
+    """How the position this reduce was decided on closed when none of its cuts was answered
+    done and one got no answer or an HTTP 5xx (check25 item 3: the cut answered HTTP 500, the
+    trader sold 4 and bought 2; the result said "MNQ was closed", LAST ACTIONS "done", and
+    riskd had done nothing): the broker's orders name what closed it, as for a close
+    (closedby.py): "was closed: closed by the trader's sell of 4 at ... (order 9000012) while
+    the broker answered this cut with HTTP 500". When those orders are all others' and the cut
+    cannot be carried out later (the broker answered it), the reduce closed nothing: progress
+    `closed_nothing` (every screen: "nothing to do"; the phone: what closed it). A cut with
+    no answer at all stays listed as unsettled (it may still land on the new position: risk
+    then takes its fill as riskd's). '' when no such cut was sent."""
+    calls = [c for c in ctx.close_calls if c.contract_id == cid]
+    why = unsure(ctx.done, ctx.timed_out_s)
+    if not calls or any(c.worked for c in calls) or why is None:
+        return ""
+    sent = min((c.sent_ns for c in calls if c.sent_ns), default=0)
+    said = closedby.words(ctx, cid, why, sent, ctx.closers, cut=calls[0].size, noun="cut")
+    answered = closedby.answered_by(ctx, cid)
+    if ctx.cut_by_others:
+        _still_out(ctx, cid)
+        if answered:
+            ctx.save_progress(closed_nothing=True)
+    elif ctx.cut_maybe and _still_out(ctx, cid, either=ctx.cut_maybe) and not answered:
+        said += _maybe_still_out(ctx)
+    return "was closed" + said[len("is flat"):] if said.startswith("is flat") else said
 
 
 def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> None:

@@ -79,8 +79,26 @@ def test_every_history_line_of_the_lockout_says_it_ended_early_by_the_unlock():
     assert len(notes) == 3, notes
     assert all("ended early at Wed 14:10:07 CST by an unlock (admin:root)" in n
                for n in notes), notes
-    # the extension on its own line, not on the first (trial23c F6)
-    assert "extended" not in notes[0] and "Wed 14:18:27 CST" in notes[1], notes
+    # the extension on its own line (trial23c F6); the first line, whose end (14:04:28) came
+    # before the unlock, says it was extended before it ended early (check25 item 7: it read
+    # "timer 14:04:28, ended early at 14:10:07", an end earlier than "ended early")
+    assert notes[0] == ("timer Wed 14:04:28 CST, then extended to Wed 14:18:27 CST and ended "
+                        "early at Wed 14:10:07 CST by an unlock (admin:root)"), notes
+    assert notes[1].startswith("timer Wed 14:18:27 CST, ended early at Wed 14:10:07"), notes
+
+
+def test_a_lockout_line_says_the_extension_only_once_it_ended_after_its_own_end():
+    """In force: no line says an extension that came later (trial23c F6); unlocked before the
+    first end (14:04:28): that line's "ended early" is true as it is, with no extension said;
+    the decision rows and the lockout's lines say one thing (historywords.extended_then)."""
+    book, changes, _lock = taken_then_extended()
+    notes = lockout_notes(changes, CHICAGO, NOW + 30 * NS_PER_S)
+    assert notes[0] == "timer Wed 14:04:28 CST", notes
+    early = book.unlock(1001, None, NOW + 30 * NS_PER_S, "admin:root", "unlock")
+    notes = lockout_notes([*changes, *early], CHICAGO, NOW + 40 * NS_PER_S)
+    assert notes[0] == ("timer Wed 14:04:28 CST, ended early at Wed 14:03:57 CST by an unlock "
+                        "(admin:root)"), notes
+
 
 
 def test_history_names_every_line_of_the_one_lockout_by_the_rule_that_started_it():
