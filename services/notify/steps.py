@@ -25,6 +25,7 @@ from services.notify.templates import (BREACH, LATE_CLOSE_CANCEL, LOCK_ONLY,
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, extension_line, moved_alert, moved_only,
                                        readable, unenforced, waits)
+from shared.currentends import current_ends
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
 from shared.messages.risk import ENFORCE, Decision, LockoutChange, LockoutState
 from shared.when import gap
@@ -91,12 +92,27 @@ def by_step(msgs: list) -> list[list]:
     return list(groups.values())
 
 
+def current_step(msgs: list) -> list:
+    """The step's messages, its lockout enforcement naming the lockout in force after the whole
+    step (shared/currentends.py): risk publishes the outcome of a Position and of its Trade
+    apart, with one step time, and the Trade's may extend the lockout the Position's cut named
+    (trial25a N2: "Lockout extended ... until 17:16:29 (trade_frequency_limit)" then "Lockout
+    enforced ...: locked until 17:15:23 (cooldown_after_loss)" in one alert)."""
+    changes = [m for m in msgs if isinstance(m, LockoutChange)]
+    decisions = [m for m in msgs if isinstance(m, Decision)]
+    if not changes or not decisions:
+        return msgs
+    now = iter(current_ends(decisions, changes))
+    return [next(now) if isinstance(m, Decision) else m for m in msgs]
+
+
 def _end(lock: LockoutState) -> int:
     return lock.until_ns if lock.until_ns is not None else FOREVER
 
 
 def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     """The one alert of a step's messages (build() of the message when it is alone)."""
+    msgs = current_step(msgs)
     alerts = [(m, build(m, ctx)) for m in msgs]
     alerts = [(m, a) for m, a in alerts if a is not None]
     if len(alerts) > 1:

@@ -58,7 +58,7 @@ from services.risk.countdowns import Countdowns
 from services.risk.daytally import DayTally, tally
 from services.risk import disabled, lastedit, loosening, rejudge
 from services.risk.engine import Engine
-from services.risk.lockouts import current_ends
+from shared.currentends import current_ends
 from services.risk.outcome import Outcome, merge
 from services.risk.preview import Previews
 from services.risk.quietfeed import Holding, QuietFeed

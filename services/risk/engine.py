@@ -53,7 +53,7 @@ from services.risk.latecarried import late_cancel, late_close_note, left_working
 from services.risk.closefills import CloseFills
 from services.risk.coldahead import ahead_of
 from services.risk.lockedwarn import while_locked, with_words
-from services.risk.lockouts import LockoutBook, current_ends, lock_key
+from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.pastlimits import ended_past, holding, still_past, with_past
@@ -71,6 +71,7 @@ from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, command_in, what, who
 from services.risk import takeback
 from shared import latewords
+from shared.currentends import current_ends
 from shared.retrying import is_kill_switch
 from shared.trywords import decision_of
 from shared.rulenumbers import line_word

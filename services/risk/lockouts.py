@@ -38,7 +38,7 @@ from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
 from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, cleared_words,
-                             lock_end_words, locked_words, longest_first, outlasted)
+                             lock_end_words, locked_words, longest_first)
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -487,28 +487,6 @@ class LockoutBook:
                         under=LockSpec(kind=lock.kind, until_ns=lock.until_ns,
                                        symbol=lock.symbol, clears_on=lock.clears_on),
                         under_rule=lock.rule, **target)
-
-
-def current_ends(decisions: list[Decision], changes: list[LockoutChange]) -> list[Decision]:
-    """The step's decisions, each lockout enforcement's naming the end its lockout has after
-    the step: a trade made during a cooldown is cut for that cooldown (its decision made
-    first) and then extends it (trade_frequency_limit counts it). Trial15a: one alert read
-    "locked until 12:03:44 (trade_frequency_limit)" then "🔒 Lockout enforced ...: locked
-    until 12:03:36", the end from before the extension, which history kept too."""
-    longer = {(c.lockout.account_id, c.lockout.symbol, c.lockout.kind, c.lockout.clears_on,
-               c.lockout.rule): c.lockout.until_ns
-              for c in changes if c.change == EXTENDED and c.lockout.until_ns is not None}
-    if not longer:
-        return decisions
-    out = []
-    for d in decisions:
-        u = d.under
-        end = None if u is None or not (d.rule == LOCKOUT_RULE or outlasted(d)) else longer.get(
-            (d.account_id, u.symbol, u.kind, u.clears_on, d.under_rule))
-        if end is not None and u.until_ns is not None and end > u.until_ns:
-            d = attrs.evolve(d, under=attrs.evolve(u, until_ns=end))
-        out.append(d)
-    return out
 
 
 def _since(locks: list[LockoutState]) -> int:
