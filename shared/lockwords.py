@@ -85,6 +85,21 @@ def end_words(kind: str, clears_on: str = "", symbol: Optional[str] = "") -> str
         kind, kind_words(kind))
 
 
+def listed_lock(d) -> bool:
+    """symbol_blocks' lock of a symbol the config lists, with no action of its own (nothing
+    held in it): the config's block of the symbol, not a trader's breach (trial25a N6)."""
+    return (d.action == "none" and d.lock is not None and bool(d.lock.symbol)
+            and d.lock.clears_on == SYMBOL_BLOCKS)
+
+
+def blocked_by_config_words(symbols, account: str) -> str:
+    """The one line of a symbol the config lists: 'CL is blocked on Demo 1 (id 1001) by the
+    config: a trade in CL is closed' (docs/alerts.md, docs/rules.md 11)."""
+    names = ", ".join(symbols)
+    verb = "is" if len(symbols) == 1 else "are"
+    return f"{names} {verb} blocked on {account} by the config: a trade in {names} is closed"
+
+
 def lock_end_words(lock) -> str:
     """end_words() of a lockout (LockoutState or LockSpec: kind, clears_on, symbol)."""
     return end_words(lock.kind, lock.clears_on, getattr(lock, "symbol", "") or "")

@@ -23,7 +23,8 @@ from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, LATE_CLOSE_CANCEL, LOCK_ONLY,
                                        LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
-                                       build, extension_line, moved_alert, moved_only,
+                                       build, extension_line, listed_alert, listing,
+                                       moved_alert, moved_only,
                                        readable, unenforced, waits)
 from shared.currentends import current_ends
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
@@ -37,6 +38,9 @@ FOREVER = 2 ** 63
 
 def step_key(msg: Any) -> Optional[tuple]:
     """(account, step time) of a breach or a lockout change; None for anything else."""
+    if listing(msg):        # a symbol the config lists: a step of its own, never a breach's
+        return (msg.account_id if isinstance(msg, Decision) else msg.lockout.account_id,
+                msg.ts_ns, "listed")
     if isinstance(msg, Decision):
         return msg.account_id, msg.ts_ns
     if isinstance(msg, LockoutChange):
@@ -112,6 +116,8 @@ def _end(lock: LockoutState) -> int:
 
 def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     """The one alert of a step's messages (build() of the message when it is alone)."""
+    if msgs and all(listing(m) for m in msgs):
+        return readable(listed_alert(msgs, ctx))
     msgs = current_step(msgs)
     alerts = [(m, build(m, ctx)) for m in msgs]
     alerts = [(m, a) for m, a in alerts if a is not None]

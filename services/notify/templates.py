@@ -31,8 +31,8 @@ from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, EXTENDED_BY,
-                              SELF_LOCKOUT, end_words, extends_words, outlasted,
-                              unchanged_words)
+                              SELF_LOCKOUT, end_words, extends_words, listed_lock,
+                              blocked_by_config_words, outlasted, unchanged_words)
 from shared.lossagain import moved_only, moved_title
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
@@ -41,6 +41,7 @@ from shared.rulenumbers import (ASIDE, line_word, reading_text, spelled_out, war
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
+                                  LISTED_AGAIN,
                                   FLATTEN_NOTHING_SEEN, REDUCE_POSITION,
                                   LOCKED_ALREADY, TIMER, Decision,
                                   LockoutChange,
@@ -79,8 +80,12 @@ LATE_CLOSE_CANCEL_DONE = "action_done_late_close_cancel"
 # the broker flat, nothing to do: sent, saying so (trial22c/small22c: "flatten every position",
 # then "nothing to do" logged only; the phone never heard that nothing was closed)
 FOUND_FLAT = "action_found_flat"
+# A symbol the config lists in symbol_blocks, nothing traded in it: one info line, no breach
+# (trial25a N6); the same list taking it again (a reload after an unlock) is logged only
+SYMBOL_LISTED = "symbol_listed"
+SYMBOL_LISTED_AGAIN = "symbol_listed_again"
 LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
-                      LATE_CLOSE_CANCEL, LATE_CLOSE_CANCEL_DONE})
+                      LATE_CLOSE_CANCEL, LATE_CLOSE_CANCEL_DONE, SYMBOL_LISTED_AGAIN})
 
 
 @attrs.frozen(kw_only=True)
@@ -289,8 +294,34 @@ def _plain(suppressed: str) -> str:
         "is in flight", "is already under way")
 
 
+def listing(msg: Any) -> bool:
+    """A message of symbol_blocks' lock of a symbol the config lists, nothing traded in it:
+    its record (shared/lockwords.listed_lock) or its lockout (LockoutChange.listed)."""
+    if isinstance(msg, Decision):
+        return listed_lock(msg)
+    return isinstance(msg, LockoutChange) and bool(msg.listed) and msg.change != "cleared"
+
+
+def listed_alert(msgs: list, ctx: Context) -> Alert:
+    """The one info line of the symbols a step's listing messages lock: "🚫 CL is blocked on
+    Demo 1 (id 1001) by the config: a trade in CL is closed" (docs/alerts.md); logged only
+    when they are all the same list taking a symbol again (no record, LISTED_AGAIN)."""
+    first = msgs[0]
+    aid = first.account_id if isinstance(first, Decision) else first.lockout.account_id
+    symbols = list(dict.fromkeys(m.lock.symbol if isinstance(m, Decision) else m.lockout.symbol
+                                 for m in msgs))
+    again = all(isinstance(m, LockoutChange) and m.listed == LISTED_AGAIN for m in msgs)
+    account = ctx.called(aid)
+    return Alert(kind=SYMBOL_LISTED_AGAIN if again else SYMBOL_LISTED, severity=INFO,
+                 title=f"🚫 {blocked_by_config_words(symbols, account)}", lines=(),
+                 account=account,
+                 account_id=aid, ts_ns=first.ts_ns)
+
+
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.called(d.account_id)
+    if listed_lock(d):                  # the config's block of a symbol: no breach
+        return listed_alert([d], ctx)
     if d.rule == latewords.LATE_CLOSE:      # the late close's own alert says it (LOG_ONLY)
         return Alert(kind=LATE_CLOSE_CANCEL, severity=INFO,
                      title=f"riskd cancels the orders its late close left working on {account}",
@@ -490,6 +521,8 @@ def ended_by(by: str) -> str:
 
 
 def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
+    if listing(c):
+        return listed_alert([c], ctx)
     lo = c.lockout
     account = ctx.called(lo.account_id)
     scope = f"{account} {lo.symbol}" if lo.symbol else account

@@ -9,7 +9,9 @@ too, and one whose action was left to another in flight); what acted for no rule
 cancel) is no breach, nor is cooldown_after_loss's later loss under the cooldown an earlier
 loss of the contract started (shared/lossagain.py: it moves that cooldown's end, docs/rules.md
 7 "not a second breach"; alert mode's is a new breach; trial25a N1: riskd's own flatten's
-fill counted as a second cooldown_after_loss breach). An action is a decision whose command was sent (enforce mode, not left
+fill counted as a second cooldown_after_loss breach), nor symbol_blocks' lock of a symbol the
+config lists with nothing traded in it (shared/lockwords.listed_lock; trial25a N6: "symbol_blocks
+1" on every account after an admin listed CL), which is no lockout taken either. An action is a decision whose command was sent (enforce mode, not left
 to another, not sent beside lockout enforcement's close of the whole contract). fresh-user
 trial24a F6: every summary said "0 breaches" on days riskd had closed, flattened and locked.
 """
@@ -21,7 +23,7 @@ from typing import Iterable
 import attrs
 
 from shared.latewords import LATE_CLOSE
-from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
+from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT, listed_lock
 from shared.lossagain import is_again
 from shared.messages.risk import ACTION_NONE, ALERT, Decision, LockoutChange
 
@@ -38,12 +40,13 @@ class DayTally:
 
     def take(self, msg) -> None:
         if isinstance(msg, LockoutChange):
-            self.lockouts += msg.change == "added"
+            # a symbol the config lists is no lockout riskd took for anything done (N6)
+            self.lockouts += msg.change == "added" and not msg.listed
             return
         if not isinstance(msg, Decision):
             return
-        if msg.rule not in NOT_BREACHES and not (msg.mode != ALERT
-                                                 and is_again(msg.rule, msg.reason)):
+        if msg.rule not in NOT_BREACHES and not listed_lock(msg) and not (
+                msg.mode != ALERT and is_again(msg.rule, msg.reason)):
             self.breaches[msg.rule] += 1
         if msg.mode != ALERT and msg.action != ACTION_NONE and not msg.suppressed \
                 and not msg.beside:

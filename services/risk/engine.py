@@ -84,7 +84,8 @@ from shared.messages.market import (ORDER_MARKET, POSITION_LONG, SIDE_SELL, STAT
                                     AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
-                                  REDUCE_POSITION, TIMER, Decision, RuleWarning)
+                                  LISTED, LISTED_AGAIN, REDUCE_POSITION, TIMER, Decision,
+                                  RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
         self.settings = settings            # .for_account(AccountState) -> RulesConfig | None
+        # the symbols symbol_blocks' list in force names, per account, as last said (_listed)
+        self.listed_said: dict[int, frozenset] = {}
         # who closed what, for the note of a trader's fill that opened a position right after
         # riskd's close of that contract (services/risk/afterclose.py; words only)
         self.after_closes = Closes()
@@ -424,12 +427,31 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # and in the alert)
                 self._run(acct, "position", ClockTick(now), now, "reload", now, out,
                           only=rule.name)
-                for d in rule.listed(self._ctx(acct), params, now):
-                    self._take(d, now, out)
+                self._listed(acct, rule.listed(self._ctx(acct), params, now), now, out)
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)
         return out
+
+    def _listed(self, acct: AccountState, listing: list, now: int, out: Outcome) -> None:
+        """The lock of every symbol symbol_blocks lists (rule.listed): the config's block of
+        the symbol, no trader's breach (trial25a N6: "⚠️ Breach symbol_blocks ... action: lock
+        CL" on every account and "symbol_blocks 1" in each daily summary, though nobody traded
+        CL, and again at every edit after an admin's unlock). Its lockout is published marked
+        LISTED the first time the list in force names the symbol (its record kept: history,
+        the edit's answer) and LISTED_AGAIN when the same list takes it again (no record: the
+        unlock's alert said it would be; notify logs it only)."""
+        said = self.listed_said.get(acct.account_id, frozenset())
+        taken = Outcome()
+        for d in listing:
+            self._take(d, now, taken)
+        again = {c.lockout.symbol for c in taken.lockouts if c.lockout.symbol in said}
+        taken.lockouts = [attrs.evolve(c, listed=LISTED_AGAIN if c.lockout.symbol in again
+                                       else LISTED) for c in taken.lockouts]
+        taken.decisions = [d for d in taken.decisions
+                           if d.lock is None or d.lock.symbol not in again]
+        merge(out, taken)
+        self.listed_said[acct.account_id] = frozenset(d.lock.symbol for d in listing)
 
     def _lift_unlisted(self, acct: AccountState, now: int, out: Outcome) -> None:
         """symbol_blocks' symbol lockouts of the account whose symbol its settings in force no
@@ -446,6 +468,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.lockouts_ended(self.lockouts.symbol_blocks_lifted(
             acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
             now, out)
+        said = self.listed_said.get(acct.account_id)
+        if said:        # a symbol the list no longer names is said again when listed again
+            self.listed_said[acct.account_id] = frozenset(
+                sym for sym in said if params.enabled and rule.blocks(params, sym))
 
     def lift_unlisted(self, account_ids, now: int) -> Outcome:
         """_lift_unlisted for these accounts (an admin's override, which judges nothing)."""

@@ -22,7 +22,7 @@ import logging
 from services.risk import loosening, rejudge
 from services.risk.outcome import Outcome, merge
 from shared.config.live import apply_live
-from shared.lockwords import SYMBOL_BLOCKS
+from shared.lockwords import listed_lock
 from shared.config.load import load_config
 from shared.messages.risk import (ACTION_NONE, ENFORCE, RulesPreviewReply,
                                   RulesPreviewRequest)
@@ -65,21 +65,13 @@ def twin_of(engine, only=None):
     return copy.deepcopy(source, memo)
 
 
-def listed_only(d) -> bool:
-    """symbol_blocks' lockout of a listed symbol, with no action of its own: what listing the
-    symbol means, not something held that the edit breaks (trial17a section 7: blocking CL with
-    no CL held asked first; with CL held its close asks, said once)."""
-    return (d.action == ACTION_NONE and d.lock is not None and d.lock.symbol is not None
-            and d.lock.clears_on == SYMBOL_BLOCKS)
-
-
 def acting(out: Outcome) -> list:
     """The decisions of an outcome that act: enforce mode, and a command sent (not suppressed)
-    or a lockout taken or extended for its account (not a listed symbol's alone: listed_only)."""
+    or a lockout taken or extended for its account (not a listed symbol's alone: listed_lock)."""
     locked = {c.lockout.account_id for c in out.lockouts if c.change in ("added", "extended")}
     acts = []
     for d in out.decisions:
-        if d.mode != ENFORCE or listed_only(d):
+        if d.mode != ENFORCE or listed_lock(d):
             continue
         sends = not d.suppressed and d.action != ACTION_NONE
         locks = d.lock is not None and d.account_id in locked

@@ -256,7 +256,15 @@ class LockoutChange:
     # riskd before this was kept. A replay lifts the same of its own lockouts then (trial22c
     # section 3: `riskctl unlock 1002`, all, was replayed as an unlock of one rule's)
     unlock_of: str = ""
+    # added by symbol_blocks for a symbol the list in force names, nothing traded in it (an
+    # edit or a reload listing it): LISTED when the list newly names it (said once, an info
+    # line), LISTED_AGAIN when the same list takes it again (a reload after an unlock ended
+    # it: logged only). No breach: nobody traded the symbol (trial25a N6). '': any other.
+    listed: str = ""
 
+
+LISTED = "listed"
+LISTED_AGAIN = "listed_again"
 
 UNLOCK_ALL = "account"            # unlock_of: every lockout of the account
 

@@ -23,7 +23,7 @@ from typing import Optional
 import attrs
 
 from shared.accountname import called, named
-from shared.lockwords import SYMBOL_BLOCKS, lock_end_words, nothing_held_words
+from shared.lockwords import listed_lock, lock_end_words, nothing_held_words
 from shared.rulenumbers import line_word, next_trade_words, reading_text, versus_text
 from shared.symbols import tickers_in
 
@@ -107,14 +107,6 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
             lines.append(f"acted at once on {who}: {what} (sent now; `riskctl history` "
                          f"shows its outcome)")
     return lines or [nothing_line(rule, applied_on, readings, labels, param)]
-
-
-def listed_lock(d) -> bool:
-    """symbol_blocks' lock of a listed symbol with no action of its own (nothing held in it):
-    the edit that lists the symbol applies with no question (docs/rules.md, An edit riskd
-    would act on at once asks first)."""
-    return (d.action == "none" and d.lock is not None and bool(d.lock.symbol)
-            and d.lock.clears_on == SYMBOL_BLOCKS)
 
 
 def _said_with_another(d, mine: list) -> bool:

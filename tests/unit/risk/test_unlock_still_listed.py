@@ -8,7 +8,8 @@ The shipped rules (etc/riskd.toml: symbol_blocks on, nothing listed) with MNQ an
 as an admin's `rules set` leaves them."""
 from __future__ import annotations
 
-from services.notify.templates import Context, decision_alert, lockout_alert
+from services.notify.templates import LOG_ONLY, Context, lockout_alert
+from shared.messages.risk import LISTED_AGAIN
 from shared.pastwords import past_words
 from tests.unit.risk.desk import CHI
 from tests.unit.risk.test_withdraw import DEMO1, Run
@@ -56,7 +57,8 @@ def test_a_reload_locks_an_unlocked_listed_symbol_again_and_the_words_say_so():
     locked MES again with no trade (the lockout lasts as long as the symbol is listed,
     docs/rules.md symbol_blocks), while the warning spoke only of its next trade; the alert
     of the re-lock said "action: lock the account (positions stay)" with only MES locked, and
-    `unlock --rule` listed it "until the broker clears symbol_blocks"."""
+    `unlock --rule` listed it "until the broker clears symbol_blocks". Trial25a N6: that
+    re-lock was then alerted as a breach of symbol_blocks at every later edit."""
     run = Run()
     run.long_mnq(DEMO1, 1)
     run.engine.settings = Listed(run.engine.settings, ["MNQ", "ES"])
@@ -65,9 +67,15 @@ def test_a_reload_locks_an_unlocked_listed_symbol_again_and_the_words_say_so():
     assert [lk.symbol for lk in run.engine.lockouts.all(DEMO1)] == ["MNQ"]
     relocked = run.engine.recheck(run.now)          # what a config reload runs, no trade
     assert sorted(lk.symbol for lk in run.engine.lockouts.all(DEMO1)) == ["ES", "MNQ"]
-    [es] = [d for d in relocked.decisions if d.lock is not None and d.lock.symbol == "ES"]
-    alert = decision_alert(es, Context(tz=CHI, accounts={DEMO1: "Demo 1"}))
-    assert "action: lock ES" in alert.lines, alert.lines
+    # the same list taking ES again is no breach and no new record (trial25a N6): its lockout,
+    # marked so, is logged only (the unlock's alert said it would come)
+    assert not [d for d in relocked.decisions if d.lock is not None and d.lock.symbol == "ES"]
+    [es] = [c for c in relocked.lockouts if c.lockout.symbol == "ES"]
+    assert es.listed == LISTED_AGAIN
+    alert = lockout_alert(es, Context(tz=CHI, accounts={DEMO1: "Demo 1"}))
+    assert alert.kind in LOG_ONLY, alert
+    assert alert.title == ("🚫 ES is blocked on Demo 1 (id 1001) by the config: a trade in ES "
+                           "is closed"), alert.title
     assert not any("lock the account" in line for line in alert.lines), alert.lines
     # the refusal of an unlock of a rule that holds none lists it as `lockouts` does
     out, refusal = run.engine.unlock(DEMO1, None, "admin:root", "x", run.now,
