@@ -70,9 +70,14 @@ def listed_words(p: PastLimit) -> str:
     locked again; trial 15c: a bare `config reload` locked it again with no trade, which the
     warning did not say: the lockout lasts as long as the symbol is listed, docs/rules.md
     symbol_blocks)."""
-    return (f"{p.symbol} is still listed in {p.rule}: {p.symbol} is locked again at its "
-            f"next trade (closed), at the next config reload (any edit, or `riskctl config "
-            f"reload`) and whenever riskd resyncs with the broker (a restart, a reconnect); "
+    again = (f"{p.symbol} is locked again at its next trade (closed), at the next config "
+             f"reload (any edit, or `riskctl config reload`) and whenever riskd resyncs with "
+             f"the broker (a restart, a reconnect)")
+    if p.removal_waits:       # trial25b F8: already taken off in the file, waiting
+        return (f"{p.symbol} is still listed in {p.rule} until the trading-day roll: its "
+                f"removal is saved and waits for the roll (a loosening); until then {again}; "
+                f"`{p.remove_with}` takes it off now")
+    return (f"{p.symbol} is still listed in {p.rule}: {again}; "
             f"remove it with `{p.remove_with}` (a loosening: it waits for the roll unless "
             "overridden: riskctl rules override)")
 

@@ -20,6 +20,12 @@ TICKER_TO_ROOT: dict[str, str] = {
 }
 ROOT_TO_TICKER: dict[str, str] = {root: ticker for ticker, root in TICKER_TO_ROOT.items()}
 
+# the exchange roots of every product the built-in sim broker lists (its catalogue,
+# services/simbroker/contracts.py PRODUCTS, which a unit test keeps equal to this): with
+# broker.kind "sim" these are the only contracts there are to trade or to guard.
+SIM_ROOTS: tuple[str, ...] = ("EP", "MES", "ENQ", "MNQ", "RTY", "M2K", "YM", "MYM", "CLE",
+                              "GCE", "MGC")
+
 
 class UnknownSymbol(ValueError):
     """A ticker or contract id that matches none of the known contracts."""
@@ -65,6 +71,17 @@ def tickers_in(text: str) -> str:
     if not text or "CON." not in text:
         return text
     return _CONTRACT_IN_TEXT.sub(lambda m: ROOT_TO_TICKER.get(m.group(1), m.group(1)), text)
+
+
+def configured_root(symbol: str) -> str:
+    """The exchange root a configured symbol names: a ticker (ES), a root (EP), a symbol id
+    (F.US.EP) or a contract id (CON.F.US.EP.Z26) -> EP."""
+    text = symbol.strip().upper()
+    if is_contract_id(text):
+        return root_of(text)
+    if text.count(".") == 2:
+        return text.split(".")[2]
+    return root_for_ticker(text)
 
 
 def root_for_ticker(ticker: str) -> str:

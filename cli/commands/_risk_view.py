@@ -53,23 +53,26 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
             return lock_end_words(lk)
         text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
-    # BY (short: rule, trader, admin:root) before RULE (up to "daily_net_loss, extending
-    # trade_frequency_limit's lockout"): at 100 columns it stays on the row's line, RULE
-    # under it (trial22c: BY wrapped onto a second line at 100 columns)
-    headers = ("account", "scope", "kind", "ended" if ended else "until", "by", "rule", "reason")
-    rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-             lk.by, holder_words(lk), lk.reason)      # one lockout, whose cooldown it extends
-            for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
     if ended:           # its words are long: a row wider than the terminal becomes a block
+        headers = ("account", "scope", "kind", "ended", "by", "rule", "reason")
+        rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule),
+                 until(lk), lk.by, holder_words(lk), lk.reason) for lk in lockouts]
         return fitted(headers, rows, width(), head=3)
+    # BY (short: rule, trader, admin:root) before UNTIL, whose words can be long ("while ZZZ
+    # is listed in symbol_blocks (an admin's unlock does not free it: ...)"): the last column
+    # of the row's line, it wraps under the row and BY stays beside KIND (trial25b F9: BY
+    # went onto a line of its own, header and rows, at 80 and 100 columns); RULE (up to
+    # "daily_net_loss, extending trade_frequency_limit's lockout") under the row
+    headers = ("account", "scope", "kind", "by", "until", "rule", "reason")
+    rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), lk.by,
+             until(lk), holder_words(lk), lk.reason)  # one lockout, whose cooldown it extends
+            for lk in longest_first(lockouts)]      # the one waited for first
     columns = width()
     if _line_width(LOCKOUT_HEAD_WIDTHS[:5]) > columns:
-        # narrower than the five first columns at their usual widths (80 columns: BY went
-        # under the row, "by: rule", and the header had no BY): UNTIL keeps the end, the time
-        # left goes under the row ("time left: 30m00s"), and BY stays on the row's line
+        # narrower than the five first columns at their usual widths (80 columns): UNTIL
+        # keeps the end, the time left goes under the row ("time left: 30m00s")
         headers = (*headers[:5], "time left", *headers[5:])
-        rows = [(*row[:3], *_end_and_left(row[3]), *row[4:]) for row in rows]
-        rows = [(*row[:3], row[3], row[5], row[4], *row[6:]) for row in rows]
+        rows = [(*row[:4], *_end_and_left(row[4]), *row[5:]) for row in rows]
         return fitted_head(headers, rows, columns, most=5, least=3, head_header=True,
                            typical=LOCKOUT_NARROW_WIDTHS)
     # a row wider than the terminal keeps its short columns on one line, its reason wrapped
@@ -96,12 +99,11 @@ def _end_and_left(until: str) -> tuple[str, str]:
 
 
 # the width of the lockouts table's first columns as wide as they usually get ('Demo 2
-# (strict, id 1002)', 'account', 'until the roll', 'Wed 14:33:27 CST (in 30m00s)',
-# 'admin:root', 'trade_frequency_limit'): how many of them a row's first line holds depends
+# (strict, id 1002)', 'account', 'until the roll', 'admin:root', 'Wed 14:33:27 CST (in
+# 30m00s)', 'trade_frequency_limit'): how many of them a row's first line holds depends
 # on the terminal's width only, so the columns stay put from one call to the next (task
 # 22c-5: BY came and went as rows got wider), and a row of such widths is not wrapped
 # (trial22c: at 100 columns BY went onto a second line)
-LOCKOUT_HEAD_WIDTHS = (24, 7, 14, 28, 10, 21)
-# narrower than those five (80 columns): UNTIL without its time left ('Wed 14:33:27 CST'), BY
-# after it on the row's line
-LOCKOUT_NARROW_WIDTHS = (24, 7, 14, 16, 10)
+LOCKOUT_HEAD_WIDTHS = (24, 7, 14, 10, 28, 21)
+# narrower than those five (80 columns): UNTIL without its time left ('Wed 14:33:27 CST')
+LOCKOUT_NARROW_WIDTHS = (24, 7, 14, 10, 16)

@@ -59,7 +59,7 @@ PARAM_WORDS = (
              "shows them all)"),
     ("param", "one of its parameters, e.g. limit, warn_at, mode, enabled"),
     ("value", "the new value, as the config file writes it: 2, 500, 0.8, alert, true, "
-              "'[\"CL\", \"NG\"]'"),
+              "'[\"CL\", \"GC\"]'"),
 )
 OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (loosenings: a "
                   "higher limit, a disabled rule) now: every one, or only those of one account "

@@ -150,10 +150,26 @@ def still_listed(engine, account_id: int, changes: list) -> list[PastLimit]:
         symbol = c.lockout.symbol
         if c.lockout.clears_on != SYMBOL_BLOCKS or not symbol or not rule.blocks(params, symbol):
             continue
-        kept = [e for e in params.symbols
+        saved = _saved_list(engine, account_id, params)
+        if not rule.blocks(attrs.evolve(params, symbols=saved), symbol):
+            out.append(PastLimit(rule=SYMBOL_BLOCKS, value=Decimal(0), limit=Decimal(0),
+                                 symbol=symbol, removal_waits=True,
+                                 remove_with=(f"riskctl rules override --account {account_id} "
+                                              f"--rule {SYMBOL_BLOCKS} --reason TEXT")))
+            continue
+        kept = [e for e in saved                # the file's list, a waiting one kept
                 if not rule.blocks(attrs.evolve(params, symbols=[e]), symbol)]
         out.append(PastLimit(rule=SYMBOL_BLOCKS, value=Decimal(0), limit=Decimal(0),
                              symbol=symbol,
                              remove_with=(f"riskctl rules set {account_id} {SYMBOL_BLOCKS} "
                                           f"symbols '{json.dumps(kept)}'")))
     return out
+
+
+def _saved_list(engine, account_id: int, params) -> list[str]:
+    """symbol_blocks' list as the config has it: the one waiting for the roll when a loosening
+    waits (trial25b F8: the unlock told the admin to remove a symbol already removed, waiting),
+    else the one in force."""
+    from services.risk.lockouts import SYMBOL_BLOCKS
+    waiting = engine.settings.waiting(account_id).get(SYMBOL_BLOCKS, {}).get("symbols")
+    return list(params.symbols if waiting is None else waiting[1])

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from shared.config.accounts import DEFAULT_PROFILE, AccountConfig, find_account
 from shared.config.convert import config_converter, to_toml_data
 from shared.config.errors import ConfigError, Problem
+from shared.config.knownsymbols import unknown_symbol_problems
 from shared.config.notify import chat_scope_problems
 from shared.config.rules import RulesConfig
 
@@ -77,11 +80,23 @@ def _per_instrument_warnings(rules: RulesConfig, where: str) -> list[Problem]:
     return out
 
 
+def _own(rules: RulesConfig, base: RulesConfig) -> RulesConfig:
+    """An account's rules with the symbols its profile already lists left out (said once,
+    under the profile)."""
+    blocks, per = rules.symbol_blocks, rules.max_contracts_per_instrument
+    return attrs.evolve(rules, symbol_blocks=attrs.evolve(blocks, symbols=[
+        s for s in blocks.symbols if s not in base.symbol_blocks.symbols]),
+        max_contracts_per_instrument=attrs.evolve(per, limits={
+            s: n for s, n in per.limits.items()
+            if s not in base.max_contracts_per_instrument.limits}))
+
+
 def check_config(config) -> list[Problem]:
     """Every cross-table problem (errors and warnings) of a structurally valid config."""
     problems: list[Problem] = []
     for name, profile in config.profiles.items():
         problems += _per_instrument_warnings(profile.rules, f"profiles.{name}.rules")
+        problems += unknown_symbol_problems(config, profile.rules, f"profiles.{name}.rules")
     seen: dict[str, int] = {}
     for i, account in enumerate(config.accounts):
         where = f"accounts[{i}]"
@@ -103,6 +118,7 @@ def check_config(config) -> list[Problem]:
             continue
         if account.rules:
             problems += _per_instrument_warnings(rules, f"{where}.rules")
+            problems += unknown_symbol_problems(config, _own(rules, base), f"{where}.rules")
     return (problems + duplicate_name_problems(config) + chat_scope_problems(config)
             + shard_address_problems(config))
 

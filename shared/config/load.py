@@ -15,7 +15,7 @@ import cattrs
 import tomllib
 from cattrs.errors import ForbiddenExtraKeysError
 
-from shared.config.convert import config_converter
+from shared.config.convert import MissingKey, config_converter
 from shared.config.checks import check_config
 from shared.config.errors import ConfigError, Problem
 from shared.config.tomlerror import toml_problem
@@ -66,6 +66,8 @@ def problems_from_exception(exc: BaseException, path: str = "") -> list[Problem]
             out.append(Problem(_join(path, key), f"unknown key; expected one of: {allowed}"))
     elif isinstance(exc, FieldError):
         out.append(Problem(_join(path, exc.field), str(exc)))
+    elif isinstance(exc, MissingKey):
+        out.append(Problem(path, str(exc)))
     elif isinstance(exc, KeyError):
         out.append(Problem(path, "required key is missing"))
     elif isinstance(exc, TypeError) and "missing" in str(exc) and "required" in str(exc):

@@ -227,6 +227,9 @@ class PastLimit:
     # closed and it is locked again), and the command that takes it off the list
     symbol: str = ""
     remove_with: str = ""
+    # the config already takes the symbol off the list, a loosening waiting for the roll:
+    # remove_with is then the override that applies it now
+    removal_waits: bool = False
     # a rule in alert mode (fresh-user trial 18a: an unlock of its own lockout, kept from
     # before the switch, said nothing of it): its next trade is neither flattened nor locked
     alert: bool = False

@@ -7,6 +7,8 @@ A row too wide keeps its short columns on one line and its long cells wrapped un
 the rows are 150+ characters."""
 from __future__ import annotations
 
+import re
+
 from cli.commands._risk_view import lockout_rows
 from cli.commands.workers import render_workers
 from shared.messages.control import WorkerInfo
@@ -21,6 +23,11 @@ QUIET = WorkerInfo(name="market", state="running", pid=4344, uptime_s=300.0, res
                    heartbeat_age_s=0.2)
 REASON = ("net -628.68 (realized -628.68, open 0.00) reached the daily loss line -600.00 "
           "(limit 600.00): flatten and lock until the roll")
+
+
+def _by(row: str) -> str:
+    """A lockout row's BY: the first cell that is one (cells are two blanks apart)."""
+    return next(c for c in re.split(r"\s{2,}", row) if c in ("rule", "admin:root", "trader"))
 
 
 def _fits(text: str, columns: int) -> None:
@@ -57,8 +64,8 @@ def test_lockouts_fit_80_columns_with_the_reason_under_the_row(monkeypatch):
     # the first line holds as many columns as 80 characters hold at their usual widths
     # (_risk_view.LOCKOUT_NARROW_WIDTHS: steady from call to call, test_lockouts_columns_steady);
     # BY among them (note23: at 80 columns BY went under the row, the header without it)
-    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
-    assert lines[1].startswith("Demo 1") and lines[1].rstrip().endswith("  rule"), text
+    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "BY", "UNTIL"], text
+    assert lines[1].startswith("Demo 1") and _by(lines[1]) == "rule", text
     assert lines[2].lstrip() == "rule:      daily_net_loss", text
     assert lines[3].lstrip().startswith("reason:    net -628.68"), text
 
@@ -104,9 +111,9 @@ def test_lockouts_at_100_columns_keep_by_on_the_rows_line(monkeypatch):
                         name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
     _fits(text, 100)
     lines = text.splitlines()
-    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
+    assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "BY", "UNTIL"], text
     rows = [line for line in lines if line.startswith("Demo 2")]
-    assert len(rows) == 2 and all(r.rstrip().endswith("admin:root") for r in rows), text
+    assert len(rows) == 2 and all("  admin:root  " in r for r in rows), text
     # each row's other lines are labelled (nothing of the row's line wrapped under it)
     assert all(line.lstrip().split(":")[0] in ("rule", "reason") or line.startswith("  " * 5)
                for line in lines[1:] if line and not line.startswith("Demo 2")), text
@@ -132,14 +139,45 @@ def test_lockouts_at_80_columns_keep_by_on_the_rows_line_and_the_time_left_under
                             name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
         _fits(text, columns)
         lines = text.splitlines()
-        assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "UNTIL", "BY"], text
+        assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "BY", "UNTIL"], text
         rows = [line for line in lines if line.startswith("Demo 2")]
-        assert [r.split()[-1] for r in rows] == ["rule", "admin:root", "rule"], text
-        assert "Wed 14:33:27 CST  admin:root" in text, text
+        assert [_by(r) for r in rows] == ["rule", "admin:root", "rule"], text
+        assert "admin:root  Wed 14:33:27 CST" in text, text
         assert "time left: 30m00s" in text, text
         assert "time left: none (ended, clearing)" in text, text
         assert "by:" not in text, text
     monkeypatch.setenv("COLUMNS", "100")
     text = lockout_rows([timer], tz=CHICAGO, now_ns=NOW,
                         name=lambda aid, _b="": "Demo 2 (strict, id 1002)")
-    assert "Wed 14:33:27 CST (in 30m00s)  admin:root" in text and "time left" not in text, text
+    assert "admin:root  Wed 14:33:27 CST (in 30m00s)" in text and "time left" not in text, text
+
+
+def test_lockouts_keep_by_on_the_rows_line_beside_a_long_until(monkeypatch):
+    """Trial25b F9: with a symbol_blocks lockout, whose UNTIL is words ("while ZZZ is listed in
+    symbol_blocks (an admin's unlock does not free it: ...)"), `riskctl lockouts` put BY on a
+    line of its own, in the header ("ACCOUNT SCOPE KIND UNTIL" then "  BY") and under every
+    row ("  rule"), at 80 and at 100 columns. BY now comes before UNTIL, the line's last
+    column, whose long words wrap under the row. Fails on main's code (BY after UNTIL)."""
+    timer = LockoutState(id="l3", account_id=1001, kind="timer", rule="trade_frequency_limit",
+                         since_ns=NOW, until_ns=NOW + 1800 * 10**9, by="rule",
+                         reason="3 trades this minute reached the limit of 3")
+    listed = LockoutState(id="l5", account_id=1001, kind="symbol", rule="symbol_blocks",
+                          symbol="ZZZ", clears_on="symbol_blocks", since_ns=NOW, by="admin:root",
+                          reason="ZZZ is listed in symbol_blocks")
+    for columns in (80, 100):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        text = lockout_rows([timer, listed], tz=CHICAGO, now_ns=NOW,
+                            name=lambda aid, _b="": "Demo 1 (id 1001)")
+        _fits(text, columns)
+        lines = text.splitlines()
+        assert lines[0].split() == ["ACCOUNT", "SCOPE", "KIND", "BY", "UNTIL"], text
+        rows = [line for line in lines if line.startswith("Demo 1")]
+        assert [r.split()[4:7] for r in rows] == [
+            ["ZZZ", "symbol", "admin:root"], ["account", "timer", "rule"]], text
+        assert rows[0].split()[7:10] == ["while", "ZZZ", "is"], text
+        assert [_by(r) for r in rows] == ["admin:root", "rule"], text
+        # no line holds a BY value alone
+        assert not any(line.strip() in ("BY", "rule", "admin:root") for line in lines), text
+        flat = " ".join(text.split())
+        assert ("while ZZZ is listed in symbol_blocks (an admin's unlock does not free it: "
+                "ZZZ's next trade is closed and ZZZ locked again)") in flat, text

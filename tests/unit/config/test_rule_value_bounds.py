@@ -5,14 +5,12 @@ same way by the load riskd's reload runs (which keeps the last good rules). Roun
 copy of etc/riskd.toml as shipped; each value is the only change."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from shared.config.edit import set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
-from tests.support.env import SHIPPED_CONFIG
 
 REFUSED = [
     ("max_contracts", "limit", "1000000000", "expected a whole number from 1 to 1000"),
@@ -35,13 +33,6 @@ REFUSED = [
     ("trade_management", "trail_distance_ticks", "0", "expected a whole number from 1 to 10000"),
     ("drawdown_guard", "starting_balance", "1e12", "expected an amount from 1 to 10000000"),
 ]
-
-
-@pytest.fixture
-def shipped(tmp_path):
-    path = tmp_path / "riskd.toml"
-    shutil.copy(SHIPPED_CONFIG, path)
-    return str(path), str(tmp_path / "backups")
 
 
 @pytest.mark.parametrize("rule,param,value,why", REFUSED)

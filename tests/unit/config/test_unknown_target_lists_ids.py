@@ -4,22 +4,13 @@ SIM-DEMO-1, SIM-DEMO-2", while `logs --account` and `flatten` list "Demo 1 (id 1
 Run on a copy of etc/riskd.toml as shipped (its two accounts)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from shared.config.account_edit import set_account_enabled
 from shared.config.edit import EditError, set_rule_param
-from tests.support.env import SHIPPED_CONFIG
 
 SHOWN = "Demo 1 (id 1001), Demo 2 (strict, id 1002)"
-
-
-@pytest.fixture
-def shipped(tmp_path):
-    path = tmp_path / "riskd.toml"
-    shutil.copy(SHIPPED_CONFIG, path)
-    return str(path), str(tmp_path / "backups")
 
 
 def test_rules_set_of_an_unknown_account_lists_the_accounts_with_ids(shipped):

@@ -4,20 +4,11 @@ that nothing was written (round 21, rules21: it was saved silently and never use
 `rules list` shows no warn_at for such a rule). Run on a copy of etc/riskd.toml as shipped."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from shared.config.edit import EditError, set_config_value, set_rule_param
 from shared.config.rules import NEVER_WARN
-from tests.support.env import SHIPPED_CONFIG
-
-
-@pytest.fixture
-def shipped(tmp_path):
-    path = tmp_path / "riskd.toml"
-    shutil.copy(SHIPPED_CONFIG, path)
-    return str(path), str(tmp_path / "backups")
 
 
 @pytest.mark.parametrize("rule", sorted(NEVER_WARN))

@@ -83,3 +83,45 @@ def test_a_reload_locks_an_unlocked_listed_symbol_again_and_the_words_say_so():
     assert out.lockouts == []
     assert "broker" not in refusal, refusal
     assert "rule symbol_blocks (manual) on ES while ES is listed in symbol_blocks" in refusal, refusal
+
+
+class Waiting(Listed):
+    """symbol_blocks listing `symbols` in force while the config's list, `waiting`, is a
+    loosening that waits for the roll (as `rules set ... symbols` of a shorter list leaves it:
+    Settings.waiting, what `rules list` and the screens read)."""
+
+    def __init__(self, settings, symbols, waiting):
+        super().__init__(settings, symbols)
+        self.waiting_symbols = list(waiting)
+
+    def waiting(self, account_id):
+        return {"symbol_blocks": {"symbols": (self.symbols, self.waiting_symbols)}}
+
+
+def test_unlock_of_a_symbol_whose_removal_waits_for_the_roll_does_not_ask_to_remove_it():
+    """Trial25b F8: after `rules set 1001 symbol_blocks symbols '[]'` (waiting for the roll)
+    `unlock 1001` said "remove it with `riskctl rules set 1001 symbol_blocks symbols '[]'`":
+    what the admin had just done. The words say the removal waits, and the override that
+    applies it now; a symbol the waiting list still keeps is warned of as before."""
+    run = Run()
+    run.long_mnq(DEMO1, 1)
+    shipped = run.engine.settings
+    run.engine.settings = Listed(shipped, ["MNQ", "ES"])
+    run.engine.recheck(run.now)
+    run.engine.settings = Waiting(shipped, ["MNQ", "ES"], ["MNQ"])
+    out, refusal = run.engine.unlock(DEMO1, None, "admin:root", "allow it today", run.now,
+                                     rule="symbol_blocks")
+    assert refusal == ""
+    said = {p.symbol: past_words(p, "") for c in out.lockouts for p in c.still_past}
+    assert said["ES"] == (
+        "ES is still listed in symbol_blocks until the trading-day roll: its removal is saved "
+        "and waits for the roll (a loosening); until then ES is locked again at its next trade "
+        "(closed), at the next config reload (any edit, or `riskctl config reload`) and "
+        "whenever riskd resyncs with the broker (a restart, a reconnect); `riskctl rules "
+        "override --account 1001 --rule symbol_blocks --reason TEXT` takes it off now")
+    assert "remove it with" not in said["ES"]
+    assert said["MNQ"].startswith(
+        "MNQ is still listed in symbol_blocks: MNQ is locked again at its next trade"), said
+    # what it would take off is the file's list less MNQ (ES already off), not the list in force
+    assert "remove it with `riskctl rules set 1001 symbol_blocks symbols '[]'`" \
+        in said["MNQ"], said
