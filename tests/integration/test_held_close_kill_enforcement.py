@@ -121,10 +121,15 @@ def test_held_close_and_killed_enforcement_say_only_what_happened(
               and "close by lockout enforcement" in t]
     assert promised and len(follow) == 1 and closed, said
     # the promise and the cut's Done are two alerts of two steps: the phone may get them in
-    # either order under load (the fresh-clone make test at 2b36cbf: the Done first); the
-    # follow-up comes after the cut's Done and before the close's
-    assert said.index(next(t for t in said if t.startswith("✅ Done"))) \
-        < follow[0] < closed[0], said
+    # either order under load (the fresh-clone make test at 2b36cbf: the Done first). The
+    # follow-up comes before the close's Done; after the cut's Done when the cut's fills are
+    # in, but the Done waits up to 2 s for its fills note (services/notify/donehold.py) while
+    # risk's follow-up is sent at once: under load (round 25's fresh-clone make test) the
+    # follow-up came first. Both orders are true; the follow-up never comes before the cut
+    # was done (it is risk's answer to the cut's result).
+    cut_done_at = said.index(next(t for t in said if t.startswith("✅ Done")
+                                  and "reduce by lockout enforcement" in t))
+    assert follow[0] < closed[0] and cut_done_at < closed[0], said
     assert "left 1 contract open" in said[follow[0]], said[follow[0]]
     # riskd's closes are not the trader's trades: 4 buys
     demo2 = next(a for a in status_json(procs, config)["accounts"]

@@ -16,6 +16,20 @@ VALID = [
     ("9701a47269736b010203a948656172746265617484a46e616d65a47269736ba37069642aaa737461727465"
      "645f6e7301aa6261645f6672616d657300",
      ("risk", 1, 2, 3), Heartbeat(name="risk", pid=42, started_ns=1)),
+    ("9701a66d61726b65740509cf18eb40afbeb10000a446696c6c8daa6163636f756e745f6964cd03e9a87472"
+     "6164655f69644dab636f6e74726163745f6964b0434f4e2e462e55532e4d4e512e5a3236a574735f6e73cf"
+     "18eb40afc60ccd15a57072696365a832313030302e3235a3706e6cc0a466656573a4302e3337a473696465"
+     "00a473697a6502a6766f69646564c2a86f726465725f6964c0a862795f7269736b64c3a6636c6f73656402",
+     ("market", 5, 9, 1795600000000000000),
+     Fill(account_id=1001, trade_id=77, contract_id="CON.F.US.MNQ.Z26",
+          ts_ns=1795600000123456789, price=Decimal("21000.25"), pnl=None,
+          fees=Decimal("0.37"), side=0, size=2, by_riskd=True, closed=2)),
+]
+
+# Written by earlier versions (before Fill.by_riskd; before Fill.closed, round 25): they still
+# decode, the new field takes its default; re-encoding them adds the field, so only decoding is
+# checked.
+OLDER = [
     ("9701a66d61726b65740509cf18eb40afbeb10000a446696c6c8caa6163636f756e745f6964cd03e9a87472"
      "6164655f69644dab636f6e74726163745f6964b0434f4e2e462e55532e4d4e512e5a3236a574735f6e73cf"
      "18eb40afc60ccd15a57072696365a832313030302e3235a3706e6cc0a466656573a4302e3337a473696465"
@@ -24,11 +38,6 @@ VALID = [
      Fill(account_id=1001, trade_id=77, contract_id="CON.F.US.MNQ.Z26",
           ts_ns=1795600000123456789, price=Decimal("21000.25"), pnl=None,
           fees=Decimal("0.37"), side=0, size=2, by_riskd=True)),
-]
-
-# Written by an earlier version (before Fill.by_riskd): they still decode, the new field takes
-# its default; re-encoding them adds the field, so only decoding is checked.
-OLDER = [
     ("9701a66d61726b65740509cf18eb40afbeb10000a446696c6c8baa6163636f756e745f6964cd03e9a87472"
      "6164655f69644dab636f6e74726163745f6964b0434f4e2e462e55532e4d4e512e5a3236a574735f6e73cf"
      "18eb40afc60ccd15a57072696365a832313030302e3235a3706e6cc0a466656573a4302e3337a473696465"
