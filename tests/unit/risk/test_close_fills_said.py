@@ -41,7 +41,11 @@ def _long_7_cut(buys=((7, 500, "5.18"),)):
     return desk, cmd
 
 
-def _events(desk, cmd):
+CUT = CloseOrder(order_id=9000, contract_id=MNQ, side=SIDE_SELL, size=2)
+
+
+def _events(desk, cmd, named=(CUT,)):
+    """The cut's two fills, its Position and its result naming `named` (CloseOrder)."""
     def fill(price, pnl):
         return lambda: desk.trade(pnl, fees="0.74", contract=MNQ, side=SIDE_SELL, size=1,
                                   price=price, order_id=9000)
@@ -51,9 +55,7 @@ def _events(desk, cmd):
             command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
             rule=cmd.rule, orders_known=True, detail="reduced MNQ from 7 contracts to 5",
             started_ns=desk.now - 10 ** 8, first_answer_ns=desk.now - 5 * 10 ** 7,
-            finished_ns=desk.now,
-            close_orders=[CloseOrder(order_id=9000, contract_id=MNQ, side=SIDE_SELL,
-                                     size=2)]), desk.now)
+            finished_ns=desk.now, close_orders=list(named)), desk.now)
 
     return {"trade 1": fill("21000.25", "-3.75"), "trade 2": fill("21000", "-4"),
             "position": lambda: desk.long(5, MNQ, 21004), "result": result}
@@ -127,18 +129,8 @@ def test_the_traders_buy_named_beside_the_cut_is_not_said_as_riskds_fill(order):
     in. Only riskd's orders are said. Fails before: "+0 ... (average)"."""
     # the trader holds 5 (order 499), buys 2 more (order 500): riskd's cut of 2
     desk, cmd = _long_7_cut(((5, 499, "3.70"), (2, 500, "1.48")))
-    events = _events(desk, cmd)
-
-    def result():
-        return desk.engine.on_result(CommandResult(
-            command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
-            rule=cmd.rule, orders_known=True, detail="reduced MNQ from 7 contracts to 5",
-            started_ns=desk.now - 10 ** 8, first_answer_ns=desk.now - 5 * 10 ** 7,
-            finished_ns=desk.now,
-            close_orders=[CloseOrder(order_id=500, contract_id=MNQ, side=SIDE_BUY, size=2),
-                          CloseOrder(order_id=9000, contract_id=MNQ, side=SIDE_SELL,
-                                     size=2)]), desk.now)
-    events["result"] = result
+    events = _events(desk, cmd, (CloseOrder(order_id=500, contract_id=MNQ, side=SIDE_BUY,
+                                            size=2), CUT))
     outs = []
     for name in order:
         desk.now += 10 ** 8
